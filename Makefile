@@ -1,0 +1,47 @@
+# Voxboard: `make run` to use it, `make test` to check it. Both set everything up first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt | cksum | cut -d' ' -f1)
+PORT ?= 8000
+SANDBOX_URL ?= http://127.0.0.1:8765
+# Development defaults; a real deployment sets its own environment (see README).
+export DEBUG ?= 1
+
+.PHONY: run test setup lint fmt vendor clean
+
+$(STAMP): requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed" or 0)'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+setup: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+
+run: setup
+	$(BIN)/python manage.py demo --sandbox-url $(SANDBOX_URL)
+	@echo "Voxboard: http://127.0.0.1:$(PORT)/  (Ctrl-C stops every process)"
+	PORT=$(PORT) $(BIN)/honcho start -f Procfile
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python -m pytest
+
+fmt: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Refresh vendored front-end files from the npm registry (needs node and npm).
+vendor:
+	npm install --no-audit --no-fund
+	mkdir -p static/vendor/htmx
+	cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx.org/LICENSE static/vendor/htmx/
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,41 @@
+"""record(): the one way anything writes to a team's activity log."""
+
+from activity.models import Activity
+
+VERBS = {
+    "job.created": "started",
+    "job.completed": "completed",
+    "job.failed": "failed",
+    "job.canceled": "canceled",
+    "provider.connected": "connected",
+    "provider.updated": "updated",
+    "provider.disconnected": "disconnected",
+    "provider.tested": "tested the connection of",
+    "team.renamed": "renamed the team to",
+    "member.role_changed": "changed the role of",
+    "member.removed": "removed",
+    "member.joined": "joined as",
+    "invitation.created": "created an invitation for",
+    "invitation.revoked": "revoked an invitation for",
+}
+
+
+def record(team, verb, *, actor=None, target=None, label="", outcome="ok", message=""):
+    """Write one entry. `target` is any model instance; its text and link are copied."""
+    target_url = ""
+    if target is not None and hasattr(target, "get_absolute_url"):
+        try:
+            target_url = target.get_absolute_url()
+        except Exception:  # noqa: BLE001 - a link is a courtesy, never a reason to fail
+            target_url = ""
+    return Activity.objects.create(
+        team=team,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        verb=verb,
+        target_type=target._meta.model_name if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        target_label=(label or (str(target) if target is not None else ""))[:200],
+        target_url=target_url[:300],
+        outcome=outcome,
+        message=message,
+    )

@@ -1,0 +1,60 @@
+"""The activity log records people's and the system's actions and filters them."""
+
+from django.urls import reverse
+
+from activity.log import record
+from activity.models import Activity
+from jobs import engine
+from jobs.models import Status
+from jobs.tests.factories import JobFactory
+
+
+def _page(client, team, **params):
+    return client.get(reverse("activity", kwargs={"team": team.slug}), params).content.decode()
+
+
+def test_connecting_a_provider_is_logged_with_who_did_it(owner_client, owner, team):
+    url = reverse("provider_connect", kwargs={"team": team.slug, "provider": "a2e"})
+    owner_client.post(url, {"secret": "tok-12345678", "base_url": "https://video.a2e.ai"})
+    entry = Activity.objects.for_team(team).get()
+    assert (entry.verb, entry.actor, entry.outcome) == ("provider.connected", owner.user, "ok")
+    body = _page(owner_client, team)
+    assert "provider.connected" in body and owner.user.username in body
+    assert reverse("providers", kwargs={"team": team.slug}) in body
+
+
+def test_a_job_ending_is_logged_as_the_systems_doing(owner_client, team):
+    job = JobFactory(team=team, status=Status.FAILED, remote_message="source has no audio")
+    engine.announce(job.pk)
+    verbs = list(Activity.objects.for_team(team).values_list("verb", "outcome", "actor"))
+    assert verbs == [("job.failed", "failed", None), ("job.created", "ok", None)]
+    assert "source has no audio" in _page(owner_client, team, outcome="failed")
+
+
+def test_filters_narrow_by_area_person_and_outcome(owner_client, owner, team):
+    record(team, "provider.tested", actor=owner.user, label="A2E", outcome="failed")
+    record(team, "job.completed", label="Dub 1")
+    assert "Dub 1" not in _page(owner_client, team, area="provider")
+    assert "A2E" in _page(owner_client, team, area="provider")
+    assert "A2E" not in _page(owner_client, team, actor="system")
+    assert "Dub 1" in _page(owner_client, team, actor="system")
+    assert "Dub 1" not in _page(owner_client, team, outcome="failed")
+
+
+def test_another_teams_activity_is_never_shown(owner_client, team, other_team):
+    record(other_team, "team.renamed", label="Secret project")
+    assert "Secret project" not in _page(owner_client, team)
+
+
+def test_an_htmx_filter_returns_only_the_entries(owner_client, team):
+    record(team, "job.completed", label="Dub 1")
+    response = owner_client.get(
+        reverse("activity", kwargs={"team": team.slug}), {"area": "job"}, HTTP_HX_REQUEST="true"
+    )
+    body = response.content.decode()
+    assert body.lstrip().startswith('<div id="entries">')
+    assert "Dub 1" in body
+
+
+def test_an_empty_log_says_how_to_fill_it(owner_client, team):
+    assert "Nothing has happened yet" in _page(owner_client, team)

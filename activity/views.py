@@ -1,0 +1,40 @@
+"""The activity page: the team's log, filterable by area, person and outcome."""
+
+from django.contrib.auth import get_user_model
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from activity.models import Activity
+from teams.scoping import team_view
+
+AREAS = [
+    ("job", "Jobs"),
+    ("provider", "Providers"),
+    ("member", "Members"),
+    ("invitation", "Invitations"),
+    ("team", "Team"),
+    ("webhook", "Webhooks"),
+    ("voice", "Voices"),
+]
+
+
+@team_view()
+def activity_list(request, team):
+    area = request.GET.get("area", "")
+    actor = request.GET.get("actor", "")
+    outcome = request.GET.get("outcome", "")
+    entries = (
+        Activity.objects.for_team(team)
+        .filtered(area=area, actor=actor, outcome=outcome)
+        .select_related("actor")
+    )
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    people = get_user_model().objects.filter(memberships__team=team).order_by("username")
+    context = {
+        "page": page,
+        "areas": AREAS,
+        "people": people,
+        "filters": {"area": area, "actor": actor, "outcome": outcome},
+    }
+    template = "activity/list.html#entries" if request.htmx else "activity/list.html"
+    return render(request, template, context)

@@ -1,0 +1,80 @@
+"""Shared pytest fixtures: users, teams in every role, and a second team to wall off."""
+
+import pytest
+from django.test import Client
+
+from teams.models import Role
+from teams.tests.factories import MembershipFactory, ProviderAccountFactory, TeamFactory
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings, tmp_path):
+    # The manifest storage needs collectstatic; tests render templates without it.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.MEDIA_ROOT = tmp_path / "media"
+    # Real hashing costs ~0.3 s a user; tests create many.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def team(db):
+    return TeamFactory(name="Acme Voices")
+
+
+@pytest.fixture
+def other_team(db):
+    return TeamFactory(name="Rival Studio")
+
+
+def _client_for(membership):
+    client = Client()
+    client.force_login(membership.user)
+    return client
+
+
+@pytest.fixture
+def owner(team):
+    return MembershipFactory(team=team, role=Role.OWNER)
+
+
+@pytest.fixture
+def admin_member(team):
+    return MembershipFactory(team=team, role=Role.ADMIN)
+
+
+@pytest.fixture
+def member(team):
+    return MembershipFactory(team=team, role=Role.MEMBER)
+
+
+@pytest.fixture
+def viewer(team):
+    return MembershipFactory(team=team, role=Role.VIEWER)
+
+
+@pytest.fixture
+def owner_client(owner):
+    return _client_for(owner)
+
+
+@pytest.fixture
+def viewer_client(viewer):
+    return _client_for(viewer)
+
+
+@pytest.fixture
+def member_client(member):
+    return _client_for(member)
+
+
+@pytest.fixture
+def admin_client_(admin_member):
+    return _client_for(admin_member)
+
+
+@pytest.fixture
+def a2e_account(team):
+    return ProviderAccountFactory(team=team, provider="a2e", secret="a2e-token-0000-wxyz")

@@ -1,0 +1,324 @@
+"""Voxboard settings: one module, every deployment-specific value read from the environment."""
+
+import base64
+import hashlib
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from cryptography.fernet import Fernet
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+
+from dashboard import env
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env.string("VOXBOARD_VAR_DIR", str(BASE_DIR / "var")))
+
+DEBUG = env.boolean("DEBUG", False)
+
+_DEV_SECRET_KEY = "dev-only-insecure-key-never-use-in-production-voxboard"  # noqa: S105 - DEBUG only
+SECRET_KEY = env.string("SECRET_KEY")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+    SECRET_KEY = _DEV_SECRET_KEY
+
+ALLOWED_HOSTS = env.csv("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
+CSRF_TRUSTED_ORIGINS = env.csv("CSRF_TRUSTED_ORIGINS")
+PUBLIC_BASE_URL = env.url("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "template_partials",
+    "axes",
+    "csp",
+    "dashboard",
+    "teams",
+    "jobs",
+    "dubbing",
+    "activity",
+    "webhooks",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "dashboard.middleware.htmx_messages",
+    "csp.middleware.CSPMiddleware",
+    # Axes must come last so it sees the outcome of every authentication attempt.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "dashboard.urls"
+WSGI_APPLICATION = "dashboard.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "teams.context_processors.current_team",
+            ],
+        },
+    },
+]
+
+# Database: SQLite under var/ unless DATABASE_URL names another.
+_default_db = f"sqlite:///{VAR_DIR / 'voxboard.sqlite3'}"
+try:
+    _db = dj_database_url.parse(env.string("DATABASE_URL") or _default_db, conn_max_age=60)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"DATABASE_URL is malformed: {exc}") from exc
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    _db["ENGINE"] = "dashboard.sqlite"
+    # A file, not memory, so integration tests can share the test database with a
+    # real Celery worker process.
+    _db["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # Web, worker and beat share the file: WAL and immediate transactions avoid
+    # "database is locked" under that concurrency.
+    _db["CONN_MAX_AGE"] = 0
+    _db["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+else:
+    _db["CONN_HEALTH_CHECKS"] = True
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "root"
+LOGOUT_REDIRECT_URL = "login"
+
+# Login throttling: five failures for one username from one address lock that pair
+# out for fifteen minutes with HTTP 429, then it lifts by itself.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_ROOT = Path(env.string("MEDIA_ROOT", str(VAR_DIR / "media")))
+MEDIA_URL = "media/"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# Provider credentials are encrypted with MultiFernet: the first key encrypts, every
+# key decrypts, so keys rotate by prepending a new one and running rotate_encryption_keys.
+_keys = env.csv("VOXBOARD_ENCRYPTION_KEYS")
+if not _keys:
+    if not DEBUG:
+        raise ImproperlyConfigured("VOXBOARD_ENCRYPTION_KEYS must be set when DEBUG is off.")
+    _keys = [base64.urlsafe_b64encode(hashlib.sha256(SECRET_KEY.encode()).digest()).decode()]
+for _key in _keys:
+    try:
+        Fernet(_key)
+    except ValueError:
+        raise ImproperlyConfigured(
+            "VOXBOARD_ENCRYPTION_KEYS holds a value that is not a Fernet key "
+            "(32 url-safe base64-encoded bytes; make one with "
+            "`python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key())'`)."
+        ) from None
+VOXBOARD_ENCRYPTION_KEYS = _keys
+
+# Cache and sessions: sessions are read from the cache and written through to the
+# database, so a page that polls every two seconds costs no session query.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem transport under var/,
+# which several processes on one machine can share without any server.
+REDIS_URL = env.url("REDIS_URL", "", schemes=("redis", "rediss", "unix"))
+BROKER_DIR = VAR_DIR / "broker"
+CELERY_VISIBILITY_TIMEOUT = env.integer("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60)
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "voxboard",
+        }
+    }
+    CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+else:
+    # Per process; a miss falls back to the database, so this is only a speed-up.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_DIR / "queue"),
+        "data_folder_out": str(BROKER_DIR / "queue"),
+        "control_folder": str(BROKER_DIR / "control"),
+        "processed_folder": str(BROKER_DIR / "processed"),
+        "store_processed": False,
+    }
+# Celery reads the visibility timeout from the broker and result backend transport
+# options separately; results are ignored, but both are set so no default creeps in.
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = env.integer("CELERY_TASK_SOFT_TIME_LIMIT", 120, minimum=1)
+CELERY_TASK_TIME_LIMIT = env.integer("CELERY_TASK_TIME_LIMIT", 180, minimum=1)
+if CELERY_TASK_TIME_LIMIT <= CELERY_TASK_SOFT_TIME_LIMIT:
+    raise ImproperlyConfigured("CELERY_TASK_TIME_LIMIT must exceed CELERY_TASK_SOFT_TIME_LIMIT.")
+if CELERY_VISIBILITY_TIMEOUT <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured("CELERY_VISIBILITY_TIMEOUT must exceed CELERY_TASK_TIME_LIMIT.")
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE = {
+    # Stale tick messages are worthless: the next tick does the same work.
+    "poll-due-jobs": {
+        "task": "jobs.poll_due",
+        "schedule": timedelta(seconds=env.integer("JOBS_TICK_SECONDS", 5, minimum=1)),
+        "options": {"expires": 10},
+    },
+    "reconcile-jobs": {
+        "task": "jobs.reconcile",
+        "schedule": timedelta(seconds=env.integer("JOBS_RECONCILE_SECONDS", 15, minimum=1)),
+        "options": {"expires": 30},
+    },
+    "refresh-credits": {
+        "task": "teams.refresh_all_credits",
+        "schedule": timedelta(minutes=env.integer("CREDITS_REFRESH_MINUTES", 15, minimum=1)),
+        "options": {"expires": 300},
+    },
+    "purge-expired-invitations": {
+        "task": "teams.purge_expired_invitations",
+        "schedule": timedelta(hours=6),
+    },
+    # Deliveries and inbound events whose message was lost (or whose retry is due) are
+    # found by these sweeps; the rows are the record, the broker only a doorbell.
+    "webhooks-sweep-deliveries": {
+        "task": "webhooks.sweep_deliveries",
+        "schedule": timedelta(seconds=5),
+    },
+    "webhooks-sweep-inbound": {
+        "task": "webhooks.sweep_inbound",
+        "schedule": timedelta(seconds=30),
+    },
+    "webhooks-purge-old": {
+        "task": "webhooks.purge_old",
+        "schedule": timedelta(hours=6),
+    },
+}
+
+# Remote jobs (seconds). A submit task is killed at 5/6 of the lease (jobs/tasks.py).
+JOBS_SUBMIT_LEASE = env.integer("JOBS_SUBMIT_LEASE", 90, minimum=1)
+JOBS_POLL_MIN = env.integer("JOBS_POLL_MIN", 5, minimum=1)
+JOBS_POLL_MAX = env.integer("JOBS_POLL_MAX", 60, minimum=1)
+JOBS_POLL_CLAIM = env.integer("JOBS_POLL_CLAIM", 60, minimum=1)
+JOBS_TICK_LIMIT = env.integer("JOBS_TICK_LIMIT", 5000, minimum=1)
+JOBS_RECONCILE_AFTER = env.integer("JOBS_RECONCILE_AFTER", 30, minimum=1)
+JOBS_MAX_ATTEMPTS = env.integer("JOBS_MAX_ATTEMPTS", 8, minimum=1)
+# A failed submit waits RETRY_BASE * 2^(attempt-1) seconds, at most RETRY_MAX, before the next.
+JOBS_RETRY_BASE = env.integer("JOBS_RETRY_BASE", 5, minimum=1)
+JOBS_RETRY_MAX = env.integer("JOBS_RETRY_MAX", 300, minimum=1)
+JOBS_MISSING_LIMIT = env.integer("JOBS_MISSING_LIMIT", 3, minimum=1)
+JOBS_STALE_AFTER = env.integer("JOBS_STALE_AFTER", 1800, minimum=1)
+
+# Upstream HTTP client (providers/): timeouts in seconds, calls in flight per credential.
+PROVIDERS_CONNECT_TIMEOUT = env.integer("PROVIDERS_CONNECT_TIMEOUT", 5, minimum=1)
+PROVIDERS_READ_TIMEOUT = env.integer("PROVIDERS_READ_TIMEOUT", 30, minimum=1)
+PROVIDERS_MAX_IN_FLIGHT = env.integer("PROVIDERS_MAX_IN_FLIGHT", 4, minimum=1)
+
+# Security headers. The CSP allows no inline script: htmx is configured through a meta
+# tag and our own behaviour lives in static/js/app.js.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "media-src": [SELF, "blob:"],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie.
+
+# Behind TLS in production: VOXBOARD_HTTPS=1 turns on redirects, secure cookies and HSTS.
+HTTPS = env.boolean("VOXBOARD_HTTPS", False)
+if HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env.integer("SECURE_HSTS_SECONDS", 31536000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+PROVIDER_DEFAULT_BASE_URLS = {
+    "a2e": "https://video.a2e.ai",
+    "respeecher": "https://gateway.respeecher.com",
+    "burki": "https://api.burki.dev",
+}
+
+# Outbound webhooks refuse private and loopback targets; development and tests may allow
+# loopback (127.0.0.1, ::1) to reach a receiver on the same machine. Private ranges stay shut.
+WEBHOOKS_ALLOW_LOOPBACK = env.boolean("VOXBOARD_WEBHOOKS_ALLOW_LOOPBACK", False)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.string("LOG_LEVEL", "INFO")},
+    "loggers": {"axes": {"level": "WARNING"}},
+}

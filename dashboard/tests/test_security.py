@@ -1,0 +1,149 @@
+"""Login throttling, CSRF on htmx requests, the Content-Security-Policy and deploy checks."""
+
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from axes.models import AccessAttempt
+from cryptography.fernet import Fernet
+from django.db.models import F
+from django.test import Client
+from django.urls import reverse
+
+from teams.tests.factories import UserFactory
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _login(client, password):
+    return client.post(reverse("login"), {"username": "alice", "password": password})
+
+
+def test_the_sixth_failed_login_is_throttled_then_lifts(db):
+    UserFactory(username="alice")
+    client = Client(REMOTE_ADDR="203.0.113.7")
+    for _ in range(4):
+        response = _login(client, "wrong")
+        assert response.status_code == 200
+        assert b"Please enter a correct username and password" in response.content
+    # The fifth failure locks the pair at once, so it and the sixth are answered with 429.
+    assert _login(client, "wrong").status_code == 429
+    response = _login(client, "wrong")
+    assert response.status_code == 429
+    assert b"paused for 15 minutes" in response.content
+    # The right password does not get through the lock either...
+    assert _login(client, "correct horse battery staple").status_code == 429
+    # ...but from another address the account still works (not a permanent lock on the user).
+    assert (
+        _login(Client(REMOTE_ADDR="198.51.100.2"), "correct horse battery staple").status_code
+        == 302
+    )
+    # Fifteen minutes later it lifts by itself: age the recorded failures by that much.
+    AccessAttempt.objects.update(attempt_time=F("attempt_time") - timedelta(minutes=15, seconds=1))
+    assert _login(client, "correct horse battery staple").status_code == 302
+
+
+def test_an_htmx_post_without_the_csrf_token_is_refused(owner):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(owner.user)
+    url = reverse("team_settings", kwargs={"team": owner.team.slug})
+    response = client.post(url, {"name": "Hijacked"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 403
+    owner.team.refresh_from_db()
+    assert owner.team.name != "Hijacked"
+
+
+def test_an_htmx_post_with_the_token_from_the_page_header_goes_through(owner):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(owner.user)
+    url = reverse("team_settings", kwargs={"team": owner.team.slug})
+    page = client.get(url)
+    token = str(page.context["csrf_token"])
+    assert f'hx-headers=\'{{"X-CSRFToken": "{token}"}}\'' in page.content.decode()
+    response = client.post(url, {"name": "Renamed"}, HTTP_HX_REQUEST="true", HTTP_X_CSRFTOKEN=token)
+    assert response.status_code == 302
+    owner.team.refresh_from_db()
+    assert owner.team.name == "Renamed"
+
+
+@pytest.mark.parametrize("page", ["login", "home"])
+def test_html_responses_carry_a_csp_without_inline_script(owner_client, owner, page):
+    url = reverse(page, kwargs={"team": owner.team.slug} if page == "home" else None)
+    response = owner_client.get(url)
+    assert response["Content-Type"].startswith("text/html")
+    policy = dict(
+        part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";")
+    )
+    assert policy["script-src"] == "'self'"
+    assert "'unsafe-inline'" not in response["Content-Security-Policy"]
+    assert policy["frame-ancestors"] == "'none'"
+    # And the page itself holds no inline script the policy would block.
+    assert "<script>" not in response.content.decode()
+
+
+def _production_env(**extra):
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DATABASE_URL"}}
+    env.update(
+        DEBUG="0",
+        SECRET_KEY="k" * 20 + Fernet.generate_key().decode(),
+        ALLOWED_HOSTS="voxboard.example.com",
+        VOXBOARD_HTTPS="1",
+        VOXBOARD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+        PUBLIC_BASE_URL="https://voxboard.example.com",
+    )
+    env.update(extra)
+    return env
+
+
+def _manage(*args, env):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+
+
+def test_deploy_check_with_production_settings_prints_no_warning(tmp_path):
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env=_production_env(VOXBOARD_VAR_DIR=str(tmp_path)),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+    assert "WARNING" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("DATABASE_URL", "notascheme://x"),
+        ("REDIS_URL", "http://127.0.0.1:6379"),
+        ("DEBUG", "perhaps"),
+        ("VOXBOARD_ENCRYPTION_KEYS", "not-a-fernet-key"),
+        ("PUBLIC_BASE_URL", "example.com"),
+        ("CELERY_TASK_TIME_LIMIT", "soon"),
+        ("SECRET_KEY", ""),
+    ],
+)
+def test_a_malformed_setting_stops_start_up_naming_the_variable(tmp_path, variable, value):
+    result = _manage(
+        "check", env=_production_env(VOXBOARD_VAR_DIR=str(tmp_path), **{variable: value})
+    )
+    assert result.returncode != 0
+    assert variable in result.stderr
+
+
+def test_a_secret_can_come_from_a_file(tmp_path):
+    key_file = tmp_path / "key"
+    key_file.write_text("f" * 60 + "\n")
+    env = _production_env(VOXBOARD_VAR_DIR=str(tmp_path), SECRET_KEY_FILE=str(key_file))
+    del env["SECRET_KEY"]
+    result = _manage(
+        "shell", "-c", "from django.conf import settings; print(settings.SECRET_KEY)", env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("f" * 60)

@@ -1,0 +1,37 @@
+"""URL configuration: team pages live under /t/<team slug>/."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from dashboard import views
+
+team_patterns = [
+    path("", views.home, name="home"),
+    *[path(f"{name}/", views.section(name), name=name) for name in views.SECTIONS],
+    path("activity/", include("activity.urls")),
+    path("settings/", include("teams.urls")),
+    path("jobs/", include("jobs.urls")),
+    path("settings/webhooks/", include("webhooks.urls")),
+]
+
+urlpatterns = [
+    path("", views.root, name="root"),
+    path("healthz", views.healthz, name="healthz"),
+    path("t/<slug:team>/", include(team_patterns)),
+    path("teams/", include("teams.public_urls")),
+    path("webhooks/", include("webhooks.public_urls")),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("admin/", admin.site.urls),
+]

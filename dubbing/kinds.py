@@ -1,0 +1,95 @@
+"""The A2E dubbing job kind: how a dubbing is started, found again, and followed."""
+
+from jobs.kinds import COMPLETED, JobKind, Remote
+from providers import NotFound
+from providers.a2e import Dubbing
+
+# Pages of the full record list read per poll when some jobs have left the processing
+# list; 2 x 500 covers a thousand jobs finishing between two polls.
+ALL_RECORDS_PAGE_SIZE = 500
+ALL_RECORDS_PAGES = 2
+# Jobs still unaccounted for after that are asked about one by one, a few per poll.
+SINGLE_LOOKUPS_PER_POLL = 5
+
+
+def remote_from(dubbing: Dubbing) -> Remote:
+    results = ()
+    if dubbing.state == COMPLETED and dubbing.result_url:
+        results = (("result", dubbing.result_url),)
+    return Remote(
+        remote_id=dubbing.id,
+        state=dubbing.state,
+        status=dubbing.status or "",
+        message=dubbing.failed_message or "",
+        payload=dubbing.raw,
+        results=results,
+    )
+
+
+def upstream_name(job) -> str:
+    """The name A2E shows; it ends with the job's marker so an interrupted submission
+    can be recognised among the account's records."""
+    return f"{job.params.get('name') or job.label} [{job.marker}]"
+
+
+class A2EDubbing(JobKind):
+    name = "a2e.dubbing"
+    provider = "a2e"
+    marker_note = "A2E dubbing: the `name` sent ends with `[<marker>]`; found by that suffix"
+
+    def submit(self, job, client) -> Remote:
+        params = job.params
+        return remote_from(
+            client.start_dubbing(
+                upstream_name(job),
+                params["source_url"],
+                params["target_lang"],
+                source_lang=params.get("source_lang") or "auto",
+                num_speakers=int(params.get("num_speakers") or 1),
+                drop_background_audio=bool(params.get("drop_background_audio")),
+            )
+        )
+
+    def find(self, job, client) -> Remote | None:
+        suffix = f"[{job.marker}]"
+        for dubbing in client.list_processing_dubbings():
+            if (dubbing.name or "").endswith(suffix):
+                return remote_from(dubbing)
+        for page in range(1, ALL_RECORDS_PAGES + 1):
+            listing = client.list_dubbings(page=page, page_size=ALL_RECORDS_PAGE_SIZE)
+            for dubbing in listing:
+                if (dubbing.name or "").endswith(suffix):
+                    return remote_from(dubbing)
+            if len(listing) < ALL_RECORDS_PAGE_SIZE:
+                break
+        return None
+
+    def fetch_one(self, job, client) -> Remote | None:
+        try:
+            return remote_from(client.get_dubbing(job.remote_id))
+        except NotFound:
+            return None
+
+    def fetch_many(self, jobs, client) -> dict[str, Remote | None]:
+        wanted = {job.remote_id: job for job in jobs}
+        found = {}
+        for dubbing in client.list_processing_dubbings():
+            if dubbing.id in wanted:
+                found[dubbing.id] = remote_from(dubbing)
+        for page in range(1, ALL_RECORDS_PAGES + 1):
+            if len(found) == len(wanted):
+                return found
+            listing = client.list_dubbings(page=page, page_size=ALL_RECORDS_PAGE_SIZE)
+            for dubbing in listing:
+                if dubbing.id in wanted and dubbing.id not in found:
+                    found[dubbing.id] = remote_from(dubbing)
+            if len(listing) < ALL_RECORDS_PAGE_SIZE:
+                break
+        leftovers = [job for rid, job in wanted.items() if rid not in found]
+        for job in leftovers[:SINGLE_LOOKUPS_PER_POLL]:
+            found[job.remote_id] = self.fetch_one(job, client)
+        return found
+
+    def cancel(self, job, client) -> None:
+        # A2E has no cancel; deleting the record stops the work and its charges.
+        client.delete_dubbing(job.remote_id)

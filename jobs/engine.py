@@ -1,0 +1,539 @@
+"""Submitting, polling and finishing remote jobs. Every state change is a conditional
+update, so a redelivered or duplicated task message changes nothing the second time."""
+
+import logging
+import mimetypes
+import os
+import random
+import tempfile
+from collections import defaultdict
+from datetime import timedelta
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.core.files import File
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from jobs import kinds
+from jobs.kinds import Remote
+from jobs.models import FINISHED, RANK, UNFINISHED, Job, JobEvent, JobFile, ResultsState, Status
+from jobs.signals import job_announced
+from providers import (
+    AuthError,
+    BadRequest,
+    NotFound,
+    ProtocolError,
+    RateLimited,
+    Unavailable,
+    UpstreamError,
+)
+from teams.connection import client_for
+
+log = logging.getLogger(__name__)
+
+STATE_TO_STATUS = {
+    # Accepted upstream but not started is still "processing" for us: it has a remote id.
+    kinds.QUEUED: Status.PROCESSING,
+    kinds.PROCESSING: Status.PROCESSING,
+    kinds.COMPLETED: Status.COMPLETED,
+    kinds.FAILED: Status.FAILED,
+}
+# Rows per bulk statement: inside PostgreSQL's 65,535 and SQLite's 32,766 variables.
+BULK_BATCH = 1000
+# Errors that say the request itself is wrong: sending it again cannot help.
+PERMANENT = (BadRequest, AuthError, NotFound)
+
+
+def _seconds(name: str) -> timedelta:
+    return timedelta(seconds=getattr(settings, name))
+
+
+def _jitter(delay: timedelta) -> timedelta:
+    return delay * (0.9 + random.random() * 0.2)  # noqa: S311 - spreading load, not secrecy
+
+
+def _enqueue(task_name: str, *args) -> None:
+    from jobs import tasks
+
+    task = getattr(tasks, task_name)
+    transaction.on_commit(lambda: task.delay(*args))
+
+
+# Creating ------------------------------------------------------------------------------
+
+
+def create(*, team, account, kind: str, label: str, params: dict, created_by=None, retry_of=None):
+    """Write the job in the caller's transaction; its submission starts after commit."""
+    kinds.get(kind)  # an unknown kind is a programming error: fail before writing
+    job = Job.objects.create(
+        team=team,
+        account=account,
+        provider=account.provider,
+        kind=kind,
+        label=label[:200],
+        params=params,
+        created_by=created_by,
+        retry_of=retry_of,
+    )
+    JobEvent.objects.create(job=job, status=Status.QUEUED, source=JobEvent.Source.USER)
+    _enqueue("submit", job.pk)
+    _enqueue("announce", job.pk)
+    return job
+
+
+# Submitting ----------------------------------------------------------------------------
+
+
+def submit(job_id: int, now=None) -> str:
+    """Send one job upstream. Returns what happened, for logs and tests."""
+    now = now or timezone.now()
+    lease = now + _seconds("JOBS_SUBMIT_LEASE")
+    due = Q(status=Status.QUEUED) & (Q(not_before__isnull=True) | Q(not_before__lte=now))
+    # A job left in "submitting" past its lease lost its worker: take it over.
+    abandoned = Q(status=Status.SUBMITTING, claimed_until__lt=now)
+    claimed = Job.objects.filter(due | abandoned, pk=job_id).update(
+        status=Status.SUBMITTING, claimed_until=lease, attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return "not-due"
+    job = Job.objects.select_related("account", "team").get(pk=job_id)
+    if job.account is None:
+        _finish_failed(job, "The provider account was disconnected before the job was sent.")
+        return "failed"
+    kind = kinds.get(job.kind)
+    try:
+        client = client_for(job.account)
+        remote = None
+        if job.attempts > 1:
+            # An earlier attempt may have reached the provider before its worker died.
+            remote = kind.find(job, client)
+            if remote is not None:
+                log.info(
+                    "job %s: found upstream as %s after an interrupted submit",
+                    job.pk,
+                    remote.remote_id,
+                )
+        if remote is None:
+            remote = kind.submit(job, client)
+    except PERMANENT as exc:
+        _finish_failed(job, exc.message, lease=lease)
+        return "failed"
+    except (RateLimited, Unavailable, ProtocolError, UpstreamError) as exc:
+        return _submit_later(job, exc, lease, now)
+    _mark_submitted(job, remote, lease, now)
+    return "submitted"
+
+
+def _submit_later(job: Job, exc: Exception, lease, now) -> str:
+    message = getattr(exc, "message", str(exc))
+    if job.attempts >= settings.JOBS_MAX_ATTEMPTS:
+        _finish_failed(job, f"Gave up after {job.attempts} attempts: {message}", lease=lease)
+        return "failed"
+    base, cap = settings.JOBS_RETRY_BASE, settings.JOBS_RETRY_MAX
+    wait = _jitter(timedelta(seconds=min(base * 2 ** (job.attempts - 1), cap)))
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after:
+        wait = max(wait, timedelta(seconds=retry_after))
+    if getattr(exc, "maybe_processed", False) or isinstance(exc, ProtocolError):
+        # It may exist upstream: stay "submitting" so the retry looks for it first.
+        Job.objects.filter(pk=job.pk, status=Status.SUBMITTING, claimed_until=lease).update(
+            claimed_until=now + wait, last_error=message
+        )
+    else:
+        Job.objects.filter(pk=job.pk, status=Status.SUBMITTING, claimed_until=lease).update(
+            status=Status.QUEUED, not_before=now + wait, claimed_until=None, last_error=message
+        )
+    log.warning(
+        "job %s: submit attempt %s failed (%s); again in %s", job.pk, job.attempts, message, wait
+    )
+    return "retry"
+
+
+def _mark_submitted(job: Job, remote: Remote, lease, now) -> None:
+    with transaction.atomic():
+        moved = Job.objects.filter(pk=job.pk, status=Status.SUBMITTING, claimed_until=lease).update(
+            status=Status.PROCESSING,
+            remote_id=remote.remote_id,
+            claimed_until=None,
+            next_poll_at=now + _seconds("JOBS_POLL_MIN"),
+            last_error="",
+            last_change_at=now,
+        )
+        if not moved:
+            return
+        JobEvent.objects.create(
+            job=job,
+            at=now,
+            status=Status.PROCESSING,
+            remote_status=remote.status,
+            message=remote.message,
+            source=JobEvent.Source.SUBMIT,
+        )
+    # The provider's first answer may already be final (synchronous kinds, quick jobs).
+    apply({job.pk: remote}, JobEvent.Source.SUBMIT, now=now)
+
+
+def _finish_failed(job: Job, message: str, lease=None) -> None:
+    now = timezone.now()
+    query = Job.objects.filter(pk=job.pk, status__in=UNFINISHED)
+    if lease is not None:
+        query = query.filter(status=Status.SUBMITTING, claimed_until=lease)
+    with transaction.atomic():
+        if not query.update(
+            status=Status.FAILED,
+            last_error=message,
+            finished_at=now,
+            next_poll_at=None,
+            claimed_until=None,
+            last_change_at=now,
+        ):
+            return
+        JobEvent.objects.create(
+            job=job, at=now, status=Status.FAILED, message=message, source=JobEvent.Source.SYSTEM
+        )
+        _enqueue("announce", job.pk)
+
+
+# Applying what the provider says --------------------------------------------------------
+
+
+def poll_interval(idle_polls: int, watched: bool) -> timedelta:
+    """5 s while someone looks at the job or right after a change, backing off to 60 s."""
+    low, high = settings.JOBS_POLL_MIN, settings.JOBS_POLL_MAX
+    if watched:
+        return timedelta(seconds=low)
+    return timedelta(seconds=min(high, low * 2**idle_polls))
+
+
+def apply(remotes: dict[int, Remote], source: str, now=None) -> list[int]:
+    """Record the provider's view of many jobs at once, never moving one backwards.
+    Returns the ids of jobs that changed. The number of queries does not depend on how
+    many jobs are given: unchanged jobs are rescheduled in groups, changed ones in bulk."""
+    if not remotes:
+        return []
+    now = now or timezone.now()
+    changed, events, unchanged = [], [], defaultdict(list)
+    with transaction.atomic():
+        rows = Job.objects.select_for_update().filter(pk__in=list(remotes), status__in=UNFINISHED)
+        for job in rows:
+            remote = remotes[job.pk]
+            new = STATE_TO_STATUS.get(remote.state, Status.PROCESSING)
+            if RANK[new] < RANK[job.status]:
+                new = job.status
+            watched = job.watched_until is not None and job.watched_until > now
+            if (new, remote.status, remote.message) == (
+                job.status,
+                job.remote_status,
+                job.remote_message,
+            ):
+                interval = poll_interval(job.idle_polls + 1, watched)
+                unchanged[(job.idle_polls + 1, interval)].append(job.pk)
+                continue
+            job.status, job.remote_status, job.remote_message = (
+                new,
+                remote.status[:50],
+                remote.message,
+            )
+            job.remote, job.last_change_at, job.idle_polls, job.missing_polls = (
+                remote.payload,
+                now,
+                0,
+                0,
+            )
+            if new in FINISHED:
+                job.finished_at, job.next_poll_at = now, None
+                job.result_urls = (
+                    [list(r) for r in remote.results] if new == Status.COMPLETED else []
+                )
+                job.results_state = ResultsState.PENDING if job.result_urls else ResultsState.NONE
+            else:
+                job.next_poll_at = now + poll_interval(0, watched)
+            changed.append(job)
+            events.append(
+                JobEvent(
+                    job=job,
+                    at=now,
+                    status=new,
+                    remote_status=remote.status[:50],
+                    message=remote.message,
+                    source=source,
+                )
+            )
+        for (idle, interval), pks in unchanged.items():
+            Job.objects.filter(pk__in=pks).update(
+                idle_polls=idle, missing_polls=0, next_poll_at=now + interval
+            )
+        if changed:
+            Job.objects.bulk_update(
+                changed,
+                [
+                    "status",
+                    "remote_status",
+                    "remote_message",
+                    "remote",
+                    "last_change_at",
+                    "idle_polls",
+                    "missing_polls",
+                    "finished_at",
+                    "next_poll_at",
+                    "result_urls",
+                    "results_state",
+                ],
+                batch_size=BULK_BATCH,
+            )
+            JobEvent.objects.bulk_create(events, batch_size=BULK_BATCH)
+        for job in changed:
+            if job.status == Status.COMPLETED and job.result_urls:
+                _enqueue("fetch_results", job.pk)
+            elif job.status in FINISHED:
+                _enqueue("announce", job.pk)
+    return [job.pk for job in changed]
+
+
+def note_missing(job_ids: list[int], now=None) -> None:
+    """The provider did not list these jobs; after a few such polls they are failed."""
+    if not job_ids:
+        return
+    now = now or timezone.now()
+    limit = settings.JOBS_MISSING_LIMIT
+    Job.objects.filter(pk__in=job_ids, status=Status.PROCESSING).update(
+        missing_polls=F("missing_polls") + 1, next_poll_at=now + poll_interval(1, False)
+    )
+    for job in Job.objects.filter(
+        pk__in=job_ids, status=Status.PROCESSING, missing_polls__gte=limit
+    ):
+        _finish_failed(
+            job, "The provider no longer lists this job; it may have been deleted there."
+        )
+
+
+def note_poll_error(job_ids: list[int], message: str, now=None, retry_after=None) -> None:
+    now = now or timezone.now()
+    wait = timedelta(seconds=max(settings.JOBS_POLL_MAX, retry_after or 0))
+    Job.objects.filter(pk__in=job_ids, status=Status.PROCESSING).update(
+        last_error=message, next_poll_at=now + wait
+    )
+
+
+# Polling -------------------------------------------------------------------------------
+
+
+def claim_due(now=None, limit=None) -> list[int]:
+    """Take the jobs due for a poll, so a second tick running at once takes others."""
+    now = now or timezone.now()
+    limit = limit or settings.JOBS_TICK_LIMIT
+    with transaction.atomic():
+        ids = list(
+            Job.objects.select_for_update(skip_locked=True)
+            .filter(status=Status.PROCESSING, next_poll_at__lte=now)
+            .order_by("next_poll_at")
+            .values_list("pk", flat=True)[:limit]
+        )
+        if ids:
+            # If this tick dies, the claim lapses and the jobs are due again.
+            Job.objects.filter(pk__in=ids).update(next_poll_at=now + _seconds("JOBS_POLL_CLAIM"))
+    return ids
+
+
+def poll_due(now=None, limit=None) -> dict:
+    """One beat tick: poll every due job, one upstream conversation per account and kind."""
+    now = now or timezone.now()
+    ids = claim_due(now, limit)
+    groups = defaultdict(list)
+    for job in Job.objects.filter(pk__in=ids).select_related("account"):
+        groups[(job.account_id, job.kind)].append(job)
+    stats = {"jobs": len(ids), "groups": len(groups), "changed": 0}
+    for (_account_id, kind_name), jobs in groups.items():
+        stats["changed"] += len(poll_group(jobs, kind_name, now))
+    return stats
+
+
+def poll_group(jobs: list[Job], kind_name: str, now=None) -> list[int]:
+    now = now or timezone.now()
+    ids = [job.pk for job in jobs]
+    account = jobs[0].account
+    if account is None:
+        for job in jobs:
+            _finish_failed(
+                job, "The provider account was disconnected; this job can no longer be followed."
+            )
+        return ids
+    try:
+        remotes = kinds.get(kind_name).fetch_many(jobs, client_for(account))
+    except RateLimited as exc:
+        note_poll_error(ids, exc.message, now, retry_after=exc.retry_after)
+        return []
+    except UpstreamError as exc:
+        note_poll_error(ids, exc.message, now)
+        return []
+    by_remote_id = {job.remote_id: job.pk for job in jobs}
+    answered = {by_remote_id[rid]: r for rid, r in remotes.items() if rid in by_remote_id}
+    found = {pk: remote for pk, remote in answered.items() if remote is not None}
+    note_missing([pk for pk, remote in answered.items() if remote is None], now)
+    # Jobs the kind did not get to this time are due again soon, not after the claim.
+    unchecked = [pk for pk in ids if pk not in answered]
+    Job.objects.filter(pk__in=unchecked, status=Status.PROCESSING).update(
+        next_poll_at=now + _seconds("JOBS_POLL_MIN")
+    )
+    return apply(found, JobEvent.Source.POLL, now)
+
+
+def watch(job: Job, now=None) -> None:
+    """Someone is looking at this job: poll it soon and often while they do."""
+    now = now or timezone.now()
+    soon = now + timedelta(seconds=2)
+    Job.objects.filter(pk=job.pk).update(watched_until=now + timedelta(seconds=30))
+    Job.objects.filter(pk=job.pk, status=Status.PROCESSING, next_poll_at__gt=soon).update(
+        next_poll_at=soon, idle_polls=0
+    )
+
+
+# Results and announcements --------------------------------------------------------------
+
+
+def fetch_results(job_id: int) -> str:
+    """Copy a completed job's result files into our storage, then announce it."""
+    job = Job.objects.select_related("account").filter(pk=job_id).first()
+    if job is None or job.results_state != ResultsState.PENDING:
+        return "nothing"
+    if job.account is None:
+        Job.objects.filter(pk=job.pk).update(
+            results_state=ResultsState.FAILED, last_error="The provider account was disconnected."
+        )
+        _enqueue("announce", job.pk)
+        return "failed"
+    client = client_for(job.account)
+    have = set(job.files.values_list("role", flat=True))
+    for role, url in job.result_urls:
+        if role in have:
+            continue
+        _store_one(job, client, role, url)
+    Job.objects.filter(pk=job.pk, results_state=ResultsState.PENDING).update(
+        results_state=ResultsState.STORED
+    )
+    _enqueue("announce", job.pk)
+    return "stored"
+
+
+def give_up_results(job_id: int, message: str) -> None:
+    with transaction.atomic():
+        if Job.objects.filter(pk=job_id, results_state=ResultsState.PENDING).update(
+            results_state=ResultsState.FAILED, last_error=message
+        ):
+            _enqueue("announce", job_id)
+
+
+def _store_one(job: Job, client, role: str, url: str) -> JobFile:
+    name = PurePosixPath(url.split("?", 1)[0]).name or f"{role}.bin"
+    tmp_dir = os.path.join(settings.MEDIA_ROOT, "tmp")
+    os.makedirs(tmp_dir, exist_ok=True)
+    fd, tmp_path = tempfile.mkstemp(dir=tmp_dir)
+    os.close(fd)
+    try:
+        download = client.download(url, tmp_path)
+        content_type = download.content_type or mimetypes.guess_type(name)[0] or ""
+        with open(tmp_path, "rb") as handle:
+            return JobFile.objects.create(
+                job=job,
+                role=role,
+                file=File(handle, name=download.filename or name),
+                content_type=content_type.split(";")[0].strip(),
+                size=download.size,
+                sha256=download.sha256,
+                source_url=url[:2000],
+            )
+    finally:
+        if os.path.exists(tmp_path):
+            os.remove(tmp_path)
+
+
+def announce(job_id: int) -> list[str]:
+    """Tell the rest of the system what it has not yet heard about this job: that it was
+    created, and (once its results are stored) how it ended. Claimed with a conditional
+    update inside the receivers' transaction, so it is said once even if run twice."""
+    said = []
+    with transaction.atomic():
+        job = Job.objects.select_for_update().select_related("team").filter(pk=job_id).first()
+        if job is None:
+            return said
+        if job.announced == "" and Job.objects.filter(pk=job.pk, announced="").update(
+            announced=Status.QUEUED
+        ):
+            job_announced.send(Job, job=job, event="created")
+            job.announced = Status.QUEUED
+            said.append("created")
+        ready = job.results_state != ResultsState.PENDING
+        claim = Job.objects.filter(pk=job.pk).exclude(announced=job.status)
+        if (
+            job.status in FINISHED
+            and job.announced != job.status
+            and ready
+            and claim.update(announced=job.status)
+        ):
+            job_announced.send(Job, job=job, event=job.status)
+            kinds.get(job.kind).on_finished(job)
+            said.append(job.status)
+    return said
+
+
+# Reconciling ---------------------------------------------------------------------------
+
+
+def reconcile(now=None) -> dict:
+    """Pick up jobs whose task message never ran: a lost message or a wiped broker costs
+    a delay, never a job."""
+    now = now or timezone.now()
+    grace = now - _seconds("JOBS_RECONCILE_AFTER")
+    from jobs import tasks
+
+    resubmit = Job.objects.filter(
+        Q(status=Status.QUEUED, created_at__lt=grace)
+        & (Q(not_before__isnull=True) | Q(not_before__lte=now))
+        | Q(status=Status.SUBMITTING, claimed_until__lt=now)
+    ).values_list("pk", flat=True)
+    results = Job.objects.filter(
+        results_state=ResultsState.PENDING, finished_at__lt=grace
+    ).values_list("pk", flat=True)
+    unannounced = (
+        Job.objects.filter(updated_at__lt=grace)
+        .filter(Q(announced="") | Q(status__in=FINISHED) & ~Q(announced=F("status")))
+        .exclude(results_state=ResultsState.PENDING)
+        .values_list("pk", flat=True)
+    )
+    counts = {"submit": 0, "fetch_results": 0, "announce": 0}
+    for pk in resubmit[:1000]:
+        tasks.submit.delay(pk)
+        counts["submit"] += 1
+    for pk in results[:1000]:
+        tasks.fetch_results.delay(pk)
+        counts["fetch_results"] += 1
+    for pk in unannounced[:1000]:
+        tasks.announce.delay(pk)
+        counts["announce"] += 1
+    return counts
+
+
+def cancel(job: Job, user=None) -> bool:
+    """Stop a job: ask the provider where it can, and stop following it either way."""
+    now = timezone.now()
+    with transaction.atomic():
+        if not Job.objects.filter(pk=job.pk, status__in=UNFINISHED).update(
+            status=Status.CANCELED, finished_at=now, next_poll_at=None, claimed_until=None
+        ):
+            return False
+        JobEvent.objects.create(
+            job=job,
+            at=now,
+            status=Status.CANCELED,
+            source=JobEvent.Source.USER,
+            message=f"Canceled by {user}" if user else "Canceled",
+        )
+        _enqueue("announce", job.pk)
+    if job.remote_id and job.account is not None:
+        try:
+            kinds.get(job.kind).cancel(job, client_for(job.account))
+        except UpstreamError as exc:
+            log.warning("job %s: upstream cancel failed: %s", job.pk, exc.message)
+    return True

@@ -1,0 +1,79 @@
+"""How a domain app declares a kind of remote job: submit, find, read status, fetch results."""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from jobs.models import Job
+
+# The states providers/ normalises every upstream status into.
+QUEUED, PROCESSING, COMPLETED, FAILED = "queued", "processing", "completed", "failed"
+
+
+@dataclass(frozen=True)
+class Remote:
+    """What the provider says about one job right now."""
+
+    remote_id: str
+    state: str
+    status: str = ""
+    message: str = ""
+    payload: dict[str, Any] = field(default_factory=dict)
+    # (role, url) of each result file to copy once completed.
+    results: tuple[tuple[str, str], ...] = ()
+
+
+class JobKind(abc.ABC):
+    """One kind of upstream task. Subclasses live in the domain apps and register here."""
+
+    name: str
+    provider: str
+    # Polling has no news after this long: the UI calls the job stale.
+    stale_after = timedelta(minutes=30)
+    # How the marker is sent and matched, for the note on crash recovery (README).
+    marker_note = ""
+
+    @abc.abstractmethod
+    def submit(self, job: Job, client) -> Remote:
+        """Create the upstream task, sending job.marker where the provider keeps it."""
+
+    @abc.abstractmethod
+    def find(self, job: Job, client) -> Remote | None:
+        """Look among recent upstream records for one carrying job.marker."""
+
+    @abc.abstractmethod
+    def fetch_one(self, job: Job, client) -> Remote | None:
+        """The status of one submitted job; None when the provider no longer has it."""
+
+    def fetch_many(self, jobs: list[Job], client) -> dict[str, Remote | None]:
+        """Statuses of many jobs of one account, keyed by remote id: a Remote, or None when
+        the provider says it has no such job. Jobs left out were not checked this time.
+        Kinds whose provider has a list endpoint override this so that a poll costs calls
+        per account, not per job."""
+        return {job.remote_id: self.fetch_one(job, client) for job in jobs}
+
+    def cancel(self, job: Job, client) -> None:  # noqa: B027 - optional, most cannot cancel
+        """Stop the upstream task when the provider can; by default only we stop watching."""
+
+    def on_finished(self, job: Job) -> None:  # noqa: B027 - optional hook
+        """Domain follow-up once a job has ended and its results are stored."""
+
+
+_REGISTRY: dict[str, JobKind] = {}
+
+
+def register(kind: JobKind) -> JobKind:
+    _REGISTRY[kind.name] = kind
+    return kind
+
+
+def get(name: str) -> JobKind:
+    return _REGISTRY[name]
+
+
+def registered() -> dict[str, JobKind]:
+    return dict(_REGISTRY)

@@ -1,0 +1,190 @@
+"""The life of a remote job: one row per upstream task, its timeline and its stored results."""
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+
+class Status(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    SUBMITTING = "submitting", "Submitting"
+    PROCESSING = "processing", "Processing"
+    COMPLETED = "completed", "Completed"
+    FAILED = "failed", "Failed"
+    CANCELED = "canceled", "Canceled"
+
+
+UNFINISHED = (Status.QUEUED, Status.SUBMITTING, Status.PROCESSING)
+FINISHED = (Status.COMPLETED, Status.FAILED, Status.CANCELED)
+# A job only ever moves forward; equal ranks are different endings, never swapped.
+RANK = {
+    Status.QUEUED: 0,
+    Status.SUBMITTING: 1,
+    Status.PROCESSING: 2,
+    Status.COMPLETED: 3,
+    Status.FAILED: 3,
+    Status.CANCELED: 3,
+}
+
+
+class ResultsState(models.TextChoices):
+    NONE = "none", "No results"
+    PENDING = "pending", "Copying"
+    STORED = "stored", "Stored"
+    FAILED = "failed", "Copy failed"
+
+
+def new_marker() -> str:
+    """A short token sent upstream with the job (in its name or label), so a job whose
+    submission was interrupted can be recognised there instead of being sent twice."""
+    return "vb" + secrets.token_hex(5)
+
+
+class JobQuerySet(models.QuerySet):
+    def for_team(self, team):
+        return self.filter(team=team)
+
+    def unfinished(self):
+        return self.filter(status__in=UNFINISHED)
+
+    def finished(self):
+        return self.filter(status__in=FINISHED)
+
+
+class Job(models.Model):
+    team = models.ForeignKey("teams.Team", on_delete=models.CASCADE, related_name="jobs")
+    account = models.ForeignKey(
+        "teams.ProviderAccount", on_delete=models.SET_NULL, null=True, related_name="jobs"
+    )
+    provider = models.CharField(max_length=20)
+    kind = models.CharField(max_length=50, db_index=True)
+    label = models.CharField(max_length=200)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
+    marker = models.CharField(max_length=16, unique=True, default=new_marker, editable=False)
+    params = models.JSONField(default=dict, blank=True)
+
+    remote_id = models.CharField(max_length=100, blank=True, db_index=True)
+    remote_status = models.CharField(max_length=50, blank=True)
+    remote_message = models.TextField(blank=True)
+    remote = models.JSONField(default=dict, blank=True)
+
+    attempts = models.PositiveIntegerField(default=0)
+    not_before = models.DateTimeField(null=True, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    next_poll_at = models.DateTimeField(null=True, blank=True)
+    idle_polls = models.PositiveIntegerField(default=0)
+    missing_polls = models.PositiveIntegerField(default=0)
+    watched_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    last_change_at = models.DateTimeField(default=timezone.now)
+    results_state = models.CharField(
+        max_length=10, choices=ResultsState.choices, default=ResultsState.NONE
+    )
+    # (role, url) pairs the provider gave for the finished job; copied into JobFile rows.
+    result_urls = models.JSONField(default=list, blank=True)
+    # The last status told to the rest of the system (webhooks, activity, domain hooks);
+    # the reconciler re-announces when it lags behind `status`.
+    announced = models.CharField(max_length=12, blank=True)
+
+    retry_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="retries"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "next_poll_at"], name="job_due_idx"),
+            models.Index(fields=["team", "status"], name="job_team_status_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.label} ({self.get_status_display()})"
+
+    def get_absolute_url(self):
+        return reverse("job_detail", kwargs={"team": self.team.slug, "job_id": self.pk})
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in FINISHED
+
+    @property
+    def is_stale(self) -> bool:
+        """Unfinished, and the provider has shown no change for longer than is normal."""
+        if self.is_finished:
+            return False
+        limit = timedelta(seconds=settings.JOBS_STALE_AFTER)
+        return timezone.now() - self.last_change_at > limit
+
+    @property
+    def failure_message(self) -> str:
+        return self.remote_message or self.last_error
+
+
+class JobEvent(models.Model):
+    """One line of a job's timeline: a state change, or news from the provider."""
+
+    class Source(models.TextChoices):
+        USER = "user", "Person"
+        SUBMIT = "submit", "Submission"
+        POLL = "poll", "Polling"
+        WEBHOOK = "webhook", "Webhook"
+        SYSTEM = "system", "System"
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=12, choices=Status.choices)
+    remote_status = models.CharField(max_length=50, blank=True)
+    message = models.TextField(blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.at:%H:%M:%S} {self.status}"
+
+
+def _result_path(instance, filename):
+    return f"jobs/{instance.job.team_id}/{instance.job_id}/{filename}"
+
+
+class JobFile(models.Model):
+    """A result copied into our storage: upstream links expire, ours do not."""
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="files")
+    role = models.CharField(max_length=20, default="result")
+    file = models.FileField(upload_to=_result_path, max_length=300)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    source_url = models.URLField(max_length=2000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "role"], name="one_file_per_job_role")
+        ]
+
+    def __str__(self):
+        return self.file.name
+
+    @property
+    def media_kind(self) -> str:
+        if self.content_type.startswith("video/"):
+            return "video"
+        if self.content_type.startswith("audio/"):
+            return "audio"
+        return "file"

@@ -1,0 +1,78 @@
+"""A job kind backed by an in-memory upstream, for testing the job engine itself."""
+
+import itertools
+
+from jobs.kinds import JobKind, Remote, register
+from providers import BadRequest, RateLimited, Unavailable
+
+
+class FakeUpstream:
+    """Records what was created; tests set states and failures on it."""
+
+    def __init__(self):
+        self.records = {}
+        self.created = 0
+        self.fetch_calls = 0
+        self.fail_next_submit = None
+        self._ids = itertools.count(1)
+
+    def create(self, marker, reached=True):
+        remote_id = f"r{next(self._ids)}"
+        self.records[remote_id] = {"marker": marker, "state": "processing", "status": "running"}
+        self.created += 1
+        return remote_id
+
+    def set(self, remote_id, state, status=None, message="", results=()):
+        self.records[remote_id].update(
+            state=state, status=status or state, message=message, results=results
+        )
+
+    def remote(self, remote_id):
+        r = self.records[remote_id]
+        return Remote(
+            remote_id=remote_id,
+            state=r["state"],
+            status=r["status"],
+            message=r.get("message", ""),
+            payload={"id": remote_id, "status": r["status"]},
+            results=tuple(r.get("results", ())),
+        )
+
+
+UPSTREAM = FakeUpstream()
+
+
+class FakeKind(JobKind):
+    name = "test.fake"
+    provider = "a2e"
+
+    def submit(self, job, client):
+        failure = UPSTREAM.fail_next_submit
+        UPSTREAM.fail_next_submit = None
+        if failure == "lost-response":
+            # The request reached the provider and created the job, then the answer was lost.
+            UPSTREAM.create(job.marker)
+            raise Unavailable("Fake", None, "read timeout", maybe_processed=True)
+        if failure == "rate-limited":
+            raise RateLimited("Fake", 429, retry_after=120)
+        if failure == "bad-request":
+            raise BadRequest("Fake", 400, "name is required")
+        return UPSTREAM.remote(UPSTREAM.create(job.marker))
+
+    def find(self, job, client):
+        for remote_id, record in UPSTREAM.records.items():
+            if record["marker"] == job.marker:
+                return UPSTREAM.remote(remote_id)
+        return None
+
+    def fetch_one(self, job, client):
+        if job.remote_id not in UPSTREAM.records:
+            return None
+        return UPSTREAM.remote(job.remote_id)
+
+    def fetch_many(self, jobs, client):
+        UPSTREAM.fetch_calls += 1
+        return {job.remote_id: self.fetch_one(job, client) for job in jobs}
+
+
+register(FakeKind())

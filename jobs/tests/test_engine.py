@@ -1,0 +1,262 @@
+"""The job engine: submission exactly once, polling by account, never backwards, never lost."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from jobs import engine
+from jobs.models import Job, JobEvent, ResultsState, Status
+from jobs.signals import job_announced
+from jobs.tests.fakes import FakeKind
+from teams.tests.factories import ProviderAccountFactory
+
+KIND = FakeKind.name
+
+
+def _job(team, account, label="Greeting"):
+    return engine.create(team=team, account=account, kind=KIND, label=label, params={})
+
+
+def test_creating_a_job_enqueues_its_submission_only_after_commit(
+    team, account, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        job = _job(team, account)
+    assert job.status == Status.QUEUED
+    assert len(callbacks) == 2  # submit and the "created" announcement
+    assert list(job.events.values_list("status", flat=True)) == [Status.QUEUED]
+
+
+def test_a_duplicated_submit_message_creates_the_job_once(team, account, upstream):
+    job = _job(team, account)
+    assert engine.submit(job.pk) == "submitted"
+    assert engine.submit(job.pk) == "not-due"
+    job.refresh_from_db()
+    assert job.status == Status.PROCESSING
+    assert job.remote_id == "r1"
+    assert upstream.created == 1
+
+
+def test_a_submit_whose_answer_was_lost_is_found_upstream_not_sent_again(team, account, upstream):
+    job = _job(team, account)
+    upstream.fail_next_submit = "lost-response"
+    now = timezone.now()
+    assert engine.submit(job.pk, now=now) == "retry"
+    job.refresh_from_db()
+    assert job.status == Status.SUBMITTING  # it may exist upstream
+    # Before the retry time nothing happens; after it, the job is looked for first.
+    assert engine.submit(job.pk, now=now + timedelta(seconds=1)) == "not-due"
+    assert engine.submit(job.pk, now=now + timedelta(minutes=10)) == "submitted"
+    job.refresh_from_db()
+    assert (job.status, job.remote_id, upstream.created) == (Status.PROCESSING, "r1", 1)
+
+
+def test_a_worker_that_died_mid_submit_is_taken_over_after_its_lease(team, account, upstream):
+    job = _job(team, account)
+    now = timezone.now()
+    # A worker claimed it, created it upstream, and died before writing anything back.
+    Job.objects.filter(pk=job.pk).update(
+        status=Status.SUBMITTING, attempts=1, claimed_until=now + timedelta(seconds=90)
+    )
+    upstream.create(job.marker)
+    assert engine.submit(job.pk, now=now) == "not-due"
+    assert engine.submit(job.pk, now=now + timedelta(seconds=91)) == "submitted"
+    assert upstream.created == 1
+    assert Job.objects.get(pk=job.pk).remote_id == "r1"
+
+
+def test_a_rate_limited_submit_waits_as_long_as_asked(team, account, upstream):
+    job = _job(team, account)
+    upstream.fail_next_submit = "rate-limited"
+    now = timezone.now()
+    engine.submit(job.pk, now=now)
+    job.refresh_from_db()
+    assert job.status == Status.QUEUED
+    assert job.not_before >= now + timedelta(seconds=120)
+    assert "limiting" in job.last_error
+
+
+def test_a_rejected_submit_fails_with_the_providers_reason(team, account, upstream):
+    job = _job(team, account)
+    upstream.fail_next_submit = "bad-request"
+    assert engine.submit(job.pk) == "failed"
+    job.refresh_from_db()
+    assert job.status == Status.FAILED
+    assert job.failure_message == "name is required"
+    assert upstream.created == 0
+
+
+def test_submission_gives_up_after_the_attempt_limit(settings, team, account, upstream):
+    settings.JOBS_MAX_ATTEMPTS = 2
+    job = _job(team, account)
+    now = timezone.now()
+    for step in range(2):
+        upstream.fail_next_submit = "rate-limited"
+        engine.submit(job.pk, now=now + timedelta(hours=step))
+    job.refresh_from_db()
+    assert job.status == Status.FAILED
+    assert job.failure_message.startswith("Gave up after 2 attempts")
+
+
+def _processing(team, account, n, upstream):
+    jobs = []
+    for i in range(n):
+        job = _job(team, account, label=f"job {i}")
+        engine.submit(job.pk)
+        jobs.append(job)
+    Job.objects.update(next_poll_at=timezone.now() - timedelta(seconds=1))
+    return jobs
+
+
+def test_one_poll_tick_asks_once_per_account_and_moves_finished_jobs(team, account, upstream):
+    jobs = _processing(team, account, 3, upstream)
+    upstream.set("r1", "completed")
+    upstream.set("r2", "failed", message="source has no audio")
+    stats = engine.poll_due()
+    assert upstream.fetch_calls == 1
+    assert stats == {"jobs": 3, "groups": 1, "changed": 2}
+    statuses = dict(Job.objects.values_list("pk", "status"))
+    assert statuses == {
+        jobs[0].pk: Status.COMPLETED,
+        jobs[1].pk: Status.FAILED,
+        jobs[2].pk: Status.PROCESSING,
+    }
+    assert Job.objects.get(pk=jobs[1].pk).failure_message == "source has no audio"
+
+
+def _tick_queries(n, team, upstream):
+    upstream.records.clear()
+    account = ProviderAccountFactory(team=team, provider="a2e")
+    _processing(team, account, n, upstream)
+    for remote_id in list(upstream.records)[: n // 2]:
+        upstream.set(remote_id, "completed")
+    with CaptureQueriesContext(connection) as queries:
+        stats = engine.poll_due()
+    Job.objects.all().delete()
+    account.delete()
+    assert stats["jobs"] == n
+    return len(queries)
+
+
+def test_a_poll_tick_costs_the_same_queries_for_10_and_400_jobs(team, upstream):
+    assert _tick_queries(10, team, upstream) == _tick_queries(400, team, upstream)
+
+
+def test_a_late_processing_report_never_moves_a_finished_job_back(team, account, upstream):
+    (job,) = _processing(team, account, 1, upstream)
+    upstream.set("r1", "completed")
+    engine.poll_due()
+    changed = engine.apply(
+        {job.pk: upstream.remote("r1").__class__("r1", "processing", "running")},
+        JobEvent.Source.WEBHOOK,
+    )
+    assert changed == []
+    assert Job.objects.get(pk=job.pk).status == Status.COMPLETED
+
+
+def test_polls_back_off_while_nothing_changes_and_snap_back_when_watched(team, account, upstream):
+    (job,) = _processing(team, account, 1, upstream)
+    now = timezone.now()
+    gaps = []
+    for _ in range(6):
+        Job.objects.filter(pk=job.pk).update(next_poll_at=now)
+        engine.poll_due(now=now)
+        gaps.append((Job.objects.get(pk=job.pk).next_poll_at - now).total_seconds())
+    assert [round(g) for g in gaps] == [10, 20, 40, 60, 60, 60]
+    engine.watch(job, now=now)
+    assert Job.objects.get(pk=job.pk).next_poll_at <= now + timedelta(seconds=2)
+
+
+def test_a_job_the_provider_stops_listing_fails_after_a_few_polls(team, account, upstream):
+    (job,) = _processing(team, account, 1, upstream)
+    del upstream.records["r1"]
+    for _ in range(3):
+        Job.objects.filter(pk=job.pk).update(next_poll_at=timezone.now())
+        engine.poll_due()
+    job.refresh_from_db()
+    assert job.status == Status.FAILED
+    assert "no longer lists" in job.failure_message
+
+
+def test_each_ending_is_announced_once_even_when_asked_twice(team, account, upstream):
+    heard = []
+
+    def listener(sender, job, event, **kwargs):
+        heard.append((job.pk, event))
+
+    job_announced.connect(listener)
+    try:
+        (job,) = _processing(team, account, 1, upstream)
+        upstream.set("r1", "failed", message="bad source")
+        engine.poll_due()
+        engine.announce(job.pk)
+        engine.announce(job.pk)
+    finally:
+        job_announced.disconnect(listener)
+    assert heard == [(job.pk, "created"), (job.pk, "failed")]
+
+
+def test_the_reconciler_resends_what_a_lost_message_would_have_done(
+    team, account, upstream, monkeypatch
+):
+    sent = []
+    from jobs import tasks
+
+    for name in ("submit", "fetch_results", "announce"):
+        monkeypatch.setattr(
+            getattr(tasks, name), "delay", lambda pk, name=name: sent.append((name, pk))
+        )
+    old = timezone.now() - timedelta(minutes=5)
+    lost = _job(team, account, label="never submitted")
+    fresh = _job(team, account, label="just created")
+    Job.objects.filter(pk=lost.pk).update(created_at=old, updated_at=old)
+    Job.objects.filter(pk=fresh.pk).update(announced="queued")
+    counts = engine.reconcile()
+    assert ("submit", lost.pk) in sent
+    assert ("submit", fresh.pk) not in sent  # its message may still be on its way
+    assert counts["submit"] == 1
+
+
+def test_results_are_copied_into_storage_with_size_and_checksum(team, account, upstream, settings):
+    import hashlib
+
+    import respx
+
+    (job,) = _processing(team, account, 1, upstream)
+    url = "https://cdn.example.test/out/result.mp4"
+    upstream.set("r1", "completed", results=[("result", url)])
+    engine.poll_due()
+    assert Job.objects.get(pk=job.pk).results_state == ResultsState.PENDING
+    body = b"\x00\x00\x00\x18ftypmp42" + b"x" * 5000
+    with respx.mock() as mock:
+        mock.get(url).respond(200, content=body, headers={"content-type": "video/mp4"})
+        assert engine.fetch_results(job.pk) == "stored"
+    job.refresh_from_db()
+    assert job.results_state == ResultsState.STORED
+    (stored,) = job.files.all()
+    assert stored.size == len(body)
+    assert stored.sha256 == hashlib.sha256(body).hexdigest()
+    assert stored.media_kind == "video"
+    assert stored.file.read() == body
+
+
+def test_canceling_stops_following_the_job(team, account, upstream):
+    (job,) = _processing(team, account, 1, upstream)
+    assert engine.cancel(job) is True
+    assert engine.cancel(job) is False
+    job.refresh_from_db()
+    assert job.status == Status.CANCELED
+    assert job.next_poll_at is None
+
+
+@pytest.mark.django_db
+def test_a_job_of_a_disconnected_account_fails_with_a_reason(team, account, upstream):
+    (job,) = _processing(team, account, 1, upstream)
+    account.delete()
+    engine.poll_due()
+    job.refresh_from_db()
+    assert job.status == Status.FAILED
+    assert "disconnected" in job.failure_message

@@ -1,0 +1,96 @@
+"""Job pages as a person sees them: live rows that stop when done, timeline, cancel, retry."""
+
+import json
+
+from django.urls import reverse
+
+from jobs.models import Job, JobEvent, Status
+from jobs.tests.factories import JobFactory, JobFileFactory
+
+
+def _row(client, job, seen=None):
+    url = reverse("job_row", kwargs={"team": job.team.slug, "job_id": job.pk})
+    return client.get(url, {"seen": seen} if seen else {}, HTTP_HX_REQUEST="true")
+
+
+def test_an_unfinished_row_polls_itself_in_three_queries(
+    owner_client, team, django_assert_max_num_queries
+):
+    job = JobFactory(team=team, status=Status.PROCESSING)
+    owner_client.get(reverse("home", kwargs={"team": team.slug}))  # warm the session cache
+    with django_assert_max_num_queries(3):
+        response = _row(owner_client, job, seen="processing")
+    body = response.content.decode()
+    assert 'hx-trigger="every 2s"' in body
+    assert f'id="job-{job.pk}"' in body
+    job.refresh_from_db()
+    assert job.watched_until is not None  # someone is looking: it is polled often
+
+
+def test_a_finished_row_stops_polling_and_toasts_once(owner_client, team):
+    job = JobFactory(team=team, status=Status.COMPLETED)
+    response = _row(owner_client, job, seen="processing")
+    assert "hx-trigger" not in response.content.decode()
+    events = json.loads(response["HX-Trigger"])
+    assert events["jobFinished"] == {"id": job.pk, "status": "completed"}
+    assert "is ready" in events["toasts"][0]["message"]
+    # A row that was already finished when drawn raises nothing.
+    assert "HX-Trigger" not in _row(owner_client, job, seen="completed")
+
+
+def test_the_job_page_shows_the_timeline_and_the_result_player(owner_client, team):
+    job = JobFactory(team=team, status=Status.COMPLETED, label="Trailer (de)")
+    JobEvent.objects.create(
+        job=job, status=Status.PROCESSING, remote_status="initialized", source="submit"
+    )
+    JobEvent.objects.create(
+        job=job, status=Status.COMPLETED, remote_status="completed", source="poll"
+    )
+    stored = JobFileFactory(job=job)
+    body = owner_client.get(job.get_absolute_url()).content.decode()
+    assert body.index("initialized") < body.index("via polling")
+    assert reverse("job_file", kwargs={"team": team.slug, "file_id": stored.pk}) in body
+    assert "<audio controls" in body
+
+
+def test_a_stored_result_downloads_with_its_name(owner_client, team):
+    stored = JobFileFactory(job__team=team)
+    url = reverse("job_file", kwargs={"team": team.slug, "file_id": stored.pk})
+    response = owner_client.get(url, {"download": 1})
+    assert response["Content-Disposition"].startswith('attachment; filename="result')
+    assert b"".join(response.streaming_content).startswith(b"RIFF")
+
+
+def test_a_member_cancels_a_running_job(member_client, team):
+    job = JobFactory(team=team, status=Status.PROCESSING, kind="test.fake")
+    url = reverse("job_cancel", kwargs={"team": team.slug, "job_id": job.pk})
+    member_client.post(url)
+    assert Job.objects.get(pk=job.pk).status == Status.CANCELED
+
+
+def test_retrying_a_failed_job_makes_a_new_linked_job(member_client, team):
+    job = JobFactory(team=team, status=Status.FAILED, params={"target_lang": "de"})
+    url = reverse("job_retry", kwargs={"team": team.slug, "job_id": job.pk})
+    response = member_client.post(url)
+    new = Job.objects.exclude(pk=job.pk).get()
+    assert response["Location"] == new.get_absolute_url()
+    assert (new.retry_of, new.status, new.params) == (job, Status.QUEUED, {"target_lang": "de"})
+
+
+def test_a_job_still_running_cannot_be_retried(member_client, team):
+    job = JobFactory(team=team, status=Status.PROCESSING)
+    member_client.post(reverse("job_retry", kwargs={"team": team.slug, "job_id": job.pk}))
+    assert Job.objects.count() == 1
+
+
+def test_the_header_badge_counts_jobs_in_flight(owner_client, team, other_team):
+    JobFactory.create_batch(2, team=team, status=Status.PROCESSING)
+    JobFactory(team=team, status=Status.COMPLETED)
+    JobFactory(team=other_team, status=Status.PROCESSING)
+    body = owner_client.get(reverse("job_badge", kwargs={"team": team.slug})).content.decode()
+    assert "2 running" in body
+
+
+def test_an_empty_job_list_says_where_jobs_come_from(owner_client, team):
+    body = owner_client.get(reverse("job_list", kwargs={"team": team.slug})).content.decode()
+    assert "No jobs yet" in body

@@ -1,0 +1,147 @@
+"""Job pages: the list, one job's timeline, the live row partial, the header badge, files."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
+from django.db.models import Case, Count, F, Q, Value, When
+from django.http import FileResponse, Http404, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from django_htmx.http import trigger_client_event
+
+from jobs import engine
+from jobs.models import FINISHED, UNFINISHED, Job, JobFile, Status
+from teams.models import Role, Team
+from teams.scoping import get_for_team, team_view
+
+LIST_LIMIT = 100
+SAFE = {"GET", "HEAD"}
+
+
+@team_view()
+def job_list(request, team):
+    jobs = Job.objects.for_team(team).select_related("created_by").prefetch_related("files")
+    status = request.GET.get("status", "")
+    if status == "active":
+        jobs = jobs.filter(status__in=UNFINISHED)
+    elif status in Status.values:
+        jobs = jobs.filter(status=status)
+    return render(
+        request,
+        "jobs/list.html",
+        {"jobs": jobs[:LIST_LIMIT], "status": status, "statuses": Status.choices},
+    )
+
+
+@team_view()
+def job_detail(request, team, job_id):
+    job = get_for_team(
+        Job.objects.select_related("created_by", "retry_of").prefetch_related("events", "files"),
+        team,
+        pk=job_id,
+    )
+    engine.watch(job)
+    return render(request, "jobs/detail.html", {"job": job})
+
+
+def job_row(request, team, job_id):
+    """The polling endpoint of a live row. Kept to three queries (user, job joined with
+    the membership that allows seeing it, the watch mark): it runs every two seconds for
+    every open tab, so it does not use team_view's separate membership lookup."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    job = (
+        Job.objects.select_related("team")
+        .filter(pk=job_id, team__slug=team, team__memberships__user=request.user)
+        .first()
+    )
+    if job is None:
+        raise Http404("No such job.")
+    if request.method not in SAFE:
+        return HttpResponseNotAllowed(sorted(SAFE))
+    now = timezone.now()
+    if job.status in UNFINISHED:
+        soon = now + timedelta(seconds=2)
+        due_later = When(status=Status.PROCESSING, next_poll_at__gt=soon, then=Value(soon))
+        Job.objects.filter(pk=job.pk).update(
+            watched_until=now + timedelta(seconds=30),
+            next_poll_at=Case(due_later, default=F("next_poll_at")),
+        )
+    response = render(request, "jobs/list.html#row", {"job": job, "team": job.team})
+    seen = request.GET.get("seen")
+    if job.status in FINISHED and seen in UNFINISHED:
+        level = "success" if job.status == Status.COMPLETED else "error"
+        verb = {"completed": "is ready", "failed": "failed", "canceled": "was canceled"}
+        trigger_client_event(response, "jobFinished", {"id": job.pk, "status": job.status})
+        trigger_client_event(
+            response, "toasts", [{"message": f"{job.label} {verb[job.status]}.", "level": level}]
+        )
+    return response
+
+
+def job_badge(request, team):
+    """How many of the team's jobs are in flight, for the header (three queries too)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    # One query answers both "may this user see the team?" and "how many are running?".
+    count = (
+        Team.objects.filter(slug=team, memberships__user=request.user)
+        .annotate(n=Count("jobs", filter=Q(jobs__status__in=UNFINISHED)))
+        .values_list("n", flat=True)
+        .first()
+    )
+    if count is None:
+        raise Http404("No such team.")
+    if request.method not in SAFE:
+        return HttpResponseNotAllowed(sorted(SAFE))
+    return render(request, "jobs/list.html#badge", {"in_flight": count, "team_slug": team})
+
+
+@team_view(write_role=Role.MEMBER)
+@require_POST
+def job_cancel(request, team, job_id):
+    job = get_for_team(Job, team, pk=job_id)
+    if engine.cancel(job, user=request.user):
+        messages.success(request, f"{job.label} canceled.")
+    else:
+        messages.error(request, f"{job.label} had already finished.")
+    return redirect(job)
+
+
+@team_view(write_role=Role.MEMBER)
+@require_POST
+def job_retry(request, team, job_id):
+    job = get_for_team(Job.objects.select_related("account"), team, pk=job_id)
+    if job.status != Status.FAILED:
+        messages.error(request, "Only a failed job can be retried.")
+        return redirect(job)
+    if job.account is None:
+        messages.error(request, "Connect the provider again before retrying.")
+        return redirect(job)
+    with transaction.atomic():
+        new = engine.create(
+            team=team,
+            account=job.account,
+            kind=job.kind,
+            label=job.label,
+            params=job.params,
+            created_by=request.user,
+            retry_of=job,
+        )
+    messages.success(request, f"{job.label} sent again.")
+    return redirect(new)
+
+
+@team_view()
+def job_file(request, team, file_id):
+    stored = get_object_or_404(JobFile.objects.filter(job__team=team), pk=file_id)
+    response = FileResponse(stored.file.open("rb"), content_type=stored.content_type or None)
+    response["Content-Length"] = stored.size
+    if request.GET.get("download"):
+        response["Content-Disposition"] = (
+            f'attachment; filename="{stored.file.name.rsplit("/", 1)[-1]}"'
+        )
+    return response

@@ -1,0 +1,740 @@
+"""Shared HTTP layer for the upstream clients: pooling, retries, in-flight caps, redaction."""
+
+from __future__ import annotations
+
+import email.utils
+import hashlib
+import logging
+import mimetypes
+import os
+import random
+import re
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import quote, unquote, urljoin, urlsplit
+
+import httpx
+import redis
+
+from providers import USER_AGENT
+from providers.errors import (
+    AuthError,
+    BadRequest,
+    NotFound,
+    ProtocolError,
+    RateLimited,
+    Unavailable,
+    UpstreamError,
+)
+
+logger = logging.getLogger("providers.http")
+
+MAX_ATTEMPTS = 4
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+# Only these may be sent again after they could have reached the server.
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Failures that prove the request never left this machine, so any method may be retried.
+NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# Failures after which a GET is worth repeating.
+TRANSIENT = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
+BACKOFF_BASE = 0.5
+BACKOFF_CAP = 8.0
+DETAIL_LIMIT = 300
+CHUNK_SIZE = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Settings:
+    redis_url: str | None = None
+    max_in_flight: int = 4
+    connect_timeout: float = 5.0
+    read_timeout: float = 30.0
+    # A Retry-After longer than this is not slept through inside a call: the caller (a
+    # Celery task) gets RateLimited(retry_after) and can reschedule instead of blocking.
+    max_retry_wait: float = 30.0
+    # How long a call waits for one of the credential's in-flight slots.
+    slot_wait: float = 60.0
+
+    @property
+    def slot_lease(self) -> float:
+        """Seconds a Redis slot stays held if its holder dies without releasing it."""
+        return max(60.0, 2 * (self.connect_timeout + self.read_timeout))
+
+
+_lock = threading.Lock()
+_settings: Settings | None = None
+_clients: dict[tuple[int, str], httpx.Client] = {}
+_local_slots: dict[tuple[str, int], threading.BoundedSemaphore] = {}
+_redis_clients: dict[tuple[int, str], redis.Redis] = {}
+
+
+def configure(
+    redis_url: str | None = None,
+    max_in_flight: int = 4,
+    connect_timeout: float = 5.0,
+    read_timeout: float = 30.0,
+    *,
+    max_retry_wait: float = 30.0,
+    slot_wait: float = 60.0,
+) -> Settings:
+    """Set the process-wide HTTP settings; without a call, REDIS_URL comes from the environment.
+
+    Meant for start-up (settings, worker init): clients pooled before are closed.
+    """
+    global _settings
+    if max_in_flight < 1:
+        raise ValueError("max_in_flight must be at least 1")
+    new = Settings(
+        redis_url=redis_url or None,
+        max_in_flight=max_in_flight,
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
+        max_retry_wait=max_retry_wait,
+        slot_wait=slot_wait,
+    )
+    with _lock:
+        _settings = new
+        # Pooled clients carry the old timeouts.
+        stale = list(_clients.values())
+        _clients.clear()
+        _local_slots.clear()
+    for client in stale:
+        client.close()
+    return new
+
+
+def current_settings() -> Settings:
+    if _settings is not None:
+        return _settings
+    return Settings(redis_url=os.environ.get("REDIS_URL") or None)
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def pooled_client(base_url: str) -> httpx.Client:
+    """The process's one pooled client for this base URL (a new one after a fork)."""
+    settings = current_settings()
+    key = (os.getpid(), base_url.rstrip("/"))
+    with _lock:
+        client = _clients.get(key)
+        if client is None:
+            client = httpx.Client(
+                base_url=key[1],
+                headers={"User-Agent": USER_AGENT},
+                timeout=httpx.Timeout(
+                    settings.read_timeout,
+                    connect=settings.connect_timeout,
+                    pool=settings.connect_timeout,
+                ),
+                follow_redirects=False,
+            )
+            _clients[key] = client
+    return client
+
+
+# --- redaction -------------------------------------------------------------------------
+
+_SECRET_HEADER = re.compile(
+    r"(?i)\b(authorization|api-key|x-api-key|x-csrf-token|cookie)(['\"]?\s*[:=]\s*['\"]?)"
+    r"(bearer\s+)?([^\s'\",;}]+)"
+)
+
+
+def mask(secret: str) -> str:
+    """`***` plus the last 4 characters, and those only when the secret is long enough."""
+    return "***" + secret[-4:] if len(secret) >= 12 else "***"
+
+
+def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
+    """Replace the given secrets and any auth header values in `text` by their masks."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, mask(secret))
+
+    def _header(match: re.Match[str]) -> str:
+        value = match.group(4)
+        if value.startswith("***"):
+            return match.group(0)
+        return f"{match.group(1)}{match.group(2)}{match.group(3) or ''}{mask(value)}"
+
+    return _SECRET_HEADER.sub(_header, text)
+
+
+def log(level: int, message: str, *args: object, secrets: tuple[str, ...] = ()) -> None:
+    """Log through the providers logger with secrets masked in the final line."""
+    if logger.isEnabledFor(level):
+        logger.log(level, "%s", redact(message % args if args else message, secrets))
+
+
+# --- in-flight slots -------------------------------------------------------------------
+
+# The holders are a sorted set of tokens scored by lease expiry, so a worker that dies
+# while holding a slot frees it when its lease runs out. Redis's clock is the only one.
+_ACQUIRE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
+  redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]))
+  return 1
+end
+return 0
+"""
+_REFRESH = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local n = redis.call('ZADD', KEYS[1], 'XX', 'CH', now + tonumber(ARGV[1]), ARGV[2])
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[1]))
+return n
+"""
+REDIS_KEY_PREFIX = "voxboard:providers:inflight:"
+
+
+def credential_key(provider: str, credential: str) -> str:
+    """A stable, non-reversible name for one provider credential."""
+    return hashlib.sha256(f"{provider}\0{credential}".encode()).hexdigest()[:32]
+
+
+def _redis(url: str) -> redis.Redis:
+    key = (os.getpid(), url)
+    with _lock:
+        client = _redis_clients.get(key)
+        if client is None:
+            client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+            _redis_clients[key] = client
+    return client
+
+
+class Slot:
+    """One held in-flight slot; `refresh()` extends a Redis lease during long downloads."""
+
+    def __init__(self, release: Callable[[], None], refresh: Callable[[], None]) -> None:
+        self.release = release
+        self.refresh = refresh
+
+
+def _local_slot(key: str, settings: Settings) -> Slot | None:
+    with _lock:
+        semaphore = _local_slots.get((key, settings.max_in_flight))
+        if semaphore is None:
+            semaphore = threading.BoundedSemaphore(settings.max_in_flight)
+            _local_slots[(key, settings.max_in_flight)] = semaphore
+    if not semaphore.acquire(timeout=settings.slot_wait):
+        return None
+    return Slot(semaphore.release, lambda: None)
+
+
+def _redis_slot(key: str, settings: Settings) -> Slot | None:
+    client = _redis(settings.redis_url or "")
+    name = REDIS_KEY_PREFIX + key
+    token = uuid.uuid4().hex
+    lease_ms = int(settings.slot_lease * 1000)
+    deadline = time.monotonic() + settings.slot_wait
+    pause = 0.02
+    while not client.eval(_ACQUIRE, 1, name, settings.max_in_flight, lease_ms, token):
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(pause * (0.5 + random.random()))
+        pause = min(pause * 2, 0.25)
+
+    def refresh() -> None:
+        try:
+            client.eval(_REFRESH, 1, name, lease_ms, token)
+        except redis.RedisError as exc:
+            # A lapsed lease only lets one more call in; the download itself is fine.
+            log(logging.WARNING, "could not extend an in-flight slot: %s", exc)
+
+    return Slot(release=lambda: client.zrem(name, token), refresh=refresh)
+
+
+@contextmanager
+def in_flight_slot(key: str, provider: str, settings: Settings | None = None) -> Iterator[Slot]:
+    """Hold one of the credential's `max_in_flight` slots for the duration of the block."""
+    settings = settings or current_settings()
+    slot = None
+    if settings.redis_url:
+        try:
+            slot = _redis_slot(key, settings)
+        except redis.RedisError as exc:
+            # The cap is politeness towards the upstream; losing Redis must not stop all
+            # calls, so fall back to this process's own cap.
+            log(logging.WARNING, "in-flight cap falls back to this process: %s", exc)
+            slot = _local_slot(key, settings)
+    else:
+        slot = _local_slot(key, settings)
+    if slot is None:
+        raise Unavailable(
+            provider,
+            message=f"Too many calls to {provider} are already running; try again shortly.",
+        )
+    try:
+        yield slot
+    finally:
+        try:
+            slot.release()
+        except redis.RedisError as exc:
+            log(logging.WARNING, "could not release an in-flight slot (lease expires): %s", exc)
+
+
+# --- retries ---------------------------------------------------------------------------
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header given as seconds or as an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def backoff(attempt: int, rand: Callable[[], float] = random.random) -> float:
+    """Capped exponential delay after failed attempt `attempt` (1-based), with jitter."""
+    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempt - 1))
+    return ceiling * (0.5 + rand() / 2)
+
+
+# --- responses -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Download:
+    """A body streamed to disk or a file object."""
+
+    size: int
+    sha256: str
+    content_type: str | None
+    filename: str | None
+    path: str | None = None
+
+
+_FILENAME = re.compile(r"""filename\*?\s*=\s*(?:UTF-8'[^']*')?"?([^";]+)"?""", re.IGNORECASE)
+
+
+def _filename(disposition: str | None) -> str | None:
+    if not disposition:
+        return None
+    matches = _FILENAME.findall(disposition)
+    # filename* (RFC 5987) comes last when both are given and is the better one.
+    return Path(unquote(matches[-1])).name if matches else None
+
+
+ErrorDetail = Callable[[Any], tuple[str | None, dict[str, list[str]]]]
+ErrorCode = Callable[[Any], int | str | None]
+
+
+def no_error_code(body: Any) -> None:
+    return None
+
+
+def fastapi_detail(body: Any) -> tuple[str | None, dict[str, list[str]]]:
+    """Message and field errors from FastAPI's `{"detail": str | [{loc, msg, type}]}`."""
+    if not isinstance(body, dict):
+        return None, {}
+    detail = body.get("detail")
+    if isinstance(detail, str):
+        return detail, {}
+    if isinstance(detail, list):
+        fields: dict[str, list[str]] = {}
+        for item in detail:
+            if not isinstance(item, dict):
+                continue
+            loc = item.get("loc") or []
+            if not isinstance(loc, list):
+                loc = [loc]
+            # The first element names where the value came from (body, query, path).
+            parts = [str(p) for p in loc[1:]] if len(loc) > 1 else [str(p) for p in loc]
+            field = ".".join(parts) or "__all__"
+            fields.setdefault(field, []).append(str(item.get("msg") or item.get("type") or ""))
+        message = "; ".join(f"{k}: {', '.join(v)}" for k, v in fields.items()) or None
+        return message, fields
+    for key in ("message", "msg", "error"):
+        if isinstance(body.get(key), str):
+            return body[key], {}
+    return None, {}
+
+
+class Upstream:
+    """One provider credential's way to the network: auth, retries, the cap, error mapping."""
+
+    def __init__(
+        self,
+        provider: str,
+        base_url: str,
+        credential: str,
+        auth_headers: Mapping[str, str],
+        *,
+        error_detail: ErrorDetail = fastapi_detail,
+        error_code: ErrorCode = no_error_code,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if not credential:
+            raise AuthError(provider, message=f"No {provider} API key is configured.")
+        self.provider = provider
+        self.base_url = base_url.rstrip("/")
+        self._credential = credential
+        self._auth_headers = dict(auth_headers)
+        self._secrets = (credential,)
+        self._error_detail = error_detail
+        self._error_code = error_code
+        self._sleep = sleep
+        self._key = credential_key(provider, credential)
+
+    def __repr__(self) -> str:
+        return (
+            f"Upstream({self.provider!r}, {self.base_url!r}, credential={mask(self._credential)!r})"
+        )
+
+    # Errors
+
+    def redact(self, text: str) -> str:
+        return redact(text, self._secrets)
+
+    def fail(
+        self, cls: type[UpstreamError], status_code: int | None, detail: str | None, **extra: Any
+    ) -> UpstreamError:
+        """Build an error of `cls` whose upstream detail is redacted and shortened."""
+        if detail is not None:
+            detail = self.redact(str(detail))[:DETAIL_LIMIT]
+        message = extra.pop("message", None)
+        if message is None and detail and cls in (BadRequest, NotFound):
+            message = f"{self.provider}: {detail}"
+        return cls(self.provider, status_code, message, detail=detail, **extra)
+
+    def error_from(self, response: httpx.Response, method: str) -> UpstreamError:
+        status = response.status_code
+        try:
+            body: Any = response.json()
+        except ValueError:
+            body = None
+        detail, fields = self._error_detail(body)
+        code = self._error_code(body)
+        if detail is None and body is None and response.text:
+            detail = response.text.strip() or None
+        log(
+            logging.WARNING,
+            "%s %s %s -> %s: %s",
+            self.provider,
+            method,
+            response.request.url,
+            status,
+            (detail or "")[:DETAIL_LIMIT],
+            secrets=self._secrets,
+        )
+        if status in (401, 403):
+            return self.fail(AuthError, status, detail, code=code)
+        if status == 404:
+            return self.fail(NotFound, status, detail, code=code)
+        if status == 429:
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            message = None
+            if retry_after is not None:
+                message = (
+                    f"{self.provider} is limiting how fast we call it; "
+                    f"try again in {max(1, round(retry_after))} seconds."
+                )
+            return self.fail(
+                RateLimited, status, detail, retry_after=retry_after, message=message, code=code
+            )
+        if 400 <= status < 500:
+            return self.fail(BadRequest, status, detail, field_errors=fields, code=code)
+        return self.fail(
+            Unavailable,
+            status,
+            detail,
+            maybe_processed=method not in IDEMPOTENT_METHODS,
+            code=code,
+        )
+
+    # Requests
+
+    def _url(self, path_or_url: str) -> tuple[str, bool]:
+        """The absolute URL and whether it belongs to this upstream (so gets credentials)."""
+        url = (
+            urljoin(self.base_url + "/", path_or_url.lstrip("/"))
+            if "://" not in path_or_url
+            else path_or_url
+        )
+        return url, _origin(url) == _origin(self.base_url)
+
+    @contextmanager
+    def exchange(
+        self,
+        method: str,
+        path_or_url: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        data: Mapping[str, Any] | None = None,
+        files: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        read: bool = False,
+    ) -> Iterator[tuple[httpx.Response, Slot]]:
+        """Send with retries and yield the streaming response of the first success (< 400).
+
+        With `read`, the body is read as part of the attempt, so a body cut short is
+        retried like any other transport failure (for a GET). Every attempt holds one
+        in-flight slot for this credential; sleeps between attempts hold none. Failures
+        become the UpstreamError tree.
+        """
+        method = method.upper()
+        url, own = self._url(path_or_url)
+        client = pooled_client(_origin(url))
+        request_headers = {**(self._auth_headers if own else {}), **(headers or {})}
+        if params:
+            params = {k: v for k, v in params.items() if v is not None}
+        settings = current_settings()
+        idempotent = method in IDEMPOTENT_METHODS
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            last = attempt == MAX_ATTEMPTS
+            # Rebuilt each attempt: httpx rewinds file objects when it renders multipart.
+            request = client.build_request(
+                method,
+                url,
+                params=params,
+                json=json,
+                data=data,
+                files=files,
+                headers=request_headers,
+            )
+            with in_flight_slot(self._key, self.provider, settings) as slot:
+                started = time.monotonic()
+                try:
+                    response = client.send(request, stream=True)
+                    if read and response.status_code < 400:
+                        try:
+                            response.read()
+                        finally:
+                            response.close()
+                except httpx.TransportError as exc:
+                    never_sent = isinstance(exc, NEVER_SENT)
+                    if last or not (never_sent or (idempotent and isinstance(exc, TRANSIENT))):
+                        raise self._transport_failure(exc, method, url, never_sent) from exc
+                    wait = backoff(attempt)
+                    log(
+                        logging.WARNING,
+                        "%s %s %s failed (%s); attempt %d of %d, retrying in %.2fs",
+                        self.provider,
+                        method,
+                        url,
+                        type(exc).__name__,
+                        attempt,
+                        MAX_ATTEMPTS,
+                        wait,
+                        secrets=self._secrets,
+                    )
+                else:
+                    elapsed = (time.monotonic() - started) * 1000
+                    log(
+                        logging.DEBUG,
+                        "%s %s %s -> %s in %.0f ms",
+                        self.provider,
+                        method,
+                        url,
+                        response.status_code,
+                        elapsed,
+                        secrets=self._secrets,
+                    )
+                    if response.status_code < 400:
+                        try:
+                            yield response, slot
+                        finally:
+                            response.close()
+                        return
+                    try:
+                        response.read()
+                    finally:
+                        response.close()
+                    error = self.error_from(response, method)
+                    retryable = idempotent and response.status_code in RETRY_STATUSES
+                    if last or not retryable:
+                        raise error
+                    wait = backoff(attempt)
+                    if isinstance(error, RateLimited) and error.retry_after is not None:
+                        if error.retry_after > settings.max_retry_wait:
+                            raise error
+                        wait = error.retry_after
+                    log(
+                        logging.WARNING,
+                        "%s %s %s answered %s; attempt %d of %d, retrying in %.2fs",
+                        self.provider,
+                        method,
+                        url,
+                        response.status_code,
+                        attempt,
+                        MAX_ATTEMPTS,
+                        wait,
+                        secrets=self._secrets,
+                    )
+            self._sleep(wait)
+
+    def _transport_failure(
+        self, exc: httpx.TransportError, method: str, url: str, never_sent: bool
+    ) -> UpstreamError:
+        log(
+            logging.WARNING,
+            "%s %s %s failed: %s: %s",
+            self.provider,
+            method,
+            url,
+            type(exc).__name__,
+            exc,
+            secrets=self._secrets,
+        )
+        if isinstance(exc, httpx.TimeoutException):
+            message = f"{self.provider} did not answer in time; try again in a few minutes."
+        else:
+            message = f"Could not reach {self.provider}; try again in a few minutes."
+        return self.fail(
+            Unavailable,
+            None,
+            str(exc) or type(exc).__name__,
+            message=message,
+            maybe_processed=not never_sent and method not in IDEMPOTENT_METHODS,
+        )
+
+    def request(self, method: str, path_or_url: str, **kwargs: Any) -> httpx.Response:
+        """Send and return the successful response with its body read."""
+        with self.exchange(method, path_or_url, read=True, **kwargs) as (response, _slot):
+            pass
+        if response.is_redirect:
+            # Only downloads follow redirects (see `download`); an API call that is
+            # redirected is misconfigured, and following it could leak the credential.
+            raise self.fail(
+                ProtocolError,
+                response.status_code,
+                f"unexpected redirect to {response.headers.get('Location')}",
+            )
+        return response
+
+    def json(self, method: str, path_or_url: str, **kwargs: Any) -> Any:
+        """Send and decode a JSON body; an empty body reads as None."""
+        response = self.request(method, path_or_url, **kwargs)
+        if not response.content.strip():
+            return None
+        try:
+            return response.json()
+        except ValueError as exc:
+            log(
+                logging.WARNING,
+                "%s %s %s -> %s with a body that is not JSON: %r",
+                self.provider,
+                method,
+                response.request.url,
+                response.status_code,
+                response.text[:DETAIL_LIMIT],
+                secrets=self._secrets,
+            )
+            raise self.fail(
+                ProtocolError, response.status_code, "the response body is not valid JSON"
+            ) from exc
+
+    def download(
+        self,
+        path_or_url: str,
+        dest: str | os.PathLike[str] | IO[bytes],
+        *,
+        params: Mapping[str, Any] | None = None,
+        max_redirects: int = 5,
+    ) -> Download:
+        """Stream a GET body to a path (atomically) or a binary file object; hash as it goes.
+
+        Redirects are followed here rather than by httpx so credentials are never sent
+        to another host (httpx strips Authorization on such a redirect, not `api-key`).
+        """
+        target = path_or_url
+        for _ in range(max_redirects + 1):
+            with self.exchange("GET", target, params=params) as (response, slot):
+                if response.is_redirect and response.headers.get("Location"):
+                    target = urljoin(str(response.request.url), response.headers["Location"])
+                    params = None
+                    continue
+                return self._save(response, slot, dest)
+        raise self.fail(ProtocolError, None, f"more than {max_redirects} redirects")
+
+    def _save(
+        self, response: httpx.Response, slot: Slot, dest: str | os.PathLike[str] | IO[bytes]
+    ) -> Download:
+        digest = hashlib.sha256()
+        size = 0
+        lease_check = time.monotonic()
+        refresh_every = current_settings().slot_lease / 3
+
+        def copy(out: IO[bytes]) -> None:
+            nonlocal size, lease_check
+            for chunk in response.iter_bytes(CHUNK_SIZE):
+                out.write(chunk)
+                digest.update(chunk)
+                size += len(chunk)
+                if time.monotonic() - lease_check > refresh_every:
+                    slot.refresh()
+                    lease_check = time.monotonic()
+
+        path = None
+        try:
+            if isinstance(dest, str | os.PathLike):
+                path = os.fspath(dest)
+                # A partial file never takes the final name.
+                directory = os.path.dirname(os.path.abspath(path))
+                fd, partial = tempfile.mkstemp(dir=directory, prefix=".part-")
+                try:
+                    with os.fdopen(fd, "wb") as out:
+                        copy(out)
+                    os.replace(partial, path)
+                except BaseException:
+                    Path(partial).unlink(missing_ok=True)
+                    raise
+            else:
+                copy(dest)
+        except httpx.TransportError as exc:
+            raise self._transport_failure(exc, "GET", str(response.request.url), False) from exc
+        return Download(
+            size=size,
+            sha256=digest.hexdigest(),
+            content_type=response.headers.get("Content-Type"),
+            filename=_filename(response.headers.get("Content-Disposition")),
+            path=path,
+        )
+
+
+@contextmanager
+def opened(file: str | os.PathLike[str] | IO[bytes]) -> Iterator[IO[bytes]]:
+    """A binary file object for a path or an already open file (left open for its owner)."""
+    if isinstance(file, str | os.PathLike):
+        with open(file, "rb") as handle:
+            yield handle
+    else:
+        yield file
+
+
+def file_part(handle: IO[bytes], filename: str | None = None) -> tuple[str, IO[bytes], str]:
+    """A multipart file part; httpx streams the open file rather than reading it whole."""
+    name = filename or os.path.basename(getattr(handle, "name", "") or "") or "upload"
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return (name, handle, content_type)
+
+
+def fill(template: str, **params: str | int) -> str:
+    """A route template with each `{name}` replaced by its URL-quoted value."""
+    return template.format(**{k: quote(str(v), safe="") for k, v in params.items()})

@@ -1,0 +1,942 @@
+"""Client for Respeecher's Voice Marketplace API: projects, recordings, conversions, voices."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import IO, Any
+
+from providers.errors import ProtocolError
+from providers.http import Download, Upstream, file_part, fill, opened
+from providers.records import (
+    COMPLETED,
+    FAILED,
+    PROCESSING,
+    QUEUED,
+    Ack,
+    Page,
+    as_dict,
+    dicts,
+    flag,
+    integer,
+    normalise_state,
+    number,
+    string,
+    timestamp,
+    walk,
+)
+
+PROVIDER = "Respeecher"
+
+# Every route this client calls, by method name (all from seed 003). The request bodies
+# of notes, folder creation and the stats filters are not documented: see the methods.
+ROUTES: dict[str, tuple[str, str]] = {
+    "create_api_key": ("POST", "/api/api-key"),
+    "delete_api_key": ("DELETE", "/api/api-key"),
+    "credits": ("GET", "/api/credits"),
+    "account_stats": ("GET", "/api/stats"),
+    "project_stats": ("GET", "/api/stats/projects"),
+    "folder_stats": ("GET", "/api/stats/folders"),
+    "list_projects": ("GET", "/api/projects"),
+    "create_project": ("POST", "/api/projects"),
+    "rename_project": ("PATCH", "/api/projects/{project_id}"),
+    "delete_project": ("DELETE", "/api/projects/{project_id}"),
+    "get_project_by_url": ("GET", "/api/projects/by-url"),
+    "export_project": ("GET", "/api/projects/{project_id}/export"),
+    "list_folders": ("GET", "/api/folders"),
+    "create_folder": ("POST", "/api/folders"),
+    "get_folder": ("GET", "/api/folders/{folder_id}"),
+    "rename_folder": ("PATCH", "/api/folders/{folder_id}"),
+    "delete_folder": ("DELETE", "/api/folders/{folder_id}"),
+    "list_recordings": ("GET", "/api/recordings"),
+    "list_originals": ("GET", "/api/recordings/originals"),
+    "list_conversions": ("GET", "/api/recordings/conversions"),
+    "upload_recording": ("POST", "/api/recordings"),
+    "get_recording": ("GET", "/api/recordings/{recording_id}"),
+    "update_recording": ("PATCH", "/api/recordings/{recording_id}"),
+    "replace_recording": ("PUT", "/api/recordings/{recording_id}"),
+    "delete_recording": ("DELETE", "/api/recordings/{recording_id}"),
+    "export_conversions": ("GET", "/api/recordings/export"),
+    "create_tts_recording": ("POST", "/api/v2/recordings/tts"),
+    "create_tts_recording_v1": ("POST", "/api/recordings/tts"),  # deprecated upstream
+    "list_tts_voices": ("GET", "/api/tts-voices"),
+    "create_order": ("POST", "/api/v2/orders"),
+    "retry_order": ("POST", "/api/v2/orders/retry/{recording_id}"),
+    "list_voices": ("GET", "/api/v2/voices"),
+    "search_voices": ("GET", "/api/v2/voices/search"),
+    "favorite_voice": ("POST", "/api/v2/voices/favorite/{voice_id}"),
+    "save_voice_settings": ("POST", "/api/v2/voices/settings"),
+    "list_accent_samples": ("GET", "/api/v2/accents/samples"),
+    "create_calibration": ("POST", "/api/calibration"),
+    "list_calibrations": ("GET", "/api/calibration"),
+    "get_calibration": ("GET", "/api/calibration/{calibration_id}"),
+    "delete_calibration": ("DELETE", "/api/calibration/{calibration_id}"),
+    "enable_calibration": ("PUT", "/api/calibration/{calibration_id}/enable"),
+    "use_auto_calibration": ("POST", "/api/calibration/auto"),
+    "create_note": ("POST", "/api/notes"),
+    "update_note": ("PUT", "/api/notes"),
+    "delete_note": ("DELETE", "/api/notes"),
+}
+ENDPOINTS: dict[tuple[str, str], str] = {route: name for name, route in ROUTES.items()}
+
+RECORDING_STATES = {"processing": PROCESSING, "done": COMPLETED, "error": FAILED}
+ORDER_STATES = {
+    "new": QUEUED,
+    "pre_processing": PROCESSING,
+    "processing": PROCESSING,
+    "post_processing": PROCESSING,
+    "done": COMPLETED,
+    "error": FAILED,
+}
+DEFAULT_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Project:
+    id: str
+    name: str | None
+    slug: str | None
+    owner: str | None
+    url: str | None
+    active: bool | None
+    created_at: datetime | None
+    last_recording_at: datetime | None
+    raw: dict = field(repr=False)
+
+    @classmethod
+    def from_raw(cls, raw: dict) -> Project:
+        return cls(
+            id=string(raw, "id") or "",
+            name=string(raw, "name"),
+            slug=string(raw, "slug"),
+            owner=string(raw, "owner"),
+            url=string(raw, "url"),
+            active=flag(raw, "active"),
+            created_at=timestamp(raw, "created_at"),
+            last_recording_at=timestamp(raw, "last_recording_at"),
+            raw=raw,
+        )
+
+
+@dataclass(frozen=True)
+class Folder:
+    id: str
+    name: str | None
+    project_id: str | None
+    parent_id: str | None
+    active: bool | None
+    created_at: datetime | None
+    raw: dict = field(repr=False)
+
+    @classmethod
+    def from_raw(cls, raw: dict) -> Folder:
+        return cls(
+            id=string(raw, "id") or "",
+            name=string(raw, "name"),
+            project_id=string(raw, "project_id"),
+            parent_id=string(raw, "parent_id"),
+            active=flag(raw, "active"),
+            created_at=timestamp(raw, "created_at"),
+            raw=raw,
+        )
+
+
+@dataclass(frozen=True)
+class Recording:
+    """An original (upload or TTS) or a conversion; `url` is the audio."""
+
+    id: str
+    type: str | None
+    status: str | None
+    state: str
+    project_id: str | None
+    parent_folder_id: str | None
+    original_id: str | None
+    label: str | None
+    file_name: str | None
+    url: str | None
+    waveform_url: str | None
+    model_id: str | None
+    model_name: str | None
+    calibration_id: str | None
+    size: int | None
+    duration: float | None
+    starred: bool | None
+    tts: bool | None
+    text: str | None
+    error: str | None
+    active: bool | None
+    created_at: datetime | None
+    converted_at: datetime | None
+    raw: dict = field(repr=False)
+
+    @classmethod
+    def from_raw(cls, raw: dict) -> Recording:
+        status = string(raw, "state", "status")
+        return cls(
+            id=string(raw, "id") or "",
+            type=string(raw, "type"),
+            status=status,
+            state=normalise_state(PROVIDER, "recording", status, RECORDING_STATES),
+            project_id=string(raw, "project_id"),
+            parent_folder_id=string(raw, "parent_folder_id"),
+            original_id=string(raw, "original_id"),
+            label=string(raw, "label"),
+            file_name=string(raw, "file_name"),
+            url=string(raw, "url"),
+            waveform_url=string(raw, "waveform_url"),
+            model_id=string(raw, "model_id"),
+            model_name=string(raw, "model_name"),
+            calibration_id=string(raw, "calibration_id"),
+            size=integer(raw, "size"),
+            duration=number(raw, "duration"),
+            starred=flag(raw, "starred"),
+            tts=flag(raw, "tts"),
+            text=string(raw, "text"),
+            error=string(raw, "error"),
+            active=flag(raw, "active"),
+            created_at=timestamp(raw, "created_at"),
+            converted_at=timestamp(raw, "converted_at"),
+            raw=raw,
+        )
+
+
+@dataclass(frozen=True)
+class TTSVoice:
+    id: str
+    name: str | None
+    visibility: str | None
+    is_default: bool | None
+    raw: dict = field(repr=False)
+
+    @classmethod
+    def from_raw(cls, raw: dict) -> TTSVoice:
+        return cls(
+            id=string(raw, "id") or "",
+            name=string(raw, "name"),
+            visibility=string(raw, "visibility"),
+            is_default=flag(raw, "is_default"),
+            raw=raw,
+        )
+
+
+@dataclass(frozen=True)
+class Accent:
+    """A speech-to-speech variant of a voice."""
+
+    id: str
+    name: str | None
+    short_name: str | None
+    locale: str | None
+    is_default: bool | None
+    native: bool | None
+    raw: dict = field(repr=False)
+
+    @classmethod
+    def from_raw(cls, raw: dict) -> Accent:
+        info = as_dict(raw.get("info"))
+        return cls(
+            id=string(raw, "id") or "",
+            name=string(info, "name"),
+            short_name=string(info, "short_name"),
+            locale=string(info, "locale"),
+            is_default=flag(raw, "is_default"),
+            native=flag(raw, "native"),
+            raw=raw,
+        )
+
+
+@dataclass(frozen=True)
+class NarrationStyle:
+    """A text-to-speech variant of a voice; orders for TTS originals need one."""
+
+    id: str
+    name: str | None
+    is_default: bool | None
+    raw: dict = field(repr=False)
+
+    @classmethod
+    def from_raw(cls, raw: dict) -> NarrationStyle:
+        return cls(
+            id=string(raw, "id") or "",
+            name=string(as_dict(raw.get("info")), "name"),
+            is_default=flag(raw, "is_default"),
+            raw=raw,
+        )
+
+
+@dataclass(frozen=True)
+class Voice:
+    """A marketplace voice that originals can be converted to."""
+
+    id: str
+    name: str | None
+    slug: str | None
+    visibility: str | None
+    species: str | None
+    gender: str | None
+    age_group: str | None
+    pitch_group: str | None
+    nationality: str | None
+    description: str | None
+    image_url: str | None
+    rating: float | None
+    favorite: bool | None
+    available: bool | None
+    accents: tuple[Accent, ...]
+    narration_styles: tuple[NarrationStyle, ...]
+    raw: dict = field(repr=False)
+
+    @classmethod
+    def from_raw(cls, raw: dict) -> Voice:
+        return cls(
+            id=string(raw, "id") or "",
+            name=string(raw, "name"),
+            slug=string(raw, "slug"),
+            visibility=string(raw, "visibility"),
+            species=string(raw, "species"),
+            gender=string(raw, "gender"),
+            age_group=string(raw, "age_group"),
+            pitch_group=string(raw, "pitch_group"),
+            nationality=string(raw, "nationality"),
+            description=string(raw, "description"),
+            image_url=string(raw, "image_url"),
+            rating=number(raw, "rating"),
+            favorite=flag(raw, "favorite"),
+            available=flag(raw, "available"),
+            accents=tuple(Accent.from_raw(a) for a in dicts(raw.get("accents"))),
+            narration_styles=tuple(
+                NarrationStyle.from_raw(n) for n in dicts(raw.get("narration_styles"))
+            ),
+            raw=raw,
+        )
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """One target of an order: a voice with its accent (speech) or narration style (TTS)."""
+
+    voice_id: str
+    narration_style_id: str | None = None
+    accent_id: str | None = None
+    semitones_correction: float | None = None
+    label: str | None = None
+
+    def as_json(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+@dataclass(frozen=True)
+class OrderItem:
+    """One conversion of an order; `conversion_id` is the new recording to poll."""
+
+    id: str
+    original_id: str | None
+    conversion_id: str | None
+    calibration_id: str | None
+    tracking_id: str | None
+    status: str | None
+    state: str
+    error: str | None
+    created_at: datetime | None
+    closed_at: datetime | None
+    raw: dict = field(repr=False)
+
+    @classmethod
+    def from_raw(cls, raw: dict) -> OrderItem:
+        status = string(raw, "state", "status")
+        return cls(
+            id=string(raw, "id") or "",
+            original_id=string(raw, "original_id"),
+            conversion_id=string(raw, "conversion_id"),
+            calibration_id=string(raw, "calibration_id"),
+            tracking_id=string(raw, "tracking_id"),
+            status=status,
+            state=normalise_state(PROVIDER, "order", status, ORDER_STATES),
+            error=string(raw, "error"),
+            created_at=timestamp(raw, "created_at"),
+            closed_at=timestamp(raw, "closed_at"),
+            raw=raw,
+        )
+
+
+@dataclass(frozen=True)
+class Calibration:
+    id: str
+    name: str | None
+    status: str | None
+    state: str
+    f0: float | None
+    algorithm: str | None
+    error: str | None
+    enabled: bool | None
+    created_at: datetime | None
+    calibrated_at: datetime | None
+    raw: dict = field(repr=False)
+
+    @classmethod
+    def from_raw(cls, raw: dict) -> Calibration:
+        status = string(raw, "state", "status")
+        return cls(
+            id=string(raw, "id") or "",
+            name=string(raw, "name"),
+            status=status,
+            state=normalise_state(PROVIDER, "calibration", status, RECORDING_STATES),
+            f0=number(raw, "f0"),
+            algorithm=string(raw, "algorithm"),
+            error=string(raw, "error"),
+            enabled=flag(raw, "enabled"),
+            created_at=timestamp(raw, "created_at"),
+            calibrated_at=timestamp(raw, "calibrated_at"),
+            raw=raw,
+        )
+
+
+@dataclass(frozen=True)
+class Note:
+    id: str
+    text: str | None
+    active: bool | None
+    raw: dict = field(repr=False)
+
+    @classmethod
+    def from_raw(cls, raw: dict) -> Note:
+        return cls(
+            id=string(raw, "id") or "",
+            text=string(raw, "text"),
+            active=flag(raw, "active"),
+            raw=raw,
+        )
+
+
+@dataclass(frozen=True)
+class ConversionCounts:
+    total: int | None
+    completed: int | None
+    in_progress: int | None
+    failed: int | None
+
+    @classmethod
+    def from_raw(cls, raw: Any) -> ConversionCounts:
+        raw = as_dict(raw)
+        return cls(
+            total=integer(raw, "total"),
+            completed=integer(raw, "completed"),
+            in_progress=integer(raw, "in_progress"),
+            failed=integer(raw, "failed"),
+        )
+
+
+@dataclass(frozen=True)
+class AccountStats:
+    """Seconds converted (total, this month) and conversion counts for the account."""
+
+    time_converted_total: float | None
+    time_converted_current_month: float | None
+    conversions: ConversionCounts
+    raw: dict = field(repr=False)
+
+    @classmethod
+    def from_raw(cls, raw: dict) -> AccountStats:
+        converted = as_dict(raw.get("time_converted"))
+        return cls(
+            time_converted_total=number(converted, "total"),
+            time_converted_current_month=number(converted, "current_month"),
+            conversions=ConversionCounts.from_raw(raw.get("conversions")),
+            raw=raw,
+        )
+
+
+@dataclass(frozen=True)
+class ProjectStats:
+    project_id: str
+    time_converted_total: float | None
+    time_converted_current_month: float | None
+    conversions: ConversionCounts
+    raw: dict = field(repr=False)
+
+    @classmethod
+    def from_raw(cls, raw: dict) -> ProjectStats:
+        converted = as_dict(raw.get("time_converted"))
+        return cls(
+            project_id=string(raw, "project_id") or "",
+            time_converted_total=number(converted, "total"),
+            time_converted_current_month=number(converted, "current_month"),
+            conversions=ConversionCounts.from_raw(raw.get("conversions")),
+            raw=raw,
+        )
+
+
+@dataclass(frozen=True)
+class FolderStats:
+    folder_id: str
+    conversions: ConversionCounts
+    raw: dict = field(repr=False)
+
+    @classmethod
+    def from_raw(cls, raw: dict) -> FolderStats:
+        return cls(
+            folder_id=string(raw, "folder_id") or "",
+            conversions=ConversionCounts.from_raw(raw.get("stats")),
+            raw=raw,
+        )
+
+
+@dataclass(frozen=True)
+class Credits:
+    """The account's credits; the response shape is undocumented, so `amount` is a best read."""
+
+    amount: float | None
+    raw: dict = field(repr=False)
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    key: str | None
+    raw: dict = field(repr=False)
+
+
+def _as_raw(value: Any) -> dict:
+    """A payload that is not an object is kept whole under `value`, so `raw` stays a dict."""
+    if value is None:
+        return {}
+    return value if isinstance(value, dict) else {"value": value}
+
+
+class RespeecherClient:
+    """One Respeecher account, authenticated by its `api-key` header."""
+
+    def __init__(
+        self, base_url: str, api_key: str, *, sleep: Callable[[float], None] = time.sleep
+    ) -> None:
+        self._http = Upstream(PROVIDER, base_url, api_key, {"api-key": api_key}, sleep=sleep)
+
+    def __repr__(self) -> str:
+        return f"RespeecherClient({self._http.base_url!r})"
+
+    def _json(self, name: str, path_params: dict[str, str] | None = None, **kwargs: Any) -> Any:
+        method, template = ROUTES[name]
+        return self._http.json(method, fill(template, **(path_params or {})), **kwargs)
+
+    def _object(self, name: str, path_params: dict[str, str] | None = None, **kwargs: Any) -> dict:
+        body = self._json(name, path_params, **kwargs)
+        if not isinstance(body, dict):
+            raise self._http.fail(ProtocolError, 200, f"{name}: expected a JSON object")
+        return body
+
+    def _items(self, name: str, **kwargs: Any) -> list[dict]:
+        """Items of an unpaged list, bare or wrapped in `{list: [...]}`."""
+        body = self._json(name, **kwargs)
+        return dicts(body.get("list") if isinstance(body, dict) else body)
+
+    def _page(self, name: str, params: dict[str, Any]) -> tuple[list[dict], int | None, dict]:
+        body = self._json(name, params=params)
+        if isinstance(body, list):
+            return dicts(body), None, {"list": body}
+        if not isinstance(body, dict):
+            raise self._http.fail(ProtocolError, 200, f"{name}: expected a list")
+        total = integer(as_dict(body.get("pagination")), "count")
+        return dicts(body.get("list")), total, body
+
+    def _paged(self, name: str, parse: Callable[[dict], Any], params: dict[str, Any]) -> Page[Any]:
+        rows, total, body = self._page(name, params)
+        return Page(items=tuple(parse(r) for r in rows), total=total, raw=body)
+
+    def _walk(
+        self, name: str, parse: Callable[[dict], Any], params: dict[str, Any], page_size: int
+    ) -> Iterator[Any]:
+        def fetch(offset: int) -> Page[Any]:
+            return self._paged(name, parse, {**params, "limit": page_size, "offset": offset})
+
+        return walk(fetch, page_size=page_size)
+
+    # Account
+
+    def credits(self) -> Credits:
+        """The account's credits; cheap enough for a "Test connection" button."""
+        body = self._json("credits")
+        raw = _as_raw(body)
+        amount = number(raw, "credits", "balance", "amount", "available", "value")
+        return Credits(amount=amount, raw=raw)
+
+    check = credits
+
+    def create_api_key(self) -> ApiKey:
+        raw = _as_raw(self._json("create_api_key"))
+        return ApiKey(key=string(raw, "api_key", "key", "value"), raw=raw)
+
+    def delete_api_key(self) -> Ack:
+        return Ack(raw=_as_raw(self._json("delete_api_key")))
+
+    def account_stats(self) -> AccountStats:
+        return AccountStats.from_raw(self._object("account_stats"))
+
+    def project_stats(self, params: dict[str, Any] | None = None) -> list[ProjectStats]:
+        """Per-project stats; the seed documents no request fields, so filters pass through."""
+        return [ProjectStats.from_raw(r) for r in self._items("project_stats", params=params)]
+
+    def folder_stats(self, params: dict[str, Any] | None = None) -> list[FolderStats]:
+        """Per-folder stats; the seed documents no request fields, so filters pass through."""
+        return [FolderStats.from_raw(r) for r in self._items("folder_stats", params=params)]
+
+    # Projects
+
+    def list_projects(
+        self,
+        limit: int = DEFAULT_PAGE_SIZE,
+        offset: int = 0,
+        *,
+        sort: str | None = None,
+        direction: str | None = None,
+        owner: str | None = None,
+    ) -> Page[Project]:
+        params = {"limit": limit, "offset": offset, "sort": sort, "direction": direction}
+        return self._paged("list_projects", Project.from_raw, {**params, "owner": owner})
+
+    def iter_projects(
+        self,
+        *,
+        sort: str | None = None,
+        direction: str | None = None,
+        owner: str | None = None,
+        page_size: int = DEFAULT_PAGE_SIZE,
+    ) -> Iterator[Project]:
+        params = {"sort": sort, "direction": direction, "owner": owner}
+        return self._walk("list_projects", Project.from_raw, params, page_size)
+
+    def create_project(self, name: str, owner: str | None = None) -> Project:
+        body = {"name": name, **({"owner": owner} if owner else {})}
+        return Project.from_raw(self._object("create_project", json=body))
+
+    def rename_project(self, project_id: str, name: str) -> Project:
+        path = {"project_id": project_id}
+        return Project.from_raw(self._object("rename_project", path, json={"name": name}))
+
+    def delete_project(self, project_id: str) -> Ack:
+        return Ack(raw=_as_raw(self._json("delete_project", {"project_id": project_id})))
+
+    def get_project_by_url(self, project_url: str) -> Project:
+        params = {"project_url": project_url}
+        return Project.from_raw(self._object("get_project_by_url", params=params))
+
+    def export_project(
+        self,
+        project_id: str,
+        dest: str | os.PathLike[str] | IO[bytes],
+        *,
+        starred_only: bool = False,
+    ) -> Download:
+        """Stream the project's zip to `dest`."""
+        path = fill(ROUTES["export_project"][1], project_id=project_id)
+        params = {"starred_only": "true"} if starred_only else None
+        return self._http.download(path, dest, params=params)
+
+    # Folders
+
+    def list_folders(
+        self,
+        project_id: str,
+        limit: int = DEFAULT_PAGE_SIZE,
+        offset: int = 0,
+        *,
+        direction: str | None = None,
+    ) -> Page[Folder]:
+        params = {"project_id": project_id, "limit": limit, "offset": offset}
+        return self._paged("list_folders", Folder.from_raw, {**params, "direction": direction})
+
+    def iter_folders(
+        self, project_id: str, *, direction: str | None = None, page_size: int = DEFAULT_PAGE_SIZE
+    ) -> Iterator[Folder]:
+        params = {"project_id": project_id, "direction": direction}
+        return self._walk("list_folders", Folder.from_raw, params, page_size)
+
+    def create_folder(self, project_id: str, name: str, parent_id: str | None = None) -> Folder:
+        # Undocumented request; the fields are those the folder itself carries.
+        body = {"project_id": project_id, "name": name}
+        if parent_id is not None:
+            body["parent_id"] = parent_id
+        return Folder.from_raw(self._object("create_folder", json=body))
+
+    def get_folder(self, folder_id: str) -> Folder:
+        return Folder.from_raw(self._object("get_folder", {"folder_id": folder_id}))
+
+    def rename_folder(self, folder_id: str, name: str) -> Folder:
+        path = {"folder_id": folder_id}
+        return Folder.from_raw(self._object("rename_folder", path, json={"name": name}))
+
+    def delete_folder(self, folder_id: str) -> Ack:
+        return Ack(raw=_as_raw(self._json("delete_folder", {"folder_id": folder_id})))
+
+    # Recordings
+
+    def list_recordings(
+        self,
+        *,
+        project_id: str | None = None,
+        folder_id: str | None = None,
+        limit: int = DEFAULT_PAGE_SIZE,
+        offset: int = 0,
+        direction: str | None = None,
+    ) -> Page[Recording]:
+        params = {"project_id": project_id, "folder_id": folder_id, "direction": direction}
+        return self._paged(
+            "list_recordings", Recording.from_raw, {**params, "limit": limit, "offset": offset}
+        )
+
+    def iter_recordings(
+        self,
+        *,
+        project_id: str | None = None,
+        folder_id: str | None = None,
+        page_size: int = DEFAULT_PAGE_SIZE,
+    ) -> Iterator[Recording]:
+        params = {"project_id": project_id, "folder_id": folder_id}
+        return self._walk("list_recordings", Recording.from_raw, params, page_size)
+
+    def list_originals(
+        self, folder_id: str, limit: int = DEFAULT_PAGE_SIZE, offset: int = 0
+    ) -> Page[Recording]:
+        params = {"folder_id": folder_id, "limit": limit, "offset": offset}
+        return self._paged("list_originals", Recording.from_raw, params)
+
+    def iter_originals(
+        self, folder_id: str, *, page_size: int = DEFAULT_PAGE_SIZE
+    ) -> Iterator[Recording]:
+        params = {"folder_id": folder_id}
+        return self._walk("list_originals", Recording.from_raw, params, page_size)
+
+    def list_conversions(
+        self, original_id: str, limit: int = DEFAULT_PAGE_SIZE, offset: int = 0
+    ) -> Page[Recording]:
+        params = {"original_id": original_id, "limit": limit, "offset": offset}
+        return self._paged("list_conversions", Recording.from_raw, params)
+
+    def iter_conversions(
+        self, original_id: str, *, page_size: int = DEFAULT_PAGE_SIZE
+    ) -> Iterator[Recording]:
+        params = {"original_id": original_id}
+        return self._walk("list_conversions", Recording.from_raw, params, page_size)
+
+    def upload_recording(
+        self,
+        parent_folder_id: str,
+        file: str | os.PathLike[str] | IO[bytes],
+        *,
+        label: str | None = None,
+        filename: str | None = None,
+    ) -> Recording:
+        """Create an original from an audio file (wav, ogg, mp3, flac), streamed from disk."""
+        fields = {"parent_folder_id": parent_folder_id, "microphone": "file"}
+        if label is not None:
+            fields["label"] = label
+        with opened(file) as handle:
+            files = {"data": file_part(handle, filename)}
+            body = self._object("upload_recording", data=fields, files=files)
+        return Recording.from_raw(body)
+
+    def get_recording(self, recording_id: str) -> Recording:
+        return Recording.from_raw(self._object("get_recording", {"recording_id": recording_id}))
+
+    def update_recording(self, recording_id: str, **fields: Any) -> Recording:
+        """PATCH the given fields (e.g. label, starred); the body is not documented further."""
+        path = {"recording_id": recording_id}
+        return Recording.from_raw(self._object("update_recording", path, json=fields))
+
+    def replace_recording(self, recording_id: str, **fields: Any) -> Recording:
+        """PUT: as update_recording, but upstream requires every field."""
+        path = {"recording_id": recording_id}
+        return Recording.from_raw(self._object("replace_recording", path, json=fields))
+
+    def delete_recording(self, recording_id: str) -> Ack:
+        return Ack(raw=_as_raw(self._json("delete_recording", {"recording_id": recording_id})))
+
+    def export_conversions(
+        self,
+        original_id: str,
+        dest: str | os.PathLike[str] | IO[bytes],
+        *,
+        starred_only: bool = False,
+    ) -> Download:
+        """Stream a zip of all conversions of an original to `dest`."""
+        params: dict[str, str] = {"original_id": original_id}
+        if starred_only:
+            params["starred_only"] = "true"
+        return self._http.download(ROUTES["export_conversions"][1], dest, params=params)
+
+    def download(self, url: str, dest: str | os.PathLike[str] | IO[bytes]) -> Download:
+        """Stream a recording's `url` (or `waveform_url`) to `dest`."""
+        return self._http.download(url, dest)
+
+    # Text to speech
+
+    def create_tts_recording(
+        self,
+        parent_folder_id: str,
+        text: str,
+        *,
+        text_language: str | None = None,
+        label: str | None = None,
+    ) -> Recording:
+        body = {"parent_folder_id": parent_folder_id, "text": text}
+        if text_language is not None:
+            body["text_language"] = text_language
+        if label is not None:
+            body["label"] = label
+        return Recording.from_raw(self._object("create_tts_recording", json=body))
+
+    def create_tts_recording_v1(
+        self,
+        project_id: str,
+        parent_folder_id: str,
+        voice_id: str,
+        text: str,
+        *,
+        label: str | None = None,
+    ) -> Recording:
+        """Deprecated upstream; prefer create_tts_recording. `voice_id` from list_tts_voices."""
+        body = {
+            "project_id": project_id,
+            "parent_folder_id": parent_folder_id,
+            "voice_id": voice_id,
+            "text": text,
+        }
+        if label is not None:
+            body["label"] = label
+        return Recording.from_raw(self._object("create_tts_recording_v1", json=body))
+
+    def list_tts_voices(self) -> list[TTSVoice]:
+        return [TTSVoice.from_raw(r) for r in self._items("list_tts_voices")]
+
+    # Conversions
+
+    def create_order(
+        self,
+        original_id: str,
+        conversions: list[Conversion],
+        *,
+        calibration_id: str | None = None,
+        use_calibration: bool | None = None,
+    ) -> list[OrderItem]:
+        """Order conversions of an original; each item's `conversion_id` is a recording to poll."""
+        body: dict[str, Any] = {
+            "original_id": original_id,
+            "conversions": [c.as_json() for c in conversions],
+        }
+        if calibration_id is not None:
+            body["calibration_id"] = calibration_id
+        if use_calibration is not None:
+            body["use_calibration"] = use_calibration
+        return self._order_items(self._json("create_order", json=body))
+
+    def retry_order(self, recording_id: str) -> list[OrderItem]:
+        return self._order_items(self._json("retry_order", {"recording_id": recording_id}))
+
+    @staticmethod
+    def _order_items(body: Any) -> list[OrderItem]:
+        # The answer is documented as an array; a single object is read as one item.
+        rows = [body] if isinstance(body, dict) and "id" in body else dicts(body)
+        return [OrderItem.from_raw(r) for r in rows]
+
+    # Voices
+
+    def list_voices(
+        self,
+        limit: int = 25,
+        offset: int = 0,
+        *,
+        sort: str | None = None,
+        direction: str | None = None,
+        **filters: str,
+    ) -> Page[Voice]:
+        """One page of voices; filters: visibility, species, gender, age_group, pitch_group,
+        nationality."""
+        params = {"limit": limit, "offset": offset, "sort": sort, "direction": direction}
+        return self._paged("list_voices", Voice.from_raw, {**params, **filters})
+
+    def iter_voices(
+        self,
+        *,
+        sort: str | None = None,
+        direction: str | None = None,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        **filters: str,
+    ) -> Iterator[Voice]:
+        params = {"sort": sort, "direction": direction, **filters}
+        return self._walk("list_voices", Voice.from_raw, params, page_size)
+
+    def search_voices(self, name: str, limit: int | None = None) -> list[Voice]:
+        params = {"name": name, "limit": limit}
+        return [Voice.from_raw(r) for r in self._items("search_voices", params=params)]
+
+    def favorite_voice(self, voice_id: str) -> Voice:
+        return Voice.from_raw(self._object("favorite_voice", {"voice_id": voice_id}))
+
+    def save_voice_settings(
+        self,
+        voice_id: str,
+        *,
+        narration_style_id: str | None = None,
+        accent_id: str | None = None,
+        semitones_correction: float | None = None,
+    ) -> Voice:
+        body = {
+            "voice_id": voice_id,
+            "narration_style_id": narration_style_id,
+            "accent_id": accent_id,
+            "semitones_correction": semitones_correction,
+        }
+        body = {k: v for k, v in body.items() if v is not None}
+        return Voice.from_raw(self._object("save_voice_settings", json=body))
+
+    def list_accent_samples(self, accent_id: str) -> list[dict]:
+        """Samples of an accent; the response shape is undocumented, so items stay raw."""
+        return self._items("list_accent_samples", params={"accent_id": accent_id})
+
+    # Calibration
+
+    def create_calibration(
+        self,
+        name: str,
+        file: str | os.PathLike[str] | IO[bytes],
+        *,
+        filename: str | None = None,
+    ) -> Calibration:
+        with opened(file) as handle:
+            files = {"data": file_part(handle, filename)}
+            body = self._object("create_calibration", data={"name": name}, files=files)
+        return Calibration.from_raw(body)
+
+    def list_calibrations(self) -> list[Calibration]:
+        return [Calibration.from_raw(r) for r in self._items("list_calibrations")]
+
+    def get_calibration(self, calibration_id: str) -> Calibration:
+        path = {"calibration_id": calibration_id}
+        return Calibration.from_raw(self._object("get_calibration", path))
+
+    def delete_calibration(self, calibration_id: str) -> Calibration:
+        """Delete; upstream answers with the deleted calibration."""
+        path = {"calibration_id": calibration_id}
+        return Calibration.from_raw(self._object("delete_calibration", path))
+
+    def enable_calibration(self, calibration_id: str) -> Ack:
+        path = {"calibration_id": calibration_id}
+        return Ack(raw=_as_raw(self._json("enable_calibration", path)))
+
+    def use_auto_calibration(self) -> Ack:
+        return Ack(raw=_as_raw(self._json("use_auto_calibration")))
+
+    # Notes. The seed names the routes but not their bodies: these fields are a guess
+    # from the note object ({id, text, active}) and the recording that carries it.
+
+    def create_note(self, recording_id: str, text: str) -> Note:
+        body = {"recording_id": recording_id, "text": text}
+        return Note.from_raw(self._object("create_note", json=body))
+
+    def update_note(self, note_id: str, text: str) -> Note:
+        return Note.from_raw(self._object("update_note", json={"id": note_id, "text": text}))
+
+    def delete_note(self, note_id: str) -> Note:
+        return Note.from_raw(self._object("delete_note", json={"id": note_id}))

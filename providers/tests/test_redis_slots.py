@@ -1,0 +1,102 @@
+"""The Redis in-flight cap: shared between clients, and freed when a holder dies."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+import redis
+
+from providers import http
+
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
+BASE = "https://upstream.test"
+
+
+def _reachable(url: str) -> bool:
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=0.5).ping())
+    except redis.RedisError:
+        return False
+
+
+needs_redis = pytest.mark.skipif(not _reachable(REDIS_URL), reason=f"no Redis at {REDIS_URL}")
+
+
+@pytest.fixture
+def credential():
+    """A fresh credential per test, so its Redis key is its own; the key is removed after."""
+    key = f"test-{uuid.uuid4().hex}"
+    yield key
+    redis.Redis.from_url(REDIS_URL).delete(slot_key(key))
+
+
+def slot_key(credential: str) -> str:
+    return http.REDIS_KEY_PREFIX + http.credential_key("Test", credential)
+
+
+@needs_redis
+def test_redis_cap_holds_across_clients_with_20_parallel_calls(mock, sleep, credential):
+    http.configure(redis_url=REDIS_URL, max_in_flight=4, slot_wait=10.0)
+    # Two clients of one credential stand for two worker processes.
+    clients = [
+        http.Upstream("Test", BASE, credential, {"api-key": credential}, sleep=sleep)
+        for _ in range(2)
+    ]
+    store = redis.Redis.from_url(REDIS_URL)
+    lock = threading.Lock()
+    running = peak = held_in_redis = 0
+
+    def handler(request):
+        nonlocal running, peak, held_in_redis
+        with lock:
+            running += 1
+            peak = max(peak, running)
+        held_in_redis = max(held_in_redis, store.zcard(slot_key(credential)))
+        time.sleep(0.05)
+        with lock:
+            running -= 1
+        return httpx.Response(200, json={})
+
+    route = mock.get(f"{BASE}/things").mock(side_effect=handler)
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        list(pool.map(lambda i: clients[i % 2].json("GET", "/things"), range(20)))
+
+    assert route.call_count == 20
+    assert peak == 4
+    assert held_in_redis == 4
+    assert store.zcard(slot_key(credential)) == 0
+
+
+@needs_redis
+def test_slot_of_a_crashed_holder_is_freed_when_its_lease_ends(mock, sleep, credential):
+    http.configure(redis_url=REDIS_URL, max_in_flight=1, slot_wait=5.0)
+    store = redis.Redis.from_url(REDIS_URL)
+    seconds, micros = store.time()
+    now_ms = seconds * 1000 + micros // 1000
+    # A holder that died 300 ms into a lease it will never release.
+    store.zadd(slot_key(credential), {"dead-worker": now_ms + 300})
+    mock.get(f"{BASE}/things").respond(json={})
+    upstream = http.Upstream("Test", BASE, credential, {"api-key": credential}, sleep=sleep)
+
+    started = time.monotonic()
+    assert upstream.json("GET", "/things") == {}
+    waited = time.monotonic() - started
+
+    assert 0.2 <= waited < 3.0
+    assert store.zscore(slot_key(credential), "dead-worker") is None
+
+
+def test_unreachable_redis_falls_back_to_the_process_cap(mock, sleep, caplog):
+    http.configure(redis_url="redis://127.0.0.1:1/0", max_in_flight=2)
+    mock.get(f"{BASE}/things").respond(json={"ok": True})
+    upstream = http.Upstream("Test", BASE, "key-0123456789", {"api-key": "x"}, sleep=sleep)
+
+    assert upstream.json("GET", "/things") == {"ok": True}
+    assert "falls back to this process" in caplog.text

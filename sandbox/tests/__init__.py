@@ -1,0 +1,1 @@
+"""Tests of the sandbox over real HTTP on loopback."""

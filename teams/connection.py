@@ -1,0 +1,64 @@
+"""Provider clients for a team's account, and the "Test connection" check."""
+
+from django.utils import timezone
+
+from providers import UpstreamError
+from providers.a2e import A2EClient
+from providers.burki import BurkiClient
+from providers.respeecher import RespeecherClient
+from teams.models import Provider, ProviderAccount
+
+CLIENTS = {
+    Provider.A2E: A2EClient,
+    Provider.RESPEECHER: RespeecherClient,
+    Provider.BURKI: BurkiClient,
+}
+
+
+def client_for(account: ProviderAccount):
+    return CLIENTS[account.provider](account.base_url, account.get_secret())
+
+
+def _credits(account: ProviderAccount, client) -> tuple[dict, str]:
+    """Call the provider's cheapest endpoint; return its credits and a line for people."""
+    if account.provider == Provider.A2E:
+        coins = client.remaining_coins()
+        credits = {
+            k: v for k, v in (("coins", coins.coins), ("diamonds", coins.diamonds)) if v is not None
+        }
+        return credits, "Connected."
+    if account.provider == Provider.RESPEECHER:
+        result = client.credits()
+        return ({"credits": result.amount} if result.amount is not None else {}), "Connected."
+    page = client.check()
+    total = page.total if page.total is not None else len(page)
+    return {}, f"Connected; {total} assistant{'s' if total != 1 else ''} visible to this key."
+
+
+def check_connection(account: ProviderAccount) -> ProviderAccount:
+    """Test the account against its provider and record the outcome on the row."""
+    try:
+        credits, message = _credits(account, client_for(account))
+    except UpstreamError as exc:
+        account.last_check_ok = False
+        account.last_check_message = exc.message[:500]
+    else:
+        account.last_check_ok = True
+        account.last_check_message = message
+        account.credits = credits
+    account.last_checked_at = timezone.now()
+    account.save(
+        update_fields=["last_check_ok", "last_check_message", "credits", "last_checked_at"]
+    )
+    return account
+
+
+def burki_assistants(account: ProviderAccount, limit: int = 500) -> list[tuple[int, str]]:
+    """The assistants this Burki key can see, as form choices (bounded: a picker, not a sync)."""
+    choices = []
+    for assistant in client_for(account).iter_assistants():
+        if assistant.id is not None:
+            choices.append((assistant.id, assistant.name or f"Assistant {assistant.id}"))
+        if len(choices) >= limit:
+            break
+    return choices

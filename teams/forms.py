@@ -1,0 +1,99 @@
+"""Forms for teams, members, invitations and provider accounts."""
+
+from urllib.parse import urlsplit
+
+from django import forms
+from django.conf import settings
+
+from teams.models import SECRET_LABELS, Invitation, ProviderAccount, Role, Team
+
+
+class TeamForm(forms.ModelForm):
+    class Meta:
+        model = Team
+        fields = ["name"]
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)
+
+
+class InvitationForm(forms.ModelForm):
+    class Meta:
+        model = Invitation
+        fields = ["role", "email"]
+
+    def __init__(self, *args, inviter_role: str = Role.ADMIN, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Nobody hands out a role above their own; only owners make owners.
+        if inviter_role != Role.OWNER:
+            self.fields["role"].choices = [c for c in Role.choices if c[0] != Role.OWNER]
+
+
+class ProviderAccountForm(forms.ModelForm):
+    """Connect or update one provider. The secret is write-only: leave it empty on an
+    existing account to keep the stored one."""
+
+    secret = forms.CharField(
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        required=False,
+        strip=True,
+        max_length=500,
+    )
+    base_url = forms.URLField(max_length=300, assume_scheme="https", label="Base URL")
+
+    class Meta:
+        model = ProviderAccount
+        fields = ["base_url"]
+
+    def __init__(self, *args, provider: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.provider = provider
+        self.fields["secret"].label = SECRET_LABELS[provider]
+        if not self.instance.pk:
+            self.fields["secret"].required = True
+            self.initial["base_url"] = settings.PROVIDER_DEFAULT_BASE_URLS[provider]
+        else:
+            self.fields[
+                "secret"
+            ].help_text = f"Stored: {self.instance.masked_secret}. Leave empty to keep it."
+
+    def clean_base_url(self):
+        value = self.cleaned_data["base_url"].rstrip("/")
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https"):
+            raise forms.ValidationError("Use an http:// or https:// address.")
+        if parts.query or parts.fragment:
+            raise forms.ValidationError("A base URL has no query string or fragment.")
+        return value
+
+    def clean_secret(self):
+        secret = self.cleaned_data["secret"]
+        if secret and any(ch.isspace() for ch in secret):
+            raise forms.ValidationError("A key has no spaces in it; check what was pasted.")
+        if secret and len(secret) < 8:
+            raise forms.ValidationError("That is too short to be a key from this provider.")
+        return secret
+
+    def save(self, commit=True):
+        account = super().save(commit=False)
+        account.provider = self.provider
+        if self.cleaned_data["secret"]:
+            account.set_secret(self.cleaned_data["secret"])
+            # A new key means the old check result says nothing about it.
+            account.last_check_ok = None
+            account.last_check_message = ""
+            account.last_checked_at = None
+        if commit:
+            account.save()
+        return account
+
+
+class FollowAssistantsForm(forms.Form):
+    assistants = forms.TypedMultipleChoiceField(
+        coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assistants"].choices = choices

@@ -1,0 +1,69 @@
+"""Create (or bring up to date) the demo team wired to the sandbox, and print its login."""
+
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from teams.models import Membership, Provider, ProviderAccount, Role, Team
+
+DEMO_USERNAME = "demo"
+# The credentials the sandbox accepts unless started with others (see sandbox/README.md).
+SANDBOX_SECRETS = {
+    Provider.A2E: "sandbox-a2e",
+    Provider.RESPEECHER: "sandbox-respeecher",
+    Provider.BURKI: "sandbox-burki",
+}
+
+
+class Command(BaseCommand):
+    help = "Idempotently create the demo team, an admin user and provider accounts on the sandbox."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--sandbox-url", default="http://127.0.0.1:8765")
+
+    def handle(self, *args, sandbox_url, **options):
+        sandbox_url = sandbox_url.rstrip("/")
+        if not sandbox_url.startswith(("http://", "https://")):
+            raise CommandError(f"--sandbox-url {sandbox_url!r} is not an http(s) URL.")
+        password_file = Path(settings.VAR_DIR) / "demo-password.txt"
+        with transaction.atomic():
+            team, _ = Team.objects.get_or_create(slug="demo", defaults={"name": "Demo team"})
+            user, created = get_user_model().objects.get_or_create(
+                username=DEMO_USERNAME, defaults={"is_staff": True, "is_superuser": True}
+            )
+            password = self._password(user, created, password_file)
+            Membership.objects.update_or_create(team=team, user=user, defaults={"role": Role.OWNER})
+            for provider, secret in SANDBOX_SECRETS.items():
+                account = ProviderAccount.objects.filter(team=team, provider=provider).first()
+                account = account or ProviderAccount(team=team, provider=provider)
+                base_url = f"{sandbox_url}/{provider}"
+                if account.pk and account.base_url == base_url and account.get_secret() == secret:
+                    continue
+                account.base_url = base_url
+                account.set_secret(secret)
+                account.save()
+        self.stdout.write(self.style.SUCCESS("Demo team ready: providers point at " + sandbox_url))
+        if password:
+            self.stdout.write(f"Log in as: {DEMO_USERNAME} / {password}")
+        else:
+            self.stdout.write(f"Log in as: {DEMO_USERNAME} (with the password you set)")
+
+    def _password(self, user, created, password_file: Path) -> str | None:
+        """A generated password is kept in var/ so every `make run` prints the same one;
+        once the user has changed it, it is theirs and is not reset."""
+        stored = password_file.read_text().strip() if password_file.exists() else ""
+        if stored and user.check_password(stored):
+            return stored
+        if not created and user.has_usable_password():
+            return None
+        password = secrets.token_urlsafe(12)
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        password_file.parent.mkdir(parents=True, exist_ok=True)
+        password_file.write_text(password + "\n")
+        password_file.chmod(0o600)
+        return password

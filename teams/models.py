@@ -1,0 +1,237 @@
+"""Teams, who belongs to them and with which role, invitations, and provider accounts."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from teams import crypto
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=60, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("home", kwargs={"team": self.slug})
+
+    @classmethod
+    def unique_slug(cls, name: str) -> str:
+        base = slugify(name)[:50] or "team"
+        slug, n = base, 1
+        while cls.objects.filter(slug=slug).exists():
+            n += 1
+            slug = f"{base}-{n}"
+        return slug
+
+
+class Role(models.TextChoices):
+    VIEWER = "viewer", "Viewer"
+    MEMBER = "member", "Member"
+    ADMIN = "admin", "Admin"
+    OWNER = "owner", "Owner"
+
+
+ROLE_RANK = {Role.VIEWER: 0, Role.MEMBER: 1, Role.ADMIN: 2, Role.OWNER: 3}
+
+
+class MembershipQuerySet(models.QuerySet):
+    def for_team(self, team):
+        return self.filter(team=team)
+
+
+class Membership(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["team", "user"], name="one_membership_per_team")
+        ]
+        ordering = ["team", "user__username"]
+
+    def __str__(self):
+        return f"{self.user} in {self.team} ({self.role})"
+
+    def has_role(self, role: str) -> bool:
+        return ROLE_RANK[self.role] >= ROLE_RANK[role]
+
+    @property
+    def is_last_owner(self) -> bool:
+        return (
+            self.role == Role.OWNER
+            and not Membership.objects.filter(team=self.team, role=Role.OWNER)
+            .exclude(pk=self.pk)
+            .exists()
+        )
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class InvitationQuerySet(models.QuerySet):
+    def for_team(self, team):
+        return self.filter(team=team)
+
+    def pending(self):
+        return self.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+
+    def by_token(self, token: str):
+        return self.filter(token_hash=_hash_token(token))
+
+
+class Invitation(models.Model):
+    """A single-use link into a team. Only the token's hash is stored: the link is shown
+    once to the admin who made it, like a password."""
+
+    DEFAULT_LIFETIME = timedelta(days=7)
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="invitations")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    email = models.EmailField(blank=True, help_text="Who it is for; only a reminder.")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Invitation to {self.team} as {self.role}"
+
+    @classmethod
+    def create(cls, *, team, role, created_by, email="", lifetime=None):
+        """Return (invitation, token); the token exists nowhere else after this call."""
+        token = secrets.token_urlsafe(32)
+        invitation = cls.objects.create(
+            team=team,
+            role=role,
+            email=email,
+            created_by=created_by,
+            token_hash=_hash_token(token),
+            expires_at=timezone.now() + (lifetime or cls.DEFAULT_LIFETIME),
+        )
+        return invitation, token
+
+    @property
+    def state(self) -> str:
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"
+
+    def accept(self, user) -> Membership | None:
+        """Claim the invitation for `user`. Returns None when it was already used, revoked
+        or expired; the conditional update makes two simultaneous accepts yield one."""
+        now = timezone.now()
+        claimed = (
+            Invitation.objects.filter(pk=self.pk)
+            .pending()
+            .update(accepted_at=now, accepted_by=user)
+        )
+        if not claimed:
+            return None
+        membership, created = Membership.objects.get_or_create(
+            team=self.team, user=user, defaults={"role": self.role}
+        )
+        if not created and ROLE_RANK[self.role] > ROLE_RANK[membership.role]:
+            membership.role = self.role
+            membership.save(update_fields=["role"])
+        return membership
+
+
+class Provider(models.TextChoices):
+    A2E = "a2e", "A2E"
+    RESPEECHER = "respeecher", "Respeecher"
+    BURKI = "burki", "Burki"
+
+
+SECRET_LABELS = {
+    Provider.A2E: "API token",
+    Provider.RESPEECHER: "API key",
+    Provider.BURKI: "API key",
+}
+
+
+class ProviderAccountQuerySet(models.QuerySet):
+    def for_team(self, team):
+        return self.filter(team=team)
+
+
+class ProviderAccount(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="provider_accounts")
+    provider = models.CharField(max_length=20, choices=Provider.choices)
+    base_url = models.URLField(max_length=300)
+    secret_encrypted = crypto.EncryptedTextField(editable=False)
+    secret_last4 = models.CharField(max_length=4, editable=False)
+    # Provider-specific choices, e.g. {"assistants": [1, 2]} for the Burki assistants followed.
+    options = models.JSONField(default=dict, blank=True)
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    last_check_ok = models.BooleanField(null=True)
+    last_check_message = models.CharField(max_length=500, blank=True)
+    credits = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProviderAccountQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["team", "provider"], name="one_account_per_provider")
+        ]
+        ordering = ["team", "provider"]
+
+    def __str__(self):
+        return f"{self.get_provider_display()} for {self.team}"
+
+    def get_absolute_url(self):
+        return reverse("providers", kwargs={"team": self.team.slug})
+
+    def set_secret(self, plaintext: str) -> None:
+        self.secret_encrypted = crypto.encrypt(plaintext)
+        self.secret_last4 = plaintext[-4:]
+
+    def get_secret(self) -> str:
+        return crypto.decrypt(self.secret_encrypted)
+
+    @property
+    def masked_secret(self) -> str:
+        return f"••••{self.secret_last4}"
+
+    @property
+    def followed_assistants(self) -> list[int]:
+        return [int(a) for a in self.options.get("assistants", [])]

@@ -1,0 +1,1 @@
+"""Outbound signed webhook deliveries with their log, and inbound status callbacks."""

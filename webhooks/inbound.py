@@ -1,0 +1,165 @@
+"""Inbound status callbacks: handlers other apps register, receiving an event, processing it."""
+
+import json
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from teams.models import Provider, ProviderAccount
+from webhooks import signing
+from webhooks.models import InboundEvent, InboundHook, InboundStatus, new_lease
+
+__all__ = ["Rejected", "handler_for", "process", "receive", "register"]
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[ProviderAccount, dict], None]
+_handlers: dict[str, Handler] = {}
+
+# Longer than the process task's hard time limit, so a live handler keeps its claim.
+LEASE = timedelta(minutes=3)
+MAX_ATTEMPTS = 3
+RETRY_BACKOFF = [timedelta(minutes=1), timedelta(minutes=10)]
+
+
+def register(provider: str, handler: Handler) -> None:
+    """Have `handler(account, payload)` process every verified callback from `provider`.
+    Call it from an AppConfig.ready(); a second registration for a provider replaces the
+    first. Handlers must be idempotent: an event is re-run if its worker dies mid-way."""
+    if provider not in Provider.values:
+        raise ValueError(f"Unknown provider {provider!r}.")
+    _handlers[provider] = handler
+
+
+def unregister(provider: str) -> None:
+    _handlers.pop(provider, None)
+
+
+def handler_for(provider: str) -> Handler | None:
+    return _handlers.get(provider)
+
+
+class Rejected(Exception):
+    """The callback is refused; `status` is the HTTP status to answer with."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def receive(hook: InboundHook, headers, body: bytes) -> tuple[InboundEvent, bool]:
+    """Verify and store one callback; return (event, created). A replayed webhook-id
+    returns the stored event with created False. Raises Rejected, writing nothing."""
+    try:
+        webhook_id = signing.verify(hook.get_secret(), headers, body)
+    except signing.MissingHeaders as exc:
+        raise Rejected(400, str(exc)) from None
+    except signing.VerificationError as exc:
+        raise Rejected(401, str(exc)) from None
+    if len(webhook_id) > InboundEvent._meta.get_field("webhook_id").max_length:
+        raise Rejected(400, "webhook-id is too long.")
+    try:
+        payload = json.loads(body)
+    except (UnicodeDecodeError, ValueError):
+        raise Rejected(400, "The body is not JSON.") from None
+    if not isinstance(payload, dict):
+        raise Rejected(400, "The body is not a JSON object.")
+
+    existing = InboundEvent.objects.filter(hook=hook, webhook_id=webhook_id).first()
+    if existing:
+        return existing, False
+    now = timezone.now()
+    event_type = payload.get("type")
+    try:
+        with transaction.atomic():
+            event = InboundEvent.objects.create(
+                hook=hook,
+                webhook_id=webhook_id,
+                event_type=event_type[:100] if isinstance(event_type, str) else "",
+                payload=payload,
+                received_at=now,
+                # Reserved for the message enqueued on commit; the sweep takes over if
+                # that message is lost.
+                lease=new_lease(),
+                locked_until=now + LEASE,
+            )
+            _enqueue_on_commit(event)
+    except IntegrityError:
+        # The same id arrived twice at once; the other request stored it.
+        return InboundEvent.objects.get(hook=hook, webhook_id=webhook_id), False
+    return event, True
+
+
+def _enqueue_on_commit(event: InboundEvent) -> None:
+    from webhooks.tasks import process_inbound
+
+    pk, lease = event.pk, event.lease
+    transaction.on_commit(lambda: process_inbound.delay(pk, lease=lease))
+
+
+def claim(event_id: int, lease: str = "", now: datetime | None = None) -> str | None:
+    now = now or timezone.now()
+    free = Q(locked_until__isnull=True) | Q(locked_until__lte=now)
+    if lease:
+        free |= Q(lease=lease)
+    held = new_lease()
+    claimed = InboundEvent.objects.filter(free, pk=event_id, status=InboundStatus.RECEIVED).update(
+        lease=held, locked_until=now + LEASE, attempts=F("attempts") + 1
+    )
+    return held if claimed else None
+
+
+def reserve_due(now: datetime | None = None, limit: int = 200) -> list[tuple[int, str]]:
+    now = now or timezone.now()
+    reserved = []
+    for pk in InboundEvent.objects.due(now).values_list("pk", flat=True)[:limit]:
+        lease = new_lease()
+        if (
+            InboundEvent.objects.due(now)
+            .filter(pk=pk)
+            .update(lease=lease, locked_until=now + LEASE)
+        ):
+            reserved.append((pk, lease))
+    return reserved
+
+
+def process(event_id: int, lease: str = "") -> str | None:
+    """Run the provider's handler on a received event; return the status it ends in, or
+    None when the event is not ours to process (already done, or held by another worker)."""
+    now = timezone.now()
+    held = claim(event_id, lease, now)
+    if held is None:
+        return None
+    event = InboundEvent.objects.select_related("hook__account").filter(pk=event_id).first()
+    if event is None:
+        return None
+    account = event.hook.account
+    handler = handler_for(account.provider)
+    changes = {"lease": "", "locked_until": None, "processed_at": timezone.now(), "error": ""}
+    if handler is None:
+        changes["status"] = InboundStatus.UNHANDLED
+    else:
+        try:
+            with transaction.atomic():
+                handler(account, event.payload)
+        except Exception as exc:
+            logger.exception("Inbound event %s: handler failed", event.webhook_id)
+            changes["error"] = f"{type(exc).__name__}: {exc}"[:500]
+            if event.attempts < MAX_ATTEMPTS:
+                # Back to received, due again after a pause; the sweep picks it up.
+                changes.update(
+                    status=InboundStatus.RECEIVED,
+                    processed_at=None,
+                    locked_until=now + RETRY_BACKOFF[event.attempts - 1],
+                )
+            else:
+                changes["status"] = InboundStatus.FAILED
+        else:
+            changes["status"] = InboundStatus.PROCESSED
+    InboundEvent.objects.filter(pk=event.pk, lease=held).update(**changes)
+    return changes["status"]

@@ -1,0 +1,62 @@
+"""Celery tasks: send one delivery attempt, process one inbound event, and the sweeps that
+pick up rows whose message was lost. Every task takes ids and re-reads its row."""
+
+from datetime import timedelta
+
+from celery import shared_task
+from django.utils import timezone
+
+from webhooks import delivery, inbound
+from webhooks.models import Delivery, DeliveryStatus, InboundEvent, InboundStatus
+
+# Finished deliveries and events stay this long for people to look into, then go.
+KEEP_FOR = timedelta(days=30)
+
+# A delivery attempt is one HTTP call with a 15 s timeout per phase; the hard limit stays
+# under delivery.LEASE so a live attempt never loses its claim.
+SEND_LIMITS = {"soft_time_limit": 60, "time_limit": 90}
+
+
+@shared_task(name="webhooks.send_delivery", acks_late=True, ignore_result=True, **SEND_LIMITS)
+def send_delivery(delivery_id: int, lease: str = "", manual: bool = False) -> None:
+    # Retries are not Celery retries: the row's next_attempt_at schedules them and the
+    # sweep sends them, so a wiped broker only delays a delivery.
+    delivery.attempt(delivery_id, lease=lease, manual=manual)
+
+
+@shared_task(name="webhooks.sweep_deliveries", acks_late=True, ignore_result=True, time_limit=60)
+def sweep_deliveries() -> int:
+    reserved = delivery.reserve_due(timezone.now())
+    for delivery_id, lease in reserved:
+        send_delivery.delay(delivery_id, lease=lease)
+    return len(reserved)
+
+
+@shared_task(name="webhooks.process_inbound", acks_late=True, ignore_result=True, time_limit=120)
+def process_inbound(event_id: int, lease: str = "") -> None:
+    inbound.process(event_id, lease=lease)
+
+
+@shared_task(name="webhooks.sweep_inbound", acks_late=True, ignore_result=True, time_limit=60)
+def sweep_inbound() -> int:
+    reserved = inbound.reserve_due(timezone.now())
+    for event_id, lease in reserved:
+        process_inbound.delay(event_id, lease=lease)
+    return len(reserved)
+
+
+@shared_task(name="webhooks.purge_old", acks_late=True, ignore_result=True, time_limit=600)
+def purge_old() -> int:
+    cutoff = timezone.now() - KEEP_FOR
+    _, deliveries = (
+        Delivery.objects.exclude(status=DeliveryStatus.PENDING)
+        .filter(finished_at__lt=cutoff)
+        .delete()
+    )
+    # An event id only needs remembering while a replay could still verify (5 minutes).
+    _, events = (
+        InboundEvent.objects.exclude(status=InboundStatus.RECEIVED)
+        .filter(received_at__lt=cutoff)
+        .delete()
+    )
+    return deliveries.get("webhooks.Delivery", 0) + events.get("webhooks.InboundEvent", 0)
