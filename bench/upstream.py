@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -17,6 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
+from common import free_port, percentile, say, start_sandbox  # noqa: E402
 
 from providers import http  # noqa: E402
 from providers.a2e import A2EClient  # noqa: E402
@@ -26,51 +25,6 @@ A2E_TOKEN = "bench-a2e-token"  # noqa: S105 -- the sandbox this script starts
 RESPEECHER_KEY = "bench-respeecher-key"
 # Both clients' default page size.
 PAGE_SIZE = 50
-
-
-def say(line: str) -> None:
-    print(line, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_sandbox(port: int) -> subprocess.Popen:
-    """The sandbox in its own process, so it does not share this one's GIL with the client."""
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "sandbox",
-            "--port",
-            str(port),
-            "--a2e-token",
-            A2E_TOKEN,
-            "--respeecher-key",
-            RESPEECHER_KEY,
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"the sandbox exited with {process.returncode}")
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/_sandbox", timeout=1).raise_for_status()
-            return process
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    process.terminate()
-    raise SystemExit("the sandbox did not start within 20 s")
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def timed(call: Callable[[], object]) -> float:
@@ -176,7 +130,7 @@ def main() -> None:
     http.configure(redis_url=None)
     port = free_port()
     say(f"starting the sandbox on 127.0.0.1:{port}")
-    sandbox = start_sandbox(port)
+    sandbox = start_sandbox(port, "--a2e-token", A2E_TOKEN, "--respeecher-key", RESPEECHER_KEY)
     base = f"http://127.0.0.1:{port}"
     control = httpx.Client(base_url=base, timeout=120)
     try:

@@ -192,6 +192,10 @@ else:
         "control_folder": str(BROKER_DIR / "control"),
         "processed_folder": str(BROKER_DIR / "processed"),
         "store_processed": False,
+        # A worker takes at most concurrency x prefetch messages per look at the folder
+        # and then waits this long: at kombu's default of 1 s a busy queue drains at two
+        # messages a second, slower than beat alone adds them.
+        "polling_interval": 0.1,
     }
 # Celery reads the visibility timeout from the broker and result backend transport
 # options separately; results are ignored, but both are set so no default creeps in.

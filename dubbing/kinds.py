@@ -37,6 +37,12 @@ class A2EDubbing(JobKind):
     provider = "a2e"
     marker_note = "A2E dubbing: the `name` sent ends with `[<marker>]`; found by that suffix"
 
+    callback_kind = "dubbing"
+
+    def from_callback(self, record: dict) -> Remote | None:
+        dubbing = Dubbing.from_raw(record)
+        return remote_from(dubbing) if dubbing.id else None
+
     def submit(self, job, client) -> Remote:
         params = job.params
         return remote_from(

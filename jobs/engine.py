@@ -483,35 +483,33 @@ def announce(job_id: int) -> list[str]:
 
 def reconcile(now=None) -> dict:
     """Pick up jobs whose task message never ran: a lost message or a wiped broker costs
-    a delay, never a job."""
+    a delay, never a job. A job is re-sent at most once per JOBS_RECONCILE_AFTER, so a
+    backlog in the broker does not grow with copies; a copy that does arrive twice is
+    harmless, since every task claims its work with a conditional update."""
     now = now or timezone.now()
     grace = now - _seconds("JOBS_RECONCILE_AFTER")
     from jobs import tasks
 
-    resubmit = Job.objects.filter(
-        Q(status=Status.QUEUED, created_at__lt=grace)
-        & (Q(not_before__isnull=True) | Q(not_before__lte=now))
+    quiet = Job.objects.filter(enqueued_at__lt=grace)
+    resubmit = quiet.filter(
+        Q(status=Status.QUEUED) & (Q(not_before__isnull=True) | Q(not_before__lte=now))
         | Q(status=Status.SUBMITTING, claimed_until__lt=now)
-    ).values_list("pk", flat=True)
-    results = Job.objects.filter(
-        results_state=ResultsState.PENDING, finished_at__lt=grace
-    ).values_list("pk", flat=True)
-    unannounced = (
-        Job.objects.filter(updated_at__lt=grace)
-        .filter(Q(announced="") | Q(status__in=FINISHED) & ~Q(announced=F("status")))
-        .exclude(results_state=ResultsState.PENDING)
-        .values_list("pk", flat=True)
     )
-    counts = {"submit": 0, "fetch_results": 0, "announce": 0}
-    for pk in resubmit[:1000]:
-        tasks.submit.delay(pk)
-        counts["submit"] += 1
-    for pk in results[:1000]:
-        tasks.fetch_results.delay(pk)
-        counts["fetch_results"] += 1
-    for pk in unannounced[:1000]:
-        tasks.announce.delay(pk)
-        counts["announce"] += 1
+    results = quiet.filter(results_state=ResultsState.PENDING, finished_at__lt=grace)
+    unannounced = quiet.filter(
+        Q(announced="") | Q(status__in=FINISHED) & ~Q(announced=F("status"))
+    ).exclude(results_state=ResultsState.PENDING)
+    counts = {}
+    for name, query in (
+        ("submit", resubmit),
+        ("fetch_results", results),
+        ("announce", unannounced),
+    ):
+        ids = list(query.order_by("enqueued_at").values_list("pk", flat=True)[:1000])
+        Job.objects.filter(pk__in=ids).update(enqueued_at=now)
+        for pk in ids:
+            getattr(tasks, name).delay(pk)
+        counts[name] = len(ids)
     return counts
 
 

@@ -56,6 +56,14 @@ class JobKind(abc.ABC):
         per account, not per job."""
         return {job.remote_id: self.fetch_one(job, client) for job in jobs}
 
+    # The `kind` a provider's status callback names for this kind of job ("" when its
+    # provider never calls back); see jobs/callbacks.py.
+    callback_kind = ""
+
+    def from_callback(self, record: dict) -> Remote | None:
+        """The job status inside a status callback's record; None when it is unreadable."""
+        return None
+
     def cancel(self, job: Job, client) -> None:  # noqa: B027 - optional, most cannot cancel
         """Stop the upstream task when the provider can; by default only we stop watching."""
 

@@ -89,6 +89,10 @@ class Job(models.Model):
     # The last status told to the rest of the system (webhooks, activity, domain hooks);
     # the reconciler re-announces when it lags behind `status`.
     announced = models.CharField(max_length=12, blank=True)
+    # When the reconciler last re-sent a task message for this job (creation counts as
+    # the first send). It re-sends only after JOBS_RECONCILE_AFTER, so a backlog in the
+    # broker is not flooded with copies of messages that are still waiting there.
+    enqueued_at = models.DateTimeField(default=timezone.now)
 
     retry_of = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="retries"

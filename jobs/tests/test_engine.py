@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -212,12 +213,30 @@ def test_the_reconciler_resends_what_a_lost_message_would_have_done(
     old = timezone.now() - timedelta(minutes=5)
     lost = _job(team, account, label="never submitted")
     fresh = _job(team, account, label="just created")
-    Job.objects.filter(pk=lost.pk).update(created_at=old, updated_at=old)
+    Job.objects.filter(pk=lost.pk).update(created_at=old, enqueued_at=old)
     Job.objects.filter(pk=fresh.pk).update(announced="queued")
     counts = engine.reconcile()
     assert ("submit", lost.pk) in sent
     assert ("submit", fresh.pk) not in sent  # its message may still be on its way
     assert counts["submit"] == 1
+
+
+def test_the_reconciler_does_not_pile_copies_onto_a_busy_broker(team, account, monkeypatch):
+    sent = []
+    from jobs import tasks
+
+    monkeypatch.setattr(tasks.submit, "delay", lambda pk: sent.append(pk))
+    now = timezone.now()
+    waiting = _job(team, account, label="behind a long queue")
+    Job.objects.filter(pk=waiting.pk).update(enqueued_at=now - timedelta(minutes=5))
+    engine.reconcile(now=now)
+    # Its copy is now in the broker too: runs within the grace send nothing more.
+    engine.reconcile(now=now + timedelta(seconds=5))
+    engine.reconcile(now=now + timedelta(seconds=10))
+    assert sent == [waiting.pk]
+    later = now + timedelta(seconds=settings.JOBS_RECONCILE_AFTER + 1)
+    engine.reconcile(now=later)
+    assert sent == [waiting.pk, waiting.pk]
 
 
 def test_results_are_copied_into_storage_with_size_and_checksum(team, account, upstream, settings):

@@ -1,0 +1,240 @@
+"""Benchmark of the job engine: the cost of one poll tick, and how soon a finished job shows.
+
+Runs on a throwaway SQLite database and filesystem broker in a temporary folder (or on
+DATABASE_URL / REDIS_URL when they are set), with a sandbox subprocess, and for the
+latencies a real Celery worker and beat with the default schedule.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import wave
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from io import BytesIO
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.chdir(ROOT)
+os.environ.setdefault("DEBUG", "1")
+os.environ.setdefault("VOXBOARD_VAR_DIR", tempfile.mkdtemp(prefix="voxboard-bench-"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+import httpx  # noqa: E402
+from common import free_port, percentile, say, start_sandbox  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from dashboard import processes  # noqa: E402
+from jobs import engine  # noqa: E402
+from jobs.models import Job, Status  # noqa: E402
+from teams.models import Membership, ProviderAccount, Role, Team  # noqa: E402
+from webhooks.models import InboundHook  # noqa: E402
+
+A2E_TOKEN = "bench-a2e"  # noqa: S105 -- the sandbox this script starts
+
+
+def tick_cost(control: httpx.Client, account: ProviderAccount, n: int) -> tuple[float, int, int]:
+    """Wall time (ms), upstream calls and SQL queries of one tick over n in-flight jobs."""
+    control.post("/_sandbox/reset").raise_for_status()
+    seeded = control.post(
+        "/_sandbox/seed", json={"kind": "a2e.dubbing", "count": n, "status": "processing"}
+    ).raise_for_status()
+    ids = seeded.json()["ids"]
+    if len(ids) < n:  # the control API lists ids only up to 1000: read the rest upstream
+        from teams.connection import client_for
+
+        ids = [d.id for d in client_for(account).list_processing_dubbings()]
+    past = timezone.now()
+    Job.objects.bulk_create(
+        (
+            Job(
+                team=account.team,
+                account=account,
+                provider="a2e",
+                kind="a2e.dubbing",
+                label=f"seeded {i}",
+                status=Status.PROCESSING,
+                remote_id=rid,
+                next_poll_at=past,
+            )
+            for i, rid in enumerate(ids)
+        ),
+        batch_size=1000,
+    )
+    control.delete("/_sandbox/requests").raise_for_status()
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        stats = engine.poll_due()
+        elapsed = (time.perf_counter() - started) * 1000
+    calls = control.get("/_sandbox/requests", params={"provider": "a2e"}).json()["count"]
+    Job.objects.all().delete()
+    if stats["jobs"] != n:
+        raise SystemExit(f"the tick claimed {stats['jobs']} of {n} jobs")
+    say(f"  {n} jobs: {elapsed:.0f} ms, {calls} upstream calls, {len(queries)} SQL queries")
+    return elapsed, calls, len(queries)
+
+
+def wav(seconds: float) -> bytes:
+    out = BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(8000)
+        w.writeframes(b"\x00\x01" * int(8000 * seconds))
+    return out.getvalue()
+
+
+class Relay:
+    """Receives the sandbox's status callbacks: notes when each dubbing completed upstream
+    and, when told to, hands the callback on to Voxboard's inbound webhook URL."""
+
+    def __init__(self):
+        self.completed: dict[str, float] = {}
+        self.forward_to: str | None = None
+        relay = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - http.server's name
+                body = self.rfile.read(int(self.headers["content-length"]))
+                data = json.loads(body).get("data", {})
+                if data.get("kind") == "dubbing" and data.get("status") == "completed":
+                    relay.completed.setdefault(data["id"], time.monotonic())
+                if relay.forward_to:
+                    headers = {k: self.headers[k] for k in self.headers if k.startswith("webhook")}
+                    response = Client(HTTP_HOST="127.0.0.1").post(
+                        relay.forward_to, body, content_type="application/json", headers=headers
+                    )
+                    status = response.status_code
+                else:
+                    status = 204
+                self.send_response(status)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+def latency(control, account, user, relay: Relay, source_url: str, count: int, watch: bool):
+    """Seconds from the sandbox completing each of `count` dubbings to its row saying so."""
+    with transaction.atomic():
+        jobs = [
+            engine.create(
+                team=account.team,
+                account=account,
+                kind="a2e.dubbing",
+                label=f"latency {i}",
+                params={"name": f"latency {i}", "source_url": source_url, "target_lang": "de"},
+            )
+            for i in range(count)
+        ]
+    browser = Client(HTTP_HOST="127.0.0.1")
+    browser.force_login(user)
+    shown: dict[int, float] = {}
+    last_look = 0.0
+    deadline = time.monotonic() + 300
+    while len(shown) < count and time.monotonic() < deadline:
+        now = time.monotonic()
+        if watch and now - last_look >= 2:
+            # What an open page does: each unfinished row asks for itself every 2 s.
+            last_look = now
+            for job in jobs:
+                if job.pk not in shown:
+                    url = reverse("job_row", kwargs={"team": account.team.slug, "job_id": job.pk})
+                    browser.get(url, {"seen": "processing"})
+        for pk in Job.objects.filter(
+            pk__in=[j.pk for j in jobs], status=Status.COMPLETED
+        ).values_list("pk", flat=True):
+            shown.setdefault(pk, time.monotonic())
+        time.sleep(0.05)
+    if len(shown) < count:
+        raise SystemExit(f"only {len(shown)} of {count} jobs completed within 300 s")
+    remote = dict(Job.objects.filter(pk__in=shown).values_list("pk", "remote_id"))
+    delays = [shown[pk] - relay.completed[remote[pk]] for pk in shown]
+    say(
+        f"  {count} jobs: completion -> row median {statistics.median(delays):.2f} s, "
+        f"p95 {percentile(delays, 0.95):.2f} s, max {max(delays):.2f} s"
+    )
+    return percentile(delays, 0.95)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--jobs", type=int, default=20, help="jobs per latency run")
+    args = parser.parse_args()
+    say(f"database: {connection.settings_dict['NAME']}")
+    call_command("migrate", verbosity=0)
+    port = free_port()
+    sandbox = start_sandbox(port, "--a2e-token", A2E_TOKEN)
+    base = f"http://127.0.0.1:{port}"
+    control = httpx.Client(base_url=base, timeout=120)
+    team = Team.objects.create(name="Bench", slug=f"bench-{port}")
+    account = ProviderAccount(team=team, provider="a2e", base_url=f"{base}/a2e")
+    account.set_secret(A2E_TOKEN)
+    account.save()
+    user = get_user_model().objects.create_user(f"bench-{port}")
+    Membership.objects.create(team=team, user=user, role=Role.MEMBER)
+    workers = []
+    try:
+        say("(a) one poll tick over in-flight A2E dubbing jobs on one account")
+        tick_1000, calls_1000, _ = tick_cost(control, account, 1000)
+        tick_10000, calls_10000, _ = tick_cost(control, account, 10_000)
+
+        say(f"(b) {args.jobs} dubbings of a 3 s source; a real worker and beat, defaults")
+        control.post("/_sandbox/reset").raise_for_status()
+        relay = Relay()
+        source = control.put(
+            "/_sandbox/files/bench.wav", content=wav(3), headers={"content-type": "audio/wav"}
+        ).raise_for_status()
+        control.post("/_sandbox/config", json={"webhook_url": relay.url}).raise_for_status()
+        log_dir = Path(os.environ["VOXBOARD_VAR_DIR"])
+        env = processes.child_env()
+        workers.append(processes.celery("beat", log_dir / "beat.log", env))
+        workers.append(processes.celery("worker", log_dir / "worker.log", env, concurrency=2))
+        say("  polling, with the rows open in a page:")
+        poll_p95 = latency(control, account, user, relay, source.json()["url"], args.jobs, True)
+
+        hook = InboundHook(account=account)
+        secret = hook.new_secret()
+        hook.save()
+        relay.forward_to = reverse(
+            "webhook_inbound", kwargs={"provider": "a2e", "token": hook.token}
+        )
+        control.post("/_sandbox/config", json={"webhook_secret": secret}).raise_for_status()
+        say("  inbound webhooks, nobody watching (polling backs off as usual):")
+        hook_p95 = latency(control, account, user, relay, source.json()["url"], args.jobs, False)
+    finally:
+        for process in workers:
+            process.stop()
+        control.close()
+        sandbox.terminate()
+        sandbox.wait(timeout=10)
+    say(
+        f"jobs tick_ms_1000={tick_1000:.0f} upstream_calls_1000={calls_1000} "
+        f"tick_ms_10000={tick_10000:.0f} upstream_calls_10000={calls_10000} "
+        f"poll_latency_p95_s={poll_p95:.2f} webhook_latency_p95_s={hook_p95:.2f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
