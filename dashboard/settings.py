@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "teams",
     "jobs",
     "dubbing",
+    "voices",
     "activity",
     "webhooks",
 ]
@@ -234,6 +235,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=env.integer("CREDITS_REFRESH_MINUTES", 15, minimum=1)),
         "options": {"expires": 300},
     },
+    "sync-voices": {
+        "task": "voices.sync_all",
+        "schedule": timedelta(minutes=env.integer("VOICES_SYNC_MINUTES", 60, minimum=1)),
+        "options": {"expires": 300},
+    },
     "purge-expired-invitations": {
         "task": "teams.purge_expired_invitations",
         "schedule": timedelta(hours=6),
@@ -267,6 +273,9 @@ JOBS_RETRY_BASE = env.integer("JOBS_RETRY_BASE", 5, minimum=1)
 JOBS_RETRY_MAX = env.integer("JOBS_RETRY_MAX", 300, minimum=1)
 JOBS_MISSING_LIMIT = env.integer("JOBS_MISSING_LIMIT", 3, minimum=1)
 JOBS_STALE_AFTER = env.integer("JOBS_STALE_AFTER", 1800, minimum=1)
+
+# Voice catalog: how long one account's sync may run (seconds).
+VOICES_SYNC_TIME_LIMIT = env.integer("VOICES_SYNC_TIME_LIMIT", 600, minimum=10)
 
 # Upstream HTTP client (providers/): timeouts in seconds, calls in flight per credential.
 PROVIDERS_CONNECT_TIMEOUT = env.integer("PROVIDERS_CONNECT_TIMEOUT", 5, minimum=1)

@@ -9,6 +9,7 @@ from dashboard import views
 team_patterns = [
     path("", views.home, name="home"),
     *[path(f"{name}/", views.section(name), name=name) for name in views.SECTIONS],
+    path("voices/", include("voices.urls")),
     path("activity/", include("activity.urls")),
     path("settings/", include("teams.urls")),
     path("jobs/", include("jobs.urls")),

@@ -871,8 +871,11 @@ class RespeecherClient:
         params = {"name": name, "limit": limit}
         return [Voice.from_raw(r) for r in self._items("search_voices", params=params)]
 
-    def favorite_voice(self, voice_id: str) -> Voice:
-        return Voice.from_raw(self._object("favorite_voice", {"voice_id": voice_id}))
+    def favorite_voice(self, voice_id: str, favorite: bool = True) -> Voice:
+        """Star a voice; `favorite=False` asks to unstar it with `{"favorite": false}`, a
+        body the contract does not document (weak: the sandbox honours it)."""
+        kwargs = {} if favorite else {"json": {"favorite": False}}
+        return Voice.from_raw(self._object("favorite_voice", {"voice_id": voice_id}, **kwargs))
 
     def save_voice_settings(
         self,

@@ -14,6 +14,7 @@ from teams.tests.factories import (
     MembershipFactory,
     ProviderAccountFactory,
 )
+from voices.tests.factories import SyncRunFactory, VoiceFactory
 from webhooks.tests.factories import DeliveryFactory, EndpointFactory
 
 # URL names reachable without logging in, each with its reason.
@@ -34,6 +35,8 @@ OBJECT_ARGS = {
     "file_id": lambda team: JobFileFactory(job__team=team).pk,
     "endpoint_id": lambda team: EndpointFactory(team=team).pk,
     "delivery_id": lambda team: DeliveryFactory(endpoint__team=team).pk,
+    "voice_id": lambda team: VoiceFactory(team=team).pk,
+    "run_id": lambda team: SyncRunFactory(team=team).pk,
 }
 # Arguments that name no team object.
 PLAIN_ARGS = {"provider": "a2e", "token": "not-a-real-token"}

@@ -468,3 +468,12 @@ def test_every_endpoint_is_called_by_its_method(mock, client, route, name):
     call(client)
 
     assert upstream.call_count == 1
+
+
+def test_unstarring_a_voice_says_so_in_the_body(mock, client):
+    payload = example("respeecher_voices_list.json")["list"][0]
+    route = mock.post(f"{BASE}/api/v2/voices/favorite/{UUID}").respond(json=payload)
+    client.favorite_voice(UUID)
+    assert route.calls.last.request.content == b""
+    client.favorite_voice(UUID, favorite=False)
+    assert json.loads(route.calls.last.request.content) == {"favorite": False}

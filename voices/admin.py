@@ -1,0 +1,63 @@
+"""Admin for the voice catalog and its sync runs: read mostly, since providers own voices."""
+
+from django.contrib import admin
+
+from voices.models import SyncRun, Voice
+
+
+@admin.register(Voice)
+class VoiceAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "provider",
+        "kind",
+        "language",
+        "status",
+        "quality_band",
+        "team",
+        "favorite",
+        "gone_at",
+    ]
+    list_filter = [
+        "provider",
+        "kind",
+        "quality_band",
+        "favorite",
+        ("gone_at", admin.EmptyFieldListFilter),
+    ]
+    search_fields = ["name", "remote_id", "team__name"]
+    list_select_related = ["team"]
+    readonly_fields = [
+        f
+        for f in (
+            "team",
+            "account",
+            "provider",
+            "remote_id",
+            "raw",
+            "fingerprint",
+            "first_seen_at",
+            "synced_at",
+            "gone_at",
+        )
+    ]
+    # The changelist must stay quick at 100,000 voices: no full COUNT(*) per page.
+    show_full_result_count = False
+
+
+@admin.register(SyncRun)
+class SyncRunAdmin(admin.ModelAdmin):
+    list_display = [
+        "account",
+        "status",
+        "fetched",
+        "created",
+        "updated",
+        "gone",
+        "created_at",
+        "finished_at",
+    ]
+    list_filter = ["status", "account__provider"]
+    list_select_related = ["account", "account__team"]
+    search_fields = ["account__team__name", "message"]
+    readonly_fields = ["team", "account", "requested_by"]

@@ -1,0 +1,180 @@
+"""The voice catalog: one row per voice a team can reach at any provider, mirrored from it."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+
+class Kind(models.TextChoices):
+    PUBLIC = "public", "Public"
+    CLONE = "clone", "Clone"
+
+
+class QualityBand(models.TextChoices):
+    """Burki's documented bands of a cloned voice's quality score."""
+
+    EXCELLENT = "excellent", "Excellent (0.9+)"
+    GOOD = "good", "Good (0.8-0.9)"
+    FAIR = "fair", "Fair (0.7-0.8)"
+    POOR = "poor", "Poor (under 0.7)"
+
+
+def quality_band(score: float | None) -> str:
+    if score is None:
+        return ""
+    if score >= 0.9:
+        return QualityBand.EXCELLENT
+    if score >= 0.8:
+        return QualityBand.GOOD
+    if score >= 0.7:
+        return QualityBand.FAIR
+    return QualityBand.POOR
+
+
+# Sort keys people can choose; each ends with the primary key so keyset pages are exact.
+SORTS = {
+    "name": ("name", "pk"),
+    "-name": ("-name", "-pk"),
+    "provider": ("provider", "name", "pk"),
+    "newest": ("-first_seen_at", "-pk"),
+}
+
+
+class VoiceQuerySet(models.QuerySet):
+    def for_team(self, team):
+        return self.filter(team=team)
+
+    def listed(self):
+        """Voices the provider still lists: the catalog hides the ones gone upstream."""
+        return self.filter(gone_at__isnull=True)
+
+    def search(self, q: str):
+        q = (q or "").strip()
+        return self.filter(name__icontains=q) if q else self
+
+    def filtered(self, params) -> "VoiceQuerySet":
+        """Apply the catalog's filters from a GET mapping; unknown values match nothing."""
+        qs = self.search(params.get("q", ""))
+        for field in ("provider", "kind", "language", "gender", "status", "age_group"):
+            value = params.get(field, "")
+            if value:
+                qs = qs.filter(**{field: value})
+        if params.get("pitch_group"):
+            qs = qs.filter(pitch_group=params["pitch_group"])
+        if params.get("quality"):
+            qs = qs.filter(quality_band=params["quality"])
+        if params.get("favorites"):
+            qs = qs.filter(favorite=True)
+        return qs
+
+
+class Voice(models.Model):
+    team = models.ForeignKey("teams.Team", on_delete=models.CASCADE, related_name="voices")
+    account = models.ForeignKey(
+        "teams.ProviderAccount", on_delete=models.CASCADE, related_name="voices"
+    )
+    provider = models.CharField(max_length=20)
+    # The provider's id, prefixed where one provider has two id spaces ("tts:" voices).
+    remote_id = models.CharField(max_length=120)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    name = models.CharField(max_length=200)
+    language = models.CharField(max_length=40, blank=True)
+    gender = models.CharField(max_length=20, blank=True)
+    # The provider's own word for the voice's state ("completed", "ready", "public"...).
+    status = models.CharField(max_length=30, blank=True)
+    # Can it speak text now (a finished clone or a public TTS voice)?
+    can_speak = models.BooleanField(default=False)
+    age_group = models.CharField(max_length=30, blank=True)
+    pitch_group = models.CharField(max_length=30, blank=True)
+    quality_score = models.FloatField(null=True, blank=True)
+    quality_band = models.CharField(max_length=10, choices=QualityBand.choices, blank=True)
+    synthesis_count = models.PositiveIntegerField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    assistant_id = models.BigIntegerField(null=True, blank=True)
+    sample_url = models.URLField(max_length=1000, blank=True)
+    # Respeecher's favourite lives upstream; elsewhere this is a local star.
+    favorite = models.BooleanField(default=False)
+    raw = models.JSONField(default=dict)
+    # A digest of what the provider said: a sync rewrites a row only when it changes.
+    fingerprint = models.CharField(max_length=32)
+    first_seen_at = models.DateTimeField()
+    synced_at = models.DateTimeField()
+    gone_at = models.DateTimeField(null=True, blank=True)
+
+    objects = VoiceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "provider", "remote_id"], name="one_voice_per_remote_record"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["team", "name", "id"],
+                condition=Q(gone_at__isnull=True),
+                name="voice_catalog_name_idx",
+            ),
+            models.Index(fields=["account", "remote_id"], name="voice_account_remote_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.provider})"
+
+    def get_absolute_url(self):
+        return reverse("voice_detail", kwargs={"team": self.team.slug, "voice_id": self.pk})
+
+
+class SyncRunQuerySet(models.QuerySet):
+    def for_team(self, team):
+        return self.filter(team=team)
+
+
+class SyncRun(models.Model):
+    """One refresh of an account's voices, so people can watch it and see how it ended."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    team = models.ForeignKey("teams.Team", on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey(
+        "teams.ProviderAccount", on_delete=models.CASCADE, related_name="voice_syncs"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    fetched = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    gone = models.PositiveIntegerField(default=0)
+    message = models.CharField(max_length=500, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SyncRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"Voice sync of {self.account} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def is_stuck(self) -> bool:
+        """Unfinished for longer than a sync task may live: its worker died."""
+        limit = timedelta(seconds=settings.VOICES_SYNC_TIME_LIMIT * 2)
+        return not self.is_finished and timezone.now() - self.created_at > limit

@@ -1,0 +1,72 @@
+"""Starting and running voice syncs: at most one live run per account, recorded on a row."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from providers import UpstreamError
+from teams.models import ProviderAccount
+from voices import sync
+from voices.models import SyncRun
+
+LIVE = (SyncRun.Status.QUEUED, SyncRun.Status.RUNNING)
+
+
+def request_sync(account: ProviderAccount, user=None) -> tuple[SyncRun, bool]:
+    """The account's live run, or a new one enqueued after commit; (run, created)."""
+    with transaction.atomic():
+        # Lock the account row so two clicks at once make one run.
+        ProviderAccount.objects.select_for_update().filter(pk=account.pk).first()
+        live = SyncRun.objects.filter(account=account, status__in=LIVE).first()
+        if live is not None and not live.is_stuck:
+            return live, False
+        if live is not None:
+            SyncRun.objects.filter(pk=live.pk, status__in=LIVE).update(
+                status=SyncRun.Status.FAILED,
+                message="Interrupted: its worker stopped. Started again.",
+                finished_at=timezone.now(),
+            )
+        run = SyncRun.objects.create(team=account.team, account=account, requested_by=user)
+        from voices.tasks import run_sync
+
+        transaction.on_commit(lambda: run_sync.delay(run.pk))
+    return run, True
+
+
+def execute(run_id: int) -> str:
+    """Carry out one queued run; a redelivered message finds it taken and does nothing."""
+    now = timezone.now()
+    if not SyncRun.objects.filter(pk=run_id, status=SyncRun.Status.QUEUED).update(
+        status=SyncRun.Status.RUNNING, started_at=now
+    ):
+        return "not-queued"
+    run = SyncRun.objects.select_related("account").get(pk=run_id)
+
+    def progress(count: int) -> None:
+        SyncRun.objects.filter(pk=run_id).update(fetched=count)
+
+    try:
+        result = sync.sync_account(run.account, progress=progress)
+    except UpstreamError as exc:
+        SyncRun.objects.filter(pk=run_id).update(
+            status=SyncRun.Status.FAILED, message=exc.message[:500], finished_at=timezone.now()
+        )
+        return "failed"
+    SyncRun.objects.filter(pk=run_id).update(
+        status=SyncRun.Status.DONE,
+        fetched=result.fetched,
+        created=result.created,
+        updated=result.updated,
+        gone=result.gone,
+        message=str(result)[:500],
+        finished_at=timezone.now(),
+    )
+    return "done"
+
+
+def request_all() -> int:
+    """The scheduled refresh: a run for every connected account that has none live."""
+    started = 0
+    for account in ProviderAccount.objects.select_related("team"):
+        _run, created = request_sync(account)
+        started += created
+    return started

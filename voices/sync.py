@@ -1,0 +1,230 @@
+"""Mirror each provider's voices into the catalog: an upsert of what changed, then one pass
+marking what the provider no longer lists. A sync with nothing changed writes nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from itertools import chain, islice
+
+from django.db import transaction
+from django.utils import timezone
+
+from jobs.kinds import COMPLETED
+from teams.connection import client_for
+from teams.models import Provider, ProviderAccount
+from voices.models import Kind, Voice, quality_band
+
+log = logging.getLogger(__name__)
+
+BATCH = 1000
+# Typed columns a sync writes; `favorite` only where the provider keeps it (Respeecher).
+SYNCED_FIELDS = [
+    "account",
+    "kind",
+    "name",
+    "language",
+    "gender",
+    "status",
+    "can_speak",
+    "age_group",
+    "pitch_group",
+    "quality_score",
+    "quality_band",
+    "synthesis_count",
+    "last_used_at",
+    "assistant_id",
+    "sample_url",
+    "raw",
+    "fingerprint",
+    "synced_at",
+    "gone_at",
+]
+UPSTREAM_FAVORITES = {Provider.RESPEECHER}
+
+Record = dict
+Progress = Callable[[int], None]
+
+
+@dataclass
+class SyncResult:
+    fetched: int = 0
+    created: int = 0
+    updated: int = 0
+    gone: int = 0
+
+    @property
+    def unchanged(self) -> int:
+        return self.fetched - self.created - self.updated
+
+    def __str__(self) -> str:
+        return (
+            f"{self.fetched} listed: {self.created} new, {self.updated} changed, "
+            f"{self.unchanged} unchanged, {self.gone} gone"
+        )
+
+
+def _name(value: str | None, fallback: str) -> str:
+    return (value or fallback)[:200]
+
+
+def a2e_records(account: ProviderAccount, client) -> Iterator[Record]:
+    clones = chain(client.list_completed_voices(), client.list_processing_voices())
+    for voice in clones:
+        if not voice.id:
+            continue
+        yield {
+            "remote_id": voice.id,
+            "kind": Kind.CLONE,
+            "name": _name(voice.name, "Unnamed clone"),
+            "language": voice.language or "",
+            "gender": voice.gender or "",
+            "status": voice.status or "",
+            "can_speak": voice.state == COMPLETED,
+            "sample_url": next(iter(voice.voice_urls), ""),
+            "raw": voice.raw,
+        }
+    for group in client.list_tts_voices():
+        for option in group.options:
+            if not option.tts_id:
+                continue
+            yield {
+                "remote_id": f"tts:{option.tts_id}",
+                "kind": Kind.PUBLIC,
+                "name": _name(option.label, option.tts_id),
+                "language": group.value or "",
+                "status": "available",
+                "can_speak": True,
+                "raw": {**option.raw, "group": group.label, "lang": group.value},
+            }
+
+
+def respeecher_records(account: ProviderAccount, client) -> Iterator[Record]:
+    for voice in client.iter_voices():
+        if not voice.id:
+            continue
+        locales = [a.locale for a in voice.accents if a.locale]
+        yield {
+            "remote_id": voice.id,
+            "kind": Kind.CLONE if voice.visibility == "private" else Kind.PUBLIC,
+            "name": _name(voice.name, voice.slug or voice.id),
+            "language": (locales[0] if locales else voice.nationality or "")[:40],
+            "gender": voice.gender or "",
+            "status": "available" if voice.available is not False else "unavailable",
+            # Text becomes speech through a narration style; speech-only voices convert.
+            "can_speak": bool(voice.narration_styles) and voice.available is not False,
+            "age_group": voice.age_group or "",
+            "pitch_group": voice.pitch_group or "",
+            "favorite": bool(voice.favorite),
+            "raw": voice.raw,
+        }
+    for voice in client.list_tts_voices():
+        if not voice.id:
+            continue
+        yield {
+            "remote_id": f"tts:{voice.id}",
+            "kind": Kind.PUBLIC,
+            "name": _name(voice.name, voice.id),
+            "status": "available",
+            "can_speak": True,
+            "raw": voice.raw,
+        }
+
+
+def burki_records(account: ProviderAccount, client) -> Iterator[Record]:
+    for assistant_id in account.followed_assistants:
+        for voice in client.list_cloned_voices(assistant_id):
+            if voice.id is None:
+                continue
+            yield {
+                "remote_id": str(voice.id),
+                "kind": Kind.CLONE,
+                "name": _name(voice.name, f"Voice {voice.id}"),
+                "language": voice.language or "",
+                "gender": voice.gender or "",
+                "status": voice.status or "",
+                "can_speak": voice.state == COMPLETED,
+                "quality_score": voice.quality_score,
+                "quality_band": quality_band(voice.quality_score),
+                "synthesis_count": voice.synthesis_count,
+                "last_used_at": voice.last_used_at,
+                "assistant_id": assistant_id,
+                "raw": voice.raw,
+            }
+
+
+RECORDS = {
+    Provider.A2E: a2e_records,
+    Provider.RESPEECHER: respeecher_records,
+    Provider.BURKI: burki_records,
+}
+
+
+def fingerprint(record: Record) -> str:
+    encoded = json.dumps(record, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.md5(encoded.encode(), usedforsecurity=False).hexdigest()
+
+
+def _batches(items, size=BATCH):
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def sync_account(account: ProviderAccount, progress: Progress | None = None, now=None):
+    """Bring the catalog in line with what `account`'s provider lists now. Upstream
+    errors propagate before anything is written, so a failed listing never marks every
+    voice gone."""
+    now = now or timezone.now()
+    client = client_for(account)
+    fetched: dict[str, Record] = {}
+    for record in RECORDS[account.provider](account, client):
+        record["fingerprint"] = fingerprint(record)
+        fetched[record["remote_id"]] = record
+        if progress and len(fetched) % BATCH == 0:
+            progress(len(fetched))
+    existing = {
+        remote_id: (fp, gone_at)
+        for remote_id, fp, gone_at in Voice.objects.filter(account=account).values_list(
+            "remote_id", "fingerprint", "gone_at"
+        )
+    }
+    result = SyncResult(fetched=len(fetched))
+    changed = []
+    for remote_id, record in fetched.items():
+        old = existing.get(remote_id)
+        if old is not None and old == (record["fingerprint"], None):
+            continue
+        if old is None:
+            result.created += 1
+        else:
+            result.updated += 1
+        changed.append(
+            Voice(
+                team_id=account.team_id,
+                account=account,
+                provider=account.provider,
+                first_seen_at=now,
+                synced_at=now,
+                gone_at=None,
+                **record,
+            )
+        )
+    fields = SYNCED_FIELDS + (["favorite"] if account.provider in UPSTREAM_FAVORITES else [])
+    gone = [rid for rid, (_fp, gone_at) in existing.items() if rid not in fetched and not gone_at]
+    result.gone = len(gone)
+    with transaction.atomic():
+        for batch in _batches(changed):
+            Voice.objects.bulk_create(
+                batch,
+                update_conflicts=True,
+                unique_fields=["team", "provider", "remote_id"],
+                update_fields=fields,
+            )
+        for batch in _batches(gone):
+            Voice.objects.filter(account=account, remote_id__in=batch).update(gone_at=now)
+    log.info("voices of %s synced: %s", account, result)
+    return result

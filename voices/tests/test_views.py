@@ -1,0 +1,184 @@
+"""The catalog page: filters, search, keyset pages, favourites, refreshing, and its cost."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from teams.tests.factories import ProviderAccountFactory
+from voices.models import Kind, SyncRun, Voice
+from voices.tests.factories import VoiceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _url(team, **params):
+    from urllib.parse import urlencode
+
+    base = reverse("voices", kwargs={"team": team.slug})
+    return f"{base}?{urlencode(params)}" if params else base
+
+
+def _bulk(team, account, n, **fields):
+    now = timezone.now()
+    Voice.objects.bulk_create(
+        [
+            Voice(
+                team=team,
+                account=account,
+                provider=account.provider,
+                remote_id=f"bulk-{i}",
+                kind=Kind.PUBLIC,
+                name=f"Bulk voice {i:05d}",
+                fingerprint="x",
+                first_seen_at=now,
+                synced_at=now,
+                **fields,
+            )
+            for i in range(n)
+        ],
+        batch_size=1000,
+    )
+
+
+def test_without_providers_the_catalog_says_to_connect_one(owner_client, team):
+    body = owner_client.get(_url(team)).content.decode()
+    assert "Connect A2E, Respeecher or Burki to see your voices" in body
+    assert reverse("providers", kwargs={"team": team.slug}) in body
+
+
+def test_the_catalog_lists_every_provider_and_hides_gone_voices(owner_client, team):
+    VoiceFactory(team=team, name="Aria")
+    burki = ProviderAccountFactory(team=team, provider="burki")
+    VoiceFactory(
+        team=team, account=burki, name="Basil", quality_score=0.95, quality_band="excellent"
+    )
+    VoiceFactory(team=team, name="Gone Gwen", gone_at=timezone.now())
+    body = owner_client.get(_url(team)).content.decode()
+    assert "Aria" in body and "Basil" in body and "excellent" in body
+    assert "Gone Gwen" not in body
+
+
+def test_another_teams_voices_are_not_listed_or_reachable(owner_client, team, other_team):
+    theirs = VoiceFactory(team=other_team, name="Their secret voice")
+    assert "Their secret voice" not in owner_client.get(_url(team)).content.decode()
+    url = reverse("voice_detail", kwargs={"team": team.slug, "voice_id": theirs.pk})
+    assert owner_client.get(url).status_code == 404
+
+
+def test_filters_and_search_narrow_the_list(owner_client, team):
+    VoiceFactory(team=team, name="Nora", language="en-US", gender="female")
+    VoiceFactory(team=team, name="Nils", language="de-DE", gender="male", kind=Kind.PUBLIC)
+    body = owner_client.get(_url(team, q="no")).content.decode()
+    assert "Nora" in body and "Nils" not in body
+    body = owner_client.get(_url(team, language="de-DE", kind="public")).content.decode()
+    assert "Nils" in body and "Nora" not in body
+    body = owner_client.get(_url(team, gender="female")).content.decode()
+    assert "Nora" in body and "Nils" not in body
+
+
+def test_search_as_you_type_answers_with_the_rows_only(owner_client, team):
+    VoiceFactory(team=team, name="Quinn")
+    response = owner_client.get(
+        _url(team, q="qui"), headers={"HX-Request": "true", "HX-Target": "voice-rows"}
+    )
+    body = response.content.decode()
+    assert body.lstrip().startswith('<tbody id="voice-rows">') and "Quinn" in body
+    assert "<html" not in body
+
+
+def test_keyset_pages_walk_the_whole_catalog_once(owner_client, team, a2e_account):
+    _bulk(team, a2e_account, 120)
+    seen, url = [], _url(team)
+    for _ in range(5):
+        response = owner_client.get(url)
+        page = response.context["voices"]
+        seen += [v.name for v in page]
+        cursor = response.context["page"].next_cursor
+        if not cursor:
+            break
+        url = _url(team, after=cursor)
+    assert seen == sorted(f"Bulk voice {i:05d}" for i in range(120))
+
+
+def test_a_mangled_cursor_starts_from_the_first_page(owner_client, team, a2e_account):
+    _bulk(team, a2e_account, 3)
+    response = owner_client.get(_url(team, after="not-a-cursor"))
+    assert response.status_code == 200
+    assert [v.name for v in response.context["voices"]][0] == "Bulk voice 00000"
+
+
+def _catalog_queries(client, team):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(_url(team, sort="name")).status_code == 200
+    return len(queries)
+
+
+def test_the_catalog_costs_the_same_queries_at_10_and_10000_voices(owner_client, team, a2e_account):
+    _bulk(team, a2e_account, 10)
+    owner_client.get(_url(team))  # the first visit also remembers the team in the session
+    at_10 = _catalog_queries(owner_client, team)
+    Voice.objects.all().delete()
+    _bulk(team, a2e_account, 10_000)
+    assert _catalog_queries(owner_client, team) == at_10
+
+
+def test_a_local_star_is_saved_here(member_client, team):
+    voice = VoiceFactory(team=team)
+    url = reverse("voice_favorite", kwargs={"team": team.slug, "voice_id": voice.pk})
+    response = member_client.post(url, headers={"HX-Request": "true"})
+    assert "★" in response.content.decode()
+    voice.refresh_from_db()
+    assert voice.favorite is True
+    member_client.post(url)
+    voice.refresh_from_db()
+    assert voice.favorite is False
+
+
+def test_viewers_cannot_star_or_refresh(viewer_client, team, a2e_account):
+    voice = VoiceFactory(team=team, account=a2e_account)
+    star = reverse("voice_favorite", kwargs={"team": team.slug, "voice_id": voice.pk})
+    refresh = reverse("voices_refresh", kwargs={"team": team.slug, "provider": "a2e"})
+    assert viewer_client.post(star).status_code == 403
+    assert viewer_client.post(refresh).status_code == 403
+    assert not SyncRun.objects.exists()
+
+
+def test_refresh_starts_one_run_after_commit_and_shows_its_progress(
+    member_client, team, a2e_account, django_capture_on_commit_callbacks, monkeypatch
+):
+    from voices import tasks
+
+    sent = []
+    monkeypatch.setattr(tasks.run_sync, "delay", sent.append)
+    url = reverse("voices_refresh", kwargs={"team": team.slug, "provider": "a2e"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = member_client.post(url, headers={"HX-Request": "true"})
+        member_client.post(url, headers={"HX-Request": "true"})
+    run = SyncRun.objects.get()
+    assert sent == [run.pk]
+    body = response.content.decode()
+    assert "refreshing" in body and 'hx-trigger="every 1s"' in body
+
+
+def test_a_finished_run_stops_polling_and_tells_the_list(member_client, team, a2e_account):
+    run = SyncRun.objects.create(
+        team=team,
+        account=a2e_account,
+        status=SyncRun.Status.DONE,
+        message="3 listed: 3 new",
+        finished_at=timezone.now(),
+    )
+    url = reverse("voices_sync_status", kwargs={"team": team.slug, "run_id": run.pk})
+    response = member_client.get(url + "?live=1", headers={"HX-Request": "true"})
+    assert "every 1s" not in response.content.decode()
+    assert "voicesSynced" in response["HX-Trigger"]
+
+
+def test_the_voice_page_shows_its_fields_and_raw_record(owner_client, team):
+    voice = VoiceFactory(
+        team=team, name="Viola", sample_url="https://cdn.example/viola.wav", raw={"trace": "xyz"}
+    )
+    body = owner_client.get(voice.get_absolute_url()).content.decode()
+    assert "Viola" in body and "https://cdn.example/viola.wav" in body and "xyz" in body

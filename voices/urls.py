@@ -1,0 +1,13 @@
+"""Voice URLs, mounted under /t/<team>/voices/."""
+
+from django.urls import path
+
+from voices import views
+
+urlpatterns = [
+    path("", views.catalog, name="voices"),
+    path("refresh/<str:provider>/", views.refresh, name="voices_refresh"),
+    path("syncs/<int:run_id>/", views.sync_status, name="voices_sync_status"),
+    path("<int:voice_id>/", views.voice_detail, name="voice_detail"),
+    path("<int:voice_id>/favorite/", views.toggle_favorite, name="voice_favorite"),
+]
