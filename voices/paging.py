@@ -1,9 +1,11 @@
 """Keyset pagination: the next page starts after the last row's sort values, so page 500
 costs what page 1 does (no OFFSET scan)."""
 
+import contextlib
 from dataclasses import dataclass
 
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 SALT = "voices.keyset"
@@ -30,12 +32,10 @@ def _after(model, ordering: tuple[str, ...], values: list) -> Q:
 
 def keyset_page(queryset, ordering: tuple[str, ...], cursor: str | None, size: int) -> Page:
     queryset = queryset.order_by(*ordering)
-    if cursor:
-        try:
-            values = signing.loads(cursor, salt=SALT)
-        except signing.BadSignature:
-            values = None  # a mangled link starts from the first page
-        if isinstance(values, list) and len(values) == len(ordering):
+    values = _read(cursor, ordering)
+    # Values that do not fit the fields start the list from the first page too.
+    with contextlib.suppress(ValidationError):
+        if values is not None:
             queryset = queryset.filter(_after(queryset.model, ordering, values))
     rows = list(queryset[: size + 1])
     if len(rows) <= size:
@@ -44,4 +44,18 @@ def keyset_page(queryset, ordering: tuple[str, ...], cursor: str | None, size: i
     last = rows[-1]
     values = [getattr(last, name.lstrip("-")) for name in ordering]
     encoded = [v.isoformat() if hasattr(v, "isoformat") else v for v in values]
-    return Page(rows, signing.dumps(encoded, salt=SALT, compress=True))
+    return Page(rows, signing.dumps([list(ordering), encoded], salt=SALT, compress=True))
+
+
+def _read(cursor: str | None, ordering: tuple[str, ...]) -> list | None:
+    """The values in a cursor made for this ordering; None for a missing, mangled or
+    other sort's cursor (the page then starts from the beginning)."""
+    if not cursor:
+        return None
+    try:
+        made_for, values = signing.loads(cursor, salt=SALT)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    if made_for != list(ordering) or not isinstance(values, list):
+        return None
+    return values

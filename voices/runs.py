@@ -47,10 +47,12 @@ def execute(run_id: int) -> str:
     try:
         result = sync.sync_account(run.account, progress=progress)
     except UpstreamError as exc:
-        SyncRun.objects.filter(pk=run_id).update(
-            status=SyncRun.Status.FAILED, message=exc.message[:500], finished_at=timezone.now()
-        )
+        _fail(run_id, exc.message)
         return "failed"
+    except BaseException as exc:
+        # A time limit or a bug: the run must not stay "running"; the error still surfaces.
+        _fail(run_id, f"Stopped by an internal error ({type(exc).__name__}); try again.")
+        raise
     SyncRun.objects.filter(pk=run_id).update(
         status=SyncRun.Status.DONE,
         fetched=result.fetched,
@@ -61,6 +63,12 @@ def execute(run_id: int) -> str:
         finished_at=timezone.now(),
     )
     return "done"
+
+
+def _fail(run_id: int, message: str) -> None:
+    SyncRun.objects.filter(pk=run_id).update(
+        status=SyncRun.Status.FAILED, message=message[:500], finished_at=timezone.now()
+    )
 
 
 def request_all() -> int:

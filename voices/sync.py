@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from jobs.kinds import COMPLETED
+from providers import NotFound
 from teams.connection import client_for
 from teams.models import Provider, ProviderAccount
 from voices.models import Kind, Voice, quality_band
@@ -21,6 +22,7 @@ from voices.models import Kind, Voice, quality_band
 log = logging.getLogger(__name__)
 
 BATCH = 1000
+REMOTE_ID_WIDTH = Voice._meta.get_field("remote_id").max_length
 # Typed columns a sync writes; `favorite` only where the provider keeps it (Respeecher).
 SYNCED_FIELDS = [
     "account",
@@ -72,7 +74,9 @@ def _name(value: str | None, fallback: str) -> str:
 
 
 def a2e_records(account: ProviderAccount, client) -> Iterator[Record]:
-    clones = chain(client.list_completed_voices(), client.list_processing_voices())
+    # Processing first: a clone finishing between the two calls then shows in the second
+    # list instead of in neither (which would mark it gone for a cycle).
+    clones = chain(client.list_processing_voices(), client.list_completed_voices())
     for voice in clones:
         if not voice.id:
             continue
@@ -103,7 +107,8 @@ def a2e_records(account: ProviderAccount, client) -> Iterator[Record]:
 
 
 def respeecher_records(account: ProviderAccount, client) -> Iterator[Record]:
-    for voice in client.iter_voices():
+    # Oldest first: voices added while we page land on the last page, not between pages.
+    for voice in client.iter_voices(sort="created_at", direction="asc"):
         if not voice.id:
             continue
         locales = [a.locale for a in voice.accents if a.locale]
@@ -136,7 +141,13 @@ def respeecher_records(account: ProviderAccount, client) -> Iterator[Record]:
 
 def burki_records(account: ProviderAccount, client) -> Iterator[Record]:
     for assistant_id in account.followed_assistants:
-        for voice in client.list_cloned_voices(assistant_id):
+        try:
+            voices = client.list_cloned_voices(assistant_id)
+        except NotFound:
+            # The assistant was deleted at Burki: its voices went with it.
+            log.info("Burki assistant %s of %s is gone", assistant_id, account)
+            continue
+        for voice in voices:
             if voice.id is None:
                 continue
             yield {
@@ -163,6 +174,23 @@ RECORDS = {
 }
 
 
+# Column widths, so an over-long value is cut here rather than refused by PostgreSQL.
+_WIDTHS = {
+    f.name: f.max_length
+    for f in Voice._meta.concrete_fields
+    if getattr(f, "max_length", None) and f.name not in ("remote_id", "fingerprint")
+}
+
+
+def fit(record: Record) -> Record:
+    for name, width in _WIDTHS.items():
+        value = record.get(name)
+        if isinstance(value, str) and len(value) > width:
+            # A cut URL would point nowhere: better none than a broken player.
+            record[name] = "" if name == "sample_url" else value[:width]
+    return record
+
+
 def fingerprint(record: Record) -> str:
     encoded = json.dumps(record, sort_keys=True, default=str, separators=(",", ":"))
     return hashlib.md5(encoded.encode(), usedforsecurity=False).hexdigest()
@@ -182,6 +210,10 @@ def sync_account(account: ProviderAccount, progress: Progress | None = None, now
     client = client_for(account)
     fetched: dict[str, Record] = {}
     for record in RECORDS[account.provider](account, client):
+        if len(record["remote_id"]) > REMOTE_ID_WIDTH:
+            log.warning("skipping a %s voice with an over-long id", account.provider)
+            continue
+        record = fit(record)
         record["fingerprint"] = fingerprint(record)
         fetched[record["remote_id"]] = record
         if progress and len(fetched) % BATCH == 0:

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.db.models import OuterRef, Subquery
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
@@ -54,7 +55,9 @@ def catalog(request, team):
         "is_first_page": not request.GET.get("after"),
     }
     if request.htmx and request.htmx.target == "voice-rows":
-        return render(request, "voices/catalog.html#rows", context)
+        response = render(request, "voices/catalog.html#rows", context)
+        patch_vary_headers(response, ["HX-Request", "HX-Target"])
+        return response
     accounts = _accounts_with_last_run(team)
     connected = {a.provider for a in accounts}
     context.update(
@@ -75,7 +78,9 @@ def catalog(request, team):
         ],
         can_refresh=request.membership.has_role(Role.MEMBER),
     )
-    return render(request, "voices/catalog.html", context)
+    response = render(request, "voices/catalog.html", context)
+    patch_vary_headers(response, ["HX-Request", "HX-Target"])
+    return response
 
 
 @team_view()
@@ -111,18 +116,28 @@ def sync_status(request, team, run_id):
 @team_view()
 @require_POST
 def toggle_favorite(request, team, voice_id):
+    """Set the star to the state the form asked for (so a double click is harmless).
+    Respeecher keeps favourites itself: its answer is what we store."""
     voice = get_for_team(Voice.objects.select_related("account"), team, pk=voice_id)
-    wanted = not voice.favorite
-    if voice.provider == Provider.RESPEECHER:
+    wanted = request.POST.get("favorite", "1" if not voice.favorite else "0") == "1"
+    error = None
+    if voice.provider == Provider.RESPEECHER and wanted != voice.favorite:
         try:
-            client_for(voice.account).favorite_voice(voice.remote_id, favorite=wanted)
+            answer = client_for(voice.account).favorite_voice(voice.remote_id, favorite=wanted)
         except UpstreamError as exc:
-            messages.error(request, f"Respeecher did not save the favourite: {exc.message}")
-            wanted = voice.favorite
-    Voice.objects.filter(pk=voice.pk).update(favorite=wanted)
-    voice.favorite = wanted
+            error = f"Respeecher did not save the favourite: {exc.message}"
+        else:
+            wanted = bool(answer.favorite) if answer.favorite is not None else wanted
+    if error is None and wanted != voice.favorite:
+        Voice.objects.filter(pk=voice.pk).update(favorite=wanted)
+        voice.favorite = wanted
     if request.htmx:
-        return render(request, "voices/catalog.html#star", {"voice": voice})
+        response = render(request, "voices/catalog.html#star", {"voice": voice})
+        if error:
+            trigger_client_event(response, "toasts", [{"message": error, "level": "error"}])
+        return response
+    if error:
+        messages.error(request, error)
     back = request.POST.get("next", "")
     if not back.startswith(reverse("voices", kwargs={"team": team.slug})):
         back = voice.get_absolute_url()  # only ever back into this team's catalog

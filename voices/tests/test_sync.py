@@ -85,8 +85,25 @@ def test_a_change_upstream_is_written_and_a_local_star_survives(team, connected,
     assert result.updated == 1
     starred.refresh_from_db()
     assert starred.favorite is True
-    sync.sync_account(connected["a2e"])
+    # Force the A2E row to be rewritten: the star is ours and must not be overwritten.
+    Voice.objects.filter(pk=local.pk).update(fingerprint="stale")
+    assert sync.sync_account(connected["a2e"]).updated == 1
     assert Voice.objects.get(pk=local.pk).favorite is True
+
+
+def test_over_long_values_are_cut_to_fit_rather_than_refused(team, connected, control):
+    _seed(control, "a2e.voice", 1, name_prefix="N" * 300, lang="x" * 80)
+    sync.sync_account(connected["a2e"])
+    voice = Voice.objects.get(team=team, name__startswith="NNN")
+    assert len(voice.name) == 200 and len(voice.language) == 40
+
+
+def test_a_deleted_burki_assistant_does_not_stop_the_sync(team, connected, control):
+    account = connected["burki"]
+    account.options = {"assistants": [1, 999_999]}
+    account.save()
+    result = sync.sync_account(account)
+    assert result.fetched == 2  # assistant 1's two voices; the missing one is skipped
 
 
 def test_a_failed_listing_marks_nothing_gone(team, connected, control):

@@ -109,6 +109,33 @@ def test_a_mangled_cursor_starts_from_the_first_page(owner_client, team, a2e_acc
     assert [v.name for v in response.context["voices"]][0] == "Bulk voice 00000"
 
 
+def test_a_cursor_of_another_sort_starts_from_the_first_page(owner_client, team, a2e_account):
+    _bulk(team, a2e_account, 60)
+    cursor = owner_client.get(_url(team, sort="name")).context["page"].next_cursor
+    response = owner_client.get(_url(team, sort="newest", after=cursor))
+    assert response.status_code == 200
+    assert len(response.context["voices"]) == 50
+
+
+def test_descending_pages_with_tied_names_show_every_voice_once(owner_client, team, a2e_account):
+    for i in range(70):
+        VoiceFactory(team=team, account=a2e_account, name=f"Twin {i % 2}", remote_id=f"t{i}")
+    first = owner_client.get(_url(team, sort="-name"))
+    cursor = first.context["page"].next_cursor
+    second = owner_client.get(_url(team, sort="-name", after=cursor))
+    pks = [v.pk for v in first.context["voices"]] + [v.pk for v in second.context["voices"]]
+    assert len(pks) == len(set(pks)) == 70
+    assert second.context["page"].next_cursor is None
+
+
+def test_the_filter_form_asks_the_catalog_url_not_the_current_page(owner_client, team, a2e_account):
+    _bulk(team, a2e_account, 60)
+    cursor = owner_client.get(_url(team)).context["page"].next_cursor
+    body = owner_client.get(_url(team, after=cursor)).content.decode()
+    catalog = reverse("voices", kwargs={"team": team.slug})
+    assert f'hx-get="{catalog}"' in body  # a search from page 2 must not keep its cursor
+
+
 def _catalog_queries(client, team):
     with CaptureQueriesContext(connection) as queries:
         assert client.get(_url(team, sort="name")).status_code == 200
@@ -124,16 +151,38 @@ def test_the_catalog_costs_the_same_queries_at_10_and_10000_voices(owner_client,
     assert _catalog_queries(owner_client, team) == at_10
 
 
-def test_a_local_star_is_saved_here(member_client, team):
+def test_a_local_star_is_saved_here_and_a_double_click_is_harmless(member_client, team):
     voice = VoiceFactory(team=team)
     url = reverse("voice_favorite", kwargs={"team": team.slug, "voice_id": voice.pk})
-    response = member_client.post(url, headers={"HX-Request": "true"})
+    response = member_client.post(url, {"favorite": "1"}, headers={"HX-Request": "true"})
     assert "★" in response.content.decode()
+    member_client.post(url, {"favorite": "1"})  # the same click twice
     voice.refresh_from_db()
     assert voice.favorite is True
-    member_client.post(url)
+    member_client.post(url, {"favorite": "0"})
     voice.refresh_from_db()
     assert voice.favorite is False
+
+
+def test_a_respeecher_star_is_saved_upstream_and_a_refusal_writes_nothing(member_client, team):
+    import respx
+
+    account = ProviderAccountFactory(team=team, provider="respeecher")
+    voice = VoiceFactory(team=team, account=account, remote_id="rv-1")
+    url = reverse("voice_favorite", kwargs={"team": team.slug, "voice_id": voice.pk})
+    upstream = f"{account.base_url}/api/v2/voices/favorite/rv-1"
+    with respx.mock() as mock:
+        route = mock.post(upstream).respond(json={"id": "rv-1", "name": "R", "favorite": True})
+        member_client.post(url, {"favorite": "1"}, headers={"HX-Request": "true"})
+        assert route.called
+    voice.refresh_from_db()
+    assert voice.favorite is True
+    with respx.mock() as mock:
+        mock.post(upstream).respond(400, json={"detail": "Voice is locked"})
+        response = member_client.post(url, {"favorite": "0"}, headers={"HX-Request": "true"})
+    voice.refresh_from_db()
+    assert voice.favorite is True
+    assert "Voice is locked" in response["HX-Trigger"]
 
 
 def test_viewers_cannot_star_or_refresh(viewer_client, team, a2e_account):
