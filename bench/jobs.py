@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import statistics
 import sys
@@ -30,9 +31,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
 import django  # noqa: E402
 
 django.setup()
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 import httpx  # noqa: E402
 from common import free_port, percentile, say, start_sandbox  # noqa: E402
+from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
@@ -56,7 +59,7 @@ def tick_cost(control: httpx.Client, account: ProviderAccount, n: int) -> tuple[
     seeded = control.post(
         "/_sandbox/seed", json={"kind": "a2e.dubbing", "count": n, "status": "processing"}
     ).raise_for_status()
-    ids = seeded.json()["ids"]
+    ids = seeded.json().get("ids", [])
     if len(ids) < n:  # the control API lists ids only up to 1000: read the rest upstream
         from teams.connection import client_for
 
@@ -85,9 +88,13 @@ def tick_cost(control: httpx.Client, account: ProviderAccount, n: int) -> tuple[
         elapsed = (time.perf_counter() - started) * 1000
     calls = control.get("/_sandbox/requests", params={"provider": "a2e"}).json()["count"]
     Job.objects.all().delete()
-    if stats["jobs"] != n:
+    # One tick takes at most JOBS_TICK_LIMIT jobs; the rest wait for the next tick.
+    if stats["jobs"] != min(n, settings.JOBS_TICK_LIMIT):
         raise SystemExit(f"the tick claimed {stats['jobs']} of {n} jobs")
-    say(f"  {n} jobs: {elapsed:.0f} ms, {calls} upstream calls, {len(queries)} SQL queries")
+    say(
+        f"  {n} in flight: the tick polled {stats['jobs']} in {elapsed:.0f} ms, "
+        f"{calls} upstream calls, {len(queries)} SQL queries"
+    )
     return elapsed, calls, len(queries)
 
 

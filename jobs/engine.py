@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from jobs import kinds
+from jobs import bulk, kinds
 from jobs.kinds import Remote
 from jobs.models import FINISHED, RANK, UNFINISHED, Job, JobEvent, JobFile, ResultsState, Status
 from jobs.signals import job_announced
@@ -266,7 +266,8 @@ def apply(remotes: dict[int, Remote], source: str, now=None) -> list[int]:
                 idle_polls=idle, missing_polls=0, next_poll_at=now + interval
             )
         if changed:
-            Job.objects.bulk_update(
+            bulk.update_rows(
+                Job,
                 changed,
                 [
                     "status",
