@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from dashboard import views
+from jobs import views as job_views
 
 team_patterns = [
     path("", views.home, name="home"),
@@ -19,6 +20,7 @@ team_patterns = [
 urlpatterns = [
     path("", views.root, name="root"),
     path("healthz", views.healthz, name="healthz"),
+    path("files/<str:token>/", job_views.input_file, name="input_file"),
     path("t/<slug:team>/", include(team_patterns)),
     path("teams/", include("teams.public_urls")),
     path("webhooks/", include("webhooks.public_urls")),

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from jobs import engine
-from jobs.models import FINISHED, Job, JobEvent, JobFile, Status
+from jobs.models import FINISHED, InputFile, Job, JobEvent, JobFile, Status
 
 
 class JobEventInline(admin.TabularInline):
@@ -78,3 +78,12 @@ class JobAdmin(admin.ModelAdmin):
         self.message_user(
             request, f"{count} job(s) will be polled on the next tick.", messages.SUCCESS
         )
+
+
+@admin.register(InputFile)
+class InputFileAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "team", "content_type", "size", "duration", "created_at"]
+    list_filter = ["content_type"]
+    search_fields = ["original_name", "sha256", "team__name"]
+    list_select_related = ["team"]
+    readonly_fields = ["team", "file", "content_type", "size", "sha256", "duration", "created_by"]

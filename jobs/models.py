@@ -192,3 +192,37 @@ class JobFile(models.Model):
         if self.content_type.startswith("audio/"):
             return "audio"
         return "file"
+
+
+def _input_path(instance, filename):
+    return f"inputs/{instance.team_id}/{secrets.token_hex(8)}/{filename}"
+
+
+class InputFileQuerySet(models.QuerySet):
+    def for_team(self, team):
+        return self.filter(team=team)
+
+
+class InputFile(models.Model):
+    """A file a person gave us for an upstream job (a voice sample, a dubbing source).
+    Providers fetch it from us through a signed, expiring link (jobs.inputs)."""
+
+    team = models.ForeignKey("teams.Team", on_delete=models.CASCADE, related_name="+")
+    file = models.FileField(upload_to=_input_path, max_length=300)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    duration = models.FloatField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = InputFileQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.original_name

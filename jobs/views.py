@@ -145,3 +145,16 @@ def job_file(request, team, file_id):
             f'attachment; filename="{stored.file.name.rsplit("/", 1)[-1]}"'
         )
     return response
+
+
+def input_file(request, token):
+    """A file we host for a provider to fetch. The signed, expiring token is the
+    credential: providers hold no session. Anything invalid or expired is a 404."""
+    from jobs import inputs
+
+    stored = inputs.from_token(token)
+    if stored is None or request.method not in SAFE:
+        raise Http404("No such file.")
+    response = FileResponse(stored.file.open("rb"), content_type=stored.content_type)
+    response["Content-Length"] = stored.size
+    return response

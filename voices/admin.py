@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from voices.models import SyncRun, Voice
+from voices.models import Generation, SyncRun, Voice
 
 
 @admin.register(Voice)
@@ -61,3 +61,20 @@ class SyncRunAdmin(admin.ModelAdmin):
     list_select_related = ["account", "account__team"]
     search_fields = ["account__team__name", "message"]
     readonly_fields = ["team", "account", "requested_by"]
+
+
+@admin.register(Generation)
+class GenerationAdmin(admin.ModelAdmin):
+    list_display = ["voice_name", "short_text", "team", "created_by", "job_status", "created_at"]
+    list_filter = ["job__status", "team"]
+    search_fields = ["voice_name", "text", "team__name"]
+    list_select_related = ["team", "created_by", "job"]
+    readonly_fields = ["team", "voice", "job", "created_by"]
+
+    @admin.display(description="text")
+    def short_text(self, obj):
+        return obj.text[:60]
+
+    @admin.display(description="status", ordering="job__status")
+    def job_status(self, obj):
+        return obj.job.get_status_display()

@@ -178,3 +178,36 @@ class SyncRun(models.Model):
         """Unfinished for longer than a sync task may live: its worker died."""
         limit = timedelta(seconds=settings.VOICES_SYNC_TIME_LIMIT * 2)
         return not self.is_finished and timezone.now() - self.created_at > limit
+
+
+class GenerationQuerySet(models.QuerySet):
+    def for_team(self, team):
+        return self.filter(team=team)
+
+
+class Generation(models.Model):
+    """One text-to-speech request: what was said, by which voice, who asked; its audio is
+    the result file of its job, copied into our storage."""
+
+    team = models.ForeignKey("teams.Team", on_delete=models.CASCADE, related_name="+")
+    voice = models.ForeignKey(
+        Voice, on_delete=models.SET_NULL, null=True, blank=True, related_name="generations"
+    )
+    voice_name = models.CharField(max_length=200)
+    text = models.TextField()
+    speech_rate = models.FloatField(default=1.0)
+    country = models.CharField(max_length=20, blank=True)
+    region = models.CharField(max_length=20, blank=True)
+    job = models.OneToOneField("jobs.Job", on_delete=models.CASCADE, related_name="generation")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = GenerationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.voice_name}: {self.text[:40]}"

@@ -17,6 +17,7 @@ from jobs.kinds import COMPLETED
 from providers import NotFound
 from teams.connection import client_for
 from teams.models import Provider, ProviderAccount
+from voices.kinds import display_name
 from voices.models import Kind, Voice, quality_band
 
 log = logging.getLogger(__name__)
@@ -78,19 +79,8 @@ def a2e_records(account: ProviderAccount, client) -> Iterator[Record]:
     # list instead of in neither (which would mark it gone for a cycle).
     clones = chain(client.list_processing_voices(), client.list_completed_voices())
     for voice in clones:
-        if not voice.id:
-            continue
-        yield {
-            "remote_id": voice.id,
-            "kind": Kind.CLONE,
-            "name": _name(voice.name, "Unnamed clone"),
-            "language": voice.language or "",
-            "gender": voice.gender or "",
-            "status": voice.status or "",
-            "can_speak": voice.state == COMPLETED,
-            "sample_url": next(iter(voice.voice_urls), ""),
-            "raw": voice.raw,
-        }
+        if voice.id:
+            yield a2e_clone_record(voice)
     for group in client.list_tts_voices():
         for option in group.options:
             if not option.tts_id:
@@ -104,6 +94,20 @@ def a2e_records(account: ProviderAccount, client) -> Iterator[Record]:
                 "can_speak": True,
                 "raw": {**option.raw, "group": group.label, "lang": group.value},
             }
+
+
+def a2e_clone_record(voice) -> Record:
+    return {
+        "remote_id": voice.id,
+        "kind": Kind.CLONE,
+        "name": _name(display_name(voice.name or ""), "Unnamed clone"),
+        "language": voice.language or "",
+        "gender": voice.gender or "",
+        "status": voice.status or "",
+        "can_speak": voice.state == COMPLETED,
+        "sample_url": next(iter(voice.voice_urls), ""),
+        "raw": voice.raw,
+    }
 
 
 def respeecher_records(account: ProviderAccount, client) -> Iterator[Record]:
@@ -213,8 +217,6 @@ def sync_account(account: ProviderAccount, progress: Progress | None = None, now
         if len(record["remote_id"]) > REMOTE_ID_WIDTH:
             log.warning("skipping a %s voice with an over-long id", account.provider)
             continue
-        record = fit(record)
-        record["fingerprint"] = fingerprint(record)
         fetched[record["remote_id"]] = record
         if progress and len(fetched) % BATCH == 0:
             progress(len(fetched))
@@ -224,10 +226,25 @@ def sync_account(account: ProviderAccount, progress: Progress | None = None, now
             "remote_id", "fingerprint", "gone_at"
         )
     }
-    result = SyncResult(fetched=len(fetched))
+    gone = [rid for rid, (_fp, gone_at) in existing.items() if rid not in fetched and not gone_at]
+    with transaction.atomic():
+        result = _save(account, fetched.values(), existing, now)
+        for batch in _batches(gone):
+            Voice.objects.filter(account=account, remote_id__in=batch).update(gone_at=now)
+    result.gone = len(gone)
+    log.info("voices of %s synced: %s", account, result)
+    return result
+
+
+def _save(account, records, existing, now) -> SyncResult:
+    """Upsert the records whose fingerprint differs from what `existing` holds."""
+    result = SyncResult()
     changed = []
-    for remote_id, record in fetched.items():
-        old = existing.get(remote_id)
+    for record in records:
+        record = fit(record)
+        record["fingerprint"] = fingerprint(record)
+        result.fetched += 1
+        old = existing.get(record["remote_id"])
         if old is not None and old == (record["fingerprint"], None):
             continue
         if old is None:
@@ -246,17 +263,38 @@ def sync_account(account: ProviderAccount, progress: Progress | None = None, now
             )
         )
     fields = SYNCED_FIELDS + (["favorite"] if account.provider in UPSTREAM_FAVORITES else [])
-    gone = [rid for rid, (_fp, gone_at) in existing.items() if rid not in fetched and not gone_at]
-    result.gone = len(gone)
-    with transaction.atomic():
-        for batch in _batches(changed):
-            Voice.objects.bulk_create(
-                batch,
-                update_conflicts=True,
-                unique_fields=["team", "provider", "remote_id"],
-                update_fields=fields,
-            )
-        for batch in _batches(gone):
-            Voice.objects.filter(account=account, remote_id__in=batch).update(gone_at=now)
-    log.info("voices of %s synced: %s", account, result)
+    for batch in _batches(changed):
+        Voice.objects.bulk_create(
+            batch,
+            update_conflicts=True,
+            unique_fields=["team", "provider", "remote_id"],
+            update_fields=fields,
+        )
     return result
+
+
+def save_a2e_clone(account: ProviderAccount, raw: dict) -> Voice | None:
+    """Put one freshly trained A2E clone into the catalog (and announce it), without
+    waiting for the next full sync."""
+    from providers.a2e import Voice as A2EVoice
+    from webhooks.events import publish
+
+    voice = A2EVoice.from_raw(raw)
+    if not voice.id:
+        return None
+    existing = dict(
+        (rid, (fp, gone))
+        for rid, fp, gone in Voice.objects.filter(account=account, remote_id=voice.id).values_list(
+            "remote_id", "fingerprint", "gone_at"
+        )
+    )
+    with transaction.atomic():
+        result = _save(account, [a2e_clone_record(voice)], existing, timezone.now())
+        saved = Voice.objects.get(account=account, remote_id=voice.id)
+        if result.created:
+            publish(
+                account.team,
+                "voice.created",
+                {"id": saved.pk, "provider": "a2e", "remote_id": voice.id, "name": saved.name},
+            )
+    return saved

@@ -6,8 +6,11 @@ from voices import views
 
 urlpatterns = [
     path("", views.catalog, name="voices"),
+    path("clone/", views.clone_new, name="voices_clone"),
+    path("speech/", views.speech, name="voices_speech"),
     path("refresh/<str:provider>/", views.refresh, name="voices_refresh"),
     path("syncs/<int:run_id>/", views.sync_status, name="voices_sync_status"),
     path("<int:voice_id>/", views.voice_detail, name="voice_detail"),
     path("<int:voice_id>/favorite/", views.toggle_favorite, name="voice_favorite"),
+    path("<int:voice_id>/delete/", views.voice_delete, name="voice_delete"),
 ]

@@ -1,6 +1,7 @@
 """The voice catalog, one voice's page, refreshing from providers, and favourites."""
 
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -8,13 +9,16 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
-from providers import UpstreamError
+from jobs import engine, inputs
+from providers import NotFound, UpstreamError
 from teams.connection import client_for
 from teams.models import Provider, ProviderAccount, Role
 from teams.scoping import get_for_team, team_view
 from voices import runs
-from voices.models import SORTS, Kind, QualityBand, SyncRun, Voice
+from voices.forms import A2E_SAMPLE_RULES, A2E_TTS_MAX_CHARS, CloneForm, SpeechForm
+from voices.models import SORTS, Generation, Kind, QualityBand, SyncRun, Voice
 from voices.paging import keyset_page
+from webhooks.events import publish
 
 PAGE_SIZE = 50
 
@@ -142,3 +146,131 @@ def toggle_favorite(request, team, voice_id):
     if not back.startswith(reverse("voices", kwargs={"team": team.slug})):
         back = voice.get_absolute_url()  # only ever back into this team's catalog
     return redirect(back)
+
+
+# Cloning, speaking, deleting -------------------------------------------------------------
+
+
+def _a2e_account(team):
+    return ProviderAccount.objects.for_team(team).filter(provider=Provider.A2E).first()
+
+
+@team_view()
+def clone_new(request, team):
+    account = _a2e_account(team)
+    form = CloneForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and account is None:
+        messages.error(request, "Connect A2E first: voices are cloned there.")
+    elif request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with transaction.atomic():
+            stored = [
+                inputs.store(team, f, A2E_SAMPLE_RULES, user=request.user) for f in data["samples"]
+            ]
+            job = engine.create(
+                team=team,
+                account=account,
+                kind="a2e.voice_clone",
+                label=f"Clone “{data['name']}”",
+                params={
+                    "name": data["name"],
+                    "gender": data["gender"],
+                    "language": data["language"],
+                    "model": data["model"],
+                    "input_ids": [f.pk for f in stored],
+                    "sample_urls": data["sample_urls"],
+                },
+                created_by=request.user,
+            )
+        messages.success(request, "Training started; this page follows it live.")
+        return redirect(job.get_absolute_url())
+    return render(request, "voices/clone.html", {"form": form, "account": account})
+
+
+HISTORY = 20
+
+
+@team_view()
+def speech(request, team):
+    account = _a2e_account(team)
+    again = None
+    if request.GET.get("again"):
+        again = Generation.objects.for_team(team).filter(pk=request.GET["again"]).first()
+    initial = {}
+    if again is not None:
+        initial = {
+            "voice": again.voice_id,
+            "text": again.text,
+            "speech_rate": again.speech_rate,
+            "country": again.country,
+            "region": again.region,
+        }
+    elif request.GET.get("voice"):
+        initial["voice"] = request.GET["voice"]
+    form = SpeechForm(request.POST or None, team=team, initial=initial)
+    if request.method == "POST" and account is None:
+        messages.error(request, "Connect A2E first: speech is generated there.")
+    elif request.method == "POST" and form.is_valid():
+        voice = form.cleaned_data["voice"]
+        with transaction.atomic():
+            job = engine.create(
+                team=team,
+                account=account,
+                kind="a2e.tts",
+                label=f"Speech: {form.cleaned_data['text'][:60]}",
+                params=form.job_params(),
+                created_by=request.user,
+            )
+            Generation.objects.create(
+                team=team,
+                voice=voice,
+                voice_name=voice.name,
+                text=form.cleaned_data["text"],
+                speech_rate=form.cleaned_data["speech_rate"],
+                country=form.cleaned_data["country"],
+                region=form.cleaned_data["region"],
+                job=job,
+                created_by=request.user,
+            )
+        return redirect("voices_speech", team=team.slug)
+    history = (
+        Generation.objects.for_team(team)
+        .select_related("job", "created_by")
+        .prefetch_related("job__files")[:HISTORY]
+    )
+    return render(
+        request,
+        "voices/speech.html",
+        {"form": form, "account": account, "history": history, "max_chars": A2E_TTS_MAX_CHARS},
+    )
+
+
+@team_view()
+def voice_delete(request, team, voice_id):
+    voice = get_for_team(Voice.objects.select_related("account"), team, pk=voice_id)
+    if not (voice.provider == Provider.A2E and voice.kind == Kind.CLONE):
+        messages.error(request, "Only A2E clones can be deleted from Voxboard.")
+        return redirect(voice.get_absolute_url())
+    if request.method != "POST":
+        return render(request, "voices/delete.html", {"voice": voice})
+    try:
+        client_for(voice.account).delete_voice(voice.remote_id)
+    except NotFound:
+        pass  # already gone upstream: finish the job here
+    except UpstreamError as exc:
+        messages.error(request, f"A2E did not delete “{voice.name}”: {exc.message} It is kept.")
+        return redirect(voice.get_absolute_url())
+    with transaction.atomic():
+        publish(
+            team,
+            "voice.deleted",
+            {
+                "id": voice.pk,
+                "provider": voice.provider,
+                "remote_id": voice.remote_id,
+                "name": voice.name,
+            },
+        )
+        voice.delete()
+    messages.success(request, f"Deleted “{voice.name}” at A2E and here.")
+    return redirect("voices", team=team.slug)

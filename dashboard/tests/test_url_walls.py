@@ -24,6 +24,7 @@ PUBLIC = {
     "logout": "harmless when logged out",
     "invitation_accept": "a token is the credential; anonymous people may sign up",
     "webhook_inbound": "upstream services post callbacks; each must carry a valid signature",
+    "input_file": "providers fetch samples we host; the signed, expiring token is the key",
 }
 
 # How to make an object of a given team for each URL argument that names one.

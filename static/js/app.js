@@ -57,6 +57,64 @@
     }
   }, true);
 
+  // <span class="char-count" data-for="id">: the length of that field, as you type.
+  document.addEventListener("input", function (evt) {
+    var field = evt.target;
+    if (!field.id) return;
+    document.querySelectorAll('.char-count[data-for="' + field.id + '"]').forEach(function (el) {
+      el.textContent = field.value.length;
+      var max = parseInt(field.getAttribute("data-counter") || field.getAttribute("maxlength"), 10);
+      el.classList.toggle("bad", max > 0 && field.value.length > max);
+    });
+  });
+
+  // <input data-filter-select="#select">: hide the options whose text does not match.
+  document.addEventListener("input", function (evt) {
+    var selector = evt.target.getAttribute && evt.target.getAttribute("data-filter-select");
+    if (!selector) return;
+    var select = document.querySelector(selector);
+    if (!select) return;
+    var words = evt.target.value.toLowerCase().trim();
+    Array.prototype.forEach.call(select.options, function (option) {
+      if (!option.value) return;
+      option.hidden = words !== "" && option.text.toLowerCase().indexOf(words) === -1;
+    });
+  });
+
+  // <form data-upload-progress>: send with a progress bar when files are attached, then
+  // show whatever the server answered (the job page, or the form with its errors).
+  document.addEventListener("submit", function (evt) {
+    var form = evt.target;
+    if (evt.defaultPrevented || !form.hasAttribute || !form.hasAttribute("data-upload-progress")) return;
+    var hasFiles = Array.prototype.some.call(form.querySelectorAll("input[type=file]"),
+      function (input) { return input.files && input.files.length; });
+    if (!hasFiles) return;
+    evt.preventDefault();
+    var bar = form.querySelector("progress.upload-progress");
+    var button = form.querySelector("button[type=submit]");
+    if (bar) bar.hidden = false;
+    if (button) button.disabled = true;
+    var xhr = new XMLHttpRequest();
+    xhr.open(form.method || "POST", form.action || window.location.href);
+    xhr.upload.onprogress = function (e) {
+      if (bar && e.lengthComputable) bar.value = Math.round(100 * e.loaded / e.total);
+    };
+    xhr.onload = function () {
+      if (xhr.responseURL && xhr.responseURL !== window.location.href) {
+        window.location.href = xhr.responseURL;
+        return;
+      }
+      document.open();
+      document.write(xhr.responseText);
+      document.close();
+    };
+    xhr.onerror = function () {
+      if (button) button.disabled = false;
+      toast("The upload did not reach Voxboard. Check your connection and try again.", "error");
+    };
+    xhr.send(new FormData(form));
+  });
+
   document.addEventListener("click", function (evt) {
     var button = evt.target.closest("[data-copy]");
     if (!button) return;

@@ -1,0 +1,130 @@
+"""Forms of the voice pages: cloning a voice and text-to-speech. Every check runs before
+anything is stored or sent upstream."""
+
+from django import forms
+from django.core.validators import URLValidator
+
+from jobs import inputs
+from voices.models import Kind, Voice
+
+# A2E's documented sample rules: mp3, wav or m4a, roughly 15-60 seconds.
+A2E_SAMPLE_RULES = inputs.Rules(
+    formats=("wav", "mp3", "m4a"), max_bytes=20 * 1024 * 1024, min_seconds=15, max_seconds=60
+)
+A2E_TTS_MAX_CHARS = 1000
+A2E_MODELS = [
+    ("", "A2E's default"),
+    ("a2e", "a2e"),
+    ("cartesia", "Cartesia"),
+    ("minimax", "MiniMax"),
+    ("elevenlabs", "ElevenLabs"),
+]
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".wav,.mp3,.m4a,audio/*"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
+class CloneForm(forms.Form):
+    name = forms.CharField(max_length=100)
+    gender = forms.ChoiceField(choices=[("female", "Female"), ("male", "Male")])
+    language = forms.CharField(
+        max_length=20, initial="en", help_text="The language the samples are spoken in, e.g. en."
+    )
+    model = forms.ChoiceField(choices=A2E_MODELS, required=False)
+    samples = MultipleFileField(
+        required=False, help_text=f"Recordings of the voice: {A2E_SAMPLE_RULES.describe()} each."
+    )
+    sample_urls = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Or links to samples A2E can download, one per line (http or https).",
+    )
+
+    def clean_sample_urls(self):
+        urls = [line.strip() for line in self.cleaned_data["sample_urls"].splitlines()]
+        urls = [u for u in urls if u]
+        check = URLValidator(schemes=["http", "https"])
+        for url in urls:
+            try:
+                check(url)
+            except forms.ValidationError:
+                raise forms.ValidationError(f"{url[:80]} is not an http or https link.") from None
+            if " " in url:
+                raise forms.ValidationError("Links must not contain spaces.")
+        return urls
+
+    def clean_samples(self):
+        files = self.cleaned_data["samples"]
+        for upload in files:
+            try:
+                inputs.inspect(upload, A2E_SAMPLE_RULES)
+            except inputs.Refused as exc:
+                raise forms.ValidationError(str(exc)) from None
+        return files
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not data.get("samples") and not data.get("sample_urls"):
+            raise forms.ValidationError("Add at least one sample: upload a file or give a link.")
+        return data
+
+
+class SpeechForm(forms.Form):
+    voice = forms.ModelChoiceField(queryset=Voice.objects.none(), empty_label="Choose a voice")
+    text = forms.CharField(
+        max_length=A2E_TTS_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 5, "data-counter": A2E_TTS_MAX_CHARS}),
+        error_messages={"required": "Type the text to speak."},
+    )
+    speech_rate = forms.FloatField(
+        min_value=0.5,
+        max_value=2.0,
+        initial=1.0,
+        widget=forms.NumberInput(attrs={"step": "0.1"}),
+        help_text="0.5 (slow) to 2.0 (fast).",
+    )
+    country = forms.CharField(max_length=20, required=False, help_text="For a clone, e.g. en.")
+    region = forms.CharField(max_length=20, required=False, help_text="For a clone, e.g. US.")
+
+    def __init__(self, *args, team, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["voice"].queryset = (
+            Voice.objects.for_team(team)
+            .listed()
+            .filter(provider="a2e", can_speak=True)
+            .order_by("kind", "language", "name")
+        )
+
+    def clean(self):
+        data = super().clean()
+        voice = data.get("voice")
+        if voice is not None and voice.kind == Kind.CLONE:
+            for field in ("country", "region"):
+                if not data.get(field):
+                    self.add_error(field, "A cloned voice needs a country and a region.")
+        return data
+
+    def job_params(self) -> dict:
+        data = self.cleaned_data
+        voice = data["voice"]
+        params = {"text": data["text"], "speech_rate": data["speech_rate"]}
+        if voice.kind == Kind.CLONE:
+            params.update(
+                user_voice_id=voice.remote_id, country=data["country"], region=data["region"]
+            )
+        else:
+            params["tts_id"] = voice.remote_id.removeprefix("tts:")
+        return params

@@ -1,0 +1,118 @@
+"""Job kinds of the voice catalog: training an A2E clone, and A2E text-to-speech."""
+
+import re
+
+from jobs.kinds import COMPLETED, JobKind, Remote
+from providers import NotFound
+from providers.a2e import Voice as A2EVoice
+
+MARKER_SUFFIX = re.compile(r" \[vb[0-9a-f]{10}\]$")
+
+
+def display_name(name: str) -> str:
+    """A name as people gave it, without the marker we append for crash recovery."""
+    return MARKER_SUFFIX.sub("", name)
+
+
+def clone_remote(voice: A2EVoice) -> Remote:
+    return Remote(
+        remote_id=voice.id,
+        state=voice.state,
+        status=voice.status or "",
+        message=str(voice.raw.get("faild_message") or voice.raw.get("failed_message") or ""),
+        payload=voice.raw,
+    )
+
+
+class A2EVoiceClone(JobKind):
+    name = "a2e.voice_clone"
+    provider = "a2e"
+    callback_kind = "voice"
+    marker_note = "A2E voice clone: the `name` sent ends with `[<marker>]`; found by that suffix"
+
+    def submit(self, job, client) -> Remote:
+        from jobs import inputs
+        from jobs.models import InputFile
+
+        params = job.params
+        files = InputFile.objects.filter(pk__in=params.get("input_ids", []), team=job.team)
+        urls = [inputs.public_url(f) for f in files] + list(params.get("sample_urls", []))
+        voice = client.train_voice(
+            f"{params['name']} [{job.marker}]",
+            urls,
+            params["gender"],
+            params["language"],
+            model=params.get("model") or None,
+        )
+        return clone_remote(voice)
+
+    def _all(self, client):
+        yield from client.list_processing_voices()
+        yield from client.list_completed_voices()
+
+    def find(self, job, client) -> Remote | None:
+        suffix = f"[{job.marker}]"
+        for voice in self._all(client):
+            if (voice.name or "").endswith(suffix):
+                return clone_remote(voice)
+        return None
+
+    def fetch_one(self, job, client) -> Remote | None:
+        try:
+            return clone_remote(client.get_voice(job.remote_id))
+        except NotFound:
+            return None
+
+    def fetch_many(self, jobs, client) -> dict[str, Remote | None]:
+        wanted = {job.remote_id for job in jobs}
+        found = {v.id: clone_remote(v) for v in self._all(client) if v.id in wanted}
+        # A failed clone may drop out of both lists: ask for a few of those one by one.
+        for job in [j for j in jobs if j.remote_id not in found][:5]:
+            found[job.remote_id] = self.fetch_one(job, client)
+        return found
+
+    def from_callback(self, record: dict) -> Remote | None:
+        voice = A2EVoice.from_raw(record)
+        return clone_remote(voice) if voice.id else None
+
+    def on_finished(self, job) -> None:
+        if job.status != "completed" or job.account is None:
+            return
+        from voices import sync
+
+        sync.save_a2e_clone(job.account, job.remote)
+
+
+class A2ETextToSpeech(JobKind):
+    """A2E speaks synchronously: the answer to the request is the audio's URL. There is
+    no record upstream to find again, so a submission cut off by a dead worker is sent
+    once more (at most one extra generation is billed)."""
+
+    name = "a2e.tts"
+    provider = "a2e"
+    marker_note = "A2E text-to-speech: synchronous, nothing to find; an interrupted one is resent"
+
+    def submit(self, job, client) -> Remote:
+        params = job.params
+        url = client.send_tts(
+            params["text"],
+            tts_id=params.get("tts_id"),
+            user_voice_id=params.get("user_voice_id"),
+            country=params.get("country") or None,
+            region=params.get("region") or None,
+            speech_rate=params.get("speech_rate"),
+        )
+        return Remote(
+            remote_id=f"tts-{job.marker}",
+            state=COMPLETED,
+            status="completed",
+            payload={"url": url},
+            results=(("audio", url),),
+        )
+
+    def find(self, job, client) -> Remote | None:
+        return None
+
+    def fetch_one(self, job, client) -> Remote | None:
+        # Never polled: the job is complete once submitted. Say nothing has changed.
+        return Remote(remote_id=job.remote_id, state=COMPLETED, status="completed")

@@ -1,0 +1,258 @@
+"""Cloning an A2E voice from an upload, speaking with it, deleting it: against the sandbox
+over real HTTP, with the sample fetched from a live Voxboard. Bad input stops at the form."""
+
+import io
+import time
+import wave
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from jobs import engine
+from jobs.models import InputFile, Job, Status
+from teams.connection import client_for
+from voices import sync
+from voices.models import Generation, Kind, Voice
+from voices.tests.factories import VoiceFactory
+
+
+def wav_bytes(seconds: float, rate: int = 8000) -> bytes:
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(b"\x00\x10" * int(rate * seconds))
+    return out.getvalue()
+
+
+def sample(seconds=16.0, name="sample.wav", data=None):
+    return SimpleUploadedFile(name, wav_bytes(seconds) if data is None else data, "audio/wav")
+
+
+def _clone_url(team):
+    return reverse("voices_clone", kwargs={"team": team.slug})
+
+
+def _speech_url(team):
+    return reverse("voices_speech", kwargs={"team": team.slug})
+
+
+def _upstream_calls(control, provider="a2e"):
+    log = control.get("/_sandbox/requests", params={"provider": provider}).json()
+    return [r for r in log["requests"] if r["method"] != "GET"]
+
+
+def _run_to_the_end(job, deadline=30):
+    """What the worker and beat would do: submit, poll until finished, store results."""
+    engine.submit(job.pk)
+    stop, ticks = time.monotonic() + deadline, 0
+    while time.monotonic() < stop:
+        job.refresh_from_db()
+        if job.status in (Status.COMPLETED, Status.FAILED):
+            break
+        ticks += 1  # each tick a few minutes later than the last: every poll is due
+        engine.poll_due(now=timezone.now() + timedelta(minutes=5 * ticks))
+        time.sleep(0.1)
+    engine.fetch_results(job.pk)
+    engine.announce(job.pk)
+    job.refresh_from_db()
+    return job
+
+
+@pytest.mark.integration
+def test_clone_speak_and_delete_an_a2e_voice(
+    transactional_db, live_server, settings, team, member, connected, control
+):
+    settings.PUBLIC_BASE_URL = live_server.url
+    client = live_server_client(member)
+    response = client.post(
+        _clone_url(team),
+        {"name": "Narrator", "gender": "female", "language": "en", "samples": [sample(16)]},
+    )
+    job = Job.objects.get(kind="a2e.voice_clone")
+    assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
+    assert InputFile.objects.filter(team=team).count() == 1
+
+    job = _run_to_the_end(job)
+    assert job.status == Status.COMPLETED, job.failure_message
+    # The sandbox fetched the sample from us through the signed link.
+    voice = Voice.objects.get(team=team, provider="a2e", kind=Kind.CLONE, name="Narrator")
+    assert voice.can_speak and voice.remote_id == job.remote_id
+
+    response = client.post(
+        _speech_url(team),
+        {
+            "voice": voice.pk,
+            "text": "Hello from Voxboard.",
+            "speech_rate": "1.0",
+            "country": "en",
+            "region": "US",
+        },
+    )
+    assert response.status_code == 302
+    generation = Generation.objects.get(team=team)
+    tts = _run_to_the_end(generation.job)
+    assert tts.status == Status.COMPLETED, tts.failure_message
+    (audio,) = tts.files.all()
+    with audio.file.open("rb") as handle, wave.open(handle) as w:
+        assert w.getnframes() / w.getframerate() > 0.5
+    page = client.get(_speech_url(team)).content.decode()
+    assert "Hello from Voxboard." in page and "<audio" in page
+
+    delete = reverse("voice_delete", kwargs={"team": team.slug, "voice_id": voice.pk})
+    assert "cannot be undone" in client.get(delete).content.decode()
+    client.post(delete)
+    assert not Voice.objects.filter(pk=voice.pk).exists()
+    a2e = client_for(connected["a2e"])
+    assert job.remote_id not in {v.id for v in a2e.list_completed_voices()}
+    generation.refresh_from_db()
+    assert generation.voice is None and generation.voice_name == "Narrator"
+
+
+def live_server_client(membership):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(membership.user)
+    return client
+
+
+# Bad input: a clear message on the form, nothing stored, nothing sent upstream.
+
+BAD_SAMPLES = {
+    "not audio": (
+        sample(name="notes.wav", data=b"just some text, not a recording" * 10),
+        "is not wav or mp3 or m4a audio",
+    ),
+    "too short": (sample(5), "at least 15 s"),
+    "too long": (sample(70), "at most 60 s"),
+    "too big": (
+        sample(name="huge.wav", data=b"RIFF" + b"\x00" * (21 * 1024 * 1024)),
+        "larger than 20 MB",
+    ),
+    "empty": (sample(name="empty.wav", data=b""), "empty"),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", list(BAD_SAMPLES))
+def test_a_bad_sample_is_explained_and_nothing_is_sent(
+    case, member_client, team, connected, control
+):
+    upload, message = BAD_SAMPLES[case]
+    response = member_client.post(
+        _clone_url(team), {"name": "X", "gender": "male", "language": "en", "samples": [upload]}
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Job.objects.exists() and not InputFile.objects.exists()
+    assert _upstream_calls(control) == []
+
+
+@pytest.mark.django_db
+def test_a_clone_needs_a_sample_and_an_a2e_account(member_client, team):
+    response = member_client.post(
+        _clone_url(team), {"name": "X", "gender": "male", "language": "en"}
+    )
+    assert "Connect A2E" in response.content.decode()
+    assert not Job.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_clone_without_any_sample_is_explained(member_client, team, connected, control):
+    response = member_client.post(
+        _clone_url(team), {"name": "X", "gender": "male", "language": "en"}
+    )
+    assert "Add at least one sample" in response.content.decode()
+    assert not Job.objects.exists() and _upstream_calls(control) == []
+
+
+@pytest.fixture
+def speaker(team, connected):
+    return VoiceFactory(
+        team=team, account=connected["a2e"], kind=Kind.PUBLIC, remote_id="tts:abc", name="Ann"
+    )
+
+
+@pytest.fixture
+def clone(team, connected):
+    return VoiceFactory(team=team, account=connected["a2e"], kind=Kind.CLONE, name="Mine")
+
+
+BAD_SPEECH = {
+    "empty text": ({"text": ""}, "Type the text to speak."),
+    "over-long text": ({"text": "a" * 1001}, "at most 1000 characters"),
+    "rate too high": ({"speech_rate": "2.5"}, "less than or equal to 2.0"),
+    "rate too low": ({"speech_rate": "0.2"}, "greater than or equal to 0.5"),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", list(BAD_SPEECH))
+def test_bad_speech_input_is_explained_and_nothing_is_sent(
+    case, member_client, team, speaker, control
+):
+    changes, message = BAD_SPEECH[case]
+    data = {"voice": speaker.pk, "text": "Hello", "speech_rate": "1.0", **changes}
+    response = member_client.post(_speech_url(team), data)
+    assert message in response.content.decode()
+    assert not Generation.objects.exists() and not Job.objects.exists()
+    assert _upstream_calls(control) == []
+
+
+@pytest.mark.django_db
+def test_a_clone_speaks_only_with_a_country_and_region(member_client, team, clone, control):
+    response = member_client.post(
+        _speech_url(team), {"voice": clone.pk, "text": "Hi", "speech_rate": "1.0"}
+    )
+    assert "A cloned voice needs a country and a region." in response.content.decode()
+    assert not Job.objects.exists() and _upstream_calls(control) == []
+
+
+@pytest.mark.django_db
+def test_another_teams_voice_cannot_be_picked(member_client, team, connected, other_team):
+    theirs = VoiceFactory(team=other_team, kind=Kind.PUBLIC, remote_id="tts:x")
+    response = member_client.post(
+        _speech_url(team), {"voice": theirs.pk, "text": "Hi", "speech_rate": "1.0"}
+    )
+    assert "Select a valid choice" in response.content.decode()
+    assert not Job.objects.exists()
+
+
+@pytest.mark.django_db
+def test_generate_again_fills_the_form_with_the_earlier_request(member_client, team, speaker):
+    job = engine.create(
+        team=team,
+        account=speaker.account,
+        kind="a2e.tts",
+        label="x",
+        params={"text": "Once more", "tts_id": "abc"},
+    )
+    generation = Generation.objects.create(
+        team=team, voice=speaker, voice_name="Ann", text="Once more", speech_rate=1.5, job=job
+    )
+    body = member_client.get(_speech_url(team) + f"?again={generation.pk}").content.decode()
+    assert "Once more</textarea>" in body and 'value="1.5"' in body
+
+
+@pytest.mark.django_db
+def test_a_failed_upstream_delete_keeps_the_voice_and_says_why(
+    member_client, team, connected, control
+):
+    _seed = control.post("/_sandbox/seed", json={"kind": "a2e.voice", "count": 1})
+    _seed.raise_for_status()
+    sync.sync_account(connected["a2e"])
+    voice = Voice.objects.filter(team=team, kind=Kind.CLONE).exclude(name__startswith="Seeded")
+    voice = Voice.objects.get(team=team, kind=Kind.CLONE, name="Seeded voice 1")
+    control.post(
+        "/_sandbox/faults",
+        json={"path": "/a2e/api/v1/userVoice/*", "method": "DELETE", "status": {"503": 1.0}},
+    ).raise_for_status()
+    url = reverse("voice_delete", kwargs={"team": team.slug, "voice_id": voice.pk})
+    response = member_client.post(url, follow=True)
+    assert "It is kept." in response.content.decode()
+    assert Voice.objects.filter(pk=voice.pk).exists()
