@@ -44,7 +44,36 @@ SORTS = {
 }
 
 
-class VoiceQuerySet(models.QuerySet):
+UNUSED_AFTER = timedelta(days=30)
+
+
+class BurkiQuerySetMixin:
+    def needs_attention(self, now=None):
+        """Burki voices someone should look at: failed, poor, never or long unused."""
+        now = now or timezone.now()
+        ready = Q(status="ready")
+        return self.filter(provider="burki").filter(
+            Q(status="failed")
+            | Q(quality_band=QualityBand.POOR)
+            | ready & Q(last_used_at__isnull=True)
+            | ready & Q(last_used_at__lt=now - UNUSED_AFTER)
+        )
+
+    def by_host(self):
+        """How many voices each Burki host has, their average quality and total use."""
+        return (
+            self.filter(provider="burki")
+            .values("host")
+            .annotate(
+                voices=models.Count("id"),
+                average_quality=models.Avg("quality_score"),
+                syntheses=models.Sum("synthesis_count"),
+            )
+            .order_by("host")
+        )
+
+
+class VoiceQuerySet(BurkiQuerySetMixin, models.QuerySet):
     def for_team(self, team):
         return self.filter(team=team)
 
@@ -95,6 +124,8 @@ class Voice(models.Model):
     synthesis_count = models.PositiveIntegerField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     assistant_id = models.BigIntegerField(null=True, blank=True)
+    # Where Burki hosts a cloned voice (elevenlabs, resemble, inworld).
+    host = models.CharField(max_length=30, blank=True)
     sample_url = models.URLField(max_length=1000, blank=True)
     # Respeecher's favourite lives upstream; elsewhere this is a local star.
     favorite = models.BooleanField(default=False)

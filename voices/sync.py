@@ -40,6 +40,7 @@ SYNCED_FIELDS = [
     "synthesis_count",
     "last_used_at",
     "assistant_id",
+    "host",
     "sample_url",
     "raw",
     "fingerprint",
@@ -167,6 +168,7 @@ def burki_records(account: ProviderAccount, client) -> Iterator[Record]:
                 "synthesis_count": voice.synthesis_count,
                 "last_used_at": voice.last_used_at,
                 "assistant_id": assistant_id,
+                "host": voice.provider or "",
                 "raw": voice.raw,
             }
 

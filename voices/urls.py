@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.catalog, name="voices"),
     path("clone/", views.clone_new, name="voices_clone"),
     path("speech/", views.speech, name="voices_speech"),
+    path("burki/", views.burki_insights, name="voices_burki"),
     path("refresh/<str:provider>/", views.refresh, name="voices_refresh"),
     path("syncs/<int:run_id>/", views.sync_status, name="voices_sync_status"),
     path("<int:voice_id>/", views.voice_detail, name="voice_detail"),

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
@@ -274,3 +275,43 @@ def voice_delete(request, team, voice_id):
         voice.delete()
     messages.success(request, f"Deleted “{voice.name}” at A2E and here.")
     return redirect("voices", team=team.slug)
+
+
+ATTENTION_LIMIT = 100
+
+
+@team_view()
+def burki_insights(request, team):
+    """Burki's cloned voices at a glance: what needs attention and how the hosts compare."""
+    voices = Voice.objects.for_team(team).listed()
+    now = timezone.now()
+    attention = list(voices.needs_attention(now).order_by("status", "name")[:ATTENTION_LIMIT])
+    for voice in attention:
+        voice.reason = _attention_reason(voice, now)
+    hosts = list(voices.by_host())
+    top_voices = max([h["voices"] for h in hosts], default=0) or 1
+    top_use = max([h["syntheses"] or 0 for h in hosts], default=0) or 1
+    for host in hosts:
+        # Bar lengths for the chart, in a 0-200 viewBox (attributes, not inline styles).
+        host["voices_bar"] = round(200 * host["voices"] / top_voices)
+        host["quality_bar"] = round(200 * (host["average_quality"] or 0))
+        host["use_bar"] = round(200 * (host["syntheses"] or 0) / top_use)
+    return render(
+        request,
+        "voices/burki.html",
+        {
+            "attention": attention,
+            "hosts": hosts,
+            "connected": ProviderAccount.objects.for_team(team).filter(provider="burki").exists(),
+        },
+    )
+
+
+def _attention_reason(voice, now) -> str:
+    if voice.status == "failed":
+        return "cloning failed"
+    if voice.quality_band == QualityBand.POOR:
+        return f"poor quality ({voice.quality_score:.2f}): re-train it"
+    if voice.last_used_at is None:
+        return "never used"
+    return f"unused for {(now - voice.last_used_at).days} days"
