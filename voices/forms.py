@@ -82,8 +82,16 @@ class CloneForm(forms.Form):
         return data
 
 
+class VoiceChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, voice):
+        parts = [voice.name, voice.get_kind_display()]
+        if voice.language:
+            parts.append(voice.language)
+        return " · ".join(parts)
+
+
 class SpeechForm(forms.Form):
-    voice = forms.ModelChoiceField(queryset=Voice.objects.none(), empty_label="Choose a voice")
+    voice = VoiceChoiceField(queryset=Voice.objects.none(), empty_label="Choose a voice")
     text = forms.CharField(
         max_length=A2E_TTS_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 5, "data-counter": A2E_TTS_MAX_CHARS}),
