@@ -12,3 +12,4 @@ class VoicesConfig(AppConfig):
 
         register(kinds.A2EVoiceClone())
         register(kinds.A2ETextToSpeech())
+        register(kinds.BurkiClonedVoice())

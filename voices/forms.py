@@ -136,3 +136,46 @@ class SpeechForm(forms.Form):
         else:
             params["tts_id"] = voice.remote_id.removeprefix("tts:")
         return params
+
+
+# Burki's documented overall limits, used where a provider states none of its own.
+BURKI_FORMATS = ("mp3", "wav", "flac", "m4a", "ogg")
+BURKI_MAX_BYTES = 50 * 1024 * 1024
+
+
+def burki_rules(provider) -> inputs.Rules:
+    formats = tuple(f for f in provider.formats if f in BURKI_FORMATS) or BURKI_FORMATS
+    return inputs.Rules(
+        formats=formats,
+        max_bytes=provider.max_size or BURKI_MAX_BYTES,
+        min_seconds=provider.min_duration if provider.min_duration is not None else 10,
+        max_seconds=provider.max_duration if provider.max_duration is not None else 600,
+    )
+
+
+class BurkiCloneForm(forms.Form):
+    assistant = forms.TypedChoiceField(coerce=int)
+    provider = forms.ChoiceField(help_text="Where Burki hosts the cloned voice.")
+    name = forms.CharField(max_length=100)
+    language = forms.CharField(max_length=20, required=False, initial="en")
+    sample = forms.FileField(
+        help_text="One recording of the voice; the provider's limits are listed beside."
+    )
+
+    def __init__(self, *args, assistants, providers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.providers = {p.provider: p for p in providers if p.provider}
+        self.fields["assistant"].choices = [(a, f"Assistant {a}") for a in assistants]
+        self.fields["provider"].choices = [
+            (key, p.name or key) for key, p in self.providers.items()
+        ]
+
+    def clean(self):
+        data = super().clean()
+        provider, upload = self.providers.get(data.get("provider")), data.get("sample")
+        if provider is not None and upload is not None:
+            try:
+                inputs.inspect(upload, burki_rules(provider))
+            except inputs.Refused as exc:
+                self.add_error("sample", str(exc))
+        return data

@@ -80,7 +80,9 @@ class A2EVoiceClone(JobKind):
             return
         from voices import sync
 
-        sync.save_a2e_clone(job.account, job.remote)
+        voice = A2EVoice.from_raw(job.remote)
+        if voice.id:
+            sync.save_record(job.account, sync.a2e_clone_record(voice))
 
 
 class A2ETextToSpeech(JobKind):
@@ -116,3 +118,91 @@ class A2ETextToSpeech(JobKind):
     def fetch_one(self, job, client) -> Remote | None:
         # Never polled: the job is complete once submitted. Say nothing has changed.
         return Remote(remote_id=job.remote_id, state=COMPLETED, status="completed")
+
+
+def burki_remote(voice) -> Remote:
+    return Remote(
+        remote_id=str(voice.id),
+        state=voice.state,
+        status=voice.status or "",
+        message=str(voice.raw.get("error_message") or ""),
+        payload=voice.raw,
+    )
+
+
+class BurkiClonedVoice(JobKind):
+    """Burki clones in two calls: upload the sample, then create the cloned voice from
+    it. A worker lost between them re-uploads (a spare sample costs nothing) and the
+    voice is created once: its name carries the marker, looked for before creating."""
+
+    name = "burki.cloned_voice"
+    provider = "burki"
+    callback_kind = "cloned_voice"
+    marker_note = (
+        "Burki cloned voice: the `name` ends with `[<marker>]`; found in the assistant's list"
+    )
+
+    def submit(self, job, client) -> Remote:
+        from jobs.models import InputFile
+
+        params = job.params
+        sample_file = InputFile.objects.get(pk=params["input_id"], team=job.team)
+        with sample_file.file.open("rb") as handle:
+            sample = client.upload_voice_sample(
+                params["assistant_id"],
+                handle,
+                name=params["name"],
+                filename=sample_file.original_name,
+            )
+        voice = client.create_cloned_voice(
+            params["assistant_id"],
+            sample.id,
+            params["provider"],
+            f"{params['name']} [{job.marker}]",
+            language=params.get("language") or None,
+        )
+        return burki_remote(voice)
+
+    def find(self, job, client) -> Remote | None:
+        suffix = f"[{job.marker}]"
+        for voice in client.list_cloned_voices(job.params["assistant_id"]):
+            if (voice.name or "").endswith(suffix):
+                return burki_remote(voice)
+        return None
+
+    def fetch_one(self, job, client) -> Remote | None:
+        return self.fetch_many([job], client).get(job.remote_id)
+
+    def fetch_many(self, jobs, client) -> dict[str, Remote | None]:
+        by_assistant: dict[int, set[str]] = {}
+        for job in jobs:
+            by_assistant.setdefault(int(job.params["assistant_id"]), set()).add(job.remote_id)
+        found: dict[str, Remote | None] = {}
+        for assistant_id, wanted in by_assistant.items():
+            try:
+                listed = client.list_cloned_voices(assistant_id)
+            except NotFound:
+                found.update(dict.fromkeys(wanted))  # the assistant, and its voices, are gone
+                continue
+            seen = {str(v.id): v for v in listed}
+            for remote_id in wanted:
+                found[remote_id] = burki_remote(seen[remote_id]) if remote_id in seen else None
+        return found
+
+    def from_callback(self, record: dict) -> Remote | None:
+        from providers.burki import ClonedVoice
+
+        voice = ClonedVoice.from_raw(record)
+        return burki_remote(voice) if voice.id is not None else None
+
+    def on_finished(self, job) -> None:
+        if job.status != "completed" or job.account is None:
+            return
+        from providers.burki import ClonedVoice
+        from voices import sync
+
+        voice = ClonedVoice.from_raw(job.remote)
+        if voice.id is not None:
+            sync.save_record(
+                job.account, sync.burki_clone_record(voice, int(job.params["assistant_id"]))
+            )

@@ -153,24 +153,27 @@ def burki_records(account: ProviderAccount, client) -> Iterator[Record]:
             log.info("Burki assistant %s of %s is gone", assistant_id, account)
             continue
         for voice in voices:
-            if voice.id is None:
-                continue
-            yield {
-                "remote_id": str(voice.id),
-                "kind": Kind.CLONE,
-                "name": _name(voice.name, f"Voice {voice.id}"),
-                "language": voice.language or "",
-                "gender": voice.gender or "",
-                "status": voice.status or "",
-                "can_speak": voice.state == COMPLETED,
-                "quality_score": voice.quality_score,
-                "quality_band": quality_band(voice.quality_score),
-                "synthesis_count": voice.synthesis_count,
-                "last_used_at": voice.last_used_at,
-                "assistant_id": assistant_id,
-                "host": voice.provider or "",
-                "raw": voice.raw,
-            }
+            if voice.id is not None:
+                yield burki_clone_record(voice, assistant_id)
+
+
+def burki_clone_record(voice, assistant_id: int) -> Record:
+    return {
+        "remote_id": str(voice.id),
+        "kind": Kind.CLONE,
+        "name": _name(display_name(voice.name or ""), f"Voice {voice.id}"),
+        "language": voice.language or "",
+        "gender": voice.gender or "",
+        "status": voice.status or "",
+        "can_speak": voice.state == COMPLETED,
+        "quality_score": voice.quality_score,
+        "quality_band": quality_band(voice.quality_score),
+        "synthesis_count": voice.synthesis_count,
+        "last_used_at": voice.last_used_at,
+        "assistant_id": assistant_id,
+        "host": voice.provider or "",
+        "raw": voice.raw,
+    }
 
 
 RECORDS = {
@@ -275,28 +278,30 @@ def _save(account, records, existing, now) -> SyncResult:
     return result
 
 
-def save_a2e_clone(account: ProviderAccount, raw: dict) -> Voice | None:
-    """Put one freshly trained A2E clone into the catalog (and announce it), without
-    waiting for the next full sync."""
-    from providers.a2e import Voice as A2EVoice
+def save_record(account: ProviderAccount, record: Record) -> Voice:
+    """Put one voice we just made (a finished clone) into the catalog and announce it,
+    without waiting for the next full sync."""
     from webhooks.events import publish
 
-    voice = A2EVoice.from_raw(raw)
-    if not voice.id:
-        return None
-    existing = dict(
-        (rid, (fp, gone))
-        for rid, fp, gone in Voice.objects.filter(account=account, remote_id=voice.id).values_list(
+    remote_id = record["remote_id"]
+    existing = {
+        rid: (fp, gone)
+        for rid, fp, gone in Voice.objects.filter(account=account, remote_id=remote_id).values_list(
             "remote_id", "fingerprint", "gone_at"
         )
-    )
+    }
     with transaction.atomic():
-        result = _save(account, [a2e_clone_record(voice)], existing, timezone.now())
-        saved = Voice.objects.get(account=account, remote_id=voice.id)
+        result = _save(account, [record], existing, timezone.now())
+        saved = Voice.objects.get(account=account, remote_id=remote_id)
         if result.created:
             publish(
                 account.team,
                 "voice.created",
-                {"id": saved.pk, "provider": "a2e", "remote_id": voice.id, "name": saved.name},
+                {
+                    "id": saved.pk,
+                    "provider": account.provider,
+                    "remote_id": remote_id,
+                    "name": saved.name,
+                },
             )
     return saved

@@ -9,6 +9,7 @@ urlpatterns = [
     path("clone/", views.clone_new, name="voices_clone"),
     path("speech/", views.speech, name="voices_speech"),
     path("burki/", views.burki_insights, name="voices_burki"),
+    path("burki/clone/", views.burki_clone, name="voices_burki_clone"),
     path("refresh/<str:provider>/", views.refresh, name="voices_refresh"),
     path("syncs/<int:run_id>/", views.sync_status, name="voices_sync_status"),
     path("<int:voice_id>/", views.voice_detail, name="voice_detail"),

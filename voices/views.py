@@ -16,7 +16,14 @@ from teams.connection import client_for
 from teams.models import Provider, ProviderAccount, Role
 from teams.scoping import get_for_team, team_view
 from voices import runs
-from voices.forms import A2E_SAMPLE_RULES, A2E_TTS_MAX_CHARS, CloneForm, SpeechForm
+from voices.forms import (
+    A2E_SAMPLE_RULES,
+    A2E_TTS_MAX_CHARS,
+    BurkiCloneForm,
+    CloneForm,
+    SpeechForm,
+    burki_rules,
+)
 from voices.models import SORTS, Generation, Kind, QualityBand, SyncRun, Voice
 from voices.paging import keyset_page
 from webhooks.events import publish
@@ -315,3 +322,73 @@ def _attention_reason(voice, now) -> str:
     if voice.last_used_at is None:
         return "never used"
     return f"unused for {(now - voice.last_used_at).days} days"
+
+
+PROVIDERS_CACHE = 3600
+
+
+def _burki_providers(account, assistant_id: int) -> list:
+    """The cloning providers and their sample limits; kept an hour, so checking a
+    sample against them costs no upstream call."""
+    from django.core.cache import cache
+
+    from providers.burki import CloningProvider
+
+    key = f"burki-providers:{account.pk}:{assistant_id}"
+    raw = cache.get(key)
+    if raw is None:
+        raw = [p.raw for p in client_for(account).list_cloning_providers(assistant_id)]
+        cache.set(key, raw, PROVIDERS_CACHE)
+    return [CloningProvider.from_raw(r) for r in raw]
+
+
+@team_view()
+def burki_clone(request, team):
+    account = ProviderAccount.objects.for_team(team).filter(provider=Provider.BURKI).first()
+    assistants = account.followed_assistants if account else []
+    context = {"account": account, "assistants": assistants}
+    if not assistants:
+        return render(request, "voices/burki_clone.html", context)
+    chosen = request.POST.get("assistant") or request.GET.get("assistant") or assistants[0]
+    assistant_id = int(chosen) if str(chosen).isdigit() and int(chosen) in assistants else None
+    if assistant_id is None:
+        assistant_id = assistants[0]
+    try:
+        providers = _burki_providers(account, assistant_id)
+    except UpstreamError as exc:
+        messages.error(request, f"Burki did not list its cloning providers: {exc.message}")
+        providers = []
+    form = BurkiCloneForm(
+        request.POST or None,
+        request.FILES or None,
+        assistants=assistants,
+        providers=providers,
+        initial={"assistant": assistant_id},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        rules = burki_rules(form.providers[data["provider"]])
+        with transaction.atomic():
+            stored = inputs.store(team, data["sample"], rules, user=request.user)
+            job = engine.create(
+                team=team,
+                account=account,
+                kind="burki.cloned_voice",
+                label=f"Burki clone “{data['name']}”",
+                params={
+                    "assistant_id": data["assistant"],
+                    "provider": data["provider"],
+                    "name": data["name"],
+                    "language": data["language"],
+                    "input_id": stored.pk,
+                },
+                created_by=request.user,
+            )
+        messages.success(request, "Cloning started; this page follows it live.")
+        return redirect(job.get_absolute_url())
+    context.update(
+        form=form,
+        providers=[(p, burki_rules(p)) for p in providers],
+        assistant_id=assistant_id,
+    )
+    return render(request, "voices/burki_clone.html", context)
