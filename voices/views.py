@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
 from jobs import engine, inputs
+from jobs.models import Job
 from providers import NotFound, UpstreamError
 from teams.connection import client_for
 from teams.models import Provider, ProviderAccount, Role
@@ -29,6 +30,7 @@ from voices.paging import keyset_page
 from webhooks.events import publish
 
 PAGE_SIZE = 50
+CLONE_KINDS = ("a2e.voice_clone", "burki.cloned_voice")
 
 
 def _accounts_with_last_run(team):
@@ -98,7 +100,16 @@ def catalog(request, team):
 @team_view()
 def voice_detail(request, team, voice_id):
     voice = get_for_team(Voice.objects.select_related("account"), team, pk=voice_id)
-    return render(request, "voices/detail.html", {"voice": voice})
+    # The work that used this voice: the job that made it, and the speech it gave.
+    jobs = Job.objects.for_team(team).filter(
+        account=voice.account_id, remote_id=voice.remote_id, kind__in=CLONE_KINDS
+    )
+    generations = voice.generations.select_related("job", "created_by")[:20]
+    return render(
+        request,
+        "voices/detail.html",
+        {"voice": voice, "made_by": jobs.first(), "generations": generations},
+    )
 
 
 @team_view()

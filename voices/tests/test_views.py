@@ -231,3 +231,22 @@ def test_the_voice_page_shows_its_fields_and_raw_record(owner_client, team):
     )
     body = owner_client.get(voice.get_absolute_url()).content.decode()
     assert "Viola" in body and "https://cdn.example/viola.wav" in body and "xyz" in body
+
+
+def test_the_voice_page_lists_the_speech_it_gave(owner_client, team, a2e_account):
+    from jobs import engine
+    from voices.models import Generation
+
+    voice = VoiceFactory(team=team, account=a2e_account, kind=Kind.PUBLIC, remote_id="tts:v")
+    job = engine.create(
+        team=team,
+        account=a2e_account,
+        kind="a2e.tts",
+        label="x",
+        params={"text": "Good morning, listeners", "tts_id": "v"},
+    )
+    Generation.objects.create(
+        team=team, voice=voice, voice_name=voice.name, text="Good morning, listeners", job=job
+    )
+    body = owner_client.get(voice.get_absolute_url()).content.decode()
+    assert "Good morning, listeners" in body and job.get_absolute_url() in body
