@@ -7,6 +7,7 @@ from voices import views
 urlpatterns = [
     path("", views.catalog, name="voices"),
     path("clone/", views.clone_new, name="voices_clone"),
+    path("bulk/", views.bulk, name="voices_bulk"),
     path("speech/", views.speech, name="voices_speech"),
     path("burki/", views.burki_insights, name="voices_burki"),
     path("burki/clone/", views.burki_clone, name="voices_burki_clone"),

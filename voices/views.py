@@ -403,3 +403,75 @@ def burki_clone(request, team):
         assistant_id=assistant_id,
     )
     return render(request, "voices/burki_clone.html", context)
+
+
+BULK_LIMIT = 200
+
+
+@team_view()
+@require_POST
+def bulk(request, team):
+    """Star, unstar or delete the selected voices. Deleting asks first, then deletes
+    each A2E clone upstream before here; what a provider refuses is kept and named."""
+    action = request.POST.get("action")
+    ids = [i for i in request.POST.getlist("ids") if i.isdigit()][:BULK_LIMIT]
+    voices = list(
+        Voice.objects.for_team(team).listed().filter(pk__in=ids).select_related("account")
+    )
+    back = reverse("voices", kwargs={"team": team.slug})
+    if not voices or action not in ("star", "unstar", "delete"):
+        messages.error(request, "Select one or more voices first.")
+        return redirect(back)
+    if action == "delete":
+        return _bulk_delete(request, team, voices, back)
+    wanted, failed, changed = action == "star", [], []
+    for voice in voices:
+        if voice.favorite == wanted:
+            continue
+        if voice.provider == Provider.RESPEECHER:
+            try:
+                client_for(voice.account).favorite_voice(voice.remote_id, favorite=wanted)
+            except UpstreamError as exc:
+                failed.append(f"{voice.name} ({exc.message})")
+                continue
+        changed.append(voice.pk)
+    Voice.objects.filter(pk__in=changed).update(favorite=wanted)
+    verb = "Starred" if wanted else "Unstarred"
+    messages.success(request, f"{verb} {len(changed)} voice{'s' if len(changed) != 1 else ''}.")
+    if failed:
+        messages.error(request, "Respeecher refused: " + "; ".join(failed))
+    return redirect(back)
+
+
+def _bulk_delete(request, team, voices, back):
+    deletable = [v for v in voices if v.provider == Provider.A2E and v.kind == Kind.CLONE]
+    skipped = len(voices) - len(deletable)
+    if not request.POST.get("confirmed"):
+        return render(request, "voices/bulk_delete.html", {"voices": deletable, "skipped": skipped})
+    deleted, failed = [], []
+    for voice in deletable:
+        try:
+            client_for(voice.account).delete_voice(voice.remote_id)
+        except NotFound:
+            pass
+        except UpstreamError as exc:
+            failed.append(f"{voice.name} ({exc.message})")
+            continue
+        with transaction.atomic():
+            publish(
+                team,
+                "voice.deleted",
+                {
+                    "id": voice.pk,
+                    "provider": voice.provider,
+                    "remote_id": voice.remote_id,
+                    "name": voice.name,
+                },
+            )
+            voice.delete()
+        deleted.append(voice.name)
+    if deleted:
+        messages.success(request, f"Deleted at A2E and here: {', '.join(deleted)}.")
+    if failed:
+        messages.error(request, "A2E refused, so these are kept: " + "; ".join(failed))
+    return redirect(back)

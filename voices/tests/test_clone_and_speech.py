@@ -256,3 +256,16 @@ def test_a_failed_upstream_delete_keeps_the_voice_and_says_why(
     response = member_client.post(url, follow=True)
     assert "It is kept." in response.content.decode()
     assert Voice.objects.filter(pk=voice.pk).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.integration
+def test_bulk_delete_removes_clones_upstream_then_here(member_client, team, connected, control):
+    control.post("/_sandbox/seed", json={"kind": "a2e.voice", "count": 2}).raise_for_status()
+    sync.sync_account(connected["a2e"])
+    clones = list(Voice.objects.filter(team=team, name__startswith="Seeded voice"))
+    url = reverse("voices_bulk", kwargs={"team": team.slug})
+    member_client.post(url, {"action": "delete", "confirmed": "1", "ids": [v.pk for v in clones]})
+    assert not Voice.objects.filter(pk__in=[v.pk for v in clones]).exists()
+    upstream = {v.id for v in client_for(connected["a2e"]).list_completed_voices()}
+    assert not upstream & {v.remote_id for v in clones}

@@ -250,3 +250,33 @@ def test_the_voice_page_lists_the_speech_it_gave(owner_client, team, a2e_account
     )
     body = owner_client.get(voice.get_absolute_url()).content.decode()
     assert "Good morning, listeners" in body and job.get_absolute_url() in body
+
+
+def test_bulk_star_marks_the_selected_voices_only(member_client, team, other_team):
+    picked = [VoiceFactory(team=team) for _ in range(3)]
+    left = VoiceFactory(team=team)
+    theirs = VoiceFactory(team=other_team)
+    url = reverse("voices_bulk", kwargs={"team": team.slug})
+    ids = [v.pk for v in picked] + [theirs.pk]
+    member_client.post(url, {"action": "star", "ids": ids})
+    assert set(Voice.objects.filter(favorite=True).values_list("pk", flat=True)) == {
+        v.pk for v in picked
+    }
+    assert not Voice.objects.get(pk=left.pk).favorite
+    assert not Voice.objects.get(pk=theirs.pk).favorite
+
+
+def test_bulk_delete_asks_first_and_only_offers_a2e_clones(member_client, team, a2e_account):
+    clone = VoiceFactory(team=team, account=a2e_account, kind=Kind.CLONE, name="Old clone")
+    public = VoiceFactory(team=team, account=a2e_account, kind=Kind.PUBLIC, name="Public one")
+    url = reverse("voices_bulk", kwargs={"team": team.slug})
+    body = member_client.post(url, {"action": "delete", "ids": [clone.pk, public.pk]})
+    text = body.content.decode()
+    assert "Delete 1 voice?" in text and "Old clone" in text and "only A2E clones" in text
+    assert Voice.objects.count() == 2  # nothing deleted before the confirmation
+
+
+def test_bulk_with_nothing_selected_says_so(member_client, team):
+    url = reverse("voices_bulk", kwargs={"team": team.slug})
+    response = member_client.post(url, {"action": "star"}, follow=True)
+    assert "Select one or more voices first." in response.content.decode()
