@@ -475,3 +475,34 @@ def _bulk_delete(request, team, voices, back):
     if failed:
         messages.error(request, "A2E refused, so these are kept: " + "; ".join(failed))
     return redirect(back)
+
+
+SEMITONES = 12.0
+
+
+@team_view()
+@require_POST
+def voice_settings(request, team, voice_id):
+    """Save an accent's semitone correction at Respeecher, which keeps it per voice."""
+    voice = get_for_team(Voice.objects.select_related("account"), team, pk=voice_id)
+    accents = {str(a.get("id")) for a in voice.raw.get("accents") or [] if isinstance(a, dict)}
+    accent_id = request.POST.get("accent_id", "")
+    try:
+        semitones = float(request.POST.get("semitones", ""))
+    except ValueError:
+        semitones = None
+    if voice.provider != Provider.RESPEECHER or accent_id not in accents:
+        messages.error(request, "Choose one of this voice's accents.")
+    elif semitones is None or not -SEMITONES <= semitones <= SEMITONES:
+        messages.error(request, "The correction is a number of semitones from -12 to 12.")
+    else:
+        try:
+            answer = client_for(voice.account).save_voice_settings(
+                voice.remote_id, accent_id=accent_id, semitones_correction=semitones
+            )
+        except UpstreamError as exc:
+            messages.error(request, f"Respeecher did not save it: {exc.message}")
+        else:
+            Voice.objects.filter(pk=voice.pk).update(raw=answer.raw)
+            messages.success(request, f"Saved at Respeecher: {semitones:+g} semitones.")
+    return redirect(voice.get_absolute_url())

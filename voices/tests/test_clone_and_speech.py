@@ -269,3 +269,32 @@ def test_bulk_delete_removes_clones_upstream_then_here(member_client, team, conn
     assert not Voice.objects.filter(pk__in=[v.pk for v in clones]).exists()
     upstream = {v.id for v in client_for(connected["a2e"]).list_completed_voices()}
     assert not upstream & {v.remote_id for v in clones}
+
+
+@pytest.mark.django_db
+@pytest.mark.integration
+def test_a_semitone_correction_is_saved_upstream_and_bad_values_are_refused(
+    member_client, team, connected, control
+):
+    control.post(
+        "/_sandbox/seed", json={"kind": "respeecher.voice", "count": 1, "name_prefix": "Tuned"}
+    ).raise_for_status()
+    sync.sync_account(connected["respeecher"])
+    voice = Voice.objects.get(team=team, name__startswith="Tuned")
+    accent = voice.raw["accents"][0]["id"]
+    url = reverse("voice_settings", kwargs={"team": team.slug, "voice_id": voice.pk})
+    control.delete("/_sandbox/requests")
+    for bad in (
+        {"accent_id": accent, "semitones": "13"},
+        {"accent_id": "nope", "semitones": "1"},
+        {"accent_id": accent, "semitones": "up"},
+    ):
+        member_client.post(url, bad)
+    assert _upstream_calls(control, "respeecher") == []
+    response = member_client.post(url, {"accent_id": accent, "semitones": "-2.5"}, follow=True)
+    assert "Saved at Respeecher: -2.5 semitones." in response.content.decode()
+    upstream = next(
+        v for v in client_for(connected["respeecher"]).iter_voices() if v.id == voice.remote_id
+    )
+    saved = next(a for a in upstream.raw["accents"] if a["id"] == accent)
+    assert saved["settings"]["semitones_correction"] == -2.5
