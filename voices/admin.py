@@ -43,6 +43,14 @@ class VoiceAdmin(admin.ModelAdmin):
     ]
     # The changelist must stay quick at 100,000 voices: no full COUNT(*) per page.
     show_full_result_count = False
+    # Newest first walks the primary key; sorting 100,000 names would cost every page.
+    ordering = ["-id"]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.resolver_match and request.resolver_match.url_name.endswith("changelist"):
+            qs = qs.defer("raw")  # the bulk of each row, and not in the list
+        return qs
 
 
 @admin.register(SyncRun)

@@ -46,6 +46,29 @@ def _accounts_with_last_run(team):
     return accounts
 
 
+LANGUAGES_TTL = 300
+
+
+def _languages(team, listed, accounts) -> list[str]:
+    """The languages to filter by. Reading them scans every voice of the team, so the
+    list is cached until the team's next sync run (or five minutes at most)."""
+    from django.core.cache import cache
+
+    version = max((a.last_run_id or 0 for a in accounts), default=0)
+    # created_at too: a team id can be used again (SQLite reuses them after a rollback).
+    key = f"voice-languages:{team.pk}:{team.created_at.timestamp()}:{version}"
+    languages = cache.get(key)
+    if languages is None:
+        languages = list(
+            listed.exclude(language="")
+            .order_by("language")
+            .values_list("language", flat=True)
+            .distinct()[:300]
+        )
+        cache.set(key, languages, LANGUAGES_TTL)
+    return languages
+
+
 @team_view()
 def catalog(request, team):
     listed = Voice.objects.for_team(team).listed()
@@ -53,7 +76,8 @@ def catalog(request, team):
     if sort not in SORTS:
         sort = "name"
     page = keyset_page(
-        listed.filtered(request.GET).select_related("account"),
+        # The raw record is not shown in the list, and it is the bulk of each row.
+        listed.filtered(request.GET).select_related("account").defer("raw"),
         SORTS[sort],
         request.GET.get("after"),
         PAGE_SIZE,
@@ -77,10 +101,7 @@ def catalog(request, team):
     context.update(
         accounts=accounts,
         missing=[Provider(p) for p in Provider.values if p not in connected],
-        languages=listed.exclude(language="")
-        .order_by("language")
-        .values_list("language", flat=True)
-        .distinct()[:300],
+        languages=_languages(team, listed, accounts),
         providers=Provider.choices,
         kinds=Kind.choices,
         bands=QualityBand.choices,
