@@ -3,6 +3,7 @@ anything is stored or sent upstream."""
 
 from django import forms
 from django.core.validators import URLValidator
+from django.db.models import Q
 
 from jobs import inputs
 from voices.models import Kind, Voice
@@ -102,32 +103,69 @@ class SpeechForm(forms.Form):
         max_value=2.0,
         initial=1.0,
         widget=forms.NumberInput(attrs={"step": "0.1"}),
-        help_text="0.5 (slow) to 2.0 (fast).",
+        help_text="A2E: 0.5 (slow) to 2.0 (fast).",
     )
-    country = forms.CharField(max_length=20, required=False, help_text="For a clone, e.g. en.")
-    region = forms.CharField(max_length=20, required=False, help_text="For a clone, e.g. US.")
+    country = forms.CharField(max_length=20, required=False, help_text="A2E clone: e.g. en.")
+    region = forms.CharField(max_length=20, required=False, help_text="A2E clone: e.g. US.")
+    folder = forms.ChoiceField(
+        required=False, help_text="Respeecher: the folder the speech is made in."
+    )
+    language = forms.CharField(
+        max_length=20, required=False, help_text="Respeecher: the text's language, e.g. en."
+    )
 
-    def __init__(self, *args, team, **kwargs):
+    def __init__(self, *args, team, folders=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["voice"].queryset = (
             Voice.objects.for_team(team)
             .listed()
-            .filter(provider="a2e", can_speak=True)
-            .order_by("kind", "language", "name")
+            .filter(can_speak=True)
+            .filter(Q(provider="a2e") | Q(provider="respeecher") & ~Q(remote_id__startswith="tts:"))
+            .order_by("provider", "kind", "language", "name")
         )
+        self.fields["folder"].choices = [("", "Choose a folder"), *folders]
 
     def clean(self):
         data = super().clean()
         voice = data.get("voice")
-        if voice is not None and voice.kind == Kind.CLONE:
+        if voice is None:
+            return data
+        if voice.provider == "a2e" and voice.kind == Kind.CLONE:
             for field in ("country", "region"):
                 if not data.get(field):
                     self.add_error(field, "A cloned voice needs a country and a region.")
+        if voice.provider == "respeecher":
+            if not data.get("folder"):
+                self.add_error("folder", "Respeecher makes speech inside a folder: choose one.")
+            if not self.narration_style(voice):
+                self.add_error(
+                    "voice", "This Respeecher voice has no narration style to speak with."
+                )
         return data
+
+    @staticmethod
+    def narration_style(voice) -> str | None:
+        styles = [s for s in voice.raw.get("narration_styles") or [] if isinstance(s, dict)]
+        default = next((s for s in styles if s.get("is_default")), styles[0] if styles else None)
+        return str(default["id"]) if default and default.get("id") else None
+
+    @property
+    def job_kind(self) -> str:
+        return (
+            "respeecher.tts" if self.cleaned_data["voice"].provider == "respeecher" else "a2e.tts"
+        )
 
     def job_params(self) -> dict:
         data = self.cleaned_data
         voice = data["voice"]
+        if voice.provider == "respeecher":
+            return {
+                "text": data["text"],
+                "folder_id": data["folder"],
+                "language": data["language"],
+                "voice_id": voice.remote_id,
+                "narration_style_id": self.narration_style(voice),
+            }
         params = {"text": data["text"], "speech_rate": data["speech_rate"]}
         if voice.kind == Kind.CLONE:
             params.update(

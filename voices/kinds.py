@@ -206,3 +206,109 @@ class BurkiClonedVoice(JobKind):
             sync.save_record(
                 job.account, sync.burki_clone_record(voice, int(job.params["assistant_id"]))
             )
+
+
+class RespeecherTextToSpeech(JobKind):
+    """Respeecher speaks in two steps: a TTS original in a folder, then an order that
+    converts it to the chosen voice with a narration style. Both carry the job's marker
+    as their label, so a lost answer is found again instead of ordered twice; the
+    order is placed by the poll that first sees the original done."""
+
+    name = "respeecher.tts"
+    provider = "respeecher"
+    marker_note = "Respeecher TTS: the original's and the conversion's label is the marker"
+
+    def submit(self, job, client) -> Remote:
+        params = job.params
+        original = client.create_tts_recording(
+            params["folder_id"],
+            params["text"],
+            text_language=params.get("language") or None,
+            label=job.marker,
+        )
+        return self._speaking(original)
+
+    def _speaking(self, original) -> Remote:
+        from jobs.kinds import FAILED, PROCESSING
+
+        if original.state == FAILED:
+            return Remote(
+                original.id,
+                FAILED,
+                original.status or "error",
+                original.error or "Respeecher could not speak the text.",
+                original.raw,
+            )
+        return Remote(
+            original.id,
+            PROCESSING,
+            f"speaking: {original.status or ''}".strip(),
+            payload={"original": original.raw},
+        )
+
+    def find(self, job, client) -> Remote | None:
+        for recording in client.iter_recordings(folder_id=job.params["folder_id"]):
+            if recording.label == job.marker and not recording.original_id:
+                return self._speaking(recording)
+        return None
+
+    def fetch_one(self, job, client) -> Remote | None:
+        from jobs.kinds import FAILED, PROCESSING
+        from providers.respeecher import Conversion
+
+        try:
+            original = client.get_recording(job.remote_id)
+        except NotFound:
+            return None
+        if original.state != COMPLETED:
+            return self._speaking(original)
+        conversion = next(
+            (c for c in client.iter_conversions(original.id) if c.label == job.marker), None
+        )
+        if conversion is None:
+            params = job.params
+            items = client.create_order(
+                original.id,
+                [
+                    Conversion(
+                        voice_id=params["voice_id"],
+                        narration_style_id=params["narration_style_id"],
+                        label=job.marker,
+                    )
+                ],
+            )
+            item = items[0] if items else None
+            if item is not None and item.state == FAILED:
+                return Remote(
+                    original.id,
+                    FAILED,
+                    item.status or "error",
+                    item.error or "Respeecher refused the conversion.",
+                    item.raw,
+                )
+            return Remote(
+                original.id, PROCESSING, "converting: ordered", payload={"original": original.raw}
+            )
+        payload = {"original": original.raw, "conversion": conversion.raw}
+        if conversion.state == COMPLETED and conversion.url:
+            return Remote(
+                original.id,
+                COMPLETED,
+                conversion.status or "done",
+                payload=payload,
+                results=(("audio", conversion.url),),
+            )
+        if conversion.state == FAILED:
+            return Remote(
+                original.id,
+                FAILED,
+                conversion.status or "error",
+                conversion.error or "The conversion failed.",
+                payload,
+            )
+        return Remote(
+            original.id,
+            PROCESSING,
+            f"converting: {conversion.status or ''}".strip(),
+            payload=payload,
+        )

@@ -160,6 +160,16 @@ class Voice(models.Model):
     def get_absolute_url(self):
         return reverse("voice_detail", kwargs={"team": self.team.slug, "voice_id": self.pk})
 
+    @property
+    def speaks_here(self) -> bool:
+        """Can Voxboard's text-to-speech page use it (A2E voices, Respeecher voices with
+        a narration style; Respeecher's v1 TTS voices and Burki's are not offered)."""
+        if not self.can_speak:
+            return False
+        return self.provider == "a2e" or (
+            self.provider == "respeecher" and not self.remote_id.startswith("tts:")
+        )
+
 
 class SyncRunQuerySet(models.QuerySet):
     def for_team(self, team):

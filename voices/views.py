@@ -230,13 +230,41 @@ def clone_new(request, team):
 HISTORY = 20
 
 
+FOLDERS_CACHE = 300
+FOLDER_PROJECTS = 20
+
+
+def _respeecher_folders(account) -> list[tuple[str, str]]:
+    """(folder id, "Project / Folder") of the account's first projects, kept five
+    minutes: a form that is sent back with an error costs no upstream call."""
+    from django.core.cache import cache
+
+    key = f"respeecher-folders:{account.pk}"
+    folders = cache.get(key)
+    if folders is None:
+        client = client_for(account)
+        folders = []
+        for project in list(client.list_projects(limit=FOLDER_PROJECTS)):
+            for folder in client.list_folders(project.id, limit=50):
+                folders.append((folder.id, f"{project.name or project.id} / {folder.name}"))
+        cache.set(key, folders, FOLDERS_CACHE)
+    return [tuple(f) for f in folders]
+
+
 @team_view()
 def speech(request, team):
-    account = _a2e_account(team)
-    again = None
-    if request.GET.get("again"):
-        again = Generation.objects.for_team(team).filter(pk=request.GET["again"]).first()
+    accounts = {a.provider: a for a in ProviderAccount.objects.for_team(team)}
+    account = accounts.get(Provider.A2E) or accounts.get(Provider.RESPEECHER)
+    folders = []
+    if Provider.RESPEECHER in accounts:
+        try:
+            folders = _respeecher_folders(accounts[Provider.RESPEECHER])
+        except UpstreamError as exc:
+            messages.error(request, f"Respeecher did not list its folders: {exc.message}")
     initial = {}
+    again = None
+    if request.GET.get("again", "").isdigit():
+        again = Generation.objects.for_team(team).filter(pk=request.GET["again"]).first()
     if again is not None:
         initial = {
             "voice": again.voice_id,
@@ -247,16 +275,16 @@ def speech(request, team):
         }
     elif request.GET.get("voice"):
         initial["voice"] = request.GET["voice"]
-    form = SpeechForm(request.POST or None, team=team, initial=initial)
+    form = SpeechForm(request.POST or None, team=team, folders=folders, initial=initial)
     if request.method == "POST" and account is None:
-        messages.error(request, "Connect A2E first: speech is generated there.")
+        messages.error(request, "Connect A2E or Respeecher first: speech is generated there.")
     elif request.method == "POST" and form.is_valid():
         voice = form.cleaned_data["voice"]
         with transaction.atomic():
             job = engine.create(
                 team=team,
-                account=account,
-                kind="a2e.tts",
+                account=voice.account,
+                kind=form.job_kind,
                 label=f"Speech: {form.cleaned_data['text'][:60]}",
                 params=form.job_params(),
                 created_by=request.user,

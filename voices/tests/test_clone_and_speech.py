@@ -298,3 +298,57 @@ def test_a_semitone_correction_is_saved_upstream_and_bad_values_are_refused(
     )
     saved = next(a for a in upstream.raw["accents"] if a["id"] == accent)
     assert saved["settings"]["semitones_correction"] == -2.5
+
+
+@pytest.mark.django_db
+@pytest.mark.integration
+def test_respeecher_speaks_into_a_folder_and_converts_to_the_voice(
+    member_client, team, connected, control
+):
+    control.post(
+        "/_sandbox/seed", json={"kind": "respeecher.voice", "count": 1, "name_prefix": "Narrator"}
+    ).raise_for_status()
+    sync.sync_account(connected["respeecher"])
+    voice = Voice.objects.get(team=team, name__startswith="Narrator")
+    assert voice.can_speak
+    page = member_client.get(_speech_url(team)).content.decode()
+    folder = "00000000-0000-0000-0000-000000000001"
+    assert folder in page  # the seed project's folder is offered
+    response = member_client.post(
+        _speech_url(team),
+        {"voice": voice.pk, "text": "Chapter one.", "speech_rate": "1.0", "folder": folder},
+    )
+    assert response.status_code == 302
+    job = Generation.objects.get(team=team).job
+    assert job.kind == "respeecher.tts"
+    job = _run_to_the_end(job)
+    assert job.status == Status.COMPLETED, job.failure_message
+    (audio,) = job.files.all()
+    with audio.file.open("rb") as handle:
+        assert handle.read(4) == b"RIFF"
+    orders = control.get("/_sandbox/requests", params={"path": "/api/v2/orders"}).json()
+    assert len([r for r in orders["requests"] if r["method"] == "POST"]) == 1
+
+
+@pytest.mark.django_db
+def test_respeecher_speech_needs_a_folder(member_client, team, connected, control):
+    voice = VoiceFactory(
+        team=team,
+        account=connected["respeecher"],
+        kind=Kind.PUBLIC,
+        remote_id="rv",
+        raw={"narration_styles": [{"id": "ns1", "is_default": True}]},
+    )
+    response = member_client.post(
+        _speech_url(team), {"voice": voice.pk, "text": "Hi", "speech_rate": "1.0"}
+    )
+    assert "choose one" in response.content.decode()
+    assert not Job.objects.exists()
+    assert [r for r in _upstream_calls(control, "respeecher") if r["method"] == "POST"] == []
+
+
+@pytest.mark.django_db
+def test_speech_without_any_provider_says_to_connect_one(member_client, team):
+    response = member_client.post(_speech_url(team), {"text": "Hi", "speech_rate": "1.0"})
+    assert "Connect A2E or Respeecher" in response.content.decode()
+    assert not Job.objects.exists()
