@@ -127,6 +127,8 @@ class Voice(models.Model):
     # Where Burki hosts a cloned voice (elevenlabs, resemble, inworld).
     host = models.CharField(max_length=30, blank=True)
     sample_url = models.URLField(max_length=1000, blank=True)
+    # A sample can be fetched on request (Respeecher keeps one per accent).
+    has_sample = models.BooleanField(default=False)
     # Respeecher's favourite lives upstream; elsewhere this is a local star.
     favorite = models.BooleanField(default=False)
     raw = models.JSONField(default=dict)

@@ -42,6 +42,7 @@ SYNCED_FIELDS = [
     "assistant_id",
     "host",
     "sample_url",
+    "has_sample",
     "raw",
     "fingerprint",
     "synced_at",
@@ -126,6 +127,7 @@ def respeecher_records(account: ProviderAccount, client) -> Iterator[Record]:
             "status": "available" if voice.available is not False else "unavailable",
             # Text becomes speech through a narration style; speech-only voices convert.
             "can_speak": bool(voice.narration_styles) and voice.available is not False,
+            "has_sample": bool(voice.accents),
             "age_group": voice.age_group or "",
             "pitch_group": voice.pitch_group or "",
             "favorite": bool(voice.favorite),

@@ -17,4 +17,5 @@ urlpatterns = [
     path("<int:voice_id>/favorite/", views.toggle_favorite, name="voice_favorite"),
     path("<int:voice_id>/delete/", views.voice_delete, name="voice_delete"),
     path("<int:voice_id>/settings/", views.voice_settings, name="voice_settings"),
+    path("<int:voice_id>/sample/", views.voice_sample, name="voice_sample"),
 ]

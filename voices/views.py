@@ -555,3 +555,31 @@ def voice_settings(request, team, voice_id):
             Voice.objects.filter(pk=voice.pk).update(raw=answer.raw)
             messages.success(request, f"Saved at Respeecher: {semitones:+g} semitones.")
     return redirect(voice.get_absolute_url())
+
+
+SAMPLE_CACHE = 3600
+
+
+@team_view()
+def voice_sample(request, team, voice_id):
+    """A player for a Respeecher voice's sample, fetched when someone asks to hear it:
+    its accents' samples are a separate call per accent, too many to make per list."""
+    from django.core.cache import cache
+
+    voice = get_for_team(Voice.objects.select_related("account"), team, pk=voice_id)
+    url = voice.sample_url
+    accents = [a for a in voice.raw.get("accents") or [] if isinstance(a, dict) and a.get("id")]
+    if not url and voice.provider == Provider.RESPEECHER and accents:
+        accent = next((a for a in accents if a.get("is_default")), accents[0])
+        key = f"respeecher-sample:{voice.account_id}:{accent['id']}"
+        url = cache.get(key)
+        if url is None:
+            try:
+                samples = client_for(voice.account).list_accent_samples(str(accent["id"]))
+            except UpstreamError as exc:
+                return render(
+                    request, "voices/catalog.html#player", {"voice": voice, "error": exc.message}
+                )
+            url = next((s.get("url") for s in samples if s.get("url")), "")
+            cache.set(key, url, SAMPLE_CACHE)
+    return render(request, "voices/catalog.html#player", {"voice": voice, "url": url})

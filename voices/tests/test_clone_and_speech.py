@@ -352,3 +352,20 @@ def test_speech_without_any_provider_says_to_connect_one(member_client, team):
     response = member_client.post(_speech_url(team), {"text": "Hi", "speech_rate": "1.0"})
     assert "Connect A2E or Respeecher" in response.content.decode()
     assert not Job.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.integration
+def test_a_respeecher_sample_is_fetched_when_asked_for(member_client, team, connected, control):
+    control.post(
+        "/_sandbox/seed", json={"kind": "respeecher.voice", "count": 1, "name_prefix": "Sampled"}
+    ).raise_for_status()
+    sync.sync_account(connected["respeecher"])
+    voice = Voice.objects.get(team=team, name__startswith="Sampled")
+    url = reverse("voice_sample", kwargs={"team": team.slug, "voice_id": voice.pk})
+    catalog = member_client.get(reverse("voices", kwargs={"team": team.slug}) + "?q=Sampled")
+    assert url in catalog.content.decode()  # a play button, not a call per row
+    body = member_client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "<audio" in body and "/files/respeecher/accent-samples/" in body
+    sample_url = body.split('src="', 1)[1].split('"', 1)[0]
+    assert control.get(sample_url).content[:4] == b"RIFF"
