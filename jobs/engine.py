@@ -120,6 +120,9 @@ def submit(job_id: int, now=None) -> str:
     except PERMANENT as exc:
         _finish_failed(job, exc.message, lease=lease)
         return "failed"
+    except kinds.Unsendable as exc:
+        _finish_failed(job, str(exc), lease=lease)
+        return "failed"
     except (RateLimited, Unavailable, ProtocolError, UpstreamError) as exc:
         return _submit_later(job, exc, lease, now)
     _mark_submitted(job, remote, lease, now)
@@ -171,8 +174,25 @@ def _mark_submitted(job: Job, remote: Remote, lease, now) -> None:
             message=remote.message,
             source=JobEvent.Source.SUBMIT,
         )
-    # The provider's first answer may already be final (synchronous kinds, quick jobs).
-    apply({job.pk: remote}, JobEvent.Source.SUBMIT, now=now)
+        # The provider's first answer may already be final (synchronous kinds, quick
+        # jobs). Applied in the same transaction: a worker dying here must not leave a
+        # job that is past submitting but has lost what the provider answered.
+        apply({job.pk: remote}, JobEvent.Source.SUBMIT, now=now)
+
+
+def claim_step(job: Job, seconds: int, now=None) -> bool:
+    """Hold a processing job for a follow-up call its kind makes while polling (such
+    as placing an order once the first step is done). Two polls of one job can overlap
+    (a watched job is due again every few seconds); only the one that gets the hold
+    may make the call. The hold lapses by itself, so a call whose answer was lost is
+    looked for, and made again only after `seconds`."""
+    now = now or timezone.now()
+    free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    return bool(
+        Job.objects.filter(free, pk=job.pk, status=Status.PROCESSING).update(
+            claimed_until=now + timedelta(seconds=seconds)
+        )
+    )
 
 
 def _finish_failed(job: Job, message: str, lease=None) -> None:

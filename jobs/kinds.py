@@ -14,6 +14,11 @@ if TYPE_CHECKING:
 QUEUED, PROCESSING, COMPLETED, FAILED = "queued", "processing", "completed", "failed"
 
 
+class Unsendable(Exception):
+    """The job cannot be sent at all (its input is gone, say): it fails with this
+    message instead of being tried again."""
+
+
 @dataclass(frozen=True)
 class Remote:
     """What the provider says about one job right now."""

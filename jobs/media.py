@@ -24,11 +24,13 @@ def sniff(head: bytes) -> Sniffed | None:
     The name and the browser's content type are never trusted."""
     if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
         return Sniffed("wav", "audio/wav")
-    if head[:3] == b"ID3" or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):
+    if head[:3] == b"ID3" or _mpeg_audio_frame(head):
         return Sniffed("mp3", "audio/mpeg")
     if head[4:8] == b"ftyp":
-        brand = head[8:12]
-        if brand in _AUDIO_BRANDS:
+        # The major brand, then the compatible ones listed in the same box.
+        size = int.from_bytes(head[:4], "big")
+        brands = [head[8:12]] + [head[i : i + 4] for i in range(16, min(size, len(head)), 4)]
+        if any(brand in _AUDIO_BRANDS for brand in brands):
             return Sniffed("m4a", "audio/mp4")
         return Sniffed("mp4", "video/mp4")
     if head[:4] == b"OggS":
@@ -40,15 +42,24 @@ def sniff(head: bytes) -> Sniffed | None:
     return None
 
 
+def _mpeg_audio_frame(head: bytes) -> bool:
+    """An MPEG audio frame header: 11 sync bits, then a version that is not reserved and
+    a layer that is not 00 (ADTS AAC, which shares the sync bits, has layer 00)."""
+    if len(head) < 2 or head[0] != 0xFF or head[1] & 0xE0 != 0xE0:
+        return False
+    return (head[1] >> 3) & 0x3 != 0x1 and (head[1] >> 1) & 0x3 != 0
+
+
 def duration(path: str, format: str) -> float | None:
     """Seconds of audio or video, read from the file; None when it cannot be read."""
     if format == "wav":
         try:
             with wave.open(path, "rb") as w:
                 rate = w.getframerate()
-                return w.getnframes() / rate if rate else None
+                if rate:
+                    return w.getnframes() / rate
         except (wave.Error, EOFError, OSError):
-            return None
+            pass  # float or extensible WAV: the wave module reads only plain PCM
     import mutagen
 
     try:

@@ -2,10 +2,13 @@
 
 import re
 
-from jobs.kinds import COMPLETED, JobKind, Remote
-from providers import NotFound
+from jobs.kinds import COMPLETED, FAILED, JobKind, Remote, Unsendable
+from providers import BadRequest, NotFound, ProtocolError, RateLimited, Unavailable
 from providers.a2e import Voice as A2EVoice
 
+# How long a poll that placed a Respeecher order holds the job before another may look
+# again and, finding no conversion listed, order once more.
+ORDER_HOLD = 300
 MARKER_SUFFIX = re.compile(r" \[vb[0-9a-f]{10}\]$")
 
 
@@ -37,6 +40,8 @@ class A2EVoiceClone(JobKind):
         params = job.params
         files = InputFile.objects.filter(pk__in=params.get("input_ids", []), team=job.team)
         urls = [inputs.public_url(f) for f in files] + list(params.get("sample_urls", []))
+        if not urls:
+            raise Unsendable("Its samples were deleted before it could be sent.")
         voice = client.train_voice(
             f"{params['name']} [{job.marker}]",
             urls,
@@ -116,8 +121,14 @@ class A2ETextToSpeech(JobKind):
         return None
 
     def fetch_one(self, job, client) -> Remote | None:
-        # Never polled: the job is complete once submitted. Say nothing has changed.
-        return Remote(remote_id=job.remote_id, state=COMPLETED, status="completed")
+        # The answer to the submission completes the job in the same transaction; a job
+        # polled at all lost that answer, and A2E keeps nothing to ask again for.
+        return Remote(
+            remote_id=job.remote_id,
+            state=FAILED,
+            status="lost",
+            message="The audio's address was lost when a worker stopped; generate it again.",
+        )
 
 
 def burki_remote(voice) -> Remote:
@@ -146,7 +157,9 @@ class BurkiClonedVoice(JobKind):
         from jobs.models import InputFile
 
         params = job.params
-        sample_file = InputFile.objects.get(pk=params["input_id"], team=job.team)
+        sample_file = InputFile.objects.filter(pk=params["input_id"], team=job.team).first()
+        if sample_file is None:
+            raise Unsendable("Its sample was deleted before it could be sent.")
         with sample_file.file.open("rb") as handle:
             sample = client.upload_voice_sample(
                 params["assistant_id"],
@@ -229,7 +242,7 @@ class RespeecherTextToSpeech(JobKind):
         return self._speaking(original)
 
     def _speaking(self, original) -> Remote:
-        from jobs.kinds import FAILED, PROCESSING
+        from jobs.kinds import PROCESSING
 
         if original.state == FAILED:
             return Remote(
@@ -252,8 +265,21 @@ class RespeecherTextToSpeech(JobKind):
                 return self._speaking(recording)
         return None
 
+    def fetch_many(self, jobs, client) -> dict[str, Remote | None]:
+        """One job's refusal must not hold up the others: a request the provider
+        rejects fails that job; a passing failure leaves it for the next poll."""
+        found: dict[str, Remote | None] = {}
+        for job in jobs:
+            try:
+                found[job.remote_id] = self.fetch_one(job, client)
+            except BadRequest as exc:
+                found[job.remote_id] = Remote(job.remote_id, FAILED, "refused", exc.message)
+            except (RateLimited, Unavailable, ProtocolError):
+                continue
+        return found
+
     def fetch_one(self, job, client) -> Remote | None:
-        from jobs.kinds import FAILED, PROCESSING
+        from jobs.kinds import PROCESSING
         from providers.respeecher import Conversion
 
         try:
@@ -266,6 +292,16 @@ class RespeecherTextToSpeech(JobKind):
             (c for c in client.iter_conversions(original.id) if c.label == job.marker), None
         )
         if conversion is None:
+            from jobs import engine
+
+            if not engine.claim_step(job, ORDER_HOLD):
+                # Another poll is ordering (or did, and its answer is not listed yet).
+                return Remote(
+                    original.id,
+                    PROCESSING,
+                    "converting: ordering",
+                    payload={"original": original.raw},
+                )
             params = job.params
             items = client.create_order(
                 original.id,

@@ -107,9 +107,16 @@ def a2e_clone_record(voice) -> Record:
         "gender": voice.gender or "",
         "status": voice.status or "",
         "can_speak": voice.state == COMPLETED,
-        "sample_url": next(iter(voice.voice_urls), ""),
+        # Our own signed links to the samples expire: offer only lasting ones.
+        "sample_url": next((u for u in voice.voice_urls if not _ours(u)), ""),
         "raw": voice.raw,
     }
+
+
+def _ours(url: str) -> bool:
+    from django.conf import settings
+
+    return url.startswith(settings.PUBLIC_BASE_URL.rstrip("/") + "/files/")
 
 
 def respeecher_records(account: ProviderAccount, client) -> Iterator[Record]:

@@ -369,3 +369,68 @@ def test_a_respeecher_sample_is_fetched_when_asked_for(member_client, team, conn
     assert "<audio" in body and "/files/respeecher/accent-samples/" in body
     sample_url = body.split('src="', 1)[1].split('"', 1)[0]
     assert control.get(sample_url).content[:4] == b"RIFF"
+
+
+@pytest.mark.django_db
+@pytest.mark.integration
+def test_overlapping_polls_place_one_respeecher_order(team, connected, control, monkeypatch):
+    from voices.kinds import RespeecherTextToSpeech
+
+    account = connected["respeecher"]
+    folder = "00000000-0000-0000-0000-000000000001"
+    voice_id = "00000000-0000-0000-0000-000000000001"
+    job = engine.create(
+        team=team,
+        account=account,
+        kind="respeecher.tts",
+        label="t",
+        params={
+            "text": "Hi",
+            "folder_id": folder,
+            "voice_id": voice_id,
+            "narration_style_id": "00000000-0000-0000-0000-000000000001",
+        },
+    )
+    engine.submit(job.pk)
+    job.refresh_from_db()
+    client = client_for(account)
+    kind = RespeecherTextToSpeech()
+    for _ in range(50):  # until the original is spoken (sandbox at 1000x)
+        if client.get_recording(job.remote_id).state == "completed":
+            break
+        time.sleep(0.05)
+    # A second poll whose listing does not show the first one's order yet.
+    monkeypatch.setattr(type(client), "iter_conversions", lambda self, original_id: iter(()))
+    first, second = kind.fetch_one(job, client), kind.fetch_one(job, client)
+    assert first.status == "converting: ordered" and second.status == "converting: ordering"
+    orders = control.get("/_sandbox/requests", params={"path": "/api/v2/orders"}).json()
+    assert len([r for r in orders["requests"] if r["method"] == "POST"]) == 1
+
+
+@pytest.mark.django_db
+def test_a_job_whose_inputs_are_gone_fails_with_a_reason(team, connected):
+    job = engine.create(
+        team=team,
+        account=connected["burki"],
+        kind="burki.cloned_voice",
+        label="x",
+        params={"assistant_id": 1, "provider": "elevenlabs", "name": "x", "input_id": 999999},
+    )
+    assert engine.submit(job.pk) == "failed"
+    job.refresh_from_db()
+    assert job.status == Status.FAILED and "sample was deleted" in job.failure_message
+
+
+@pytest.mark.django_db
+def test_a_tts_job_that_lost_its_answer_fails_rather_than_completing_empty(team, connected):
+    from voices.kinds import A2ETextToSpeech
+
+    job = engine.create(
+        team=team,
+        account=connected["a2e"],
+        kind="a2e.tts",
+        label="x",
+        params={"text": "Hi", "tts_id": "abc"},
+    )
+    remote = A2ETextToSpeech().fetch_one(job, client=None)
+    assert remote.state == "failed" and "generate it again" in remote.message
