@@ -313,21 +313,15 @@ def speech(request, team):
     )
 
 
-@team_view()
-def voice_delete(request, team, voice_id):
-    voice = get_for_team(Voice.objects.select_related("account"), team, pk=voice_id)
-    if not (voice.provider == Provider.A2E and voice.kind == Kind.CLONE):
-        messages.error(request, "Only A2E clones can be deleted from Voxboard.")
-        return redirect(voice.get_absolute_url())
-    if request.method != "POST":
-        return render(request, "voices/delete.html", {"voice": voice})
+def _delete_clone(team, voice) -> str | None:
+    """Delete an A2E clone upstream, then here (announcing voice.deleted). Returns the
+    provider's reason when it refuses, and then nothing is deleted here."""
     try:
         client_for(voice.account).delete_voice(voice.remote_id)
     except NotFound:
         pass  # already gone upstream: finish the job here
     except UpstreamError as exc:
-        messages.error(request, f"A2E did not delete “{voice.name}”: {exc.message} It is kept.")
-        return redirect(voice.get_absolute_url())
+        return exc.message
     with transaction.atomic():
         publish(
             team,
@@ -340,6 +334,21 @@ def voice_delete(request, team, voice_id):
             },
         )
         voice.delete()
+    return None
+
+
+@team_view()
+def voice_delete(request, team, voice_id):
+    voice = get_for_team(Voice.objects.select_related("account"), team, pk=voice_id)
+    if not (voice.provider == Provider.A2E and voice.kind == Kind.CLONE):
+        messages.error(request, "Only A2E clones can be deleted from Voxboard.")
+        return redirect(voice.get_absolute_url())
+    if request.method != "POST":
+        return render(request, "voices/delete.html", {"voice": voice})
+    refusal = _delete_clone(team, voice)
+    if refusal:
+        messages.error(request, f"A2E did not delete “{voice.name}”: {refusal} It is kept.")
+        return redirect(voice.get_absolute_url())
     messages.success(request, f"Deleted “{voice.name}” at A2E and here.")
     return redirect("voices", team=team.slug)
 
@@ -499,26 +508,11 @@ def _bulk_delete(request, team, voices, back):
         return render(request, "voices/bulk_delete.html", {"voices": deletable, "skipped": skipped})
     deleted, failed = [], []
     for voice in deletable:
-        try:
-            client_for(voice.account).delete_voice(voice.remote_id)
-        except NotFound:
-            pass
-        except UpstreamError as exc:
-            failed.append(f"{voice.name} ({exc.message})")
-            continue
-        with transaction.atomic():
-            publish(
-                team,
-                "voice.deleted",
-                {
-                    "id": voice.pk,
-                    "provider": voice.provider,
-                    "remote_id": voice.remote_id,
-                    "name": voice.name,
-                },
-            )
-            voice.delete()
-        deleted.append(voice.name)
+        refusal = _delete_clone(team, voice)
+        if refusal:
+            failed.append(f"{voice.name} ({refusal})")
+        else:
+            deleted.append(voice.name)
     if deleted:
         messages.success(request, f"Deleted at A2E and here: {', '.join(deleted)}.")
     if failed:
