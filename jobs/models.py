@@ -124,6 +124,12 @@ class Job(models.Model):
         return self.status in FINISHED
 
     @property
+    def is_settled(self) -> bool:
+        """Finished, and its result files copied (or given up on): nothing more will
+        change, so a live row may stop asking."""
+        return self.is_finished and self.results_state != ResultsState.PENDING
+
+    @property
     def is_stale(self) -> bool:
         """Unfinished, and the provider has shown no change for longer than is normal."""
         if self.is_finished:

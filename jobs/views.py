@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
 from jobs import engine
-from jobs.models import FINISHED, UNFINISHED, Job, JobFile, Status
+from jobs.models import UNFINISHED, Job, JobFile, Status
 from teams.models import Role, Team
 from teams.scoping import get_for_team, team_view
 
@@ -72,7 +72,9 @@ def job_row(request, team, job_id):
         )
     response = render(request, "jobs/list.html#row", {"job": job, "team": job.team})
     seen = request.GET.get("seen")
-    if job.status in FINISHED and seen in UNFINISHED:
+    # Said once, when the row turns final with its result in our storage, whether it
+    # was drawn while running or while the result was still being copied.
+    if job.is_settled and (seen in UNFINISHED or seen == "copying"):
         level = "success" if job.status == Status.COMPLETED else "error"
         verb = {"completed": "is ready", "failed": "failed", "canceled": "was canceled"}
         trigger_client_event(response, "jobFinished", {"id": job.pk, "status": job.status})

@@ -94,3 +94,18 @@ def test_the_header_badge_counts_jobs_in_flight(owner_client, team, other_team):
 def test_an_empty_job_list_says_where_jobs_come_from(owner_client, team):
     body = owner_client.get(reverse("job_list", kwargs={"team": team.slug})).content.decode()
     assert "No jobs yet" in body
+
+
+def test_a_completed_row_keeps_asking_until_its_result_is_stored(owner_client, team):
+    from jobs.models import ResultsState
+
+    job = JobFactory(team=team, status=Status.COMPLETED, results_state=ResultsState.PENDING)
+    copying = _row(owner_client, job, seen="processing")
+    assert 'hx-trigger="every 2s"' in copying.content.decode()
+    assert "seen=copying" in copying.content.decode()
+    assert "HX-Trigger" not in copying  # not ready yet: no toast
+    job.results_state = ResultsState.STORED
+    job.save()
+    done = _row(owner_client, job, seen="copying")
+    assert "hx-trigger" not in done.content.decode()
+    assert "is ready" in json.loads(done["HX-Trigger"])["toasts"][0]["message"]
