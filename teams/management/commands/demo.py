@@ -45,6 +45,9 @@ class Command(BaseCommand):
                     continue
                 account.base_url = base_url
                 account.set_secret(secret)
+                if provider == Provider.BURKI and not account.followed_assistants:
+                    # The sandbox's seed assistant, so Burki's cloned voices show at once.
+                    account.options = {**account.options, "assistants": [1]}
                 account.save()
         self.stdout.write(self.style.SUCCESS("Demo team ready: providers point at " + sandbox_url))
         if password:
