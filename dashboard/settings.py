@@ -277,6 +277,9 @@ JOBS_STALE_AFTER = env.integer("JOBS_STALE_AFTER", 1800, minimum=1)
 # How long a link to a file we host for a provider (a voice sample) stays valid, seconds.
 INPUT_URL_LIFETIME = env.integer("INPUT_URL_LIFETIME", 86400, minimum=60)
 
+# Dubbing: the largest source file people may upload, in MB.
+DUBBING_MAX_UPLOAD_MB = env.integer("DUBBING_MAX_UPLOAD_MB", 500, minimum=1)
+
 # Voice catalog: how long one account's sync may run (seconds).
 VOICES_SYNC_TIME_LIMIT = env.integer("VOICES_SYNC_TIME_LIMIT", 600, minimum=10)
 

@@ -32,6 +32,21 @@ def upstream_name(job) -> str:
     return f"{job.params.get('name') or job.label} [{job.marker}]"
 
 
+def source_url(job) -> str:
+    """A link A2E can fetch the source from: the one given, or a fresh signed link to
+    the file uploaded here (made at sending time, so it has not expired)."""
+    from jobs import inputs
+    from jobs.kinds import Unsendable
+    from jobs.models import InputFile
+
+    if job.params.get("source_url"):
+        return job.params["source_url"]
+    stored = InputFile.objects.filter(pk=job.params.get("input_id"), team=job.team).first()
+    if stored is None:
+        raise Unsendable("Its source file was deleted before it could be sent.")
+    return inputs.public_url(stored)
+
+
 class A2EDubbing(JobKind):
     name = "a2e.dubbing"
     provider = "a2e"
@@ -48,7 +63,7 @@ class A2EDubbing(JobKind):
         return remote_from(
             client.start_dubbing(
                 upstream_name(job),
-                params["source_url"],
+                source_url(job),
                 params["target_lang"],
                 source_lang=params.get("source_lang") or "auto",
                 num_speakers=int(params.get("num_speakers") or 1),
@@ -95,6 +110,19 @@ class A2EDubbing(JobKind):
         for job in leftovers[:SINGLE_LOOKUPS_PER_POLL]:
             found[job.remote_id] = self.fetch_one(job, client)
         return found
+
+    def on_retry(self, old, new) -> None:
+        from dubbing.models import Dubbing
+
+        previous = Dubbing.objects.filter(job=old).first()
+        if previous is not None:
+            Dubbing.objects.create(
+                team=previous.team,
+                batch=previous.batch,
+                job=new,
+                name=previous.name,
+                target_lang=previous.target_lang,
+            )
 
     def cancel(self, job, client) -> None:
         # A2E has no cancel; deleting the record stops the work and its charges.

@@ -53,15 +53,7 @@ class JobAdmin(admin.ModelAdmin):
         made = 0
         with transaction.atomic():
             for job in queryset.filter(status=Status.FAILED, account__isnull=False):
-                engine.create(
-                    team=job.team,
-                    account=job.account,
-                    kind=job.kind,
-                    label=job.label,
-                    params=job.params,
-                    created_by=request.user,
-                    retry_of=job,
-                )
+                engine.retry(job, user=request.user)
                 made += 1
         self.message_user(request, f"{made} job(s) sent again.", messages.SUCCESS)
 

@@ -83,6 +83,22 @@ def create(*, team, account, kind: str, label: str, params: dict, created_by=Non
     return job
 
 
+def retry(job: Job, user=None) -> Job:
+    """A new job doing what a failed one tried, linked to it; the kind may attach it
+    where the old one was shown (a dubbing batch, say). Call inside a transaction."""
+    new = create(
+        team=job.team,
+        account=job.account,
+        kind=job.kind,
+        label=job.label,
+        params=job.params,
+        created_by=user,
+        retry_of=job,
+    )
+    kinds.get(job.kind).on_retry(job, new)
+    return new
+
+
 # Submitting ----------------------------------------------------------------------------
 
 

@@ -72,6 +72,9 @@ class JobKind(abc.ABC):
     def cancel(self, job: Job, client) -> None:  # noqa: B027 - optional, most cannot cancel
         """Stop the upstream task when the provider can; by default only we stop watching."""
 
+    def on_retry(self, old: Job, new: Job) -> None:  # noqa: B027 - optional hook
+        """Domain follow-up when a failed job is retried as `new`."""
+
     def on_finished(self, job: Job) -> None:  # noqa: B027 - optional hook
         """Domain follow-up once a job has ended and its results are stored."""
 

@@ -124,15 +124,7 @@ def job_retry(request, team, job_id):
         messages.error(request, "Connect the provider again before retrying.")
         return redirect(job)
     with transaction.atomic():
-        new = engine.create(
-            team=team,
-            account=job.account,
-            kind=job.kind,
-            label=job.label,
-            params=job.params,
-            created_by=request.user,
-            retry_of=job,
-        )
+        new = engine.retry(job, user=request.user)
     messages.success(request, f"{job.label} sent again.")
     return redirect(new)
 

@@ -25,8 +25,8 @@ def test_a_new_team_home_says_what_to_do_next(owner_client, team):
 
 
 def test_a_viewer_is_told_to_ask_an_admin(viewer_client, team):
-    body = viewer_client.get(reverse("dubbing", kwargs={"team": team.slug})).content.decode()
-    assert "Connect A2E to see your dubbing" in body
+    body = viewer_client.get(reverse("avatars", kwargs={"team": team.slug})).content.decode()
+    assert "Connect A2E to see your avatars" in body
     assert "Only a team admin can connect providers" in body
 
 

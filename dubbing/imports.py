@@ -1,0 +1,105 @@
+"""Bring a team's existing A2E dubbing records into Voxboard, page by page, so work
+started elsewhere shows up. Each page costs the same few queries, whatever its number."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from dubbing.models import Dubbing
+from jobs.engine import STATE_TO_STATUS
+from jobs.models import FINISHED, Job, JobEvent, ResultsState, Status
+from teams.connection import client_for
+
+PAGE_SIZE = 100
+
+
+@dataclass
+class ImportResult:
+    pages: int = 0
+    seen: int = 0
+    imported: int = 0
+
+    def __str__(self):
+        return f"{self.seen} records on {self.pages} pages: {self.imported} new"
+
+
+def _job(account, dubbing, now) -> Job:
+    status = STATE_TO_STATUS.get(dubbing.state, Status.PROCESSING)
+    finished = status in FINISHED
+    results = (
+        [["result", dubbing.result_url]]
+        if status == Status.COMPLETED and dubbing.result_url
+        else []
+    )
+    return Job(
+        team_id=account.team_id,
+        account=account,
+        provider="a2e",
+        kind="a2e.dubbing",
+        label=(dubbing.name or dubbing.id)[:200],
+        status=status,
+        remote_id=dubbing.id,
+        remote_status=(dubbing.status or "")[:50],
+        remote_message=dubbing.failed_message or "",
+        remote=dubbing.raw,
+        params={"target_lang": dubbing.target_lang or "", "source_lang": dubbing.source_lang or ""},
+        result_urls=results,
+        results_state=ResultsState.PENDING if results else ResultsState.NONE,
+        finished_at=(dubbing.updated_at or now) if finished else None,
+        next_poll_at=None if finished else now,
+        created_at=dubbing.created_at or now,
+        # Old news: nothing is announced to webhooks for work done before it came here.
+        announced=status,
+    )
+
+
+def import_records(account, page_size: int = PAGE_SIZE, on_page=None) -> ImportResult:
+    client = client_for(account)
+    result = ImportResult()
+    page = 1
+    while True:
+        rows = [d for d in client.list_dubbings(page=page, page_size=page_size) if d.id]
+        if not rows:
+            break
+        result.pages += 1
+        result.seen += len(rows)
+        now = timezone.now()
+        known = set(
+            Job.objects.filter(
+                account=account, kind="a2e.dubbing", remote_id__in=[d.id for d in rows]
+            ).values_list("remote_id", flat=True)
+        )
+        fresh = [d for d in rows if d.id not in known]
+        if fresh:
+            with transaction.atomic():
+                jobs = Job.objects.bulk_create([_job(account, d, now) for d in fresh])
+                Dubbing.objects.bulk_create(
+                    Dubbing(
+                        team_id=account.team_id,
+                        job=job,
+                        name=job.label,
+                        target_lang=(d.target_lang or "")[:20],
+                        imported=True,
+                        remote_id=d.id,
+                    )
+                    for job, d in zip(jobs, fresh, strict=True)
+                )
+                JobEvent.objects.bulk_create(
+                    JobEvent(
+                        job=job,
+                        at=now,
+                        status=job.status,
+                        remote_status=job.remote_status,
+                        message="Imported from A2E",
+                        source=JobEvent.Source.SYSTEM,
+                    )
+                    for job in jobs
+                )
+            result.imported += len(fresh)
+        if on_page:
+            on_page(page)
+        if len(rows) < page_size:
+            break
+        page += 1
+    return result
