@@ -271,6 +271,12 @@ JOBS_MAX_ATTEMPTS = env.integer("JOBS_MAX_ATTEMPTS", 8, minimum=1)
 # A failed submit waits RETRY_BASE * 2^(attempt-1) seconds, at most RETRY_MAX, before the next.
 JOBS_RETRY_BASE = env.integer("JOBS_RETRY_BASE", 5, minimum=1)
 JOBS_RETRY_MAX = env.integer("JOBS_RETRY_MAX", 300, minimum=1)
+# After a submit whose answer was lost (a timeout, a 5xx to a POST), how long to wait
+# before looking for it upstream and, if it is not there, sending it again.
+JOBS_UNSURE_WAIT = env.integer("JOBS_UNSURE_WAIT", 60, minimum=1)
+# How long one copy of a job's results may run before another worker may take over.
+# The fetch_results task is stopped before its hold lapses (jobs/tasks.py).
+JOBS_RESULTS_LEASE = env.integer("JOBS_RESULTS_LEASE", 900, minimum=3)
 JOBS_MISSING_LIMIT = env.integer("JOBS_MISSING_LIMIT", 3, minimum=1)
 JOBS_STALE_AFTER = env.integer("JOBS_STALE_AFTER", 1800, minimum=1)
 

@@ -140,7 +140,8 @@ def submit(job_id: int, now=None) -> str:
         _finish_failed(job, str(exc), lease=lease)
         return "failed"
     except (RateLimited, Unavailable, ProtocolError, UpstreamError) as exc:
-        return _submit_later(job, exc, lease, now)
+        # Measured from the failure, not from the claim: a slow call must not eat the wait.
+        return _submit_later(job, exc, lease, timezone.now())
     _mark_submitted(job, remote, lease, now)
     return "submitted"
 
@@ -156,7 +157,11 @@ def _submit_later(job: Job, exc: Exception, lease, now) -> str:
     if retry_after:
         wait = max(wait, timedelta(seconds=retry_after))
     if getattr(exc, "maybe_processed", False) or isinstance(exc, ProtocolError):
-        # It may exist upstream: stay "submitting" so the retry looks for it first.
+        # It may exist upstream, or come to exist: a provider that took the request
+        # before we gave up on its answer may still be working on it. Stay "submitting"
+        # and look for it no sooner than JOBS_UNSURE_WAIT from now, so the record has
+        # had time to appear before we decide it was never made and send it again.
+        wait = max(wait, _seconds("JOBS_UNSURE_WAIT"))
         Job.objects.filter(pk=job.pk, status=Status.SUBMITTING, claimed_until=lease).update(
             claimed_until=now + wait, last_error=message
         )
@@ -279,7 +284,8 @@ def apply(remotes: dict[int, Remote], source: str, now=None) -> list[int]:
                 0,
             )
             if new in FINISHED:
-                job.finished_at, job.next_poll_at = now, None
+                # A follow-up call's hold ends with the job; fetch_results takes its own.
+                job.finished_at, job.next_poll_at, job.claimed_until = now, None, None
                 job.result_urls = (
                     [list(r) for r in remote.results] if new == Status.COMPLETED else []
                 )
@@ -317,6 +323,7 @@ def apply(remotes: dict[int, Remote], source: str, now=None) -> list[int]:
                     "next_poll_at",
                     "result_urls",
                     "results_state",
+                    "claimed_until",
                 ],
                 batch_size=BULK_BATCH,
             )
@@ -430,25 +437,38 @@ def watch(job: Job, now=None) -> None:
 # Results and announcements --------------------------------------------------------------
 
 
-def fetch_results(job_id: int) -> str:
-    """Copy a completed job's result files into our storage, then announce it."""
-    job = Job.objects.select_related("account").filter(pk=job_id).first()
-    if job is None or job.results_state != ResultsState.PENDING:
-        return "nothing"
+def fetch_results(job_id: int, now=None) -> str:
+    """Copy a completed job's result files into our storage, then announce it. Held
+    with `claimed_until` for JOBS_RESULTS_LEASE, so a second copy of the task (the
+    reconciler re-sends one while a large download runs) stands aside instead of
+    copying the same file at once; a copier that died is taken over when it lapses."""
+    now = now or timezone.now()
+    hold = now + _seconds("JOBS_RESULTS_LEASE")
+    free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    pending = Job.objects.filter(pk=job_id, results_state=ResultsState.PENDING)
+    if not pending.filter(free).update(claimed_until=hold):
+        return "busy" if pending.exists() else "nothing"
+    job = Job.objects.select_related("account").get(pk=job_id)
+    mine = Job.objects.filter(pk=job.pk, claimed_until=hold)
     if job.account is None:
-        Job.objects.filter(pk=job.pk).update(
-            results_state=ResultsState.FAILED, last_error="The provider account was disconnected."
+        mine.update(
+            results_state=ResultsState.FAILED,
+            claimed_until=None,
+            last_error="The provider account was disconnected.",
         )
         _enqueue("announce", job.pk)
         return "failed"
-    client = client_for(job.account)
-    have = set(job.files.values_list("role", flat=True))
-    for role, url in job.result_urls:
-        if role in have:
-            continue
-        _store_one(job, client, role, url)
-    Job.objects.filter(pk=job.pk, results_state=ResultsState.PENDING).update(
-        results_state=ResultsState.STORED
+    try:
+        client = client_for(job.account)
+        have = set(job.files.values_list("role", flat=True))
+        for role, url in job.result_urls:
+            if role not in have:
+                _store_one(job, client, role, url)
+    except BaseException:
+        mine.update(claimed_until=None)  # the task's retry may start at once
+        raise
+    mine.filter(results_state=ResultsState.PENDING).update(
+        results_state=ResultsState.STORED, claimed_until=None
     )
     _enqueue("announce", job.pk)
     return "stored"
@@ -457,12 +477,14 @@ def fetch_results(job_id: int) -> str:
 def give_up_results(job_id: int, message: str) -> None:
     with transaction.atomic():
         if Job.objects.filter(pk=job_id, results_state=ResultsState.PENDING).update(
-            results_state=ResultsState.FAILED, last_error=message
+            results_state=ResultsState.FAILED, last_error=message, claimed_until=None
         ):
             _enqueue("announce", job_id)
 
 
 def _store_one(job: Job, client, role: str, url: str) -> JobFile:
+    """Download one result into storage; a file already stored for the role is kept
+    (a copier whose hold lapsed mid-download may find the next one has finished)."""
     name = PurePosixPath(url.split("?", 1)[0]).name or f"{role}.bin"
     tmp_dir = os.path.join(settings.MEDIA_ROOT, "tmp")
     os.makedirs(tmp_dir, exist_ok=True)
@@ -471,6 +493,9 @@ def _store_one(job: Job, client, role: str, url: str) -> JobFile:
     try:
         download = client.download(url, tmp_path)
         content_type = download.content_type or mimetypes.guess_type(name)[0] or ""
+        existing = job.files.filter(role=role).first()
+        if existing is not None:
+            return existing
         with open(tmp_path, "rb") as handle:
             return JobFile.objects.create(
                 job=job,

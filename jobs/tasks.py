@@ -32,14 +32,15 @@ def reconcile() -> dict:
     return engine.reconcile()
 
 
-@shared_task(
-    name="jobs.fetch_results",
-    bind=True,
-    acks_late=True,
-    max_retries=6,
-    soft_time_limit=600,
-    time_limit=660,
-)
+# Likewise a result copy is stopped before its hold (JOBS_RESULTS_LEASE) lapses.
+_RESULTS = settings.JOBS_RESULTS_LEASE
+RESULTS_LIMITS = {
+    "soft_time_limit": max(1, _RESULTS * 2 // 3),
+    "time_limit": max(2, _RESULTS * 5 // 6),
+}
+
+
+@shared_task(name="jobs.fetch_results", bind=True, acks_late=True, max_retries=6, **RESULTS_LIMITS)
 def fetch_results(self, job_id: int) -> str:
     try:
         return engine.fetch_results(job_id)

@@ -53,6 +53,9 @@ class FakeKind(JobKind):
             # The request reached the provider and created the job, then the answer was lost.
             UPSTREAM.create(job.marker)
             raise Unavailable("Fake", None, "read timeout", maybe_processed=True)
+        if failure == "slow-lost-response":
+            # The provider had the request but had not made the record when we gave up.
+            raise Unavailable("Fake", None, "read timeout", maybe_processed=True)
         if failure == "rate-limited":
             raise RateLimited("Fake", 429, retry_after=120)
         if failure == "bad-request":

@@ -55,6 +55,21 @@ def test_a_submit_whose_answer_was_lost_is_found_upstream_not_sent_again(team, a
     assert (job.status, job.remote_id, upstream.created) == (Status.PROCESSING, "r1", 1)
 
 
+def test_a_lost_answer_is_looked_for_only_once_the_provider_had_time_to_act(
+    team, account, upstream
+):
+    job = _job(team, account)
+    # The provider took the request but had not made the record when we gave up.
+    upstream.fail_next_submit = "slow-lost-response"
+    assert engine.submit(job.pk) == "retry"
+    soon = timezone.now() + timedelta(seconds=settings.JOBS_UNSURE_WAIT - 2)
+    assert engine.submit(job.pk, now=soon) == "not-due"
+    upstream.create(job.marker)  # the record appears a little later
+    later = timezone.now() + timedelta(seconds=settings.JOBS_UNSURE_WAIT + 1)
+    assert engine.submit(job.pk, now=later) == "submitted"
+    assert (Job.objects.get(pk=job.pk).remote_id, upstream.created) == ("r1", 1)
+
+
 def test_a_worker_that_died_mid_submit_is_taken_over_after_its_lease(team, account, upstream):
     job = _job(team, account)
     now = timezone.now()
@@ -260,6 +275,48 @@ def test_results_are_copied_into_storage_with_size_and_checksum(team, account, u
     assert stored.sha256 == hashlib.sha256(body).hexdigest()
     assert stored.media_kind == "video"
     assert stored.file.read() == body
+
+
+def test_a_second_copy_of_the_results_stands_aside_while_the_first_runs(team, account, upstream):
+    import respx
+
+    (job,) = _processing(team, account, 1, upstream)
+    url = "https://cdn.example.test/out/result.mp4"
+    upstream.set("r1", "completed", results=[("result", url)])
+    engine.poll_due()
+    now = timezone.now()
+    lease = timedelta(seconds=settings.JOBS_RESULTS_LEASE)
+    # A first copier holds the job (mid-download); the reconciler's copy arrives.
+    Job.objects.filter(pk=job.pk).update(claimed_until=now + lease)
+    with respx.mock() as mock:
+        route = mock.get(url).respond(200, content=b"\x00\x00\x00\x18ftypmp42" + b"x" * 100)
+        assert engine.fetch_results(job.pk, now=now) == "busy"
+        assert route.call_count == 0 and not job.files.exists()
+        # The first copier died: once its hold lapses the next copy takes over.
+        assert engine.fetch_results(job.pk, now=now + lease + timedelta(seconds=1)) == "stored"
+    job.refresh_from_db()
+    assert (job.results_state, job.claimed_until, job.files.count()) == (
+        ResultsState.STORED,
+        None,
+        1,
+    )
+
+
+def test_a_failed_result_copy_lets_go_of_the_job_for_its_retry(team, account, upstream):
+    import respx
+
+    from providers import UpstreamError
+
+    (job,) = _processing(team, account, 1, upstream)
+    url = "https://cdn.example.test/out/result.mp4"
+    upstream.set("r1", "completed", results=[("result", url)])
+    engine.poll_due()
+    with respx.mock() as mock:
+        mock.get(url).respond(404)
+        with pytest.raises(UpstreamError):
+            engine.fetch_results(job.pk)
+    job.refresh_from_db()
+    assert (job.results_state, job.claimed_until) == (ResultsState.PENDING, None)
 
 
 def test_canceling_stops_following_the_job(team, account, upstream):

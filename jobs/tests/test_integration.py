@@ -31,6 +31,9 @@ FAST = {
     # Eight attempts of a faulty submit then span about a minute, not the real ten.
     "JOBS_RETRY_BASE": 1,
     "JOBS_RETRY_MAX": 8,
+    # A hung call (3 s below, read timeout 2 s) is looked for 6 s after we gave up on it.
+    "JOBS_UNSURE_WAIT": 6,
+    "JOBS_RESULTS_LEASE": 12,
 }
 
 
