@@ -63,9 +63,10 @@ class DubbingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["source_lang"].choices = [("auto", "Detect it"), *languages]
         self.fields["targets"].choices = languages
-        self.fields[
-            "source"
-        ].help_text = f"An audio or video file, at most {settings.DUBBING_MAX_UPLOAD_MB} MB."
+        source = self.fields["source"]
+        source.help_text = f"An audio or video file, at most {settings.DUBBING_MAX_UPLOAD_MB} MB."
+        # The page refuses a larger file before sending it (static/js/app.js).
+        source.widget.attrs["data-max-bytes"] = source_rules().max_bytes
 
     def clean_source(self):
         upload = self.cleaned_data["source"]

@@ -51,6 +51,7 @@ class A2EDubbing(JobKind):
     name = "a2e.dubbing"
     provider = "a2e"
     marker_note = "A2E dubbing: the `name` sent ends with `[<marker>]`; found by that suffix"
+    page_url_name = "dubbing_detail"
 
     callback_kind = "dubbing"
 

@@ -77,4 +77,4 @@ class Dubbing(models.Model):
         return f"{self.name} → {self.target_lang}"
 
     def get_absolute_url(self):
-        return reverse("job_detail", kwargs={"team": self.team.slug, "job_id": self.job_id})
+        return reverse("dubbing_detail", kwargs={"team": self.team.slug, "job_id": self.job_id})

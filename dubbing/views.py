@@ -1,23 +1,28 @@
-"""Dubbing pages: the list with batches and their progress, and the new-dubbing form."""
+"""Dubbing pages: the list with batches and their progress, the new-dubbing form, one
+dubbing's page, and deleting (at A2E first) one or many."""
 
 from django.contrib import messages
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Prefetch
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_POST
 
 from dubbing.forms import DubbingForm, source_rules
 from dubbing.models import Batch, Dubbing
-from jobs import engine, inputs
+from jobs import engine, inputs, uploads
 from jobs.models import UNFINISHED, Status
-from providers import UpstreamError
+from providers import NotFound, UpstreamError
 from teams.connection import client_for
-from teams.models import Provider, ProviderAccount
-from teams.scoping import team_view
+from teams.models import Membership, Provider, ProviderAccount
+from teams.scoping import get_for_team, team_view
 
 LANGUAGES_CACHE = 24 * 3600
 LIST_LIMIT = 50
+BULK_LIMIT = 200
 
 
 def languages_for(account) -> list[tuple[str, str]]:
@@ -34,6 +39,14 @@ def languages_for(account) -> list[tuple[str, str]]:
     return [tuple(pair) for pair in languages]
 
 
+def _day(text: str):
+    """A YYYY-MM-DD filter value as a date; anything else is no filter."""
+    try:
+        return parse_date(text) if text else None
+    except ValueError:
+        return None
+
+
 def _account(team):
     return ProviderAccount.objects.for_team(team).filter(provider=Provider.A2E).first()
 
@@ -46,7 +59,9 @@ def dubbing_list(request, team):
         .select_related("job", "job__created_by")
         .prefetch_related("job__files")
     )
-    status, target, q = (request.GET.get(k, "") for k in ("status", "target", "q"))
+    status, target, q, who, since, until = (
+        request.GET.get(k, "") for k in ("status", "target", "q", "who", "since", "until")
+    )
     if status == "active":
         dubbings = dubbings.filter(job__status__in=UNFINISHED)
     elif status in Status.values:
@@ -55,6 +70,14 @@ def dubbing_list(request, team):
         dubbings = dubbings.filter(target_lang=target)
     if q:
         dubbings = dubbings.filter(name__icontains=q)
+    if who.isdigit():
+        dubbings = dubbings.filter(job__created_by_id=int(who))
+    since_day, until_day = _day(since), _day(until)
+    if since_day:
+        dubbings = dubbings.filter(job__created_at__date__gte=since_day)
+    if until_day:
+        dubbings = dubbings.filter(job__created_at__date__lte=until_day)
+    filtered = any((status, target, q, who, since, until))
     batches = (
         Batch.objects.for_team(team)
         .with_progress()
@@ -67,14 +90,27 @@ def dubbing_list(request, team):
         "dubbing/list.html",
         {
             "account": account,
-            "batches": [b for b in batches if b.dubbings.all() or not (status or target or q)],
+            "batches": [b for b in batches if b.dubbings.all() or not filtered],
             "loose": loose,
             "filters": request.GET,
+            "filtered": filtered,
             "statuses": Status.choices,
+            "people": Membership.objects.filter(team=team)
+            .select_related("user")
+            .order_by("user__username"),
+            "targets": sorted(
+                set(Dubbing.objects.for_team(team).values_list("target_lang", flat=True))
+            ),
+            "selectable": request.membership.role != "viewer",
         },
     )
 
 
+def _max_upload_bytes() -> int:
+    return source_rules().max_bytes
+
+
+@uploads.capped_uploads(_max_upload_bytes)
 @team_view()
 def dubbing_new(request, team):
     account = _account(team)
@@ -86,6 +122,13 @@ def dubbing_new(request, team):
         messages.error(request, f"A2E did not list its languages: {exc.message}")
         languages = []
     form = DubbingForm(request.POST or None, request.FILES or None, languages=languages)
+    refused = uploads.refusal(request)
+    if refused:
+        # The body stopped at the file: show the form again with what did arrive.
+        form = DubbingForm(initial=request.POST.dict(), languages=languages)
+        return render(
+            request, "dubbing/new.html", {"account": account, "form": form, "refused": refused}
+        )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         with transaction.atomic():
@@ -143,3 +186,153 @@ def dubbing_import(request, team):
             request, "Importing your A2E dubbing records; they appear here as they arrive."
         )
     return redirect("dubbing", team=team.slug)
+
+
+# One dubbing ------------------------------------------------------------------------------
+
+
+def _dubbings():
+    return Dubbing.objects.select_related(
+        "job", "job__account", "job__created_by", "job__retry_of", "batch", "batch__source"
+    )
+
+
+def _dubbing(team, job_id):
+    return get_for_team(_dubbings(), team, job_id=job_id)
+
+
+@team_view()
+def dubbing_detail(request, team, job_id):
+    dubbing = _dubbings().for_team(team).filter(job_id=job_id).first()
+    if dubbing is None:
+        # A dubbing job started outside these pages (the API, a test): the job page.
+        from jobs.views import job_detail
+
+        return job_detail.__wrapped__(request, team, job_id)
+    job = dubbing.job
+    engine.watch(job)
+    batch = dubbing.batch
+    params = job.params
+    return render(
+        request,
+        "dubbing/detail.html",
+        {
+            "dubbing": dubbing,
+            "job": job,
+            "batch": batch,
+            "source_lang": (batch.source_lang if batch else params.get("source_lang")) or "auto",
+            "speakers": batch.num_speakers if batch else params.get("num_speakers"),
+            "drop_background": batch.drop_background_audio if batch else None,
+            "duration": (job.remote or {}).get("duration")
+            or (batch.source.duration if batch and batch.source else None),
+            "siblings": batch.dubbings.exclude(pk=dubbing.pk).select_related("job")
+            if batch
+            else [],
+            "events": job.events.all(),
+            "files": job.files.all(),
+            "retries": Dubbing.objects.for_team(team).filter(job__retry_of=job).select_related(
+                "job"
+            ),
+        },
+    )
+
+
+@team_view()
+def dubbing_source(request, team, job_id):
+    """The uploaded source, for the page's player (a link source is played from there)."""
+    dubbing = _dubbing(team, job_id)
+    source = dubbing.batch.source if dubbing.batch else None
+    if source is None:
+        raise Http404("This dubbing has no uploaded source here.")
+    response = FileResponse(source.file.open("rb"), content_type=source.content_type or None)
+    response["Content-Length"] = source.size
+    return response
+
+
+def delete_dubbing(dubbing, here_only=False) -> str | None:
+    """Delete a dubbing at A2E, then here with its stored result. Returns A2E's reason
+    when it refuses; then nothing is deleted here. `here_only` forgets it here and
+    leaves A2E alone (for a record A2E no longer has but will not say so)."""
+    job = dubbing.job
+    if job.status == Status.SUBMITTING:
+        # A worker is sending it right now; deleting here could orphan what it creates.
+        return "It is being sent to A2E right now; try again in a minute."
+    if job.remote_id and job.account is not None and not here_only:
+        try:
+            client_for(job.account).delete_dubbing(job.remote_id)
+        except NotFound:
+            pass  # already gone at A2E
+        except UpstreamError as exc:
+            return exc.message
+    files = [f.file for f in job.files.all()]
+    batch = dubbing.batch
+    with transaction.atomic():
+        job.delete()  # its Dubbing, events and file rows go with it
+        if batch is not None and not batch.dubbings.exists():
+            source = batch.source
+            batch.delete()
+            if source is not None:
+                transaction.on_commit(lambda: source.file.delete(save=False))
+                source.delete()
+    transaction.on_commit(lambda: [f.delete(save=False) for f in files])
+    return None
+
+
+@team_view()
+def dubbing_delete(request, team, job_id):
+    dubbing = _dubbing(team, job_id)
+    if request.method != "POST":
+        return render(request, "dubbing/delete.html", {"dubbings": [dubbing], "single": True})
+    here_only = request.POST.get("here_only") == "1"
+    refusal = delete_dubbing(dubbing, here_only=here_only)
+    if refusal:
+        messages.error(
+            request,
+            f"A2E did not delete “{dubbing}”: {refusal} It is kept. If A2E no longer has it, "
+            "use “Remove here only”.",
+        )
+        return redirect(dubbing.get_absolute_url())
+    where = "here" if here_only else "at A2E and here"
+    messages.success(request, f"Deleted “{dubbing}” {where}.")
+    return redirect("dubbing", team=team.slug)
+
+
+@team_view()
+@require_POST
+def dubbing_bulk(request, team):
+    """Retry the failed ones or delete (asking first) the selected dubbings."""
+    action = request.POST.get("action")
+    ids = [i for i in request.POST.getlist("ids") if i.isdigit()][:BULK_LIMIT]
+    chosen = list(
+        Dubbing.objects.for_team(team)
+        .filter(job_id__in=ids)
+        .select_related("job", "job__account", "job__team", "batch")
+    )
+    back = reverse("dubbing", kwargs={"team": team.slug})
+    if not chosen or action not in ("retry", "delete"):
+        messages.error(request, "Select one or more dubbings first.")
+        return redirect(back)
+    if action == "retry":
+        failed = [d for d in chosen if d.job.status == Status.FAILED and d.job.account]
+        with transaction.atomic():
+            for d in failed:
+                engine.retry(d.job, user=request.user)
+        skipped = len(chosen) - len(failed)
+        messages.success(request, f"Sent {len(failed)} again.")
+        if skipped:
+            messages.info(request, f"{skipped} selected had not failed, so were left as they are.")
+        return redirect(back)
+    if not request.POST.get("confirmed"):
+        return render(request, "dubbing/delete.html", {"dubbings": chosen})
+    deleted, refused = [], []
+    for d in chosen:
+        reason = delete_dubbing(d)
+        if reason:
+            refused.append(f"{d} ({reason})")
+        else:
+            deleted.append(str(d))
+    if deleted:
+        messages.success(request, f"Deleted at A2E and here: {', '.join(deleted)}.")
+    if refused:
+        messages.error(request, "A2E refused, so these are kept: " + "; ".join(refused))
+    return redirect(back)

@@ -41,6 +41,8 @@ class JobKind(abc.ABC):
     stale_after = timedelta(minutes=30)
     # How the marker is sent and matched, for the note on crash recovery (README).
     marker_note = ""
+    # The URL name of the page that shows one job of this kind (taking team and job_id).
+    page_url_name = "job_detail"
 
     @abc.abstractmethod
     def submit(self, job: Job, client) -> Remote:

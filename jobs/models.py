@@ -117,7 +117,17 @@ class Job(models.Model):
         return f"{self.label} ({self.get_status_display()})"
 
     def get_absolute_url(self):
-        return reverse("job_detail", kwargs={"team": self.team.slug, "job_id": self.pk})
+        return reverse(self.page_url_name, kwargs={"team": self.team.slug, "job_id": self.pk})
+
+    @property
+    def page_url_name(self) -> str:
+        """The page for this job: its domain's (a dubbing's) or the generic job page."""
+        from jobs import kinds
+
+        try:
+            return kinds.get(self.kind).page_url_name
+        except KeyError:
+            return "job_detail"
 
     @property
     def is_finished(self) -> bool:

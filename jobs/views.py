@@ -70,7 +70,11 @@ def job_row(request, team, job_id):
             watched_until=now + timedelta(seconds=30),
             next_poll_at=Case(due_later, default=F("next_poll_at")),
         )
-    response = render(request, "jobs/list.html#row", {"job": job, "team": job.team})
+    response = render(
+        request,
+        "jobs/list.html#row",
+        {"job": job, "team": job.team, "selectable": request.GET.get("select") == "1"},
+    )
     seen = request.GET.get("seen")
     # Said once, when the row turns final with its result in our storage, whether it
     # was drawn while running or while the result was still being copied.

@@ -90,6 +90,17 @@
       function (input) { return input.files && input.files.length; });
     if (!hasFiles) return;
     evt.preventDefault();
+    // <input type=file data-max-bytes>: say so at once rather than after a long upload.
+    var tooBig = Array.prototype.filter.call(form.querySelectorAll("input[type=file][data-max-bytes]"),
+      function (input) {
+        var max = parseInt(input.getAttribute("data-max-bytes"), 10);
+        return input.files && input.files.length && input.files[0].size > max;
+      });
+    if (tooBig.length) {
+      var max = parseInt(tooBig[0].getAttribute("data-max-bytes"), 10);
+      toast(tooBig[0].files[0].name + " is larger than " + Math.floor(max / 1048576) + " MB.", "error");
+      return;
+    }
     var bar = form.querySelector("progress.upload-progress");
     var button = form.querySelector("button[type=submit]");
     if (bar) bar.hidden = false;

@@ -1,0 +1,211 @@
+"""One dubbing's page, deleting at A2E first (one or many), bulk retry, and the list's
+filters by person and date. Team walls hold on every one of them."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import reverse
+from django.utils import timezone
+
+from dubbing.models import Batch, Dubbing
+from jobs.models import InputFile, Job, JobFile, Status
+from jobs.tests.factories import JobFactory, JobFileFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _seeded(control, status="completed", count=1):
+    seeded = control.post(
+        "/_sandbox/seed", json={"kind": "a2e.dubbing", "count": count, "status": status}
+    )
+    seeded.raise_for_status()
+    return seeded.json()["ids"]
+
+
+def _upstream_ids(a2e):
+    from teams.connection import client_for
+
+    return {d.id for d in client_for(a2e).iter_dubbings(page_size=100)}
+
+
+def _dubbing(team, account, *, remote_id, status=Status.COMPLETED, batch=None, target="de", **kw):
+    job = JobFactory(
+        team=team,
+        account=account,
+        remote_id=remote_id,
+        status=status,
+        label=f"Clip → {target}",
+        **kw,
+    )
+    return Dubbing.objects.create(
+        team=team, batch=batch, job=job, name="Clip", target_lang=target, remote_id=remote_id
+    )
+
+
+def _page(d):
+    return reverse("dubbing_detail", kwargs={"team": d.team.slug, "job_id": d.job_id})
+
+
+def _source(team):
+    return InputFile.objects.create(
+        team=team,
+        file=ContentFile(b"RIFF\x24\x00\x00\x00WAVEfmt " + b"\x00" * 40, name="talk.wav"),
+        original_name="talk.wav",
+        content_type="audio/wav",
+        size=52,
+        sha256="0" * 64,
+        duration=12.0,
+    )
+
+
+def test_the_page_plays_source_and_result_and_says_what_was_asked(member_client, team, a2e):
+    batch = Batch.objects.create(
+        team=team, name="Clip", source=_source(team), source_lang="en", num_speakers=2
+    )
+    d = _dubbing(team, a2e, remote_id="r1", batch=batch, remote={"duration": 12})
+    JobFileFactory(job=d.job)
+    body = member_client.get(_page(d)).content.decode()
+    source = reverse("dubbing_source", kwargs={"team": team.slug, "job_id": d.job_id})
+    assert f'<audio controls preload="metadata" src="{source}"' in body
+    assert "/jobs/files/" in body and "?download=1" in body
+    assert "en → de" in body and "<dd>2</dd>" in body and "12 s" in body
+    assert b"".join(member_client.get(source).streaming_content).startswith(b"RIFF")
+
+
+def test_a_failed_dubbing_shows_a2es_reason_and_offers_a_retry_in_its_batch(
+    member_client, team, a2e
+):
+    batch = Batch.objects.create(team=team, name="Clip")
+    d = _dubbing(
+        team,
+        a2e,
+        remote_id="r1",
+        batch=batch,
+        status=Status.FAILED,
+        remote_message="Source audio is silent",
+    )
+    body = member_client.get(_page(d)).content.decode()
+    assert "Source audio is silent" in body and ">Retry</button>" in body
+    retry = reverse("job_retry", kwargs={"team": team.slug, "job_id": d.job_id})
+    response = member_client.post(retry)
+    new = Job.objects.get(retry_of=d.job)
+    assert response["Location"] == _page(Dubbing.objects.get(job=new))
+    assert Dubbing.objects.get(job=new).batch == batch
+
+
+def test_a_running_dubbing_can_be_canceled_which_deletes_it_at_a2e(
+    member_client, team, a2e, control
+):
+    (rid,) = _seeded(control, status="processing")
+    d = _dubbing(team, a2e, remote_id=rid, status=Status.PROCESSING)
+    assert ">Cancel</button>" in member_client.get(_page(d)).content.decode()
+    member_client.post(reverse("job_cancel", kwargs={"team": team.slug, "job_id": d.job_id}))
+    assert Job.objects.get(pk=d.job_id).status == Status.CANCELED
+    assert rid not in _upstream_ids(a2e)
+
+
+def test_deleting_asks_first_then_deletes_at_a2e_and_here(
+    member_client, team, a2e, control, django_capture_on_commit_callbacks
+):
+    (rid,) = _seeded(control)
+    batch = Batch.objects.create(team=team, name="Clip", source=_source(team))
+    d = _dubbing(team, a2e, remote_id=rid, batch=batch)
+    stored = JobFileFactory(job=d.job)
+    path = stored.file.path
+    url = reverse("dubbing_delete", kwargs={"team": team.slug, "job_id": d.job_id})
+    confirm = member_client.get(url).content.decode()
+    assert "deleted at A2E first" in confirm and Dubbing.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = member_client.post(url)
+    assert response.status_code == 302
+    assert rid not in _upstream_ids(a2e)
+    assert not Dubbing.objects.exists() and not Job.objects.exists()
+    assert not JobFile.objects.exists() and not Batch.objects.exists()
+    assert not InputFile.objects.exists()
+    import os
+
+    assert not os.path.exists(path)
+
+
+def test_when_a2e_refuses_the_dubbing_is_kept_and_the_reason_shown(
+    member_client, team, a2e, control
+):
+    (rid,) = _seeded(control)
+    d = _dubbing(team, a2e, remote_id=rid)
+    control.post(
+        "/_sandbox/faults", json={"path": "/a2e/*", "method": "DELETE", "status": {"500": 1}}
+    ).raise_for_status()
+    url = reverse("dubbing_delete", kwargs={"team": team.slug, "job_id": d.job_id})
+    response = member_client.post(url, follow=True)
+    assert "A2E did not delete" in response.content.decode()
+    assert Dubbing.objects.filter(pk=d.pk).exists()
+    # A record A2E no longer has but will not say so can still be removed here.
+    control.delete("/_sandbox/faults")
+    member_client.post(url, {"here_only": "1"})
+    assert not Dubbing.objects.filter(pk=d.pk).exists()
+
+
+def test_bulk_retry_sends_only_the_failed_again(member_client, team, a2e):
+    batch = Batch.objects.create(team=team, name="Clip")
+    failed = _dubbing(team, a2e, remote_id="r1", batch=batch, status=Status.FAILED)
+    done = _dubbing(team, a2e, remote_id="r2", batch=batch, target="fr")
+    member_client.post(
+        reverse("dubbing_bulk", kwargs={"team": team.slug}),
+        {"action": "retry", "ids": [failed.job_id, done.job_id]},
+    )
+    assert list(Job.objects.filter(retry_of__isnull=False).values_list("retry_of", flat=True)) == [
+        failed.job_id
+    ]
+    assert batch.dubbings.count() == 3
+
+
+def test_bulk_delete_confirms_then_deletes_each_at_a2e(member_client, team, a2e, control):
+    ids = _seeded(control, count=2)
+    chosen = [
+        _dubbing(team, a2e, remote_id=rid, target=t)
+        for rid, t in zip(ids, ["de", "fr"], strict=True)
+    ]
+    bulk = reverse("dubbing_bulk", kwargs={"team": team.slug})
+    picked = [d.job_id for d in chosen]
+    page = member_client.post(bulk, {"action": "delete", "ids": picked}).content.decode()
+    assert "Delete 2 dubbings?" in page and Dubbing.objects.count() == 2
+    member_client.post(bulk, {"action": "delete", "ids": picked, "confirmed": "1"})
+    assert not Dubbing.objects.exists()
+    assert not set(ids) & _upstream_ids(a2e)
+
+
+def test_the_list_filters_by_who_started_it_and_by_date(member_client, member, team, a2e):
+    mine = _dubbing(team, a2e, remote_id="r1", created_by=member.user)
+    theirs = _dubbing(team, a2e, remote_id="r2", target="fr")
+    Job.objects.filter(pk=theirs.job_id).update(created_at=timezone.now() - timedelta(days=10))
+    url = reverse("dubbing", kwargs={"team": team.slug})
+    by_me = member_client.get(url, {"who": member.user.pk}).content.decode()
+    assert mine.job.label in by_me and theirs.job.label not in by_me
+    week = (timezone.now() - timedelta(days=7)).date().isoformat()
+    recent = member_client.get(url, {"since": week}).content.decode()
+    assert mine.job.label in recent and theirs.job.label not in recent
+    older = member_client.get(url, {"until": week}).content.decode()
+    assert theirs.job.label in older and mine.job.label not in older
+    assert member_client.get(url, {"since": "2026-02-31"}).status_code == 200
+
+
+def test_another_teams_dubbing_is_a_404_on_every_page(member_client, team, other_team):
+    d = _dubbing(other_team, None, remote_id="r1")
+    for name in ("dubbing_detail", "dubbing_source", "dubbing_delete"):
+        url = reverse(name, kwargs={"team": team.slug, "job_id": d.job_id})
+        assert member_client.get(url).status_code == 404
+    member_client.post(
+        reverse("dubbing_bulk", kwargs={"team": team.slug}),
+        {"action": "delete", "ids": [d.job_id], "confirmed": "1"},
+    )
+    assert Dubbing.objects.filter(pk=d.pk).exists()
+
+
+def test_a_viewer_sees_the_page_but_cannot_delete(viewer_client, team, a2e):
+    d = _dubbing(team, a2e, remote_id="r1")
+    body = viewer_client.get(_page(d)).content.decode()
+    assert "Delete…" not in body
+    url = reverse("dubbing_delete", kwargs={"team": team.slug, "job_id": d.job_id})
+    assert viewer_client.post(url).status_code == 403
+    assert Dubbing.objects.exists()

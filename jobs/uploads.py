@@ -1,0 +1,78 @@
+"""A size cap that refuses an over-size upload while it streams in, before Django has
+spooled it to disk, and never holds it in memory.
+
+Django's own handlers keep small files in memory and spool large ones to a temporary
+file; a size check in a form runs only after the whole body has arrived. The handler
+here goes first: it refuses a body whose declared length is already too large at the
+first file, and a file that grows past the cap at the chunk that crosses it (a client
+may not declare its length). Parsing then stops, Django reads what is left of the body
+and throws it away, and the view shows `refusal(request)` instead of its form errors.
+"""
+
+from functools import wraps
+
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+
+# Room for the form's other fields and the multipart framing around the file.
+FORM_SLACK = 1024 * 1024
+
+
+class CappedUploadHandler(FileUploadHandler):
+    def __init__(self, request, max_bytes: int):
+        super().__init__(request)
+        self.max_bytes = max_bytes
+        self.refused = ""
+        self._declared_too_large = False
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        self._declared_too_large = bool(content_length) and (
+            content_length > self.max_bytes + FORM_SLACK
+        )
+        return None  # the multipart parser carries on, with this handler first
+
+    def _refuse(self, name: str):
+        self.refused = f"{name} is larger than {self.max_bytes // (1024 * 1024)} MB."
+        raise StopUpload(connection_reset=False)
+
+    def new_file(self, field_name, file_name, *args, **kwargs):
+        super().new_file(field_name, file_name, *args, **kwargs)
+        if self._declared_too_large:
+            self._refuse(file_name)
+
+    def receive_data_chunk(self, raw_data, start):
+        if start + len(raw_data) > self.max_bytes:
+            self._refuse(self.file_name)
+        return raw_data  # passed on to Django's own handlers
+
+    def file_complete(self, file_size):
+        return None
+
+
+def capped_uploads(max_bytes):
+    """Decorate a view so its uploads are capped at `max_bytes()` as they arrive.
+
+    The handler must be installed before anything reads request.POST, and the CSRF
+    middleware reads it before the view runs; so, as Django's documentation on upload
+    handlers says, the view is exempted from the middleware and protected inside."""
+
+    def decorator(view):
+        protected = csrf_protect(view)
+
+        @csrf_exempt
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            handler = CappedUploadHandler(request, max_bytes())
+            request.upload_handlers.insert(0, handler)
+            request.upload_refusal = handler
+            return protected(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def refusal(request) -> str:
+    """Why the capped upload of this request was refused, or ""."""
+    handler = getattr(request, "upload_refusal", None)
+    return handler.refused if handler is not None else ""
