@@ -2,7 +2,6 @@
 dubbing's page, and deleting (at A2E first) one or many."""
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
@@ -16,7 +15,7 @@ from dubbing.models import Batch, Dubbing
 from jobs import engine, inputs, uploads
 from jobs.models import UNFINISHED, Status
 from providers import NotFound, UpstreamError
-from teams.connection import client_for
+from teams.connection import cached, client_for
 from teams.models import Membership, Provider, ProviderAccount
 from teams.scoping import get_for_team, team_view
 
@@ -27,15 +26,16 @@ BULK_LIMIT = 200
 
 def languages_for(account) -> list[tuple[str, str]]:
     """A2E's dubbing languages for this account, refreshed daily."""
-    key = f"a2e-languages:{account.pk}"
-    languages = cache.get(key)
-    if languages is None:
-        languages = [
+    languages = cached(
+        account,
+        "a2e-languages",
+        LANGUAGES_CACHE,
+        lambda: [
             (lang.value, lang.label or lang.value)
             for lang in client_for(account).list_languages()
             if lang.value
-        ]
-        cache.set(key, languages, LANGUAGES_CACHE)
+        ],
+    )
     return [tuple(pair) for pair in languages]
 
 
@@ -230,9 +230,9 @@ def dubbing_detail(request, team, job_id):
             else [],
             "events": job.events.all(),
             "files": job.files.all(),
-            "retries": Dubbing.objects.for_team(team).filter(job__retry_of=job).select_related(
-                "job"
-            ),
+            "retries": Dubbing.objects.for_team(team)
+            .filter(job__retry_of=job)
+            .select_related("job"),
         },
     )
 

@@ -15,6 +15,20 @@ CLIENTS = {
 }
 
 
+def cached(account: ProviderAccount, name: str, ttl: int, fetch):
+    """What `fetch()` returns for this account, kept `ttl` seconds: lists a provider
+    changes rarely (languages, folders, limits), so a page or a form sent back with an
+    error costs no upstream call. A fetch that raises keeps nothing."""
+    from django.core.cache import cache
+
+    key = f"upstream:{account.pk}:{name}"
+    value = cache.get(key)
+    if value is None:
+        value = fetch()
+        cache.set(key, value, ttl)
+    return value
+
+
 def client_for(account: ProviderAccount):
     return CLIENTS[account.provider](account.base_url, account.get_secret())
 

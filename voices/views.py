@@ -13,7 +13,7 @@ from django_htmx.http import trigger_client_event
 from jobs import engine, inputs
 from jobs.models import Job
 from providers import NotFound, UpstreamError
-from teams.connection import client_for
+from teams.connection import cached, client_for
 from teams.models import Provider, ProviderAccount, Role
 from teams.scoping import get_for_team, team_view
 from voices import runs
@@ -237,18 +237,16 @@ FOLDER_PROJECTS = 20
 def _respeecher_folders(account) -> list[tuple[str, str]]:
     """(folder id, "Project / Folder") of the account's first projects, kept five
     minutes: a form that is sent back with an error costs no upstream call."""
-    from django.core.cache import cache
 
-    key = f"respeecher-folders:{account.pk}"
-    folders = cache.get(key)
-    if folders is None:
+    def fetch():
         client = client_for(account)
-        folders = []
-        for project in list(client.list_projects(limit=FOLDER_PROJECTS)):
-            for folder in client.list_folders(project.id, limit=50):
-                folders.append((folder.id, f"{project.name or project.id} / {folder.name}"))
-        cache.set(key, folders, FOLDERS_CACHE)
-    return [tuple(f) for f in folders]
+        return [
+            (folder.id, f"{project.name or project.id} / {folder.name}")
+            for project in list(client.list_projects(limit=FOLDER_PROJECTS))
+            for folder in client.list_folders(project.id, limit=50)
+        ]
+
+    return [tuple(f) for f in cached(account, "respeecher-folders", FOLDERS_CACHE, fetch)]
 
 
 @team_view()
@@ -399,15 +397,14 @@ PROVIDERS_CACHE = 3600
 def _burki_providers(account, assistant_id: int) -> list:
     """The cloning providers and their sample limits; kept an hour, so checking a
     sample against them costs no upstream call."""
-    from django.core.cache import cache
-
     from providers.burki import CloningProvider
 
-    key = f"burki-providers:{account.pk}:{assistant_id}"
-    raw = cache.get(key)
-    if raw is None:
-        raw = [p.raw for p in client_for(account).list_cloning_providers(assistant_id)]
-        cache.set(key, raw, PROVIDERS_CACHE)
+    raw = cached(
+        account,
+        f"burki-providers:{assistant_id}",
+        PROVIDERS_CACHE,
+        lambda: [p.raw for p in client_for(account).list_cloning_providers(assistant_id)],
+    )
     return [CloningProvider.from_raw(r) for r in raw]
 
 
@@ -558,22 +555,20 @@ SAMPLE_CACHE = 3600
 def voice_sample(request, team, voice_id):
     """A player for a Respeecher voice's sample, fetched when someone asks to hear it:
     its accents' samples are a separate call per accent, too many to make per list."""
-    from django.core.cache import cache
-
     voice = get_for_team(Voice.objects.select_related("account"), team, pk=voice_id)
     url = voice.sample_url
     accents = [a for a in voice.raw.get("accents") or [] if isinstance(a, dict) and a.get("id")]
     if not url and voice.provider == Provider.RESPEECHER and accents:
         accent = next((a for a in accents if a.get("is_default")), accents[0])
-        key = f"respeecher-sample:{voice.account_id}:{accent['id']}"
-        url = cache.get(key)
-        if url is None:
-            try:
-                samples = client_for(voice.account).list_accent_samples(str(accent["id"]))
-            except UpstreamError as exc:
-                return render(
-                    request, "voices/catalog.html#player", {"voice": voice, "error": exc.message}
-                )
-            url = next((s.get("url") for s in samples if s.get("url")), "")
-            cache.set(key, url, SAMPLE_CACHE)
+
+        def fetch():
+            samples = client_for(voice.account).list_accent_samples(str(accent["id"]))
+            return next((s.get("url") for s in samples if s.get("url")), "")
+
+        try:
+            url = cached(voice.account, f"respeecher-sample:{accent['id']}", SAMPLE_CACHE, fetch)
+        except UpstreamError as exc:
+            return render(
+                request, "voices/catalog.html#player", {"voice": voice, "error": exc.message}
+            )
     return render(request, "voices/catalog.html#player", {"voice": voice, "url": url})
