@@ -1,8 +1,10 @@
-"""Turns Django messages into toast events on htmx responses, which render no page chrome."""
+"""Turns Django messages into toast events on htmx responses, which render no page chrome,
+and keeps an upload's redirect (and its message) for the page, not the script."""
 
 import json
 
 from django.contrib import messages
+from django.http import HttpResponse
 
 
 def htmx_messages(get_response):
@@ -24,6 +26,27 @@ def htmx_messages(get_response):
                 triggers = {name.strip(): None for name in response["HX-Trigger"].split(",")}
         triggers["toasts"] = toasts + list(triggers.get("toasts") or [])
         response["HX-Trigger"] = json.dumps(triggers)
+        return response
+
+    return middleware
+
+
+# Sent by static/js/app.js with a form it uploads with a progress bar.
+UPLOAD_HEADER = "X-Upload-Progress"
+
+
+def upload_redirects(get_response):
+    """A redirect answering an upload sent by script becomes 204 with the target in
+    `X-Location`. An XMLHttpRequest would otherwise follow the redirect itself, and
+    fetching the target there would use up the message it carries ("Training started")
+    before the page the person sees is loaded."""
+
+    def middleware(request):
+        response = get_response(request)
+        if request.headers.get(UPLOAD_HEADER) == "1" and response.status_code in (301, 302, 303):
+            redirect_to = response["Location"]
+            response = HttpResponse(status=204)
+            response["X-Location"] = redirect_to
         return response
 
     return middleware

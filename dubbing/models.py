@@ -16,6 +16,7 @@ class BatchQuerySet(models.QuerySet):
             total=Count("dubbings"),
             done=Count("dubbings", filter=Q(dubbings__job__status="completed")),
             failed=Count("dubbings", filter=Q(dubbings__job__status="failed")),
+            canceled=Count("dubbings", filter=Q(dubbings__job__status="canceled")),
         )
 
 

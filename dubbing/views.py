@@ -110,6 +110,14 @@ def _max_upload_bytes() -> int:
     return source_rules().max_bytes
 
 
+@team_view()
+def dubbing_batch_progress(request, team, batch_id):
+    """The batch's "N of M done", asked again by the list each time one of its rows
+    (or any other) turns final."""
+    batch = get_for_team(Batch.objects.with_progress(), team, pk=batch_id)
+    return render(request, "dubbing/list.html#progress", {"batch": batch})
+
+
 @uploads.capped_uploads(_max_upload_bytes)
 @team_view()
 def dubbing_new(request, team):

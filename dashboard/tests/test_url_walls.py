@@ -27,12 +27,23 @@ PUBLIC = {
     "input_file": "providers fetch samples we host; the signed, expiring token is the key",
 }
 
+
+def _dubbing(team):
+    from dubbing.models import Batch, Dubbing
+
+    batch = Batch.objects.create(team=team, name="Walled")
+    job = JobFactory(team=team)
+    return Dubbing.objects.create(team=team, batch=batch, job=job, name="x", target_lang="de")
+
+
 # How to make an object of a given team for each URL argument that names one.
 OBJECT_ARGS = {
     "member_id": lambda team: MembershipFactory(team=team).pk,
     "invitation_id": lambda team: InvitationFactory(team=team).pk,
     "account_id": lambda team: ProviderAccountFactory(team=team).pk,
-    "job_id": lambda team: JobFactory(team=team).pk,
+    # A dubbing's job, so the dubbing pages (which take a job id) are walked for real.
+    "job_id": lambda team: _dubbing(team).job_id,
+    "batch_id": lambda team: _dubbing(team).batch_id,
     "file_id": lambda team: JobFileFactory(job__team=team).pk,
     "endpoint_id": lambda team: EndpointFactory(team=team).pk,
     "delivery_id": lambda team: DeliveryFactory(endpoint__team=team).pk,

@@ -209,3 +209,41 @@ def test_a_viewer_sees_the_page_but_cannot_delete(viewer_client, team, a2e):
     url = reverse("dubbing_delete", kwargs={"team": team.slug, "job_id": d.job_id})
     assert viewer_client.post(url).status_code == 403
     assert Dubbing.objects.exists()
+
+
+def test_an_upload_sent_with_progress_keeps_its_message_for_the_next_page(member_client, team, a2e):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from jobs.tests.audio import wav
+
+    response = member_client.post(
+        reverse("dubbing_new", kwargs={"team": team.slug}),
+        {
+            "name": "Trailer",
+            "source": SimpleUploadedFile("trailer.wav", wav(2), "audio/wav"),
+            "source_lang": "auto",
+            "targets": ["de"],
+            "num_speakers": 1,
+        },
+        headers={"X-Upload-Progress": "1"},
+    )
+    # The script is told where to go instead of following a redirect itself, which
+    # would use up the message before the person's page loads.
+    assert response.status_code == 204
+    listing = reverse("dubbing", kwargs={"team": team.slug})
+    assert response["X-Location"] == listing
+    assert "Dubbing into 1 language." in member_client.get(listing).content.decode()
+
+
+def test_a_batchs_progress_is_asked_again_when_a_row_finishes(member_client, team, a2e):
+    batch = Batch.objects.create(team=team, name="Clip")
+    first = _dubbing(team, a2e, remote_id="r1", batch=batch, status=Status.PROCESSING)
+    _dubbing(team, a2e, remote_id="r2", batch=batch, target="fr", status=Status.PROCESSING)
+    page = member_client.get(reverse("dubbing", kwargs={"team": team.slug})).content.decode()
+    progress = reverse("dubbing_batch_progress", kwargs={"team": team.slug, "batch_id": batch.pk})
+    assert f'hx-get="{progress}" hx-trigger="jobFinished from:body"' in page
+    Job.objects.filter(pk=first.job_id).update(status=Status.COMPLETED)
+    assert "1 of 2 done" in member_client.get(progress).content.decode()
+    Job.objects.filter(dubbing__batch=batch).update(status=Status.COMPLETED)
+    settled = member_client.get(progress).content.decode()
+    assert "2 of 2 done" in settled and "hx-get" not in settled  # nothing more to ask
