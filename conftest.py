@@ -1,5 +1,7 @@
-"""Shared pytest fixtures: users, teams in every role, and a second team to wall off."""
+"""Shared pytest fixtures: users, teams in every role, a second team to wall off, and
+one in-thread sandbox of the upstreams for the session."""
 
+import httpx
 import pytest
 from django.test import Client
 
@@ -78,3 +80,28 @@ def admin_client_(admin_member):
 @pytest.fixture
 def a2e_account(team):
     return ProviderAccountFactory(team=team, provider="a2e", secret="a2e-token-0000-wxyz")
+
+
+# What every test using `control` starts from; a test that needs other knobs sets them
+# with `POST /_sandbox/config` after the reset (a reset brings these back).
+SANDBOX_DEFAULTS = {"speed": 1000, "tts_engine": "tone"}
+
+
+@pytest.fixture(scope="session")
+def sandbox_url():
+    """The base URL of one sandbox for the session, on a free loopback port."""
+    from sandbox.server import run_in_thread  # only tests that use it load uvicorn
+
+    url, stop = run_in_thread(port=0, **SANDBOX_DEFAULTS)
+    yield url
+    stop()
+
+
+@pytest.fixture
+def control(sandbox_url):
+    """A client of the sandbox's control API, after a reset to its seed records and
+    SANDBOX_DEFAULTS."""
+    client = httpx.Client(base_url=sandbox_url, timeout=60)
+    client.post("/_sandbox/reset").raise_for_status()
+    yield client
+    client.close()

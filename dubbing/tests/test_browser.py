@@ -1,7 +1,7 @@
 """In a real browser: upload a spoken clip, dub it into German, watch its row finish on
 the dubbing list without reloading, see the batch count it done, and play the dubbed
 audio. Chromium (Debian's) driven by Playwright; a real Celery worker and beat move the
-job, against an in-thread sandbox of A2E."""
+job, against the session's in-thread sandbox of A2E."""
 
 import re
 import shutil
@@ -32,16 +32,6 @@ pytestmark = [
         CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)"
     ),
 ]
-
-
-@pytest.fixture(scope="module")
-def dubbing_browser_sandbox():
-    # Its own sandbox, so this module needs nothing from a conftest that may move.
-    from sandbox.server import run_in_thread
-
-    url, stop = run_in_thread(port=0, speed=1000, tts_engine="tone")
-    yield url
-    stop()
 
 
 @pytest.fixture
@@ -96,7 +86,8 @@ def test_dub_an_upload_watch_it_finish_live_and_play(
     settings,
     browser_page,
     workers,
-    dubbing_browser_sandbox,
+    sandbox_url,
+    control,
     tmp_path,
 ):
     from playwright.sync_api import expect
@@ -105,7 +96,7 @@ def test_dub_an_upload_watch_it_finish_live_and_play(
     user = UserFactory(username="ada", password=PASSWORD)
     team = MembershipFactory(user=user, role=Role.MEMBER).team
     ProviderAccountFactory(
-        team=team, provider="a2e", base_url=f"{dubbing_browser_sandbox}/a2e", secret="sandbox-a2e"
+        team=team, provider="a2e", base_url=f"{sandbox_url}/a2e", secret="sandbox-a2e"
     )
     clip = spoken_clip(tmp_path / "greeting.wav")
     page = browser_page

@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from dubbing.models import Batch, Dubbing
 from jobs.models import InputFile, Job, Status
-from voices.tests.test_clone_and_speech import _run_to_the_end, wav_bytes
+from jobs.tests.audio import wav
+from voices.tests.test_clone_and_speech import _run_to_the_end
 
 
 def _new(team):
@@ -31,7 +32,7 @@ def test_one_upload_dubbed_into_three_languages_completes_and_is_kept(
         _new(team),
         {
             "name": "Trailer",
-            "source": SimpleUploadedFile("trailer.wav", wav_bytes(3), "audio/wav"),
+            "source": SimpleUploadedFile("trailer.wav", wav(3), "audio/wav"),
             "source_lang": "en",
             "targets": ["de", "fr", "es"],
             "num_speakers": 1,
@@ -79,7 +80,7 @@ def test_bad_input_is_explained_and_nothing_is_sent(case, member_client, team, a
     data = {"name": "Clip", "source_lang": "auto", "targets": ["de"], "num_speakers": 1}
     data.update(changes)
     if case not in ("unreachable url", "private url", "no source") and "source" not in changes:
-        data["source"] = SimpleUploadedFile("ok.wav", wav_bytes(2), "audio/wav")
+        data["source"] = SimpleUploadedFile("ok.wav", wav(2), "audio/wav")
     response = member_client.post(_new(team), data)
     assert message in response.content.decode()
     assert not Batch.objects.exists() and not Job.objects.exists()
@@ -92,7 +93,7 @@ def test_an_over_size_upload_is_refused(member_client, team, a2e, control, setti
     settings.DUBBING_MAX_UPLOAD_MB = 1
     member_client.get(_new(team))
     control.delete("/_sandbox/requests")
-    big = SimpleUploadedFile("big.wav", wav_bytes(70, rate=16000), "audio/wav")  # about 2 MB
+    big = SimpleUploadedFile("big.wav", wav(70, rate=16000), "audio/wav")  # about 2 MB
     response = member_client.post(
         _new(team),
         {"name": "Big", "source": big, "source_lang": "auto", "targets": ["de"], "num_speakers": 1},

@@ -1,33 +1,21 @@
 """Files we host for providers: reachable only through a signed link, until it expires."""
 
-import io
-import wave
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
 from jobs import inputs
+from jobs.tests.audio import wav
 
 pytestmark = pytest.mark.django_db
 
 RULES = inputs.Rules(formats=("wav",), max_bytes=1024 * 1024, min_seconds=1, max_seconds=5)
 
 
-def _wav(seconds=2):
-    out = io.BytesIO()
-    with wave.open(out, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(8000)
-        w.writeframes(b"\x01\x00" * int(8000 * seconds))
-    return out.getvalue()
-
-
 @pytest.fixture
 def stored(team):
-    return inputs.store(team, SimpleUploadedFile("take.wav", _wav(), "audio/wav"), RULES)
+    return inputs.store(team, SimpleUploadedFile("take.wav", wav(2), "audio/wav"), RULES)
 
 
 def test_a_signed_link_serves_the_file_to_anyone_holding_it(stored, settings):
@@ -37,7 +25,7 @@ def test_a_signed_link_serves_the_file_to_anyone_holding_it(stored, settings):
     response = Client().get(path)
     assert response.status_code == 200
     assert response["Content-Type"] == "audio/wav"
-    assert b"".join(response.streaming_content) == _wav()
+    assert b"".join(response.streaming_content) == wav(2)
 
 
 def test_a_tampered_or_expired_link_is_not_found(stored, settings, monkeypatch):
@@ -59,7 +47,7 @@ def test_uploads_are_checked_before_anything_is_stored(team):
     from jobs.models import InputFile
 
     with pytest.raises(inputs.Refused, match="at most 5 s"):
-        inputs.store(team, SimpleUploadedFile("long.wav", _wav(6), "audio/wav"), RULES)
+        inputs.store(team, SimpleUploadedFile("long.wav", wav(6), "audio/wav"), RULES)
     with pytest.raises(inputs.Refused, match="is not wav"):
         inputs.store(team, SimpleUploadedFile("a.wav", b"ID3" + b"\0" * 100, "audio/wav"), RULES)
     assert not InputFile.objects.exists()

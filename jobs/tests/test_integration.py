@@ -1,22 +1,19 @@
 """Jobs against the sandbox with a real Celery worker: killed workers, a wiped broker and
 a faulty upstream delay jobs but never lose or double them."""
 
-import io
 import random
 import shutil
 import time
-import wave
 
-import httpx
 import pytest
 from django.conf import settings
-from django.db import connection, transaction
-from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.db import transaction
 
 from dashboard import processes
 from jobs import engine
 from jobs.models import FINISHED, Job, ResultsState, Status
+from jobs.tests.audio import wav
+from jobs.tests.ticks import tick_cost
 from teams.tests.factories import ProviderAccountFactory, TeamFactory
 
 pytestmark = pytest.mark.integration
@@ -37,48 +34,28 @@ FAST = {
 }
 
 
-@pytest.fixture(scope="module")
-def sandbox():
-    from sandbox.server import run_in_thread
-
-    base_url, stop = run_in_thread(port=0, speed=4)
-    yield base_url
-    stop()
-
-
 @pytest.fixture
-def control(sandbox):
-    client = httpx.Client(base_url=sandbox, timeout=30)
-    client.post("/_sandbox/reset").raise_for_status()
-    yield client
-    client.post("/_sandbox/reset")
-    client.close()
-
-
-def _wav_seconds(seconds: float) -> bytes:
-    out = io.BytesIO()
-    with wave.open(out, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(8000)
-        w.writeframes(b"\x00\x01" * int(8000 * seconds))
-    return out.getvalue()
+def control(control):
+    """The shared sandbox (root conftest), reset, at speed 4 as these tests expect."""
+    control.post("/_sandbox/config", json={"speed": 4}).raise_for_status()
+    yield control
+    control.post("/_sandbox/reset")
 
 
 @pytest.fixture
 def source_url(control):
     response = control.put(
-        "/_sandbox/files/source.wav", content=_wav_seconds(4), headers={"content-type": "audio/wav"}
+        "/_sandbox/files/source.wav", content=wav(4), headers={"content-type": "audio/wav"}
     )
     response.raise_for_status()
     return response.json()["url"]
 
 
 @pytest.fixture
-def account(transactional_db, sandbox):
+def account(transactional_db, sandbox_url):
     team = TeamFactory(name="Integration")
     return ProviderAccountFactory(
-        team=team, provider="a2e", base_url=f"{sandbox}/a2e", secret="sandbox-a2e"
+        team=team, provider="a2e", base_url=f"{sandbox_url}/a2e", secret="sandbox-a2e"
     )
 
 
@@ -204,38 +181,9 @@ def test_a_faulty_upstream_delays_jobs_to_a_final_state(account, source_url, con
         assert sum(name.endswith(f"[{job.marker}]") for name in names) == 1
 
 
-@pytest.mark.django_db
-def _tick_cost(account, control, n):
-    seeded = control.post(
-        "/_sandbox/seed", json={"kind": "a2e.dubbing", "count": n, "status": "processing"}
-    )
-    seeded.raise_for_status()
-    past = timezone.now()
-    Job.objects.bulk_create(
-        Job(
-            team=account.team,
-            account=account,
-            provider="a2e",
-            kind="a2e.dubbing",
-            label=f"seeded {i}",
-            status=Status.PROCESSING,
-            remote_id=rid,
-            next_poll_at=past,
-        )
-        for i, rid in enumerate(seeded.json()["ids"])
-    )
-    control.delete("/_sandbox/requests")
-    with CaptureQueriesContext(connection) as queries:
-        stats = engine.poll_due()
-    calls = control.get("/_sandbox/requests", params={"provider": "a2e"}).json()["requests"]
-    Job.objects.all().delete()
-    control.post("/_sandbox/reset")
-    assert stats["jobs"] == n
-    return len(calls), len(queries)
-
-
 def test_one_tick_over_1000_dubbing_jobs_costs_three_calls_and_flat_queries(account, control):
-    calls_1000, queries_1000 = _tick_cost(account, control, 1000)
-    calls_100, queries_100 = _tick_cost(account, control, 100)
-    assert calls_1000 <= 3
-    assert queries_1000 == queries_100
+    big = tick_cost(control, account, 1000)
+    small = tick_cost(control, account, 100)
+    assert (big.jobs, small.jobs) == (1000, 100)
+    assert big.calls <= 3
+    assert big.queries == small.queries

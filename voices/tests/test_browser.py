@@ -7,10 +7,10 @@ import shutil
 import pytest
 
 from dashboard import processes
+from jobs.tests.audio import wav
 from teams.models import Role
 from teams.tests.factories import MembershipFactory, ProviderAccountFactory, UserFactory
 from voices.models import Voice
-from voices.tests.test_clone_and_speech import wav_bytes
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FAST = {
@@ -72,7 +72,7 @@ def test_clone_train_live_then_speak_and_play(
     settings,
     browser_page,
     workers,
-    voice_sandbox,
+    sandbox_url,
     control,
     tmp_path,
 ):
@@ -81,10 +81,10 @@ def test_clone_train_live_then_speak_and_play(
     membership = MembershipFactory(user=user, role=Role.MEMBER)
     team = membership.team
     ProviderAccountFactory(
-        team=team, provider="a2e", base_url=f"{voice_sandbox}/a2e", secret="sandbox-a2e"
+        team=team, provider="a2e", base_url=f"{sandbox_url}/a2e", secret="sandbox-a2e"
     )
     sample = tmp_path / "ada.wav"
-    sample.write_bytes(wav_bytes(16))
+    sample.write_bytes(wav(16))
     page = browser_page
     page.set_default_timeout(60_000)
 

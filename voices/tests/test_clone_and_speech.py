@@ -1,7 +1,6 @@
 """Cloning an A2E voice from an upload, speaking with it, deleting it: against the sandbox
 over real HTTP, with the sample fetched from a live Voxboard. Bad input stops at the form."""
 
-import io
 import time
 import wave
 from datetime import timedelta
@@ -13,24 +12,15 @@ from django.utils import timezone
 
 from jobs import engine
 from jobs.models import InputFile, Job, Status
+from jobs.tests.audio import wav
 from teams.connection import client_for
 from voices import sync
 from voices.models import Generation, Kind, Voice
 from voices.tests.factories import VoiceFactory
 
 
-def wav_bytes(seconds: float, rate: int = 8000) -> bytes:
-    out = io.BytesIO()
-    with wave.open(out, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes(b"\x00\x10" * int(rate * seconds))
-    return out.getvalue()
-
-
 def sample(seconds=16.0, name="sample.wav", data=None):
-    return SimpleUploadedFile(name, wav_bytes(seconds) if data is None else data, "audio/wav")
+    return SimpleUploadedFile(name, wav(seconds) if data is None else data, "audio/wav")
 
 
 def _clone_url(team):
