@@ -43,6 +43,49 @@ def start_sandbox(port: int, *args: str) -> subprocess.Popen:
     raise SystemExit("the sandbox did not start within 20 s")
 
 
+def start_gunicorn(port: int, *options: str) -> subprocess.Popen:
+    """The app under gunicorn on loopback with the given options (workers, class...),
+    in this environment; returns once /healthz answers."""
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "dashboard.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            *options,
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return process
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    process.terminate()
+    raise SystemExit("gunicorn did not start within 30 s")
+
+
+def logged_in(base: str, username: str, password: str) -> httpx.Client:
+    """An HTTP client logged in through the login form, as a browser would be."""
+    client = httpx.Client(base_url=base, timeout=30)
+    client.get("/accounts/login/")
+    token = client.cookies["csrftoken"]
+    answer = client.post(
+        "/accounts/login/",
+        data={"username": username, "password": password, "csrfmiddlewaretoken": token},
+        headers={"Referer": base + "/accounts/login/"},
+    )
+    if answer.status_code != 302:
+        raise SystemExit(f"login failed: {answer.status_code}")
+    return client
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
-import subprocess
 import sys
 import tempfile
 import time
@@ -24,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.chdir(ROOT)
-from common import free_port, say, start_sandbox  # noqa: E402
+from common import free_port, logged_in, say, start_gunicorn, start_sandbox  # noqa: E402
 
 WEB_PORT = free_port()
 os.environ.setdefault("VOXBOARD_VAR_DIR", tempfile.mkdtemp(prefix="voxboard-bench-"))
@@ -157,38 +156,6 @@ def upload(client, team, name: str, targets: list[str], chunks, size: int) -> ht
     return answer
 
 
-def start_gunicorn(port: int) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "dashboard.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-            "--worker-class",
-            "sync",
-            "--timeout",
-            "600",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=dict(os.environ),
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return process
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    process.terminate()
-    raise SystemExit("gunicorn did not start within 30 s")
-
-
 def worker_pid(master: int) -> int:
     """gunicorn's one worker: the process whose parent is the master."""
     for entry in Path("/proc").iterdir():
@@ -210,20 +177,6 @@ def memory_kb(pid: int) -> dict[str, int]:
         if key in ("VmHWM", "VmRSS"):
             out[key] = int(value.split()[0])
     return out
-
-
-def logged_in(base: str, username: str) -> httpx.Client:
-    client = httpx.Client(base_url=base, timeout=30)
-    client.get("/accounts/login/")
-    token = client.cookies["csrftoken"]
-    answer = client.post(
-        "/accounts/login/",
-        data={"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token},
-        headers={"Referer": base + "/accounts/login/"},
-    )
-    if answer.status_code != 302:
-        raise SystemExit(f"login failed: {answer.status_code}")
-    return client
 
 
 def forget_dubbings(team) -> None:
@@ -320,10 +273,10 @@ def main() -> None:
     targets = [lang for lang in ("de", "fr", "es") if lang in languages] or languages[:3]
     if len(targets) < 3:
         raise SystemExit(f"the sandbox lists only {languages}")
-    web = start_gunicorn(WEB_PORT)
+    web = start_gunicorn(WEB_PORT, "--workers", "1", "--worker-class", "sync", "--timeout", "600")
     workers: list[processes.Process] = []
     try:
-        client = logged_in(f"http://127.0.0.1:{WEB_PORT}", user.username)
+        client = logged_in(f"http://127.0.0.1:{WEB_PORT}", user.username, PASSWORD)
         say(f"(a) a {args.upload_mb} MB WAV upload to gunicorn, one sync worker")
         growth = upload_peak(client, team, targets[0], args.upload_mb, worker_pid(web.pid))
         forget_dubbings(team)

@@ -11,7 +11,6 @@ import argparse
 import os
 import secrets
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -38,7 +37,7 @@ django.setup()
 import logging  # noqa: E402
 
 import httpx  # noqa: E402
-from common import free_port, percentile, say, start_sandbox  # noqa: E402
+from common import free_port, logged_in, percentile, say, start_gunicorn, start_sandbox  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core import signing  # noqa: E402
 from django.core.management import call_command  # noqa: E402
@@ -79,51 +78,6 @@ def seed_voices(team, account, count: int) -> None:
             Voice.objects.bulk_create(batch)
             batch = []
     Voice.objects.bulk_create(batch)
-
-
-def start_gunicorn(port: int) -> subprocess.Popen:
-    env = dict(os.environ)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "dashboard.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--threads",
-            "2",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return process
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    process.terminate()
-    raise SystemExit("gunicorn did not start within 30 s")
-
-
-def logged_in(base: str, username: str) -> httpx.Client:
-    client = httpx.Client(base_url=base, timeout=30)
-    client.get("/accounts/login/")
-    token = client.cookies["csrftoken"]
-    answer = client.post(
-        "/accounts/login/",
-        data={"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token},
-        headers={"Referer": base + "/accounts/login/"},
-    )
-    if answer.status_code != 302:
-        raise SystemExit(f"login failed: {answer.status_code}")
-    return client
 
 
 def latencies(client: httpx.Client, path: str, n: int) -> list[float]:
@@ -208,10 +162,10 @@ def main() -> None:
     row = Voice.objects.for_team(team).listed().order_by(*ordering)[499 * 50 - 1]
     cursor = signing.dumps([list(ordering), [row.name, row.pk]], salt=paging.SALT, compress=True)
     web_port = free_port()
-    web = start_gunicorn(web_port)
+    web = start_gunicorn(web_port, "--workers", "2", "--threads", "2")
     try:
         web_base = f"http://127.0.0.1:{web_port}"
-        client = logged_in(web_base, user.username)
+        client = logged_in(web_base, user.username, PASSWORD)
         catalog = f"/t/{team.slug}/voices/"
         page500 = f"{catalog}?after={cursor}"
         first = client.get(page500).text
