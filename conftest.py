@@ -105,3 +105,7 @@ def control(sandbox_url):
     client.post("/_sandbox/reset").raise_for_status()
     yield client
     client.close()
+
+
+# The browser tests' fixtures (browser_page, live_workers) live with their helpers.
+pytest_plugins = ["dashboard.tests.browser"]

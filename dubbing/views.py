@@ -236,7 +236,6 @@ def dubbing_detail(request, team, job_id):
             "siblings": batch.dubbings.exclude(pk=dubbing.pk).select_related("job")
             if batch
             else [],
-            "events": job.events.all(),
             "files": job.files.all(),
             "retries": Dubbing.objects.for_team(team)
             .filter(job__retry_of=job)

@@ -7,67 +7,15 @@ import re
 import shutil
 import subprocess
 
-import pytest
-
-from dashboard import processes
+from dashboard.tests.browser import MARKS
 from jobs.tests.audio import wav
 from teams.models import Role
 from teams.tests.factories import MembershipFactory, ProviderAccountFactory, UserFactory
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ESPEAK = shutil.which("espeak-ng")
-FAST = {
-    "JOBS_TICK_SECONDS": 1,
-    "JOBS_POLL_MIN": 1,
-    "JOBS_POLL_MAX": 2,
-    "JOBS_RECONCILE_SECONDS": 2,
-    "JOBS_RECONCILE_AFTER": 5,
-}
 PASSWORD = "a long pass phrase 42"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.integration,
-    pytest.mark.skipif(
-        CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)"
-    ),
-]
-
-
-@pytest.fixture
-def browser_page(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the test
-    # makes around it are still plain synchronous calls.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--autoplay-policy=no-user-gesture-required",
-            ],
-        )
-        page = browser.new_page()
-        yield page
-        browser.close()
-
-
-@pytest.fixture
-def workers(live_server, settings, tmp_path):
-    env = processes.child_env(
-        **FAST, PUBLIC_BASE_URL=live_server.url, MEDIA_ROOT=str(settings.MEDIA_ROOT)
-    )
-    started = [
-        processes.celery("beat", tmp_path / "beat.log", env),
-        processes.celery("worker", tmp_path / "worker.log", env),
-    ]
-    yield started
-    for process in started:
-        process.stop()
+pytestmark = MARKS
 
 
 def spoken_clip(path):
@@ -85,7 +33,7 @@ def test_dub_an_upload_watch_it_finish_live_and_play(
     live_server,
     settings,
     browser_page,
-    workers,
+    live_workers,
     sandbox_url,
     control,
     tmp_path,

@@ -1,0 +1,64 @@
+"""What the browser tests share: Debian's Chromium driven by Playwright, and a real
+Celery worker and beat on a fast schedule that fetch files from the live server."""
+
+import shutil
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+# A test module that drives the browser sets `pytestmark = MARKS`.
+MARKS = [
+    pytest.mark.browser,
+    pytest.mark.integration,
+    pytest.mark.skipif(
+        CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)"
+    ),
+]
+
+# Poll and tick every second or two, so a job moves while a person would watch.
+FAST = {
+    "JOBS_TICK_SECONDS": 1,
+    "JOBS_POLL_MIN": 1,
+    "JOBS_POLL_MAX": 2,
+    "JOBS_RECONCILE_SECONDS": 2,
+    "JOBS_RECONCILE_AFTER": 5,
+}
+
+
+@pytest.fixture
+def browser_page(monkeypatch):
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test
+    # makes around it are still plain synchronous calls.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--autoplay-policy=no-user-gesture-required",
+            ],
+        )
+        page = browser.new_page()
+        yield page
+        browser.close()
+
+
+@pytest.fixture
+def live_workers(live_server, settings, tmp_path):
+    from dashboard import processes
+
+    env = processes.child_env(
+        **FAST, PUBLIC_BASE_URL=live_server.url, MEDIA_ROOT=str(settings.MEDIA_ROOT)
+    )
+    started = [
+        processes.celery("beat", tmp_path / "beat.log", env),
+        processes.celery("worker", tmp_path / "worker.log", env),
+    ]
+    yield started
+    for process in started:
+        process.stop()
