@@ -43,10 +43,16 @@ def upload_redirects(get_response):
 
     def middleware(request):
         response = get_response(request)
-        if request.headers.get(UPLOAD_HEADER) == "1" and response.status_code in (301, 302, 303):
-            redirect_to = response["Location"]
-            response = HttpResponse(status=204)
-            response["X-Location"] = redirect_to
+        if (
+            request.method == "POST"
+            and request.headers.get(UPLOAD_HEADER) == "1"
+            and response.status_code in (301, 302, 303)
+        ):
+            answer = HttpResponse(status=204)
+            answer["X-Location"] = response["Location"]
+            answer["Cache-Control"] = "no-store"
+            answer.cookies = response.cookies  # a session or CSRF cookie set on the way
+            return answer
         return response
 
     return middleware

@@ -13,10 +13,10 @@ from django.views.decorators.http import require_POST
 from dubbing.forms import DubbingForm, source_rules
 from dubbing.models import Batch, Dubbing
 from jobs import engine, inputs, uploads
-from jobs.models import UNFINISHED, Status
+from jobs.models import UNFINISHED, Job, ResultsState, Status
 from providers import NotFound, UpstreamError
 from teams.connection import cached, client_for
-from teams.models import Membership, Provider, ProviderAccount
+from teams.models import Membership, Provider, ProviderAccount, Role
 from teams.scoping import get_for_team, team_view
 
 LANGUAGES_CACHE = 24 * 3600
@@ -257,13 +257,28 @@ def dubbing_source(request, team, job_id):
 
 
 def delete_dubbing(dubbing, here_only=False) -> str | None:
-    """Delete a dubbing at A2E, then here with its stored result. Returns A2E's reason
-    when it refuses; then nothing is deleted here. `here_only` forgets it here and
-    leaves A2E alone (for a record A2E no longer has but will not say so)."""
-    job = dubbing.job
-    if job.status == Status.SUBMITTING:
-        # A worker is sending it right now; deleting here could orphan what it creates.
-        return "It is being sent to A2E right now; try again in a minute."
+    """Delete a dubbing at A2E, then here with its stored result. Returns the reason
+    when it cannot be deleted now (A2E refused, or a worker is busy with it); then
+    nothing is deleted here. `here_only` forgets it here and leaves A2E alone (for a
+    record A2E no longer has but will not say so)."""
+    with transaction.atomic():
+        # Read under a lock: a worker may have moved it since the page was drawn.
+        job = (
+            Job.objects.select_for_update()
+            .select_related("account")
+            .filter(pk=dubbing.job_id)
+            .first()
+        )
+        if job is None:
+            return None  # deleted meanwhile: nothing left to do
+        if job.status == Status.SUBMITTING:
+            # Being sent right now: deleting here could orphan what the worker creates.
+            return "It is being sent to A2E right now; try again in a minute."
+        if job.results_state == ResultsState.PENDING:
+            return "Its result is being copied here right now; try again in a minute."
+        if job.status == Status.QUEUED:
+            # Not sent yet: stop any submit from taking it while A2E is asked below.
+            Job.objects.filter(pk=job.pk).update(status=Status.CANCELED)
     if job.remote_id and job.account is not None and not here_only:
         try:
             client_for(job.account).delete_dubbing(job.remote_id)
@@ -272,20 +287,20 @@ def delete_dubbing(dubbing, here_only=False) -> str | None:
         except UpstreamError as exc:
             return exc.message
     files = [f.file for f in job.files.all()]
-    batch = dubbing.batch
     with transaction.atomic():
-        job.delete()  # its Dubbing, events and file rows go with it
+        batch = Batch.objects.select_for_update().filter(pk=dubbing.batch_id).first()
+        Job.objects.filter(pk=job.pk).delete()  # its Dubbing, events and file rows too
         if batch is not None and not batch.dubbings.exists():
             source = batch.source
             batch.delete()
-            if source is not None:
+            if source is not None and not Batch.objects.filter(source=source).exists():
                 transaction.on_commit(lambda: source.file.delete(save=False))
                 source.delete()
-    transaction.on_commit(lambda: [f.delete(save=False) for f in files])
+        transaction.on_commit(lambda: [f.delete(save=False) for f in files])
     return None
 
 
-@team_view()
+@team_view(read_role=Role.MEMBER)
 def dubbing_delete(request, team, job_id):
     dubbing = _dubbing(team, job_id)
     if request.method != "POST":
@@ -321,13 +336,18 @@ def dubbing_bulk(request, team):
         return redirect(back)
     if action == "retry":
         failed = [d for d in chosen if d.job.status == Status.FAILED and d.job.account]
+        sent = 0
         with transaction.atomic():
             for d in failed:
-                engine.retry(d.job, user=request.user)
-        skipped = len(chosen) - len(failed)
-        messages.success(request, f"Sent {len(failed)} again.")
+                sent += engine.retry(d.job, user=request.user)[1]
+        skipped = len(chosen) - sent
+        messages.success(request, f"Sent {sent} again.")
         if skipped:
-            messages.info(request, f"{skipped} selected had not failed, so were left as they are.")
+            messages.info(
+                request,
+                f"{skipped} selected had not failed or were already retried, so were left as "
+                "they are.",
+            )
         return redirect(back)
     if not request.POST.get("confirmed"):
         return render(request, "dubbing/delete.html", {"dubbings": chosen})

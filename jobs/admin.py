@@ -53,8 +53,7 @@ class JobAdmin(admin.ModelAdmin):
         made = 0
         with transaction.atomic():
             for job in queryset.filter(status=Status.FAILED, account__isnull=False):
-                engine.retry(job, user=request.user)
-                made += 1
+                made += engine.retry(job, user=request.user)[1]
         self.message_user(request, f"{made} job(s) sent again.", messages.SUCCESS)
 
     @admin.action(description="Cancel")

@@ -12,7 +12,7 @@ from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.files import File
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -83,9 +83,15 @@ def create(*, team, account, kind: str, label: str, params: dict, created_by=Non
     return job
 
 
-def retry(job: Job, user=None) -> Job:
+def retry(job: Job, user=None) -> tuple[Job, bool]:
     """A new job doing what a failed one tried, linked to it; the kind may attach it
-    where the old one was shown (a dubbing batch, say). Call inside a transaction."""
+    where the old one was shown (a dubbing batch, say). A failed job is retried once:
+    asked again (a double click, a second bulk retry), this returns the retry it already
+    has. Returns (the retry, whether it was made now). Call inside a transaction."""
+    Job.objects.select_for_update().filter(pk=job.pk).first()  # one retry at a time
+    existing = Job.objects.filter(retry_of=job).order_by("pk").first()
+    if existing is not None:
+        return existing, False
     new = create(
         team=job.team,
         account=job.account,
@@ -96,7 +102,7 @@ def retry(job: Job, user=None) -> Job:
         retry_of=job,
     )
     kinds.get(job.kind).on_retry(job, new)
-    return new
+    return new, True
 
 
 # Submitting ----------------------------------------------------------------------------
@@ -496,16 +502,24 @@ def _store_one(job: Job, client, role: str, url: str) -> JobFile:
         existing = job.files.filter(role=role).first()
         if existing is not None:
             return existing
+        stored = JobFile(
+            job=job,
+            role=role,
+            content_type=content_type.split(";")[0].strip(),
+            size=download.size,
+            sha256=download.sha256,
+            source_url=url[:2000],
+        )
         with open(tmp_path, "rb") as handle:
-            return JobFile.objects.create(
-                job=job,
-                role=role,
-                file=File(handle, name=download.filename or name),
-                content_type=content_type.split(";")[0].strip(),
-                size=download.size,
-                sha256=download.sha256,
-                source_url=url[:2000],
-            )
+            stored.file.save(download.filename or name, File(handle), save=False)
+        try:
+            with transaction.atomic():
+                stored.save()
+        except IntegrityError:
+            # Another copier (whose hold outlived ours) stored it first: keep theirs.
+            stored.file.delete(save=False)
+            return job.files.get(role=role)
+        return stored
     finally:
         if os.path.exists(tmp_path):
             os.remove(tmp_path)

@@ -128,8 +128,11 @@ def job_retry(request, team, job_id):
         messages.error(request, "Connect the provider again before retrying.")
         return redirect(job)
     with transaction.atomic():
-        new = engine.retry(job, user=request.user)
-    messages.success(request, f"{job.label} sent again.")
+        new, made = engine.retry(job, user=request.user)
+    if made:
+        messages.success(request, f"{job.label} sent again.")
+    else:
+        messages.info(request, f"{job.label} was already sent again; this is that retry.")
     return redirect(new)
 
 

@@ -247,3 +247,45 @@ def test_a_batchs_progress_is_asked_again_when_a_row_finishes(member_client, tea
     Job.objects.filter(dubbing__batch=batch).update(status=Status.COMPLETED)
     settled = member_client.get(progress).content.decode()
     assert "2 of 2 done" in settled and "hx-get" not in settled  # nothing more to ask
+
+
+@pytest.mark.parametrize(
+    ("status", "results", "reason"),
+    [
+        (Status.SUBMITTING, "none", "being sent to A2E right now"),
+        (Status.COMPLETED, "pending", "being copied here right now"),
+    ],
+)
+def test_a_dubbing_a_worker_is_busy_with_is_not_deleted_under_it(
+    member_client, team, a2e, control, status, results, reason
+):
+    (rid,) = _seeded(control)
+    d = _dubbing(team, a2e, remote_id=rid, status=status, results_state=results)
+    url = reverse("dubbing_delete", kwargs={"team": team.slug, "job_id": d.job_id})
+    response = member_client.post(url, follow=True)
+    assert reason in response.content.decode()
+    assert Dubbing.objects.filter(pk=d.pk).exists() and rid in _upstream_ids(a2e)
+
+
+def test_a_dubbing_not_yet_sent_is_deleted_and_never_sent(member_client, team, a2e, control):
+    from jobs import engine
+
+    d = _dubbing(team, a2e, remote_id="", status=Status.QUEUED)
+    job_id = d.job_id
+    url = reverse("dubbing_delete", kwargs={"team": team.slug, "job_id": job_id})
+    member_client.post(url)
+    assert not Job.objects.filter(pk=job_id).exists()
+    assert engine.submit(job_id) == "not-due"  # the submit message that was on its way
+    log = control.get("/_sandbox/requests", params={"method": "POST"}).json()["requests"]
+    assert [r for r in log if "startDubbing" in r["path"]] == []
+
+
+def test_retrying_twice_sends_one_retry(member_client, team, a2e):
+    batch = Batch.objects.create(team=team, name="Clip")
+    failed = _dubbing(team, a2e, remote_id="r1", batch=batch, status=Status.FAILED)
+    bulk = reverse("dubbing_bulk", kwargs={"team": team.slug})
+    for _ in range(2):  # a second press, or a second bulk retry of the same selection
+        member_client.post(bulk, {"action": "retry", "ids": [failed.job_id]})
+    member_client.post(reverse("job_retry", kwargs={"team": team.slug, "job_id": failed.job_id}))
+    assert Job.objects.filter(retry_of=failed.job).count() == 1
+    assert batch.dubbings.count() == 2
