@@ -383,7 +383,8 @@ def claim_due(now=None, limit=None) -> list[int]:
         )
         if ids:
             # If this tick dies, the claim lapses and the jobs are due again.
-            Job.objects.filter(pk__in=ids).update(next_poll_at=now + _seconds("JOBS_POLL_CLAIM"))
+            until = now + _seconds("JOBS_POLL_CLAIM")
+            Job.objects.filter(pk__in=ids).update(next_poll_at=until, polling_until=until)
     return ids
 
 
@@ -401,7 +402,14 @@ def poll_due(now=None, limit=None) -> dict:
 
 
 def poll_group(jobs: list[Job], kind_name: str, now=None) -> list[int]:
-    now = now or timezone.now()
+    try:
+        return _poll_group(jobs, kind_name, now or timezone.now())
+    finally:
+        # Done with them: a watcher may pull their next poll forward again.
+        Job.objects.filter(pk__in=[job.pk for job in jobs]).update(polling_until=None)
+
+
+def _poll_group(jobs: list[Job], kind_name: str, now) -> list[int]:
     ids = [job.pk for job in jobs]
     account = jobs[0].account
     if account is None:
@@ -430,14 +438,20 @@ def poll_group(jobs: list[Job], kind_name: str, now=None) -> list[int]:
     return apply(found, JobEvent.Source.POLL, now)
 
 
+def not_being_polled(now) -> Q:
+    """Jobs no poll tick has in hand right now."""
+    return Q(polling_until__isnull=True) | Q(polling_until__lt=now)
+
+
 def watch(job: Job, now=None) -> None:
-    """Someone is looking at this job: poll it soon and often while they do."""
+    """Someone is looking at this job: poll it soon and often while they do (a poll
+    already under way is not doubled; the next one comes soon after it)."""
     now = now or timezone.now()
     soon = now + timedelta(seconds=2)
     Job.objects.filter(pk=job.pk).update(watched_until=now + timedelta(seconds=30))
-    Job.objects.filter(pk=job.pk, status=Status.PROCESSING, next_poll_at__gt=soon).update(
-        next_poll_at=soon, idle_polls=0
-    )
+    Job.objects.filter(
+        not_being_polled(now), pk=job.pk, status=Status.PROCESSING, next_poll_at__gt=soon
+    ).update(next_poll_at=soon, idle_polls=0)
 
 
 # Results and announcements --------------------------------------------------------------

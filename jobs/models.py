@@ -76,6 +76,9 @@ class Job(models.Model):
     not_before = models.DateTimeField(null=True, blank=True)
     claimed_until = models.DateTimeField(null=True, blank=True)
     next_poll_at = models.DateTimeField(null=True, blank=True)
+    # Set while a poll tick has the job in hand, so a watcher does not pull its next
+    # poll forward into a second, overlapping one (see engine.claim_due and watch).
+    polling_until = models.DateTimeField(null=True, blank=True)
     idle_polls = models.PositiveIntegerField(default=0)
     missing_polls = models.PositiveIntegerField(default=0)
     watched_until = models.DateTimeField(null=True, blank=True)

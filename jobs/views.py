@@ -65,7 +65,12 @@ def job_row(request, team, job_id):
     now = timezone.now()
     if job.status in UNFINISHED:
         soon = now + timedelta(seconds=2)
-        due_later = When(status=Status.PROCESSING, next_poll_at__gt=soon, then=Value(soon))
+        due_later = When(
+            engine.not_being_polled(now),
+            status=Status.PROCESSING,
+            next_poll_at__gt=soon,
+            then=Value(soon),
+        )
         Job.objects.filter(pk=job.pk).update(
             watched_until=now + timedelta(seconds=30),
             next_poll_at=Case(due_later, default=F("next_poll_at")),

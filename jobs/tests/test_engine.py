@@ -186,6 +186,19 @@ def test_polls_back_off_while_nothing_changes_and_snap_back_when_watched(team, a
     assert Job.objects.get(pk=job.pk).next_poll_at <= now + timedelta(seconds=2)
 
 
+def test_a_watcher_does_not_double_a_poll_that_is_under_way(team, account, upstream):
+    (job,) = _processing(team, account, 1, upstream)
+    now = timezone.now()
+    Job.objects.filter(pk=job.pk).update(next_poll_at=now)
+    assert engine.claim_due(now=now) == [job.pk]  # a tick has it in hand (a slow upstream)
+    claimed = Job.objects.get(pk=job.pk).next_poll_at
+    engine.watch(job, now=now)  # someone opens its page meanwhile
+    assert Job.objects.get(pk=job.pk).next_poll_at == claimed  # no second tick takes it
+    engine.poll_group([job], KIND, now=now)
+    engine.watch(job, now=now)
+    assert Job.objects.get(pk=job.pk).next_poll_at <= now + timedelta(seconds=2)
+
+
 def test_a_job_the_provider_stops_listing_fails_after_a_few_polls(team, account, upstream):
     (job,) = _processing(team, account, 1, upstream)
     del upstream.records["r1"]
