@@ -264,7 +264,7 @@ def delete_dubbing(dubbing, here_only=False) -> str | None:
     with transaction.atomic():
         # Read under a lock: a worker may have moved it since the page was drawn.
         job = (
-            Job.objects.select_for_update()
+            Job.objects.select_for_update(of=("self",))
             .select_related("account")
             .filter(pk=dubbing.job_id)
             .first()
