@@ -19,16 +19,20 @@ FORM_SLACK = 1024 * 1024
 
 
 class CappedUploadHandler(FileUploadHandler):
-    def __init__(self, request, max_bytes: int):
+    """Each file at most `max_bytes`; with `max_files`, a body declared larger than
+    that many such files is refused at its first file (None: any number of files)."""
+
+    def __init__(self, request, max_bytes: int, max_files: int | None = 1):
         super().__init__(request)
         self.max_bytes = max_bytes
+        self.max_files = max_files
         self.refused = ""
         self._declared_too_large = False
 
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
-        self._declared_too_large = bool(content_length) and (
-            content_length > self.max_bytes + FORM_SLACK
-        )
+        if self.max_files is not None and content_length:
+            limit = self.max_bytes * self.max_files + FORM_SLACK
+            self._declared_too_large = content_length > limit
         return None  # the multipart parser carries on, with this handler first
 
     def _refuse(self, name: str):
@@ -49,8 +53,8 @@ class CappedUploadHandler(FileUploadHandler):
         return None
 
 
-def capped_uploads(max_bytes):
-    """Decorate a view so its uploads are capped at `max_bytes()` as they arrive.
+def capped_uploads(max_bytes, max_files: int | None = 1):
+    """Decorate a view so its uploads are capped at `max_bytes()` each as they arrive.
 
     The handler must be installed before anything reads request.POST, and the CSRF
     middleware reads it before the view runs; so, as Django's documentation on upload
@@ -62,7 +66,7 @@ def capped_uploads(max_bytes):
         @csrf_exempt
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            handler = CappedUploadHandler(request, max_bytes())
+            handler = CappedUploadHandler(request, max_bytes(), max_files)
             request.upload_handlers.insert(0, handler)
             request.upload_refusal = handler
             return protected(request, *args, **kwargs)

@@ -10,7 +10,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
-from jobs import engine, inputs
+from jobs import engine, inputs, uploads
 from jobs.models import Job
 from providers import NotFound, UpstreamError
 from teams.connection import cached, client_for
@@ -20,6 +20,7 @@ from voices import runs
 from voices.forms import (
     A2E_SAMPLE_RULES,
     A2E_TTS_MAX_CHARS,
+    BURKI_MAX_BYTES,
     BurkiCloneForm,
     CloneForm,
     SpeechForm,
@@ -195,11 +196,17 @@ def _a2e_account(team):
     return ProviderAccount.objects.for_team(team).filter(provider=Provider.A2E).first()
 
 
+@uploads.capped_uploads(lambda: A2E_SAMPLE_RULES.max_bytes, max_files=None)
 @team_view()
 def clone_new(request, team):
     account = _a2e_account(team)
     form = CloneForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and account is None:
+    refused = uploads.refusal(request)
+    if refused:
+        # The body stopped at that file: the form again, with what did arrive.
+        form = CloneForm(initial=request.POST.dict())
+        messages.error(request, f"The upload was stopped: {refused}")
+    elif request.method == "POST" and account is None:
         messages.error(request, "Connect A2E first: voices are cloned there.")
     elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -408,6 +415,7 @@ def _burki_providers(account, assistant_id: int) -> list:
     return [CloningProvider.from_raw(r) for r in raw]
 
 
+@uploads.capped_uploads(lambda: BURKI_MAX_BYTES)
 @team_view()
 def burki_clone(request, team):
     account = ProviderAccount.objects.for_team(team).filter(provider=Provider.BURKI).first()
@@ -431,7 +439,15 @@ def burki_clone(request, team):
         providers=providers,
         initial={"assistant": assistant_id},
     )
-    if request.method == "POST" and form.is_valid():
+    refused = uploads.refusal(request)
+    if refused:
+        form = BurkiCloneForm(
+            assistants=assistants,
+            providers=providers,
+            initial={**request.POST.dict(), "assistant": assistant_id},
+        )
+        messages.error(request, f"The upload was stopped: {refused}")
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         rules = burki_rules(form.providers[data["provider"]])
         with transaction.atomic():

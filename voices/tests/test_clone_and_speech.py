@@ -122,7 +122,7 @@ BAD_SAMPLES = {
     "too long": (sample(70), "at most 60 s"),
     "too big": (
         sample(name="huge.wav", data=b"RIFF" + b"\x00" * (21 * 1024 * 1024)),
-        "larger than 20 MB",
+        "The upload was stopped: huge.wav is larger than 20 MB.",
     ),
     "empty": (sample(name="empty.wav", data=b""), "empty"),
 }
