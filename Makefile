@@ -25,7 +25,7 @@ setup: $(STAMP)
 run: setup
 	$(BIN)/python manage.py demo --sandbox-url $(SANDBOX_URL)
 	@echo "Voxboard: http://127.0.0.1:$(PORT)/  (Ctrl-C stops every process)"
-	PORT=$(PORT) $(BIN)/honcho start -f Procfile
+	PORT=$(PORT) PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/honcho start -f Procfile
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -15,6 +15,9 @@ KEEP_FOR = timedelta(days=30)
 # A delivery attempt is one HTTP call with a 15 s timeout per phase; the hard limit stays
 # under delivery.LEASE so a live attempt never loses its claim.
 SEND_LIMITS = {"soft_time_limit": 60, "time_limit": 90}
+# Every task states both limits: one that states only a hard limit below the global soft
+# limit (CELERY_TASK_SOFT_TIME_LIMIT) is refused by Celery when it is sent.
+SWEEP_LIMITS = {"soft_time_limit": 45, "time_limit": 60}
 
 
 @shared_task(name="webhooks.send_delivery", acks_late=True, ignore_result=True, **SEND_LIMITS)
@@ -24,7 +27,7 @@ def send_delivery(delivery_id: int, lease: str = "", manual: bool = False) -> No
     delivery.attempt(delivery_id, lease=lease, manual=manual)
 
 
-@shared_task(name="webhooks.sweep_deliveries", acks_late=True, ignore_result=True, time_limit=60)
+@shared_task(name="webhooks.sweep_deliveries", acks_late=True, ignore_result=True, **SWEEP_LIMITS)
 def sweep_deliveries() -> int:
     reserved = delivery.reserve_due(timezone.now())
     for delivery_id, lease in reserved:
@@ -32,12 +35,18 @@ def sweep_deliveries() -> int:
     return len(reserved)
 
 
-@shared_task(name="webhooks.process_inbound", acks_late=True, ignore_result=True, time_limit=120)
+@shared_task(
+    name="webhooks.process_inbound",
+    acks_late=True,
+    ignore_result=True,
+    soft_time_limit=100,
+    time_limit=120,
+)
 def process_inbound(event_id: int, lease: str = "") -> None:
     inbound.process(event_id, lease=lease)
 
 
-@shared_task(name="webhooks.sweep_inbound", acks_late=True, ignore_result=True, time_limit=60)
+@shared_task(name="webhooks.sweep_inbound", acks_late=True, ignore_result=True, **SWEEP_LIMITS)
 def sweep_inbound() -> int:
     reserved = inbound.reserve_due(timezone.now())
     for event_id, lease in reserved:
@@ -45,7 +54,13 @@ def sweep_inbound() -> int:
     return len(reserved)
 
 
-@shared_task(name="webhooks.purge_old", acks_late=True, ignore_result=True, time_limit=600)
+@shared_task(
+    name="webhooks.purge_old",
+    acks_late=True,
+    ignore_result=True,
+    soft_time_limit=540,
+    time_limit=600,
+)
 def purge_old() -> int:
     cutoff = timezone.now() - KEEP_FOR
     _, deliveries = (
