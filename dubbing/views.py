@@ -130,14 +130,9 @@ def dubbing_new(request, team):
         messages.error(request, f"A2E did not list its languages: {exc.message}")
         languages = []
     form = DubbingForm(request.POST or None, request.FILES or None, languages=languages)
-    refused = uploads.refusal(request)
-    if refused:
-        # The body stopped at the file: show the form again with what did arrive.
-        form = DubbingForm(initial=request.POST.dict(), languages=languages)
-        return render(
-            request, "dubbing/new.html", {"account": account, "form": form, "refused": refused}
-        )
-    if request.method == "POST" and form.is_valid():
+    if uploads.refused(request):
+        form = DubbingForm(initial=request.POST.dict(), languages=languages)  # what arrived
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         with transaction.atomic():
             source = None

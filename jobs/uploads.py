@@ -6,11 +6,12 @@ file; a size check in a form runs only after the whole body has arrived. The han
 here goes first: it refuses a body whose declared length is already too large at the
 first file, and a file that grows past the cap at the chunk that crosses it (a client
 may not declare its length). Parsing then stops, Django reads what is left of the body
-and throws it away, and the view shows `refusal(request)` instead of its form errors.
+and throws it away, and `refused(request)` tells the view (and, with a message, the person).
 """
 
 from functools import wraps
 
+from django.contrib import messages
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
@@ -76,7 +77,11 @@ def capped_uploads(max_bytes, max_files: int | None = 1):
     return decorator
 
 
-def refusal(request) -> str:
-    """Why the capped upload of this request was refused, or ""."""
+def refused(request) -> bool:
+    """Whether this request's capped upload was stopped; if so the person is told why
+    (a message), and the view shows its form again with what did arrive."""
     handler = getattr(request, "upload_refusal", None)
-    return handler.refused if handler is not None else ""
+    if handler is None or not handler.refused:
+        return False
+    messages.error(request, f"The upload was stopped: {handler.refused}")
+    return True

@@ -201,11 +201,8 @@ def _a2e_account(team):
 def clone_new(request, team):
     account = _a2e_account(team)
     form = CloneForm(request.POST or None, request.FILES or None)
-    refused = uploads.refusal(request)
-    if refused:
-        # The body stopped at that file: the form again, with what did arrive.
-        form = CloneForm(initial=request.POST.dict())
-        messages.error(request, f"The upload was stopped: {refused}")
+    if uploads.refused(request):
+        form = CloneForm(initial=request.POST.dict())  # with what did arrive
     elif request.method == "POST" and account is None:
         messages.error(request, "Connect A2E first: voices are cloned there.")
     elif request.method == "POST" and form.is_valid():
@@ -439,14 +436,12 @@ def burki_clone(request, team):
         providers=providers,
         initial={"assistant": assistant_id},
     )
-    refused = uploads.refusal(request)
-    if refused:
+    if uploads.refused(request):
         form = BurkiCloneForm(
             assistants=assistants,
             providers=providers,
             initial={**request.POST.dict(), "assistant": assistant_id},
         )
-        messages.error(request, f"The upload was stopped: {refused}")
     elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         rules = burki_rules(form.providers[data["provider"]])
