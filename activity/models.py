@@ -3,11 +3,10 @@
 from django.conf import settings
 from django.db import models
 
+from teams.models import TeamQuerySet
 
-class ActivityQuerySet(models.QuerySet):
-    def for_team(self, team):
-        return self.filter(team=team)
 
+class ActivityQuerySet(TeamQuerySet):
     def filtered(self, *, area="", actor="", outcome=""):
         entries = self
         if area:

@@ -6,11 +6,10 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from teams.models import TeamQuerySet
 
-class BatchQuerySet(models.QuerySet):
-    def for_team(self, team):
-        return self.filter(team=team)
 
+class BatchQuerySet(TeamQuerySet):
     def with_progress(self):
         return self.annotate(
             total=Count("dubbings"),
@@ -47,11 +46,6 @@ class Batch(models.Model):
         return self.name
 
 
-class DubbingQuerySet(models.QuerySet):
-    def for_team(self, team):
-        return self.filter(team=team)
-
-
 class Dubbing(models.Model):
     """One target language of a batch, or a record imported from A2E (no batch)."""
 
@@ -66,7 +60,7 @@ class Dubbing(models.Model):
     # A2E's id once known; unique per team so an import never doubles a record.
     remote_id = models.CharField(max_length=100, null=True, blank=True)
 
-    objects = DubbingQuerySet.as_manager()
+    objects = TeamQuerySet.as_manager()
 
     class Meta:
         ordering = ["-job__created_at", "-pk"]

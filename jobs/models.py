@@ -8,6 +8,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from teams.models import TeamQuerySet
+
 
 class Status(models.TextChoices):
     QUEUED = "queued", "Queued"
@@ -44,10 +46,7 @@ def new_marker() -> str:
     return "vb" + secrets.token_hex(5)
 
 
-class JobQuerySet(models.QuerySet):
-    def for_team(self, team):
-        return self.filter(team=team)
-
+class JobQuerySet(TeamQuerySet):
     def unfinished(self):
         return self.filter(status__in=UNFINISHED)
 
@@ -217,11 +216,6 @@ def _input_path(instance, filename):
     return f"inputs/{instance.team_id}/{secrets.token_hex(8)}/{filename}"
 
 
-class InputFileQuerySet(models.QuerySet):
-    def for_team(self, team):
-        return self.filter(team=team)
-
-
 class InputFile(models.Model):
     """A file a person gave us for an upstream job (a voice sample, a dubbing source).
     Providers fetch it from us through a signed, expiring link (jobs.inputs)."""
@@ -238,7 +232,7 @@ class InputFile(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = InputFileQuerySet.as_manager()
+    objects = TeamQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -47,7 +47,10 @@ class Role(models.TextChoices):
 ROLE_RANK = {Role.VIEWER: 0, Role.MEMBER: 1, Role.ADMIN: 2, Role.OWNER: 3}
 
 
-class MembershipQuerySet(models.QuerySet):
+class TeamQuerySet(models.QuerySet):
+    """Rows of one team. Every team-owned model's queryset is one, so the scoping rule
+    (teams.scoping.get_for_team, every list) is stated once."""
+
     def for_team(self, team):
         return self.filter(team=team)
 
@@ -60,7 +63,7 @@ class Membership(models.Model):
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = MembershipQuerySet.as_manager()
+    objects = TeamQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -88,10 +91,7 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class InvitationQuerySet(models.QuerySet):
-    def for_team(self, team):
-        return self.filter(team=team)
-
+class InvitationQuerySet(TeamQuerySet):
     def pending(self):
         return self.filter(
             accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
@@ -187,11 +187,6 @@ SECRET_LABELS = {
 }
 
 
-class ProviderAccountQuerySet(models.QuerySet):
-    def for_team(self, team):
-        return self.filter(team=team)
-
-
 class ProviderAccount(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="provider_accounts")
     provider = models.CharField(max_length=20, choices=Provider.choices)
@@ -207,7 +202,7 @@ class ProviderAccount(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ProviderAccountQuerySet.as_manager()
+    objects = TeamQuerySet.as_manager()
 
     class Meta:
         constraints = [

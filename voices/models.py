@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from teams.models import TeamQuerySet
+
 
 class Kind(models.TextChoices):
     PUBLIC = "public", "Public"
@@ -73,10 +75,7 @@ class BurkiQuerySetMixin:
         )
 
 
-class VoiceQuerySet(BurkiQuerySetMixin, models.QuerySet):
-    def for_team(self, team):
-        return self.filter(team=team)
-
+class VoiceQuerySet(BurkiQuerySetMixin, TeamQuerySet):
     def listed(self):
         """Voices the provider still lists: the catalog hides the ones gone upstream."""
         return self.filter(gone_at__isnull=True)
@@ -173,11 +172,6 @@ class Voice(models.Model):
         )
 
 
-class SyncRunQuerySet(models.QuerySet):
-    def for_team(self, team):
-        return self.filter(team=team)
-
-
 class SyncRun(models.Model):
     """One refresh of an account's voices, so people can watch it and see how it ended."""
 
@@ -204,7 +198,7 @@ class SyncRun(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
-    objects = SyncRunQuerySet.as_manager()
+    objects = TeamQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -221,11 +215,6 @@ class SyncRun(models.Model):
         """Unfinished for longer than a sync task may live: its worker died."""
         limit = timedelta(seconds=settings.VOICES_SYNC_TIME_LIMIT * 2)
         return not self.is_finished and timezone.now() - self.created_at > limit
-
-
-class GenerationQuerySet(models.QuerySet):
-    def for_team(self, team):
-        return self.filter(team=team)
 
 
 class Generation(models.Model):
@@ -247,7 +236,7 @@ class Generation(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = GenerationQuerySet.as_manager()
+    objects = TeamQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
