@@ -78,9 +78,13 @@ def dubbing_list(request, team):
     if until_day:
         dubbings = dubbings.filter(job__created_at__date__lte=until_day)
     filtered = any((status, target, q, who, since, until))
+    batches = Batch.objects.for_team(team)
+    if filtered:
+        # Only the batches with a match, so the page is full of them, however old.
+        batches = batches.filter(pk__in=dubbings.values("batch_id"))
     batches = (
-        Batch.objects.for_team(team)
-        .with_progress()
+        batches.with_progress()
+        .select_related("source")
         .prefetch_related(Prefetch("dubbings", queryset=dubbings.order_by("target_lang")))
         .order_by("-created_at")[:LIST_LIMIT]
     )
@@ -90,7 +94,7 @@ def dubbing_list(request, team):
         "dubbing/list.html",
         {
             "account": account,
-            "batches": [b for b in batches if b.dubbings.all() or not filtered],
+            "batches": batches,
             "loose": loose,
             "filters": request.GET,
             "filtered": filtered,
@@ -98,9 +102,10 @@ def dubbing_list(request, team):
             "people": Membership.objects.filter(team=team)
             .select_related("user")
             .order_by("user__username"),
-            "targets": sorted(
-                set(Dubbing.objects.for_team(team).values_list("target_lang", flat=True))
-            ),
+            "targets": Dubbing.objects.for_team(team)
+            .order_by("target_lang")
+            .values_list("target_lang", flat=True)
+            .distinct(),
             "selectable": request.membership.role != "viewer",
         },
     )
@@ -197,7 +202,7 @@ def dubbing_import(request, team):
 def _dubbings():
     return Dubbing.objects.select_related(
         "job", "job__account", "job__created_by", "job__retry_of", "batch", "batch__source"
-    )
+    ).prefetch_related("job__files")
 
 
 def _dubbing(team, job_id):
@@ -209,9 +214,8 @@ def dubbing_detail(request, team, job_id):
     dubbing = _dubbings().for_team(team).filter(job_id=job_id).first()
     if dubbing is None:
         # A dubbing job started outside these pages (the API, a test): the job page.
-        from jobs.views import job_detail
-
-        return job_detail.__wrapped__(request, team, job_id)
+        job = get_for_team(Job, team, pk=job_id)  # another team's is a 404
+        return redirect("job_detail", team=team.slug, job_id=job.pk)
     job = dubbing.job
     engine.watch(job)
     batch = dubbing.batch
@@ -231,7 +235,6 @@ def dubbing_detail(request, team, job_id):
             "siblings": batch.dubbings.exclude(pk=dubbing.pk).select_related("job")
             if batch
             else [],
-            "files": job.files.all(),
             "retries": Dubbing.objects.for_team(team)
             .filter(job__retry_of=job)
             .select_related("job"),
