@@ -12,8 +12,8 @@ from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.files import File
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, models, transaction
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from jobs import bulk, kinds
@@ -48,6 +48,11 @@ PERMANENT = (BadRequest, AuthError, NotFound)
 
 def _seconds(name: str) -> timedelta:
     return timedelta(seconds=getattr(settings, name))
+
+
+def _free(column: str, now) -> Q:
+    """A hold in `column` (a time it runs until) that nobody has, or that has lapsed."""
+    return Q(**{f"{column}__isnull": True}) | Q(**{f"{column}__lt": now})
 
 
 def _jitter(delay: timedelta) -> timedelta:
@@ -109,8 +114,10 @@ def retry(job: Job, user=None) -> tuple[Job, bool]:
 
 
 def submit(job_id: int, now=None) -> str:
-    """Send one job upstream. Returns what happened, for logs and tests."""
-    now = now or timezone.now()
+    """Send one job upstream. Returns what happened, for logs and tests. `now` (for
+    tests) stands for every moment of the call, the failure's too."""
+    clock = (lambda: now) if now else timezone.now
+    now = clock()
     lease = now + _seconds("JOBS_SUBMIT_LEASE")
     due = Q(status=Status.QUEUED) & (Q(not_before__isnull=True) | Q(not_before__lte=now))
     # A job left in "submitting" past its lease lost its worker: take it over.
@@ -147,7 +154,7 @@ def submit(job_id: int, now=None) -> str:
         return "failed"
     except (RateLimited, Unavailable, ProtocolError, UpstreamError) as exc:
         # Measured from the failure, not from the claim: a slow call must not eat the wait.
-        return _submit_later(job, exc, lease, timezone.now())
+        return _submit_later(job, exc, lease, clock())
     _mark_submitted(job, remote, lease, now)
     return "submitted"
 
@@ -214,9 +221,8 @@ def claim_step(job: Job, seconds: int, now=None) -> bool:
     may make the call. The hold lapses by itself, so a call whose answer was lost is
     looked for, and made again only after `seconds`."""
     now = now or timezone.now()
-    free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
     return bool(
-        Job.objects.filter(free, pk=job.pk, status=Status.PROCESSING).update(
+        Job.objects.filter(_free("claimed_until", now), pk=job.pk, status=Status.PROCESSING).update(
             claimed_until=now + timedelta(seconds=seconds)
         )
     )
@@ -440,43 +446,57 @@ def _poll_group(jobs: list[Job], kind_name: str, now) -> list[int]:
 
 def not_being_polled(now) -> Q:
     """Jobs no poll tick has in hand right now."""
-    return Q(polling_until__isnull=True) | Q(polling_until__lt=now)
+    return _free("polling_until", now)
 
 
 def watch(job: Job, now=None) -> None:
     """Someone is looking at this job: poll it soon and often while they do (a poll
-    already under way is not doubled; the next one comes soon after it)."""
+    already under way is not doubled; the next one comes soon after it). One UPDATE:
+    the live row calls this every two seconds for every open tab."""
     now = now or timezone.now()
     soon = now + timedelta(seconds=2)
-    Job.objects.filter(pk=job.pk).update(watched_until=now + timedelta(seconds=30))
-    Job.objects.filter(
-        not_being_polled(now), pk=job.pk, status=Status.PROCESSING, next_poll_at__gt=soon
-    ).update(next_poll_at=soon, idle_polls=0)
+    due_later = When(
+        not_being_polled(now),
+        status=Status.PROCESSING,
+        next_poll_at__gt=soon,
+        then=Value(soon),
+    )
+    Job.objects.filter(pk=job.pk).update(
+        watched_until=now + timedelta(seconds=30),
+        next_poll_at=Case(due_later, default=F("next_poll_at")),
+        idle_polls=Case(
+            When(due_later.condition, then=Value(0)),
+            default=F("idle_polls"),
+            output_field=models.PositiveIntegerField(),
+        ),
+    )
 
 
 # Results and announcements --------------------------------------------------------------
 
 
-def fetch_results(job_id: int, now=None) -> str:
+def results_retry_wait(attempt: int) -> int:
+    """Seconds before the next try to copy a result, after `attempt` failed ones."""
+    return min(30 * 2**attempt, 900)
+
+
+def fetch_results(job_id: int, now=None, attempt: int = 0) -> str:
     """Copy a completed job's result files into our storage, then announce it. Held
     with `claimed_until` for JOBS_RESULTS_LEASE, so a second copy of the task (the
     reconciler re-sends one while a large download runs) stands aside instead of
-    copying the same file at once; a copier that died is taken over when it lapses."""
+    copying the same file at once; a copier that died is taken over when it lapses.
+    A failed copy keeps the hold until its task retries (`results_retry_wait`), so
+    the reconciler does not start another chain of tries beside it; one the provider
+    refuses for good (a 404, a bad credential) is given up at once."""
     now = now or timezone.now()
     hold = now + _seconds("JOBS_RESULTS_LEASE")
-    free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
     pending = Job.objects.filter(pk=job_id, results_state=ResultsState.PENDING)
-    if not pending.filter(free).update(claimed_until=hold):
+    if not pending.filter(_free("claimed_until", now)).update(claimed_until=hold):
         return "busy" if pending.exists() else "nothing"
     job = Job.objects.select_related("account").get(pk=job_id)
     mine = Job.objects.filter(pk=job.pk, claimed_until=hold)
     if job.account is None:
-        mine.update(
-            results_state=ResultsState.FAILED,
-            claimed_until=None,
-            last_error="The provider account was disconnected.",
-        )
-        _enqueue("announce", job.pk)
+        give_up_results(job.pk, "The provider account was disconnected.")
         return "failed"
     try:
         client = client_for(job.account)
@@ -484,8 +504,16 @@ def fetch_results(job_id: int, now=None) -> str:
         for role, url in job.result_urls:
             if role not in have:
                 _store_one(job, client, role, url)
+    except PERMANENT as exc:
+        give_up_results(job.pk, f"Could not copy the result: {exc.message}")
+        return "failed"
+    except UpstreamError:
+        # Until just before the task's retry arrives, which takes it up again.
+        wait = timedelta(seconds=results_retry_wait(attempt) - 1)
+        mine.update(claimed_until=timezone.now() + wait)
+        raise
     except BaseException:
-        mine.update(claimed_until=None)  # the task's retry may start at once
+        mine.update(claimed_until=None)  # killed by its time limit: the reconciler's turn
         raise
     mine.filter(results_state=ResultsState.PENDING).update(
         results_state=ResultsState.STORED, claimed_until=None
@@ -505,6 +533,9 @@ def give_up_results(job_id: int, message: str) -> None:
 def _store_one(job: Job, client, role: str, url: str) -> JobFile:
     """Download one result into storage; a file already stored for the role is kept
     (a copier whose hold lapsed mid-download may find the next one has finished)."""
+    existing = job.files.filter(role=role).first()
+    if existing is not None:
+        return existing
     name = PurePosixPath(url.split("?", 1)[0]).name or f"{role}.bin"
     tmp_dir = os.path.join(settings.MEDIA_ROOT, "tmp")
     os.makedirs(tmp_dir, exist_ok=True)
@@ -513,9 +544,6 @@ def _store_one(job: Job, client, role: str, url: str) -> JobFile:
     try:
         download = client.download(url, tmp_path)
         content_type = download.content_type or mimetypes.guess_type(name)[0] or ""
-        existing = job.files.filter(role=role).first()
-        if existing is not None:
-            return existing
         stored = JobFile(
             job=job,
             role=role,
@@ -585,9 +613,13 @@ def reconcile(now=None) -> dict:
         Q(status=Status.QUEUED) & (Q(not_before__isnull=True) | Q(not_before__lte=now))
         | Q(status=Status.SUBMITTING, claimed_until__lt=now)
     )
-    results = quiet.filter(results_state=ResultsState.PENDING, finished_at__lt=grace)
+    # A copy under way, or waiting for its task's retry, holds the job: not re-sent.
+    results = quiet.filter(
+        _free("claimed_until", now), results_state=ResultsState.PENDING, finished_at__lt=grace
+    )
+    # Just finished jobs were announced by the task that finished them: wait as long.
     unannounced = quiet.filter(
-        Q(announced="") | Q(status__in=FINISHED) & ~Q(announced=F("status"))
+        Q(announced="") | Q(status__in=FINISHED, finished_at__lt=grace) & ~Q(announced=F("status"))
     ).exclude(results_state=ResultsState.PENDING)
     counts = {}
     for name, query in (

@@ -7,10 +7,16 @@ from django.conf import settings
 from jobs import engine
 from providers import UpstreamError
 
-# A submit task is killed before its lease (JOBS_SUBMIT_LEASE) ends, so a job is only
-# ever taken over from a worker that can no longer send it.
-_LEASE = settings.JOBS_SUBMIT_LEASE
-SUBMIT_LIMITS = {"soft_time_limit": max(1, _LEASE * 2 // 3), "time_limit": max(2, _LEASE * 5 // 6)}
+
+def within(hold: int) -> dict:
+    """Time limits that stop a task before a hold of `hold` seconds lapses, so work is
+    only ever taken over from a worker that can no longer do it."""
+    return {"soft_time_limit": max(1, hold * 2 // 3), "time_limit": max(2, hold * 5 // 6)}
+
+
+# A submit task holds its job for JOBS_SUBMIT_LEASE, a result copy for JOBS_RESULTS_LEASE.
+SUBMIT_LIMITS = within(settings.JOBS_SUBMIT_LEASE)
+RESULTS_LIMITS = within(settings.JOBS_RESULTS_LEASE)
 
 
 @shared_task(name="jobs.submit", acks_late=True, **SUBMIT_LIMITS)
@@ -32,23 +38,16 @@ def reconcile() -> dict:
     return engine.reconcile()
 
 
-# Likewise a result copy is stopped before its hold (JOBS_RESULTS_LEASE) lapses.
-_RESULTS = settings.JOBS_RESULTS_LEASE
-RESULTS_LIMITS = {
-    "soft_time_limit": max(1, _RESULTS * 2 // 3),
-    "time_limit": max(2, _RESULTS * 5 // 6),
-}
-
-
 @shared_task(name="jobs.fetch_results", bind=True, acks_late=True, max_retries=6, **RESULTS_LIMITS)
 def fetch_results(self, job_id: int) -> str:
+    attempt = self.request.retries
     try:
-        return engine.fetch_results(job_id)
-    except UpstreamError as exc:
-        if self.request.retries >= self.max_retries:
+        return engine.fetch_results(job_id, attempt=attempt)
+    except UpstreamError as exc:  # one that may pass: the engine gave up on the others
+        if attempt >= self.max_retries:
             engine.give_up_results(job_id, f"Could not copy the result: {exc.message}")
             return "failed"
-        raise self.retry(countdown=min(30 * 2**self.request.retries, 900)) from exc
+        raise self.retry(countdown=engine.results_retry_wait(attempt)) from exc
 
 
 @shared_task(name="jobs.announce", acks_late=True, soft_time_limit=30, time_limit=45)

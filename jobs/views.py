@@ -1,14 +1,11 @@
 """Job pages: the list, one job's timeline, the live row partial, the header badge, files."""
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
-from django.db.models import Case, Count, F, Q, Value, When
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
@@ -62,19 +59,8 @@ def job_row(request, team, job_id):
         raise Http404("No such job.")
     if request.method not in SAFE:
         return HttpResponseNotAllowed(sorted(SAFE))
-    now = timezone.now()
     if job.status in UNFINISHED:
-        soon = now + timedelta(seconds=2)
-        due_later = When(
-            engine.not_being_polled(now),
-            status=Status.PROCESSING,
-            next_poll_at__gt=soon,
-            then=Value(soon),
-        )
-        Job.objects.filter(pk=job.pk).update(
-            watched_until=now + timedelta(seconds=30),
-            next_poll_at=Case(due_later, default=F("next_poll_at")),
-        )
+        engine.watch(job)
     response = render(
         request,
         "jobs/list.html#row",

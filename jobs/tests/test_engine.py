@@ -267,6 +267,27 @@ def test_the_reconciler_does_not_pile_copies_onto_a_busy_broker(team, account, m
     assert sent == [waiting.pk, waiting.pk]
 
 
+def test_a_job_that_just_finished_is_not_announced_twice(team, account, monkeypatch):
+    sent = []
+    from jobs import tasks
+
+    monkeypatch.setattr(tasks.announce, "delay", sent.append)
+    now = timezone.now()
+    job = _job(team, account, label="a long dubbing")
+    # Made long ago and announced as created; it finishes now, and its own task is
+    # on its way with the news.
+    Job.objects.filter(pk=job.pk).update(
+        enqueued_at=now - timedelta(hours=1),
+        announced=Status.QUEUED,
+        status=Status.FAILED,
+        finished_at=now,
+    )
+    engine.reconcile(now=now + timedelta(seconds=1))
+    assert sent == []
+    engine.reconcile(now=now + timedelta(seconds=settings.JOBS_RECONCILE_AFTER + 1))
+    assert sent == [job.pk]  # that task was lost: the reconciler says it
+
+
 def test_results_are_copied_into_storage_with_size_and_checksum(team, account, upstream, settings):
     import hashlib
 
@@ -315,21 +336,52 @@ def test_a_second_copy_of_the_results_stands_aside_while_the_first_runs(team, ac
     )
 
 
-def test_a_failed_result_copy_lets_go_of_the_job_for_its_retry(team, account, upstream):
-    import respx
-
-    from providers import UpstreamError
-
+def _completed_with_result(team, account, upstream):
     (job,) = _processing(team, account, 1, upstream)
     url = "https://cdn.example.test/out/result.mp4"
     upstream.set("r1", "completed", results=[("result", url)])
     engine.poll_due()
+    return job, url
+
+
+def test_a_failed_result_copy_holds_the_job_until_its_own_retry(team, account, upstream):
+    import respx
+
+    from providers import UpstreamError
+
+    job, url = _completed_with_result(team, account, upstream)
+    with respx.mock() as mock:
+        mock.get(url).respond(503)
+        with pytest.raises(UpstreamError):
+            engine.fetch_results(job.pk, attempt=1)
+    job.refresh_from_db()
+    assert job.results_state == ResultsState.PENDING
+    wait = engine.results_retry_wait(1)
+    # The reconciler sends no copy beside the retry that is coming...
+    sent = []
+    with pytest.MonkeyPatch.context() as patch:
+        from jobs import tasks
+
+        patch.setattr(tasks.fetch_results, "delay", sent.append)
+        later = timezone.now() + timedelta(seconds=settings.JOBS_RECONCILE_AFTER + 1)
+        engine.reconcile(now=later)
+        assert sent == []
+        # ...and the retry, when it comes, takes the job up again.
+        assert job.claimed_until < timezone.now() + timedelta(seconds=wait)
+        engine.reconcile(now=timezone.now() + timedelta(seconds=wait + 60))
+        assert sent == [job.pk]
+
+
+def test_a_result_the_provider_no_longer_has_is_given_up_at_once(team, account, upstream):
+    import respx
+
+    job, url = _completed_with_result(team, account, upstream)
     with respx.mock() as mock:
         mock.get(url).respond(404)
-        with pytest.raises(UpstreamError):
-            engine.fetch_results(job.pk)
+        assert engine.fetch_results(job.pk) == "failed"
     job.refresh_from_db()
-    assert (job.results_state, job.claimed_until) == (ResultsState.PENDING, None)
+    assert (job.results_state, job.claimed_until) == (ResultsState.FAILED, None)
+    assert "Could not copy the result" in job.last_error
 
 
 def test_canceling_stops_following_the_job(team, account, upstream):
