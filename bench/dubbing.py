@@ -16,8 +16,6 @@ import sys
 import tempfile
 import time
 import uuid
-import wave
-from io import BytesIO
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,22 +53,13 @@ from dubbing.imports import import_records  # noqa: E402
 from dubbing.models import Batch, Dubbing  # noqa: E402
 from dubbing.views import languages_for  # noqa: E402
 from jobs.models import InputFile, Job, ResultsState, Status  # noqa: E402
+from jobs.tests.audio import wav  # noqa: E402
 from teams.models import Membership, ProviderAccount, Role, Team  # noqa: E402
 
 logging.getLogger("httpx").setLevel(logging.WARNING)
 PASSWORD = "bench pass phrase 1234"  # noqa: S105 -- a throwaway user
 A2E_TOKEN = "bench-a2e"  # noqa: S105 -- the sandbox this script starts
 MB = 1024 * 1024
-
-
-def wav(seconds: float) -> bytes:
-    out = BytesIO()
-    with wave.open(out, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(8000)
-        w.writeframes(b"\x00\x01" * int(8000 * seconds))
-    return out.getvalue()
 
 
 def wav_header(data_bytes: int, rate: int = 44100) -> bytes:

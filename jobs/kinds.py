@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import abc
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -37,8 +36,6 @@ class JobKind(abc.ABC):
 
     name: str
     provider: str
-    # Polling has no news after this long: the UI calls the job stale.
-    stale_after = timedelta(minutes=30)
     # How the marker is sent and matched, for the note on crash recovery (README).
     marker_note = ""
     # The URL name of the page that shows one job of this kind (taking team and job_id).

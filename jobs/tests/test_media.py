@@ -1,12 +1,11 @@
 """What a file is, by its bytes, and how long it lasts."""
 
-import io
 import struct
-import wave
 
 import pytest
 
 from jobs import media
+from jobs.tests.audio import wav
 
 
 @pytest.mark.parametrize(
@@ -46,13 +45,7 @@ def _float_wav(seconds: float, rate: int = 8000) -> bytes:
 
 
 def test_durations_of_plain_and_float_wav(tmp_path):
-    plain = io.BytesIO()
-    with wave.open(plain, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(8000)
-        w.writeframes(b"\x00\x00" * 8000 * 3)
-    (tmp_path / "plain.wav").write_bytes(plain.getvalue())
+    (tmp_path / "plain.wav").write_bytes(wav(3))
     (tmp_path / "float.wav").write_bytes(_float_wav(2.5))
     assert media.duration(str(tmp_path / "plain.wav"), "wav") == pytest.approx(3.0)
     assert media.duration(str(tmp_path / "float.wav"), "wav") == pytest.approx(2.5, abs=0.01)

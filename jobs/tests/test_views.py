@@ -110,3 +110,18 @@ def test_a_completed_row_keeps_asking_until_its_result_is_stored(owner_client, t
     done = _row(owner_client, job, seen="copying")
     assert "hx-trigger" not in done.content.decode()
     assert "is ready" in json.loads(done["HX-Trigger"])["toasts"][0]["message"]
+
+
+def test_a_running_job_without_news_past_the_limit_shows_as_stale(owner_client, team, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.JOBS_STALE_AFTER = 600
+    quiet = timezone.now() - timedelta(seconds=601)
+    stale = JobFactory(team=team, status=Status.PROCESSING, last_change_at=quiet)
+    fresh = JobFactory(team=team, status=Status.PROCESSING)
+    done = JobFactory(team=team, status=Status.COMPLETED, last_change_at=quiet)
+    assert "pill-stale" in _row(owner_client, stale, seen="processing").content.decode()
+    for job in (fresh, done):
+        assert "pill-stale" not in _row(owner_client, job, seen="processing").content.decode()
