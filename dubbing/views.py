@@ -10,11 +10,12 @@ from django.urls import reverse
 from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_POST
 
+from dubbing import deleting
 from dubbing.forms import DubbingForm, source_rules
 from dubbing.models import Batch, Dubbing
 from jobs import engine, inputs, uploads
-from jobs.models import UNFINISHED, Job, ResultsState, Status
-from providers import NotFound, UpstreamError
+from jobs.models import UNFINISHED, Job, Status
+from providers import UpstreamError
 from teams.connection import cached, client_for
 from teams.models import Membership, Provider, ProviderAccount, Role
 from teams.scoping import get_for_team, team_view
@@ -254,57 +255,13 @@ def dubbing_source(request, team, job_id):
     return response
 
 
-def delete_dubbing(dubbing, here_only=False) -> str | None:
-    """Delete a dubbing at A2E, then here with its stored result. Returns the reason
-    when it cannot be deleted now (A2E refused, or a worker is busy with it); then
-    nothing is deleted here. `here_only` forgets it here and leaves A2E alone (for a
-    record A2E no longer has but will not say so)."""
-    with transaction.atomic():
-        # Read under a lock: a worker may have moved it since the page was drawn.
-        job = (
-            Job.objects.select_for_update(of=("self",))
-            .select_related("account")
-            .filter(pk=dubbing.job_id)
-            .first()
-        )
-        if job is None:
-            return None  # deleted meanwhile: nothing left to do
-        if job.status == Status.SUBMITTING:
-            # Being sent right now: deleting here could orphan what the worker creates.
-            return "It is being sent to A2E right now; try again in a minute."
-        if job.results_state == ResultsState.PENDING:
-            return "Its result is being copied here right now; try again in a minute."
-        if job.status == Status.QUEUED:
-            # Not sent yet: stop any submit from taking it while A2E is asked below.
-            Job.objects.filter(pk=job.pk).update(status=Status.CANCELED)
-    if job.remote_id and job.account is not None and not here_only:
-        try:
-            client_for(job.account).delete_dubbing(job.remote_id)
-        except NotFound:
-            pass  # already gone at A2E
-        except UpstreamError as exc:
-            return exc.message
-    files = [f.file for f in job.files.all()]
-    with transaction.atomic():
-        batch = Batch.objects.select_for_update().filter(pk=dubbing.batch_id).first()
-        Job.objects.filter(pk=job.pk).delete()  # its Dubbing, events and file rows too
-        if batch is not None and not batch.dubbings.exists():
-            source = batch.source
-            batch.delete()
-            if source is not None and not Batch.objects.filter(source=source).exists():
-                transaction.on_commit(lambda: source.file.delete(save=False))
-                source.delete()
-        transaction.on_commit(lambda: [f.delete(save=False) for f in files])
-    return None
-
-
 @team_view(read_role=Role.MEMBER)
 def dubbing_delete(request, team, job_id):
     dubbing = _dubbing(team, job_id)
     if request.method != "POST":
         return render(request, "dubbing/delete.html", {"dubbings": [dubbing], "single": True})
     here_only = request.POST.get("here_only") == "1"
-    refusal = delete_dubbing(dubbing, here_only=here_only)
+    refusal = deleting.delete(dubbing, here_only=here_only)
     if refusal:
         messages.error(
             request,
@@ -351,7 +308,7 @@ def dubbing_bulk(request, team):
         return render(request, "dubbing/delete.html", {"dubbings": chosen})
     deleted, refused = [], []
     for d in chosen:
-        reason = delete_dubbing(d)
+        reason = deleting.delete(d)
         if reason:
             refused.append(f"{d} ({reason})")
         else:
