@@ -1,6 +1,6 @@
 """The A2E dubbing job kind: how a dubbing is started, found again, and followed."""
 
-from jobs.kinds import COMPLETED, JobKind, Remote
+from jobs.kinds import COMPLETED, JobKind, Remote, carries_marker, marked
 from providers import NotFound
 from providers.a2e import Dubbing
 
@@ -29,7 +29,7 @@ def remote_from(dubbing: Dubbing) -> Remote:
 def upstream_name(job) -> str:
     """The name A2E shows; it ends with the job's marker so an interrupted submission
     can be recognised among the account's records."""
-    return f"{job.params.get('name') or job.label} [{job.marker}]"
+    return marked(job.params.get("name") or job.label, job)
 
 
 def source_url(job) -> str:
@@ -73,14 +73,13 @@ class A2EDubbing(JobKind):
         )
 
     def find(self, job, client) -> Remote | None:
-        suffix = f"[{job.marker}]"
         for dubbing in client.list_processing_dubbings():
-            if (dubbing.name or "").endswith(suffix):
+            if carries_marker(dubbing.name, job):
                 return remote_from(dubbing)
         for page in range(1, ALL_RECORDS_PAGES + 1):
             listing = client.list_dubbings(page=page, page_size=ALL_RECORDS_PAGE_SIZE)
             for dubbing in listing:
-                if (dubbing.name or "").endswith(suffix):
+                if carries_marker(dubbing.name, job):
                     return remote_from(dubbing)
             if len(listing) < ALL_RECORDS_PAGE_SIZE:
                 break

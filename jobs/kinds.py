@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +30,26 @@ class Remote:
     payload: dict[str, Any] = field(default_factory=dict)
     # (role, url) of each result file to copy once completed.
     results: tuple[tuple[str, str], ...] = ()
+
+
+# The marker (jobs.models.new_marker) travels at the end of a name sent upstream.
+MARKER_SUFFIX = re.compile(r" \[vb[0-9a-f]{10}\]$")
+
+
+def marked(name: str, job: Job) -> str:
+    """`name` as sent upstream: ending with the job's marker, so that a submission cut
+    off before its answer can be recognised among the provider's records."""
+    return f"{name} [{job.marker}]"
+
+
+def carries_marker(name: str | None, job: Job) -> bool:
+    """Whether an upstream record's name is the one `marked` gave this job."""
+    return (name or "").endswith(f"[{job.marker}]")
+
+
+def without_marker(name: str) -> str:
+    """A name as people gave it, without the marker appended for crash recovery."""
+    return MARKER_SUFFIX.sub("", name)
 
 
 class JobKind(abc.ABC):

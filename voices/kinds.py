@@ -1,20 +1,12 @@
 """Job kinds of the voice catalog: training an A2E clone, and A2E text-to-speech."""
 
-import re
-
-from jobs.kinds import COMPLETED, FAILED, JobKind, Remote, Unsendable
+from jobs.kinds import COMPLETED, FAILED, JobKind, Remote, Unsendable, carries_marker, marked
 from providers import BadRequest, NotFound, ProtocolError, RateLimited, Unavailable
 from providers.a2e import Voice as A2EVoice
 
 # How long a poll that placed a Respeecher order holds the job before another may look
 # again and, finding no conversion listed, order once more.
 ORDER_HOLD = 300
-MARKER_SUFFIX = re.compile(r" \[vb[0-9a-f]{10}\]$")
-
-
-def display_name(name: str) -> str:
-    """A name as people gave it, without the marker we append for crash recovery."""
-    return MARKER_SUFFIX.sub("", name)
 
 
 def clone_remote(voice: A2EVoice) -> Remote:
@@ -43,7 +35,7 @@ class A2EVoiceClone(JobKind):
         if not urls:
             raise Unsendable("Its samples were deleted before it could be sent.")
         voice = client.train_voice(
-            f"{params['name']} [{job.marker}]",
+            marked(params["name"], job),
             urls,
             params["gender"],
             params["language"],
@@ -56,9 +48,8 @@ class A2EVoiceClone(JobKind):
         yield from client.list_completed_voices()
 
     def find(self, job, client) -> Remote | None:
-        suffix = f"[{job.marker}]"
         for voice in self._all(client):
-            if (voice.name or "").endswith(suffix):
+            if carries_marker(voice.name, job):
                 return clone_remote(voice)
         return None
 
@@ -171,15 +162,14 @@ class BurkiClonedVoice(JobKind):
             params["assistant_id"],
             sample.id,
             params["provider"],
-            f"{params['name']} [{job.marker}]",
+            marked(params["name"], job),
             language=params.get("language") or None,
         )
         return burki_remote(voice)
 
     def find(self, job, client) -> Remote | None:
-        suffix = f"[{job.marker}]"
         for voice in client.list_cloned_voices(job.params["assistant_id"]):
-            if (voice.name or "").endswith(suffix):
+            if carries_marker(voice.name, job):
                 return burki_remote(voice)
         return None
 

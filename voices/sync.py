@@ -13,11 +13,10 @@ from itertools import chain, islice
 from django.db import transaction
 from django.utils import timezone
 
-from jobs.kinds import COMPLETED
+from jobs.kinds import COMPLETED, without_marker
 from providers import NotFound
 from teams.connection import client_for
 from teams.models import Provider, ProviderAccount
-from voices.kinds import display_name
 from voices.models import Kind, Voice, quality_band
 
 log = logging.getLogger(__name__)
@@ -102,7 +101,7 @@ def a2e_clone_record(voice) -> Record:
     return {
         "remote_id": voice.id,
         "kind": Kind.CLONE,
-        "name": _name(display_name(voice.name or ""), "Unnamed clone"),
+        "name": _name(without_marker(voice.name or ""), "Unnamed clone"),
         "language": voice.language or "",
         "gender": voice.gender or "",
         "status": voice.status or "",
@@ -170,7 +169,7 @@ def burki_clone_record(voice, assistant_id: int) -> Record:
     return {
         "remote_id": str(voice.id),
         "kind": Kind.CLONE,
-        "name": _name(display_name(voice.name or ""), f"Voice {voice.id}"),
+        "name": _name(without_marker(voice.name or ""), f"Voice {voice.id}"),
         "language": voice.language or "",
         "gender": voice.gender or "",
         "status": voice.status or "",
