@@ -3,7 +3,6 @@ anything is stored or sent upstream."""
 
 from django import forms
 from django.core.validators import URLValidator
-from django.db.models import Q
 
 from jobs import inputs
 from voices.models import Kind, Voice
@@ -119,8 +118,7 @@ class SpeechForm(forms.Form):
         self.fields["voice"].queryset = (
             Voice.objects.for_team(team)
             .listed()
-            .filter(can_speak=True)
-            .filter(Q(provider="a2e") | Q(provider="respeecher") & ~Q(remote_id__startswith="tts:"))
+            .speakable()
             .order_by("provider", "kind", "language", "name")
         )
         self.fields["folder"].choices = [("", "Choose a folder"), *folders]

@@ -80,6 +80,12 @@ class VoiceQuerySet(BurkiQuerySetMixin, TeamQuerySet):
         """Voices the provider still lists: the catalog hides the ones gone upstream."""
         return self.filter(gone_at__isnull=True)
 
+    def speakable(self):
+        """The ones Voxboard's text-to-speech page can use (see Voice.speaks_here)."""
+        return self.filter(can_speak=True).filter(
+            Q(provider="a2e") | Q(provider="respeecher") & ~Q(remote_id__startswith="tts:")
+        )
+
     def search(self, q: str):
         q = (q or "").strip()
         return self.filter(name__icontains=q) if q else self
@@ -170,6 +176,25 @@ class Voice(models.Model):
         return self.provider == "a2e" or (
             self.provider == "respeecher" and not self.remote_id.startswith("tts:")
         )
+
+    def set_favorite(self, wanted: bool) -> str:
+        """Star or unstar it. Respeecher keeps favourites itself, so it is asked first
+        and its answer is what we store. Returns Respeecher's refusal, or ""."""
+        if wanted == self.favorite:
+            return ""
+        if self.provider == "respeecher":
+            from providers import UpstreamError
+            from teams.connection import client_for
+
+            try:
+                answer = client_for(self.account).favorite_voice(self.remote_id, favorite=wanted)
+            except UpstreamError as exc:
+                return exc.message
+            if answer.favorite is not None:
+                wanted = bool(answer.favorite)
+        Voice.objects.filter(pk=self.pk).update(favorite=wanted)
+        self.favorite = wanted
+        return ""
 
 
 class SyncRun(models.Model):

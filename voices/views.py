@@ -165,17 +165,8 @@ def toggle_favorite(request, team, voice_id):
     Respeecher keeps favourites itself: its answer is what we store."""
     voice = get_for_team(Voice.objects.select_related("account"), team, pk=voice_id)
     wanted = request.POST.get("favorite", "1" if not voice.favorite else "0") == "1"
-    error = None
-    if voice.provider == Provider.RESPEECHER and wanted != voice.favorite:
-        try:
-            answer = client_for(voice.account).favorite_voice(voice.remote_id, favorite=wanted)
-        except UpstreamError as exc:
-            error = f"Respeecher did not save the favourite: {exc.message}"
-        else:
-            wanted = bool(answer.favorite) if answer.favorite is not None else wanted
-    if error is None and wanted != voice.favorite:
-        Voice.objects.filter(pk=voice.pk).update(favorite=wanted)
-        voice.favorite = wanted
+    refused = voice.set_favorite(wanted)
+    error = f"Respeecher did not save the favourite: {refused}" if refused else None
     if request.htmx:
         response = render(request, "voices/catalog.html#star", {"voice": voice})
         if error:
@@ -494,14 +485,11 @@ def bulk(request, team):
     for voice in voices:
         if voice.favorite == wanted:
             continue
-        if voice.provider == Provider.RESPEECHER:
-            try:
-                client_for(voice.account).favorite_voice(voice.remote_id, favorite=wanted)
-            except UpstreamError as exc:
-                failed.append(f"{voice.name} ({exc.message})")
-                continue
-        changed.append(voice.pk)
-    Voice.objects.filter(pk__in=changed).update(favorite=wanted)
+        refused = voice.set_favorite(wanted)
+        if refused:
+            failed.append(f"{voice.name} ({refused})")
+        else:
+            changed.append(voice.pk)
     verb = "Starred" if wanted else "Unstarred"
     messages.success(request, f"{verb} {len(changed)} voice{'s' if len(changed) != 1 else ''}.")
     if failed:
