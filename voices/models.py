@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from teams.models import TeamQuerySet
+from teams.models import Provider, TeamQuerySet
 
 
 class Kind(models.TextChoices):
@@ -111,7 +111,7 @@ class Voice(models.Model):
     account = models.ForeignKey(
         "teams.ProviderAccount", on_delete=models.CASCADE, related_name="voices"
     )
-    provider = models.CharField(max_length=20)
+    provider = models.CharField(max_length=20, choices=Provider.choices)
     # The provider's id, prefixed where one provider has two id spaces ("tts:" voices).
     remote_id = models.CharField(max_length=120)
     kind = models.CharField(max_length=10, choices=Kind.choices)

@@ -78,7 +78,7 @@ def catalog(request, team):
         sort = "name"
     page = keyset_page(
         # The raw record is not shown in the list, and it is the bulk of each row.
-        listed.filtered(request.GET).select_related("account").defer("raw"),
+        listed.filtered(request.GET).defer("raw"),
         SORTS[sort],
         request.GET.get("after"),
         PAGE_SIZE,
