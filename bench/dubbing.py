@@ -47,6 +47,7 @@ import httpx  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from dashboard import processes  # noqa: E402
 from dubbing.imports import import_records  # noqa: E402
@@ -293,13 +294,20 @@ def main() -> None:
         imported = ProviderAccount(team=importer, provider="a2e", base_url=f"{base}/a2e")
         imported.set_secret(A2E_TOKEN)
         imported.save()
+        marks = []
         started = time.perf_counter()
-        result = import_records(imported)
+        with CaptureQueriesContext(connection) as queries:
+            result = import_records(imported, on_page=lambda page: marks.append(len(queries)))
         import_s = time.perf_counter() - started
         rows = Dubbing.objects.filter(team=importer, imported=True).count()
         if rows < args.records:
             raise SystemExit(f"only {rows} of {args.records} records were imported")
         say(f"  {result} in {import_s:.2f} s; {rows} dubbing rows")
+        per_page = [b - a for a, b in zip([0, *marks], marks, strict=False)]
+        say(
+            f"  SQL queries per full page: first {per_page[0]}, middle "
+            f"{per_page[len(per_page) // 2]}, last full {per_page[-2]} (of {len(per_page)})"
+        )
         started = time.perf_counter()
         again = import_records(imported)
         say(f"  again, nothing new: {again} in {time.perf_counter() - started:.2f} s")
