@@ -7,6 +7,8 @@ PORT ?= 8000
 SANDBOX_URL ?= http://127.0.0.1:8765
 # Development defaults; a real deployment sets its own environment (see README).
 export DEBUG ?= 1
+# The demo team's accounts point at the sandbox on loopback (providers/guard.py).
+export PROVIDER_PRIVATE_HOSTS ?= 127.0.0.1
 
 .PHONY: run test setup lint fmt vendor clean
 

@@ -330,6 +330,13 @@ if HTTPS:
     SECURE_HSTS_PRELOAD = True
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
+# Hosts whose provider base URLs may be loopback or private addresses (a self-hosted
+# Burki, the sandbox). Any other base URL must be public, and so must every URL a
+# provider hands us except one on its own base URL's host and port (providers/guard.py).
+PROVIDER_PRIVATE_HOSTS = env.csv("PROVIDER_PRIVATE_HOSTS", [])
+# The largest result file copied from a provider, MB; a larger one is cut off and dropped.
+RESULTS_MAX_MB = env.integer("RESULTS_MAX_MB", 2048, minimum=1)
+
 PROVIDER_DEFAULT_BASE_URLS = {
     "a2e": "https://video.a2e.ai",
     "respeecher": "https://gateway.respeecher.com",

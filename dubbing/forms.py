@@ -5,10 +5,11 @@ from django import forms
 from django.conf import settings
 
 from jobs import inputs, media
-from webhooks import ssrf
+from providers import guard
 
 SOURCE_FORMATS = ("wav", "mp3", "m4a", "mp4", "ogg", "flac", "webm")
 PROBE_TIMEOUT = 10
+SOURCES = guard.Policy(purpose="sources must be public")
 
 
 def source_rules() -> inputs.Rules:
@@ -19,15 +20,17 @@ def source_rules() -> inputs.Rules:
 
 def probe(url: str) -> str:
     """Check that a source URL is public and answers with audio or video; returns the
-    reason it is not, or "". Reads at most the first bytes, through the SSRF guard."""
+    reason it is not, or "". Reads at most the first bytes, through the address guard."""
     try:
-        ssrf.check_url(url)
-    except ssrf.UnsafeTarget as exc:
-        return str(exc).replace("webhooks only go to public addresses", "sources must be public")
+        SOURCES.check_url(url)
+    except guard.UnsafeTarget as exc:
+        return str(exc)
     try:
         with (
             httpx.Client(
-                transport=ssrf.GuardedTransport(), timeout=PROBE_TIMEOUT, follow_redirects=False
+                transport=guard.GuardedTransport(SOURCES),
+                timeout=PROBE_TIMEOUT,
+                follow_redirects=False,
             ) as client,
             client.stream("GET", url, headers={"Range": "bytes=0-63"}) as response,
         ):
@@ -38,7 +41,7 @@ def probe(url: str) -> str:
                 head += chunk
                 if len(head) >= 64:
                     break
-    except ssrf.UnsafeTarget as exc:
+    except guard.UnsafeTarget as exc:
         return str(exc)
     except httpx.HTTPError as exc:
         return f"It could not be reached ({type(exc).__name__})."

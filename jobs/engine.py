@@ -26,7 +26,9 @@ from providers import (
     NotFound,
     ProtocolError,
     RateLimited,
+    TooLarge,
     Unavailable,
+    UnsafeAddress,
     UpstreamError,
 )
 from teams.connection import client_for
@@ -43,7 +45,7 @@ STATE_TO_STATUS = {
 # Rows per bulk statement: inside PostgreSQL's 65,535 and SQLite's 32,766 variables.
 BULK_BATCH = 1000
 # Errors that say the request itself is wrong: sending it again cannot help.
-PERMANENT = (BadRequest, AuthError, NotFound)
+PERMANENT = (BadRequest, AuthError, NotFound, UnsafeAddress, TooLarge)
 
 
 def _seconds(name: str) -> timedelta:
@@ -542,7 +544,7 @@ def _store_one(job: Job, client, role: str, url: str) -> JobFile:
     fd, tmp_path = tempfile.mkstemp(dir=tmp_dir)
     os.close(fd)
     try:
-        download = client.download(url, tmp_path)
+        download = client.download(url, tmp_path, max_bytes=settings.RESULTS_MAX_MB * 1024 * 1024)
         content_type = download.content_type or mimetypes.guess_type(name)[0] or ""
         stored = JobFile(
             job=job,

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from providers.http import DETAIL_LIMIT
+
 if TYPE_CHECKING:
     from jobs.models import Job
 
@@ -30,6 +32,12 @@ class Remote:
     payload: dict[str, Any] = field(default_factory=dict)
     # (role, url) of each result file to copy once completed.
     results: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        # The provider's own words are kept only up to the providers' detail limit, as
+        # every other upstream text is (shown to viewers, stored on the row and the log).
+        if len(self.message or "") > DETAIL_LIMIT:
+            object.__setattr__(self, "message", self.message[: DETAIL_LIMIT - 1] + "…")
 
 
 # The marker (jobs.models.new_marker) travels at the end of a name sent upstream.

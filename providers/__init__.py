@@ -6,7 +6,9 @@ from providers.errors import (
     NotFound,
     ProtocolError,
     RateLimited,
+    TooLarge,
     Unavailable,
+    UnsafeAddress,
     UpstreamError,
 )
 
@@ -20,7 +22,9 @@ __all__ = [
     "NotFound",
     "ProtocolError",
     "RateLimited",
+    "TooLarge",
     "Unavailable",
+    "UnsafeAddress",
     "UpstreamError",
     "__version__",
 ]

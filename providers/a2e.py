@@ -472,6 +472,12 @@ class A2EClient:
 
     # Files
 
-    def download(self, url: str, dest: str | os.PathLike[str] | IO[bytes]) -> Download:
+    def download(
+        self,
+        url: str,
+        dest: str | os.PathLike[str] | IO[bytes],
+        *,
+        max_bytes: int | None = None,
+    ) -> Download:
         """Stream a result (audio, video) to `dest`; CDN hosts never receive the token."""
-        return self._http.download(url, dest)
+        return self._http.download(url, dest, max_bytes=max_bytes)

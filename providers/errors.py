@@ -70,3 +70,19 @@ class BadRequest(UpstreamError):
 
 class ProtocolError(UpstreamError):
     default_message = "{provider} sent a response Voxboard could not read."
+
+
+class UnsafeAddress(UpstreamError):
+    """A URL we were handed (a result link, a redirect) leads to an address we never fetch."""
+
+    default_message = "{provider} pointed at an address Voxboard does not fetch from."
+
+
+class TooLarge(UpstreamError):
+    """A download grew past the size we keep; what arrived was thrown away."""
+
+    default_message = "The file from {provider} was larger than Voxboard keeps."
+
+    def __init__(self, *args, limit: int | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.limit = limit

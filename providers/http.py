@@ -1,4 +1,5 @@
-"""Shared HTTP layer for the upstream clients: pooling, retries, in-flight caps, redaction."""
+"""Shared HTTP layer for the upstream clients: pooling, retries, in-flight caps, redaction,
+and the address guard on every connection (see `providers.guard` for the rule)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,14 +25,16 @@ from urllib.parse import quote, unquote, urljoin, urlsplit
 import httpx
 import redis
 
-from providers import USER_AGENT
+from providers import USER_AGENT, guard
 from providers.errors import (
     AuthError,
     BadRequest,
     NotFound,
     ProtocolError,
     RateLimited,
+    TooLarge,
     Unavailable,
+    UnsafeAddress,
     UpstreamError,
 )
 
@@ -47,7 +50,8 @@ NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 TRANSIENT = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 BACKOFF_BASE = 0.5
 BACKOFF_CAP = 8.0
-DETAIL_LIMIT = 300
+# The most of a provider's own error text we keep (shown to people, stored on rows).
+DETAIL_LIMIT = 200
 CHUNK_SIZE = 64 * 1024
 
 
@@ -62,6 +66,8 @@ class Settings:
     max_retry_wait: float = 30.0
     # How long a call waits for one of the credential's in-flight slots.
     slot_wait: float = 60.0
+    # Hosts whose base URLs may be private addresses (PROVIDER_PRIVATE_HOSTS).
+    private_hosts: frozenset[str] = frozenset()
 
     @property
     def slot_lease(self) -> float:
@@ -71,7 +77,7 @@ class Settings:
 
 _lock = threading.Lock()
 _settings: Settings | None = None
-_clients: dict[tuple[int, str], httpx.Client] = {}
+_clients: dict[tuple[int, str, guard.Policy], httpx.Client] = {}
 _local_slots: dict[tuple[str, int], threading.BoundedSemaphore] = {}
 _redis_clients: dict[tuple[int, str], redis.Redis] = {}
 
@@ -84,8 +90,10 @@ def configure(
     *,
     max_retry_wait: float = 30.0,
     slot_wait: float = 60.0,
+    private_hosts: Iterable[str] | None = None,
 ) -> Settings:
-    """Set the process-wide HTTP settings; without a call, REDIS_URL comes from the environment.
+    """Set the process-wide HTTP settings; without a call, REDIS_URL and
+    PROVIDER_PRIVATE_HOSTS come from the environment (as they do for `private_hosts=None`).
 
     Meant for start-up (settings, worker init): clients pooled before are closed.
     """
@@ -99,6 +107,9 @@ def configure(
         read_timeout=read_timeout,
         max_retry_wait=max_retry_wait,
         slot_wait=slot_wait,
+        private_hosts=(
+            env_private_hosts() if private_hosts is None else parse_hosts(",".join(private_hosts))
+        ),
     )
     with _lock:
         _settings = new
@@ -111,10 +122,23 @@ def configure(
     return new
 
 
+def parse_hosts(value: str) -> frozenset[str]:
+    """Host names from a comma-separated list, lower-case, IPv6 brackets dropped."""
+    return frozenset(
+        part.strip().strip("[]").lower() for part in value.split(",") if part.strip().strip("[]")
+    )
+
+
+def env_private_hosts() -> frozenset[str]:
+    return parse_hosts(os.environ.get("PROVIDER_PRIVATE_HOSTS", ""))
+
+
 def current_settings() -> Settings:
     if _settings is not None:
         return _settings
-    return Settings(redis_url=os.environ.get("REDIS_URL") or None)
+    return Settings(
+        redis_url=os.environ.get("REDIS_URL") or None, private_hosts=env_private_hosts()
+    )
 
 
 def _origin(url: str) -> str:
@@ -122,10 +146,12 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
-def pooled_client(base_url: str) -> httpx.Client:
-    """The process's one pooled client for this base URL (a new one after a fork)."""
+def pooled_client(base_url: str, policy: guard.Policy | None = None) -> httpx.Client:
+    """The process's one pooled client for this base URL under this address policy (a
+    new one after a fork). Every connection it opens is checked by `policy`."""
     settings = current_settings()
-    key = (os.getpid(), base_url.rstrip("/"))
+    policy = policy or guard.Policy()
+    key = (os.getpid(), base_url.rstrip("/"), policy)
     with _lock:
         client = _clients.get(key)
         if client is None:
@@ -138,9 +164,23 @@ def pooled_client(base_url: str) -> httpx.Client:
                     pool=settings.connect_timeout,
                 ),
                 follow_redirects=False,
+                # No proxies from the environment: the guard must see where we connect.
+                transport=guard.GuardedTransport(policy),
+                trust_env=False,
             )
             _clients[key] = client
     return client
+
+
+def address_policy(base_url: str, private_hosts: frozenset[str]) -> guard.Policy:
+    """The rule for one account: its base URL's own host and port may be a private
+    address when that host is listed as private; every other URL must be public."""
+    try:
+        host, port = guard.host_port(base_url)
+    except guard.UnsafeTarget:
+        return guard.Policy()
+    exempt = frozenset({(host, port)}) if host in private_hosts else frozenset()
+    return guard.Policy(exempt=exempt)
 
 
 # --- redaction -------------------------------------------------------------------------
@@ -400,6 +440,7 @@ class Upstream:
         self._error_code = error_code
         self._sleep = sleep
         self._key = credential_key(provider, credential)
+        self._policy = address_policy(self.base_url, current_settings().private_hosts)
 
     def __repr__(self) -> str:
         return (
@@ -422,16 +463,27 @@ class Upstream:
             message = f"{self.provider}: {detail}"
         return cls(self.provider, status_code, message, detail=detail, **extra)
 
-    def error_from(self, response: httpx.Response, method: str) -> UpstreamError:
+    def error_from(self, response: httpx.Response, method: str, own: bool = True) -> UpstreamError:
+        """The error for a failed answer. Only the provider's own host has its words kept:
+        another host's body (a result link's server) could be anything, even an internal
+        service's, so it is named by its status alone."""
         status = response.status_code
-        try:
-            body: Any = response.json()
-        except ValueError:
-            body = None
-        detail, fields = self._error_detail(body)
-        code = self._error_code(body)
-        if detail is None and body is None and response.text:
-            detail = response.text.strip() or None
+        if own:
+            try:
+                body: Any = response.json()
+            except ValueError:
+                body = None
+            detail, fields = self._error_detail(body)
+            code = self._error_code(body)
+            if detail is None and body is None and response.text:
+                detail = response.text.strip() or None
+        else:
+            body, detail, fields, code = (
+                None,
+                f"HTTP {status} from {response.request.url.host}",
+                {},
+                None,
+            )
         log(
             logging.WARNING,
             "%s %s %s -> %s: %s",
@@ -500,7 +552,7 @@ class Upstream:
         """
         method = method.upper()
         url, own = self._url(path_or_url)
-        client = pooled_client(_origin(url))
+        client = pooled_client(_origin(url), self._policy)
         request_headers = {**(self._auth_headers if own else {}), **(headers or {})}
         if params:
             params = {k: v for k, v in params.items() if v is not None}
@@ -527,6 +579,11 @@ class Upstream:
                             response.read()
                         finally:
                             response.close()
+                except guard.UnsafeTarget as exc:
+                    log(logging.WARNING, "%s %s %s refused: %s", self.provider, method, url, exc)
+                    raise self.fail(
+                        UnsafeAddress, None, str(exc), message=f"Not fetched: {exc}"
+                    ) from exc
                 except httpx.TransportError as exc:
                     never_sent = isinstance(exc, NEVER_SENT)
                     if last or not (never_sent or (idempotent and isinstance(exc, TRANSIENT))):
@@ -566,7 +623,7 @@ class Upstream:
                         response.read()
                     finally:
                         response.close()
-                    error = self.error_from(response, method)
+                    error = self.error_from(response, method, own)
                     retryable = idempotent and response.status_code in RETRY_STATUSES
                     if last or not retryable:
                         raise error
@@ -657,11 +714,14 @@ class Upstream:
         *,
         params: Mapping[str, Any] | None = None,
         max_redirects: int = 5,
+        max_bytes: int | None = None,
     ) -> Download:
         """Stream a GET body to a path (atomically) or a binary file object; hash as it goes.
 
         Redirects are followed here rather than by httpx so credentials are never sent
-        to another host (httpx strips Authorization on such a redirect, not `api-key`).
+        to another host (httpx strips Authorization on such a redirect, not `api-key`),
+        and each hop's address is checked like the first (`providers.guard`). A body over
+        `max_bytes` is cut off as it streams and raises TooLarge; no partial file is kept.
         """
         target = path_or_url
         for _ in range(max_redirects + 1):
@@ -670,20 +730,37 @@ class Upstream:
                     target = urljoin(str(response.request.url), response.headers["Location"])
                     params = None
                     continue
-                return self._save(response, slot, dest)
+                return self._save(response, slot, dest, max_bytes)
         raise self.fail(ProtocolError, None, f"more than {max_redirects} redirects")
 
+    def _too_large(self, max_bytes: int) -> TooLarge:
+        megabytes = max_bytes / (1024 * 1024)
+        shown = f"{megabytes:g} MB" if megabytes >= 1 else f"{max_bytes} bytes"
+        return TooLarge(
+            self.provider, None, f"The result was larger than {shown}.", limit=max_bytes
+        )
+
     def _save(
-        self, response: httpx.Response, slot: Slot, dest: str | os.PathLike[str] | IO[bytes]
+        self,
+        response: httpx.Response,
+        slot: Slot,
+        dest: str | os.PathLike[str] | IO[bytes],
+        max_bytes: int | None = None,
     ) -> Download:
         digest = hashlib.sha256()
         size = 0
         lease_check = time.monotonic()
         refresh_every = current_settings().slot_lease / 3
+        if max_bytes is not None:
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > max_bytes:
+                raise self._too_large(max_bytes)
 
         def copy(out: IO[bytes]) -> None:
             nonlocal size, lease_check
             for chunk in response.iter_bytes(CHUNK_SIZE):
+                if max_bytes is not None and size + len(chunk) > max_bytes:
+                    raise self._too_large(max_bytes)
                 out.write(chunk)
                 digest.update(chunk)
                 size += len(chunk)

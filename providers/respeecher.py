@@ -628,11 +628,12 @@ class RespeecherClient:
         dest: str | os.PathLike[str] | IO[bytes],
         *,
         starred_only: bool = False,
+        max_bytes: int | None = None,
     ) -> Download:
         """Stream the project's zip to `dest`."""
         path = fill(ROUTES["export_project"][1], project_id=project_id)
         params = {"starred_only": "true"} if starred_only else None
-        return self._http.download(path, dest, params=params)
+        return self._http.download(path, dest, params=params, max_bytes=max_bytes)
 
     # Folders
 
@@ -759,16 +760,25 @@ class RespeecherClient:
         dest: str | os.PathLike[str] | IO[bytes],
         *,
         starred_only: bool = False,
+        max_bytes: int | None = None,
     ) -> Download:
         """Stream a zip of all conversions of an original to `dest`."""
         params: dict[str, str] = {"original_id": original_id}
         if starred_only:
             params["starred_only"] = "true"
-        return self._http.download(ROUTES["export_conversions"][1], dest, params=params)
+        return self._http.download(
+            ROUTES["export_conversions"][1], dest, params=params, max_bytes=max_bytes
+        )
 
-    def download(self, url: str, dest: str | os.PathLike[str] | IO[bytes]) -> Download:
+    def download(
+        self,
+        url: str,
+        dest: str | os.PathLike[str] | IO[bytes],
+        *,
+        max_bytes: int | None = None,
+    ) -> Download:
         """Stream a recording's `url` (or `waveform_url`) to `dest`."""
-        return self._http.download(url, dest)
+        return self._http.download(url, dest, max_bytes=max_bytes)
 
     # Text to speech
 

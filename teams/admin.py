@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Count
 
+from teams.forms import check_base_url, moved_without_key
 from teams.models import Invitation, Membership, ProviderAccount, Team
 
 
@@ -72,10 +73,17 @@ class ProviderAccountAdminForm(forms.ModelForm):
         model = ProviderAccount
         fields = ["team", "provider", "base_url", "options"]
 
+    def clean_base_url(self):
+        value = self.cleaned_data["base_url"].rstrip("/")
+        check_base_url(value)
+        return value
+
     def clean(self):
         cleaned = super().clean()
         if not self.instance.pk and not cleaned.get("secret"):
             self.add_error("secret", "A new account needs its secret.")
+        if moved_without_key(self.instance, cleaned):
+            self.add_error("secret", "The base URL moved to another host: enter the secret again.")
         return cleaned
 
     def save(self, commit=True):

@@ -18,4 +18,5 @@ class TeamsConfig(AppConfig):
             max_in_flight=settings.PROVIDERS_MAX_IN_FLIGHT,
             connect_timeout=settings.PROVIDERS_CONNECT_TIMEOUT,
             read_timeout=settings.PROVIDERS_READ_TIMEOUT,
+            private_hosts=settings.PROVIDER_PRIVATE_HOSTS,
         )

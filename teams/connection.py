@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from providers import UpstreamError
+from providers import AuthError, UpstreamError
 from providers.a2e import A2EClient
 from providers.burki import BurkiClient
 from providers.respeecher import RespeecherClient
@@ -30,6 +30,16 @@ def cached(account: ProviderAccount, name: str, ttl: int, fetch):
 
 
 def client_for(account: ProviderAccount):
+    """The provider's client for this account; refuses when the base URL has moved to
+    another host since the key was entered, so the key never travels to that host."""
+    if not account.key_fits_base_url:
+        raise AuthError(
+            account.get_provider_display(),
+            message=(
+                f"The stored key was entered for {account.secret_origin or 'another address'}; "
+                "enter it again for the new base URL before Voxboard sends it there."
+            ),
+        )
     return CLIENTS[account.provider](account.base_url, account.get_secret())
 
 

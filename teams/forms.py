@@ -5,7 +5,43 @@ from urllib.parse import urlsplit
 from django import forms
 from django.conf import settings
 
-from teams.models import SECRET_LABELS, Invitation, ProviderAccount, Role, Team
+from providers import guard
+from teams.models import SECRET_LABELS, Invitation, ProviderAccount, Role, Team, url_origin
+
+
+def check_base_url(value: str) -> None:
+    """Refuse a base URL on a loopback, private or link-local address unless its host is
+    listed in PROVIDER_PRIVATE_HOSTS. A name that cannot be resolved now is let through:
+    every connection is checked again when it is made (providers/guard.py)."""
+    try:
+        host, port = guard.host_port(value)
+    except guard.UnsafeTarget as exc:
+        raise forms.ValidationError(str(exc)) from None
+    allowed = {h.strip("[]").lower() for h in settings.PROVIDER_PRIVATE_HOSTS}
+    if host in allowed:
+        return
+    try:
+        addresses = guard.resolve(host, port)
+    except (OSError, UnicodeError):
+        return
+    for address in addresses:
+        reason = guard.forbidden_reason(address)
+        if reason:
+            raise forms.ValidationError(
+                f"{host} is a {reason} address ({address}). Provider base URLs must be public; "
+                "a self-hosted one is allowed when its host is listed in PROVIDER_PRIVATE_HOSTS."
+            )
+
+
+def moved_without_key(account: ProviderAccount, cleaned: dict) -> bool:
+    """An existing account's base URL now names another host, and no key came with it."""
+    base_url = cleaned.get("base_url")
+    return bool(
+        account.pk
+        and base_url
+        and url_origin(base_url) != account.secret_origin
+        and not cleaned.get("secret")
+    )
 
 
 class TeamForm(forms.ModelForm):
@@ -65,6 +101,7 @@ class ProviderAccountForm(forms.ModelForm):
             raise forms.ValidationError("Use an http:// or https:// address.")
         if parts.query or parts.fragment:
             raise forms.ValidationError("A base URL has no query string or fragment.")
+        check_base_url(value)
         return value
 
     def clean_secret(self):
@@ -74,6 +111,16 @@ class ProviderAccountForm(forms.ModelForm):
         if secret and len(secret) < 8:
             raise forms.ValidationError("That is too short to be a key from this provider.")
         return secret
+
+    def clean(self):
+        cleaned = super().clean()
+        if moved_without_key(self.instance, cleaned):
+            self.add_error(
+                "secret",
+                "The base URL moved to another host: enter the key again. "
+                "A stored key is only ever sent to the host it was entered for.",
+            )
+        return cleaned
 
     def save(self, commit=True):
         account = super().save(commit=False)

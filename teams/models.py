@@ -3,6 +3,7 @@
 import hashlib
 import secrets
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import models
@@ -187,12 +188,24 @@ SECRET_LABELS = {
 }
 
 
+def url_origin(url: str) -> str:
+    """scheme://host:port of a URL, lower-case, with the scheme's port spelled out."""
+    parts = urlsplit(url or "")
+    try:
+        port = parts.port or {"https": 443, "http": 80}.get(parts.scheme, 0)
+    except ValueError:
+        port = 0
+    return f"{parts.scheme}://{(parts.hostname or '').lower()}:{port}".lower()
+
+
 class ProviderAccount(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="provider_accounts")
     provider = models.CharField(max_length=20, choices=Provider.choices)
     base_url = models.URLField(max_length=300)
     secret_encrypted = crypto.EncryptedTextField(editable=False)
     secret_last4 = models.CharField(max_length=4, editable=False)
+    # The scheme://host:port the key was entered for: it is never sent anywhere else.
+    secret_origin = models.CharField(max_length=300, blank=True, editable=False)
     # Provider-specific choices, e.g. {"assistants": [1, 2]} for the Burki assistants followed.
     options = models.JSONField(default=dict, blank=True)
     last_checked_at = models.DateTimeField(null=True, blank=True)
@@ -217,8 +230,16 @@ class ProviderAccount(models.Model):
         return reverse("providers", kwargs={"team": self.team.slug})
 
     def set_secret(self, plaintext: str) -> None:
+        """Store the key for the base URL the account has now (set that first)."""
         self.secret_encrypted = crypto.encrypt(plaintext)
         self.secret_last4 = plaintext[-4:]
+        self.secret_origin = url_origin(self.base_url)
+
+    @property
+    def key_fits_base_url(self) -> bool:
+        """Whether the stored key was entered for this base URL's host: a key is never
+        sent to a host it was not entered for, so a changed URL needs the key again."""
+        return bool(self.secret_origin) and self.secret_origin == url_origin(self.base_url)
 
     def get_secret(self) -> str:
         return crypto.decrypt(self.secret_encrypted)

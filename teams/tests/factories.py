@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from teams import crypto
-from teams.models import Invitation, Membership, ProviderAccount, Role, Team
+from teams.models import Invitation, Membership, ProviderAccount, Role, Team, url_origin
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -59,3 +59,4 @@ class ProviderAccountFactory(factory.django.DjangoModelFactory):
 
     secret_encrypted = factory.LazyAttribute(lambda a: crypto.encrypt(a.secret))
     secret_last4 = factory.LazyAttribute(lambda a: a.secret[-4:])
+    secret_origin = factory.LazyAttribute(lambda a: url_origin(a.base_url))

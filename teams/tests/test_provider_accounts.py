@@ -52,12 +52,12 @@ def test_a_new_connection_is_prefilled_with_the_real_base_url(owner_client, team
     assert "https://api.burki.dev" in owner_client.get(url).content.decode()
 
 
-def test_editing_without_a_new_secret_keeps_the_old_one(owner_client, team):
+def test_editing_the_same_host_without_a_new_secret_keeps_the_old_one(owner_client, team):
     _connect(owner_client, team)
-    _connect(owner_client, team, secret="", base_url="https://eu.gateway.example")
+    _connect(owner_client, team, secret="", base_url="https://gateway.respeecher.com/eu")
     account = ProviderAccount.objects.get()
     assert account.get_secret() == SECRET
-    assert account.base_url == "https://eu.gateway.example"
+    assert account.base_url == "https://gateway.respeecher.com/eu"
 
 
 @pytest.mark.parametrize(

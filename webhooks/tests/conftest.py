@@ -8,7 +8,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from webhooks import ssrf, tasks
+from providers import guard
+from webhooks import tasks
 
 
 class Clock:
@@ -49,12 +50,12 @@ def fake_dns(monkeypatch):
         if host in FAKE_DNS:
             return list(FAKE_DNS[host])
         try:
-            ssrf.ipaddress.ip_address(host)
+            guard.ipaddress.ip_address(host)
         except ValueError:
             raise OSError(f"fake DNS does not know {host}") from None
         return [host]
 
-    monkeypatch.setattr(ssrf, "resolve", resolve)
+    monkeypatch.setattr(guard, "resolve", resolve)
     return FAKE_DNS
 
 

@@ -1,0 +1,210 @@
+"""Attacks on result copying: a provider (or whoever runs the base URL a team set) names
+the URL the worker fetches. Real servers on loopback stand in for the provider and for
+an internal service the attacker wants read; respx would bypass the connect-time guard."""
+
+import os
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from jobs import engine
+from jobs.models import Job, ResultsState
+from jobs.tests.test_engine import _processing
+from providers import guard, http
+from teams.tests.factories import ProviderAccountFactory
+
+WAV = b"RIFF\x24\x00\x00\x00WAVEfmt " + b"\x00" * 28
+
+
+class Host:
+    """A real HTTP server on 127.0.0.1 that answers GETs from `routes` and records paths.
+    A route is (status, headers, body) or a callable writing the answer itself."""
+
+    def __init__(self, routes):
+        self.routes = routes
+        self.paths: list[str] = []
+        host = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                host.paths.append(self.path)
+                route = host.routes.get(self.path.split("?", 1)[0], (404, {}, b"no"))
+                if callable(route):
+                    route(self)
+                    return
+                status, headers, body = route
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+        self.thread.start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def _stream_forever(handler):
+    """A body with no declared length that never ends: only a cap stops reading it."""
+    handler.send_response(200)
+    handler.send_header("Content-Type", "audio/wav")
+    handler.end_headers()
+    handler.wfile.write(WAV)
+    try:
+        for _ in range(200):  # 200 x 64 KB = 12.5 MB, far past any cap under test
+            handler.wfile.write(b"\x00" * 65536)
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+
+
+@pytest.fixture
+def internal():
+    """The service the attacker wants read: a cloud metadata endpoint, say."""
+    server = Host({"/latest/meta-data": (200, {"Content-Type": "text/plain"}, b"SECRET-KEY")})
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def provider(internal):
+    """The provider the team's base URL names; its own files and a redirect inward."""
+    server = Host(
+        {
+            "/a2e/files/result.wav": (200, {"Content-Type": "audio/wav"}, WAV),
+            "/a2e/files/moved.wav": (302, {"Location": f"{internal.url}/latest/meta-data"}, b""),
+            "/a2e/files/huge.wav": (200, {"Content-Type": "audio/wav"}, WAV + b"\x00" * 2**21),
+            "/a2e/files/endless.wav": _stream_forever,
+        }
+    )
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def account(team, provider):
+    return ProviderAccountFactory(team=team, provider="a2e", base_url=f"{provider.url}/a2e")
+
+
+def _completed(team, account, upstream, url):
+    (job,) = _processing(team, account, 1, upstream)
+    upstream.set("r1", "completed", results=[("result", url)])
+    engine.poll_due()
+    assert Job.objects.get(pk=job.pk).results_state == ResultsState.PENDING
+    return job
+
+
+def _leftovers(settings):
+    tmp = os.path.join(settings.MEDIA_ROOT, "tmp")
+    return os.listdir(tmp) if os.path.isdir(tmp) else []
+
+
+def test_a_result_url_pointing_at_loopback_is_never_fetched(
+    team, account, upstream, internal, settings
+):
+    # 127.0.0.1 is a listed private host, but only the base URL's own port is the provider.
+    job = _completed(team, account, upstream, f"{internal.url}/latest/meta-data")
+    assert engine.fetch_results(job.pk) == "failed"
+    job.refresh_from_db()
+    assert internal.paths == []
+    assert job.results_state == ResultsState.FAILED and not job.files.exists()
+    assert "loopback address" in job.last_error
+    assert "SECRET" not in job.last_error
+
+
+def test_a_result_redirected_to_loopback_is_never_fetched(
+    team, account, upstream, provider, internal
+):
+    job = _completed(team, account, upstream, f"{provider.url}/a2e/files/moved.wav")
+    assert engine.fetch_results(job.pk) == "failed"
+    job.refresh_from_db()
+    assert provider.paths == ["/a2e/files/moved.wav"]  # the first hop is the provider's own
+    assert internal.paths == []  # the hop it pointed to was refused before connecting
+    assert "loopback address" in job.last_error and not job.files.exists()
+
+
+def test_a_result_on_the_providers_own_host_and_port_is_fetched(team, account, upstream, provider):
+    job = _completed(team, account, upstream, f"{provider.url}/a2e/files/result.wav")
+    assert engine.fetch_results(job.pk) == "stored"
+    (stored,) = Job.objects.get(pk=job.pk).files.all()
+    assert stored.file.read() == WAV
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "2002:7f00:1::1",  # 6to4 of 127.0.0.1
+        "2002:a9fe:a9fe::1",  # 6to4 of 169.254.169.254
+        "2002:c0a8:101::",  # 6to4 of 192.168.1.1
+        "2001:0:4136:e378:8000:63bf:80ff:fffe",  # Teredo, client 127.0.0.1
+    ],
+)
+def test_a_result_host_resolving_to_a_tunnel_into_a_private_address_is_never_fetched(
+    team, account, upstream, monkeypatch, address
+):
+    monkeypatch.setattr(guard, "resolve", lambda host, port: [address])
+    job = _completed(team, account, upstream, "http://cdn.attacker.test/result.wav")
+    assert engine.fetch_results(job.pk) == "failed"
+    job.refresh_from_db()
+    assert f"{address}, a " in job.last_error and not job.files.exists()
+
+
+def test_six_to_four_and_teredo_to_public_addresses_pass():
+    assert guard.forbidden_reason("2002:808:808::1") is None  # 6to4 of 8.8.8.8
+    assert guard.forbidden_reason("2001:0:808:808::f7f7:f7f7") is None  # Teredo, 8.8.8.8
+
+
+@pytest.mark.parametrize("path", ["/a2e/files/huge.wav", "/a2e/files/endless.wav"])
+def test_a_result_larger_than_the_cap_is_cut_off_and_nothing_is_kept(
+    team, account, upstream, provider, settings, path
+):
+    settings.RESULTS_MAX_MB = 1
+    job = _completed(team, account, upstream, f"{provider.url}{path}")
+    assert engine.fetch_results(job.pk) == "failed"
+    job.refresh_from_db()
+    assert "The result was larger than 1 MB." in job.last_error
+    assert not job.files.exists()
+    assert _leftovers(settings) == []
+
+
+@pytest.fixture
+def no_private_hosts():
+    before = http.current_settings()
+    http.configure(
+        redis_url=before.redis_url,
+        max_in_flight=before.max_in_flight,
+        connect_timeout=before.connect_timeout,
+        read_timeout=before.read_timeout,
+        private_hosts=[],
+    )
+    yield
+    http.configure(
+        redis_url=before.redis_url,
+        max_in_flight=before.max_in_flight,
+        connect_timeout=before.connect_timeout,
+        read_timeout=before.read_timeout,
+        private_hosts=before.private_hosts,
+    )
+
+
+def test_a_base_url_on_loopback_not_listed_as_private_is_refused_at_connect(
+    team, account, upstream, provider, no_private_hosts
+):
+    # Saved before the setting changed (or straight into the database): the connection
+    # itself is still refused, so the provider's own files are not fetched either.
+    job = _completed(team, account, upstream, f"{provider.url}/a2e/files/result.wav")
+    assert engine.fetch_results(job.pk) == "failed"
+    assert provider.paths == []
+    assert "loopback address" in Job.objects.get(pk=job.pk).last_error
