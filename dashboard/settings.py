@@ -54,6 +54,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF, whose check is the first to read (and spool) a request body.
+    "dashboard.middleware.BodyCap",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -334,6 +336,8 @@ if HTTPS:
 # Burki, the sandbox). Any other base URL must be public, and so must every URL a
 # provider hands us except one on its own base URL's host and port (providers/guard.py).
 PROVIDER_PRIVATE_HOSTS = env.csv("PROVIDER_PRIVATE_HOSTS", [])
+# The largest request body of an ordinary view, KB (upload views state their own caps).
+REQUEST_MAX_KB = env.integer("REQUEST_MAX_KB", 1024, minimum=16)
 # The largest result file copied from a provider, MB; a larger one is cut off and dropped.
 RESULTS_MAX_MB = env.integer("RESULTS_MAX_MB", 2048, minimum=1)
 

@@ -4,7 +4,7 @@ dubbing's page, and deleting (at A2E first) one or many."""
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.dateparse import parse_date
@@ -14,6 +14,7 @@ from dubbing import deleting
 from dubbing.forms import DubbingForm, source_rules
 from dubbing.models import Batch, Dubbing
 from jobs import engine, inputs, uploads
+from jobs.files import file_response
 from jobs.models import UNFINISHED, Job, Status
 from providers import UpstreamError
 from teams.connection import cached, client_for
@@ -250,9 +251,7 @@ def dubbing_source(request, team, job_id):
     source = dubbing.batch.source if dubbing.batch else None
     if source is None:
         raise Http404("This dubbing has no uploaded source here.")
-    response = FileResponse(source.file.open("rb"), content_type=source.content_type or None)
-    response["Content-Length"] = source.size
-    return response
+    return file_response(source.file, size=source.size, name=source.file.name.rsplit("/", 1)[-1])
 
 
 @team_view(read_role=Role.MEMBER)

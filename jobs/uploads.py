@@ -17,6 +17,9 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 # Room for the form's other fields and the multipart framing around the file.
 FORM_SLACK = 1024 * 1024
+# A view taking any number of files still has a body cap (dashboard.middleware.body_cap):
+# this many files' worth.
+MANY_FILES = 10
 
 
 class CappedUploadHandler(FileUploadHandler):
@@ -72,6 +75,8 @@ def capped_uploads(max_bytes, max_files: int | None = 1):
             request.upload_refusal = handler
             return protected(request, *args, **kwargs)
 
+        # The whole body's cap, read by dashboard.middleware.body_cap before any parsing.
+        wrapper.max_body_bytes = lambda: max_bytes() * (max_files or MANY_FILES) + FORM_SLACK
         return wrapper
 
     return decorator

@@ -4,12 +4,13 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
 from jobs import engine
+from jobs.files import file_response
 from jobs.models import UNFINISHED, Job, JobFile, Status
 from teams.models import Role, Team
 from teams.scoping import get_for_team, team_view
@@ -130,13 +131,12 @@ def job_retry(request, team, job_id):
 @team_view()
 def job_file(request, team, file_id):
     stored = get_object_or_404(JobFile.objects.filter(job__team=team), pk=file_id)
-    response = FileResponse(stored.file.open("rb"), content_type=stored.content_type or None)
-    response["Content-Length"] = stored.size
-    if request.GET.get("download"):
-        response["Content-Disposition"] = (
-            f'attachment; filename="{stored.file.name.rsplit("/", 1)[-1]}"'
-        )
-    return response
+    return file_response(
+        stored.file,
+        size=stored.size,
+        name=stored.file.name.rsplit("/", 1)[-1],
+        download=bool(request.GET.get("download")),
+    )
 
 
 def input_file(request, token):
@@ -147,6 +147,4 @@ def input_file(request, token):
     stored = inputs.from_token(token)
     if stored is None or request.method not in SAFE:
         raise Http404("No such file.")
-    response = FileResponse(stored.file.open("rb"), content_type=stored.content_type)
-    response["Content-Length"] = stored.size
-    return response
+    return file_response(stored.file, size=stored.size, name=stored.file.name.rsplit("/", 1)[-1])

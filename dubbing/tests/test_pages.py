@@ -70,7 +70,10 @@ def test_the_page_plays_source_and_result_and_says_what_was_asked(member_client,
     assert f'<audio controls preload="metadata" src="{source}"' in body
     assert "/jobs/files/" in body and "?download=1" in body
     assert "en → de" in body and "<dd>2</dd>" in body and "12 s" in body
-    assert b"".join(member_client.get(source).streaming_content).startswith(b"RIFF")
+    served = member_client.get(source)
+    assert b"".join(served.streaming_content).startswith(b"RIFF")
+    # An upload is served like a result: typed by its bytes, never able to script.
+    assert (served["Content-Type"], served["Content-Security-Policy"]) == ("audio/wav", "sandbox")
 
 
 def test_a_failed_dubbing_shows_a2es_reason_and_offers_a_retry_in_its_batch(

@@ -118,6 +118,12 @@
         window.location.href = next;
         return;
       }
+      if (xhr.status === 413) {  // over the page's body cap (dashboard.middleware.BodyCap)
+        if (bar) bar.hidden = true;
+        if (button) button.disabled = false;
+        toast("That is more than Voxboard accepts here at once; nothing was kept. Send fewer or smaller files.", "error");
+        return;
+      }
       document.open();
       document.write(xhr.responseText);
       document.close();
