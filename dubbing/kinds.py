@@ -124,6 +124,8 @@ class A2EDubbing(JobKind):
                 target_lang=previous.target_lang,
             )
 
+    can_cancel = True
+
     def cancel(self, job, client) -> None:
         # A2E has no cancel; deleting the record stops the work and its charges.
         client.delete_dubbing(job.remote_id)

@@ -58,10 +58,13 @@ class JobAdmin(admin.ModelAdmin):
 
     @admin.action(description="Cancel")
     def cancel(self, request, queryset):
-        done = sum(
+        outcomes = [
             engine.cancel(job, user=request.user) for job in queryset.exclude(status__in=FINISHED)
-        )
+        ]
+        done = sum(o.canceled for o in outcomes)
         self.message_user(request, f"{done} job(s) canceled.", messages.SUCCESS)
+        for refused in (o for o in outcomes if not o.canceled):
+            self.message_user(request, refused.message, messages.WARNING)
 
     @admin.action(description="Poll now")
     def poll_now(self, request, queryset):

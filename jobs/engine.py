@@ -7,6 +7,7 @@ import os
 import random
 import tempfile
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import PurePosixPath
 
@@ -637,14 +638,56 @@ def reconcile(now=None) -> dict:
     return counts
 
 
-def cancel(job: Job, user=None) -> bool:
-    """Stop a job: ask the provider where it can, and stop following it either way."""
+@dataclass(frozen=True)
+class Cancellation:
+    """What a request to cancel came to: whether the job is now canceled, and a line
+    for the person."""
+
+    canceled: bool
+    message: str
+    # Nothing of it runs at the provider any more (never sent, or stopped there).
+    at_provider: bool = True
+
+
+def cancel(job: Job, user=None) -> Cancellation:
+    """Stop a job. One being sent is refused: its upstream record may appear any moment
+    and would then run unwatched. One the provider can stop is stopped there first; if
+    the provider refuses, the job keeps running here too and the person is told why.
+    Otherwise (not sent yet, or a provider with no cancel) we stop following it."""
+    job = Job.objects.select_related("account").filter(pk=job.pk).first()
+    if job is None or job.status in FINISHED:
+        return Cancellation(False, f"{job.label if job else 'The job'} had already finished.")
+    provider = job.account.get_provider_display() if job.account else job.provider
+    if job.status == Status.SUBMITTING:
+        return Cancellation(
+            False, f"{job.label} is being sent to {provider} right now; try again in a moment."
+        )
+    kind = kinds.get(job.kind)
+    stopped_there = False
+    if job.status == Status.PROCESSING and job.account is not None and kind.can_cancel:
+        try:
+            kind.cancel(job, client_for(job.account))
+        except NotFound:
+            pass  # the provider no longer has it: nothing is left to stop there
+        except UpstreamError as exc:
+            log.warning("job %s: upstream cancel failed: %s", job.pk, exc.message)
+            return Cancellation(
+                False, f"{provider} did not stop {job.label}, so it keeps running: {exc.message}"
+            )
+        stopped_there = True
     now = timezone.now()
     with transaction.atomic():
-        if not Job.objects.filter(pk=job.pk, status__in=UNFINISHED).update(
+        # Conditional: a submit claims a queued job the same way, so only one of us wins.
+        if not Job.objects.filter(pk=job.pk, status=job.status).update(
             status=Status.CANCELED, finished_at=now, next_poll_at=None, claimed_until=None
         ):
-            return False
+            job.refresh_from_db(fields=["status"])
+            if job.status == Status.SUBMITTING:
+                return Cancellation(
+                    False,
+                    f"{job.label} is being sent to {provider} right now; try again in a moment.",
+                )
+            return Cancellation(False, f"{job.label} had already finished.")
         JobEvent.objects.create(
             job=job,
             at=now,
@@ -653,9 +696,10 @@ def cancel(job: Job, user=None) -> bool:
             message=f"Canceled by {user}" if user else "Canceled",
         )
         _enqueue("announce", job.pk)
-    if job.remote_id and job.account is not None:
-        try:
-            kinds.get(job.kind).cancel(job, client_for(job.account))
-        except UpstreamError as exc:
-            log.warning("job %s: upstream cancel failed: %s", job.pk, exc.message)
-    return True
+    if stopped_there or job.status == Status.QUEUED:
+        return Cancellation(True, f"{job.label} canceled.")
+    return Cancellation(
+        True,
+        f"{job.label} canceled here; {provider} cannot stop it, so it may still finish there.",
+        at_provider=False,
+    )

@@ -69,6 +69,8 @@ class JobKind(abc.ABC):
     marker_note = ""
     # The URL name of the page that shows one job of this kind (taking team and job_id).
     page_url_name = "job_detail"
+    # Whether `cancel` stops the work at the provider (else canceling only stops watching).
+    can_cancel = False
 
     @abc.abstractmethod
     def submit(self, job: Job, client) -> Remote:

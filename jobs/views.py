@@ -102,10 +102,8 @@ def job_badge(request, team):
 @require_POST
 def job_cancel(request, team, job_id):
     job = get_for_team(Job, team, pk=job_id)
-    if engine.cancel(job, user=request.user):
-        messages.success(request, f"{job.label} canceled.")
-    else:
-        messages.error(request, f"{job.label} had already finished.")
+    outcome = engine.cancel(job, user=request.user)
+    (messages.success if outcome.canceled else messages.error)(request, outcome.message)
     return redirect(job)
 
 

@@ -5,6 +5,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import UserCreationForm
 from django.db import transaction
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from activity.log import record
 from providers import UpstreamError
+from teams import disconnecting
 from teams.connection import burki_assistants, check_connection
 from teams.forms import (
     FollowAssistantsForm,
@@ -57,11 +59,22 @@ def team_delete(request, team):
             messages.error(request, "Type the team's name exactly to delete it.")
             return redirect("team_delete", team=team.slug)
         name = team.name
-        team.delete()
+        team.delete()  # stored results and uploads go with their rows (jobs.receivers)
         request.session.pop(SESSION_KEY, None)
         messages.success(request, f"Team “{name}” and everything in it were deleted.")
         return redirect("root")
-    return render(request, "teams/team_delete.html")
+    return render(request, "teams/team_delete.html", {"staying": _staying_at_providers(team)})
+
+
+def _staying_at_providers(team) -> list[dict]:
+    """Per connected provider, what deleting the team leaves there (it is never touched)."""
+    started = dict(
+        team.jobs.values_list("provider").annotate(n=Count("pk")).values_list("provider", "n")
+    )
+    return [
+        {"provider": a.get_provider_display(), "jobs": started.get(a.provider, 0)}
+        for a in ProviderAccount.objects.for_team(team)
+    ]
 
 
 @team_view(write_role=Role.ADMIN)
@@ -284,11 +297,14 @@ def provider_assistants(request, team, account_id):
 @team_view(write_role=Role.ADMIN, read_role=Role.ADMIN)
 def provider_delete(request, team, account_id):
     account = get_for_team(ProviderAccount, team, pk=account_id)
+    running = disconnecting.running_on(account)
     if request.method == "POST":
-        account.delete()
-        record(team, "provider.disconnected", actor=request.user, label=str(account))
-        messages.success(
-            request, f"{account.get_provider_display()} disconnected; its key is gone."
-        )
+        if running and not request.POST.get("stop_running"):
+            messages.error(request, "Tick the box to confirm the running jobs may be stopped.")
+            return redirect("provider_delete", team=team.slug, account_id=account.pk)
+        outcome = disconnecting.disconnect(account, request.user)
+        messages.success(request, outcome.summary(account.get_provider_display()))
+        for line in outcome.left:
+            messages.warning(request, f"Not stopped: {line}")
         return redirect("providers", team=team.slug)
-    return render(request, "teams/provider_delete.html", {"account": account})
+    return render(request, "teams/provider_delete.html", {"account": account, "running": running})

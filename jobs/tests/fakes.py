@@ -14,6 +14,8 @@ class FakeUpstream:
         self.created = 0
         self.fetch_calls = 0
         self.fail_next_submit = None
+        self.refuse_cancel = None  # an UpstreamError the next cancel raises
+        self.canceled = []
         self._ids = itertools.count(1)
 
     def create(self, marker, reached=True):
@@ -78,4 +80,18 @@ class FakeKind(JobKind):
         return {job.remote_id: self.fetch_one(job, client) for job in jobs}
 
 
+class FakeStoppableKind(FakeKind):
+    """The same, at a provider that can stop a running job."""
+
+    name = "test.stoppable"
+    can_cancel = True
+
+    def cancel(self, job, client):
+        if UPSTREAM.refuse_cancel is not None:
+            raise UPSTREAM.refuse_cancel
+        UPSTREAM.records[job.remote_id].update(state="canceled")
+        UPSTREAM.canceled.append(job.remote_id)
+
+
 register(FakeKind())
+register(FakeStoppableKind())

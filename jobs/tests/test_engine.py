@@ -386,8 +386,9 @@ def test_a_result_the_provider_no_longer_has_is_given_up_at_once(team, account, 
 
 def test_canceling_stops_following_the_job(team, account, upstream):
     (job,) = _processing(team, account, 1, upstream)
-    assert engine.cancel(job) is True
-    assert engine.cancel(job) is False
+    assert engine.cancel(job).canceled is True
+    again = engine.cancel(job)
+    assert (again.canceled, again.message) == (False, "job 0 had already finished.")
     job.refresh_from_db()
     assert job.status == Status.CANCELED
     assert job.next_poll_at is None
@@ -401,3 +402,50 @@ def test_a_job_of_a_disconnected_account_fails_with_a_reason(team, account, upst
     job.refresh_from_db()
     assert job.status == Status.FAILED
     assert "disconnected" in job.failure_message
+
+
+def test_cancel_while_sending_is_refused_and_the_job_is_still_followed(team, account, upstream):
+    # A worker is sending it: marking it canceled now would leave the record it creates
+    # at the provider running with nobody watching.
+    job = _job(team, account)
+    Job.objects.filter(pk=job.pk).update(status=Status.SUBMITTING)
+    outcome = engine.cancel(job)
+    assert not outcome.canceled and "being sent" in outcome.message
+    assert Job.objects.get(pk=job.pk).status == Status.SUBMITTING
+    # The sender finishes; the job is followed as usual and can be canceled then.
+    Job.objects.filter(pk=job.pk).update(status=Status.QUEUED)
+    engine.submit(job.pk)
+    assert Job.objects.get(pk=job.pk).status == Status.PROCESSING
+
+
+def test_a_running_job_is_stopped_at_the_provider_before_it_is_called_canceled(
+    team, account, upstream
+):
+    job = _job(team, account)
+    Job.objects.filter(pk=job.pk).update(kind="test.stoppable")
+    engine.submit(job.pk)
+    job.refresh_from_db()
+    outcome = engine.cancel(job)
+    assert outcome.canceled and outcome.message == "Greeting canceled."
+    assert upstream.canceled == [job.remote_id]
+    assert Job.objects.get(pk=job.pk).status == Status.CANCELED
+
+
+def test_a_refused_upstream_cancel_is_said_and_the_job_keeps_running(team, account, upstream):
+    from providers import Unavailable
+
+    job = _job(team, account)
+    Job.objects.filter(pk=job.pk).update(kind="test.stoppable")
+    engine.submit(job.pk)
+    upstream.refuse_cancel = Unavailable("A2E", 503)
+    outcome = engine.cancel(Job.objects.get(pk=job.pk))
+    assert not outcome.canceled
+    assert "did not stop Greeting, so it keeps running" in outcome.message
+    job.refresh_from_db()
+    assert job.status == Status.PROCESSING and job.next_poll_at is not None
+
+
+def test_canceling_where_the_provider_cannot_stop_it_says_so(team, account, upstream):
+    (job,) = _processing(team, account, 1, upstream)
+    outcome = engine.cancel(job)
+    assert outcome.canceled and "cannot stop it, so it may still finish there" in outcome.message

@@ -1,11 +1,13 @@
 """Attacks on provider accounts: base URLs aimed inward, keys steered to another host,
 and internal bodies echoed back through "Test connection"."""
 
+import os
+
 import pytest
 from django.urls import reverse
 
 from activity.models import Activity
-from jobs.tests.test_result_guard import Host
+from dashboard.tests.loopback import Host
 from providers import guard
 from teams.models import ProviderAccount
 from teams.tests.factories import ProviderAccountFactory
@@ -112,3 +114,63 @@ def test_test_connection_keeps_at_most_200_characters_of_the_providers_words(
     assert "INTERNAL" * 3 not in page
     logged = " ".join(Activity.objects.values_list("message", flat=True))
     assert "INTERNAL" * 3 not in logged
+
+
+def _running_job(team, account, kind="test.fake", status="processing", label="Trailer (de)"):
+    from jobs.tests.factories import JobFactory
+
+    return JobFactory(
+        team=team, account=account, kind=kind, status=status, remote_id="r9", label=label
+    )
+
+
+def test_disconnecting_with_jobs_running_asks_and_says_which_could_not_be_stopped(
+    owner_client, team
+):
+    from jobs.models import Job, Status
+
+    account = ProviderAccountFactory(team=team, provider="a2e")
+    _running_job(team, account)  # a kind whose provider cannot stop it
+    sending = _running_job(team, account, status="submitting", label="Promo (fr)")
+    url = reverse("provider_delete", kwargs={"team": team.slug, "account_id": account.pk})
+    page = owner_client.get(url).content.decode()
+    assert "2 jobs are still running" in page and "Trailer (de)" in page
+    # Without the confirmation nothing happens.
+    asked = owner_client.post(url, follow=True).content.decode()
+    assert "Tick the box to confirm" in asked
+    assert ProviderAccount.objects.filter(pk=account.pk).exists()
+    response = owner_client.post(url, {"stop_running": "1"}, follow=True)
+    said = [str(m) for m in response.context["messages"]]
+    assert "0 of 2 running jobs stopped" in said[0]
+    assert any("Promo (fr) is being sent" in line for line in said)
+    assert any("Trailer (de) canceled here; A2E cannot stop it" in line for line in said)
+    assert not ProviderAccount.objects.filter(pk=account.pk).exists()
+    assert Job.objects.get(pk=sending.pk).status == Status.SUBMITTING
+
+
+def test_deleting_a_team_deletes_its_stored_files_and_lists_what_stays(
+    owner_client, team, django_capture_on_commit_callbacks
+):
+    from django.core.files.base import ContentFile
+
+    from jobs.models import InputFile
+    from jobs.tests.factories import JobFileFactory
+
+    ProviderAccountFactory(team=team, provider="a2e")
+    result = JobFileFactory(job__team=team, job__provider="a2e")
+    upload = InputFile.objects.create(
+        team=team,
+        file=ContentFile(b"RIFF....WAVEfmt ", name="sample.wav"),
+        original_name="sample.wav",
+        content_type="audio/wav",
+        size=16,
+        sha256="0" * 64,
+    )
+    paths = [result.file.path, upload.file.path]
+    assert all(os.path.exists(p) for p in paths)
+    url = reverse("team_delete", kwargs={"team": team.slug})
+    page = owner_client.get(url).content.decode()
+    assert "What stays at the providers" in page and "1 job started from Voxboard" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.post(url, {"confirm_name": team.name})
+    assert not any(os.path.exists(p) for p in paths)

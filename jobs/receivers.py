@@ -1,0 +1,39 @@
+"""How jobs answer what teams asks (teams/signals.py), and stored files leaving with
+their rows: a deleted result or upload (one at a time, or a whole team's) is removed
+from storage once the deletion commits, so no orphan file stays behind."""
+
+from django.db import transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
+
+from jobs import engine
+from jobs.models import UNFINISHED, InputFile, Job, JobFile
+from teams.signals import disconnecting, work_running
+
+
+@receiver(work_running)
+def running_jobs(sender, account, **kwargs):
+    return list(
+        Job.objects.filter(account=account, status__in=UNFINISHED)
+        .order_by("created_at")
+        .values_list("label", flat=True)
+    )
+
+
+@receiver(disconnecting)
+def stop_jobs(sender, account, user=None, **kwargs):
+    """Cancel each unfinished job; report those left running at the provider."""
+    left = []
+    for job in Job.objects.filter(account=account, status__in=UNFINISHED).order_by("created_at"):
+        outcome = engine.cancel(job, user=user)
+        if not outcome.canceled or not outcome.at_provider:
+            left.append(outcome.message)
+    return left
+
+
+@receiver(post_delete, sender=JobFile)
+@receiver(post_delete, sender=InputFile)
+def delete_stored_file(sender, instance, **kwargs):
+    if instance.file and instance.file.name:
+        storage, name = instance.file.storage, instance.file.name
+        transaction.on_commit(lambda: storage.delete(name))

@@ -1,0 +1,11 @@
+"""What teams asks of the apps built on it, so it never imports them."""
+
+from django.dispatch import Signal
+
+# Sent with `account`; each receiver returns the labels of the unfinished work it keeps
+# on that account (shown on the disconnect page).
+work_running = Signal()
+
+# Sent with `account` and `user` before the account is deleted; each receiver stops its
+# work there where the provider can and returns a line for each one it could not stop.
+disconnecting = Signal()
