@@ -24,6 +24,8 @@ os.chdir(ROOT)
 from common import free_port, logged_in, say, start_gunicorn, start_sandbox  # noqa: E402
 
 WEB_PORT = free_port()
+# The sandbox listens on loopback: its host may be a provider base URL (providers/guard.py).
+os.environ.setdefault("PROVIDER_PRIVATE_HOSTS", "127.0.0.1")
 os.environ.setdefault("VOXBOARD_VAR_DIR", tempfile.mkdtemp(prefix="voxboard-bench-"))
 os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(40))
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1")

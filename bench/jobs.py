@@ -23,6 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.chdir(ROOT)
 os.environ.setdefault("DEBUG", "1")
+# The sandbox listens on loopback: its host may be a provider base URL (providers/guard.py).
+os.environ.setdefault("PROVIDER_PRIVATE_HOSTS", "127.0.0.1")
 os.environ.setdefault("VOXBOARD_VAR_DIR", tempfile.mkdtemp(prefix="voxboard-bench-"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
 

@@ -13,6 +13,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 # Run as `python bench/upstream.py`, the script's own folder is on sys.path, not the repo.
 sys.path.insert(0, str(ROOT))
+# The sandbox listens on loopback: its host may be a provider base URL (providers/guard.py).
+os.environ.setdefault("PROVIDER_PRIVATE_HOSTS", "127.0.0.1")
 
 import httpx  # noqa: E402
 from common import free_port, percentile, say, start_sandbox  # noqa: E402

@@ -20,6 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.chdir(ROOT)
+# The sandbox listens on loopback: its host may be a provider base URL (providers/guard.py).
+os.environ.setdefault("PROVIDER_PRIVATE_HOSTS", "127.0.0.1")
 os.environ.setdefault("VOXBOARD_VAR_DIR", tempfile.mkdtemp(prefix="voxboard-bench-"))
 os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(40))
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1")

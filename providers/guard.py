@@ -162,5 +162,6 @@ class GuardedTransport(httpx.HTTPTransport):
         kwargs["trust_env"] = False
         super().__init__(**kwargs)
         # httpx 0.28 offers no public hook for the network backend; its pool (made just
-        # above, with no connections yet) takes ours. test_guard fails if this stops working.
+        # above, with no connections yet) takes ours. webhooks/tests/test_ssrf.py and
+        # jobs/tests/test_result_guard.py fail if this stops working.
         self._pool._network_backend = _GuardedBackend(policy or Policy())

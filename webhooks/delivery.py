@@ -20,7 +20,7 @@ from webhooks.models import (
     Endpoint,
     new_lease,
 )
-from webhooks.ssrf import GuardedTransport, UnsafeTarget
+from webhooks.ssrf import UnsafeTarget, transport
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +96,7 @@ def parse_retry_after(value: str | None, now: datetime) -> timedelta | None:
 def _client(verify=True) -> httpx.Client:
     # No redirects: a 3xx could point anywhere, and the receiver should fix its URL.
     return httpx.Client(
-        transport=GuardedTransport(verify=verify),
+        transport=transport(verify=verify),
         timeout=TIMEOUT,
         follow_redirects=False,
         trust_env=False,

@@ -6,7 +6,7 @@ from django.conf import settings
 from providers import guard
 from providers.guard import UnsafeTarget, forbidden_reason
 
-__all__ = ["GuardedTransport", "UnsafeTarget", "check_url", "forbidden_reason", "policy"]
+__all__ = ["UnsafeTarget", "check_url", "forbidden_reason", "policy", "transport"]
 
 
 def policy() -> guard.Policy:
@@ -22,5 +22,6 @@ def check_url(url: str) -> None:
     policy().check_url(url)
 
 
-def GuardedTransport(**kwargs) -> guard.GuardedTransport:  # noqa: N802 - stands for the class
+def transport(**kwargs) -> guard.GuardedTransport:
+    """An httpx transport that connects only where `policy()` allows."""
     return guard.GuardedTransport(policy(), **kwargs)

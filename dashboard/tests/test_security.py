@@ -46,6 +46,52 @@ def test_the_sixth_failed_login_is_throttled_then_lifts(db):
     assert _login(client, "correct horse battery staple").status_code == 302
 
 
+@pytest.fixture
+def behind_one_proxy(settings):
+    settings.VOXBOARD_PROXY_COUNT = 1
+    settings.AXES_IPWARE_PROXY_COUNT = 0
+
+
+def _via_proxy(forwarded_for):
+    return Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded_for)
+
+
+def test_behind_a_proxy_one_attacker_cannot_lock_a_user_out_for_everyone(db, behind_one_proxy):
+    UserFactory(username="alice")
+    attacker = _via_proxy("198.51.100.66")
+    for _ in range(5):
+        _login(attacker, "wrong")
+    assert _login(attacker, "wrong").status_code == 429
+    # Every request reaches us from the proxy's address; the lock is the attacker's alone.
+    assert _login(_via_proxy("203.0.113.7"), "correct horse battery staple").status_code == 302
+
+
+def test_a_forged_forwarded_for_entry_does_not_escape_the_lock(db, behind_one_proxy):
+    UserFactory(username="alice")
+    # The proxy appends the real peer; whatever the client put before it is not trusted.
+    for n in range(5):
+        _login(_via_proxy(f"192.0.2.{n + 1}, 198.51.100.66"), "wrong")
+    assert _login(_via_proxy("192.0.2.99, 198.51.100.66"), "wrong").status_code == 429
+
+
+def test_one_address_cannot_try_every_username(db, settings):
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 10
+    UserFactory(username="alice")
+    client = Client(REMOTE_ADDR="203.0.113.7")
+    for n in range(10):
+        response = client.post(reverse("login"), {"username": f"user{n}", "password": "guess"})
+        assert response.status_code == 200
+    # Each username failed once, but the address is now paused, even with a right password.
+    assert _login(client, "correct horse battery staple").status_code == 429
+    assert (
+        _login(Client(REMOTE_ADDR="198.51.100.2"), "correct horse battery staple").status_code
+        == 302
+    )
+    # It lifts with the cool-off like any other lock.
+    AccessAttempt.objects.update(attempt_time=F("attempt_time") - timedelta(minutes=15, seconds=1))
+    assert _login(client, "correct horse battery staple").status_code == 302
+
+
 def test_an_htmx_post_without_the_csrf_token_is_refused(owner):
     client = Client(enforce_csrf_checks=True)
     client.force_login(owner.user)

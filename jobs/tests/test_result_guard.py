@@ -3,11 +3,10 @@ the URL the worker fetches. Real servers on loopback stand in for the provider a
 an internal service the attacker wants read; respx would bypass the connect-time guard."""
 
 import os
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from dashboard.tests.loopback import Host
 from jobs import engine
 from jobs.models import Job, ResultsState
 from jobs.tests.test_engine import _processing
@@ -15,46 +14,6 @@ from providers import guard, http
 from teams.tests.factories import ProviderAccountFactory
 
 WAV = b"RIFF\x24\x00\x00\x00WAVEfmt " + b"\x00" * 28
-
-
-class Host:
-    """A real HTTP server on 127.0.0.1 that answers GETs from `routes` and records paths.
-    A route is (status, headers, body) or a callable writing the answer itself."""
-
-    def __init__(self, routes):
-        self.routes = routes
-        self.paths: list[str] = []
-        host = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                host.paths.append(self.path)
-                route = host.routes.get(self.path.split("?", 1)[0], (404, {}, b"no"))
-                if callable(route):
-                    route(self)
-                    return
-                status, headers, body = route
-                self.send_response(status)
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-        self.thread.start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def _stream_forever(handler):

@@ -2,12 +2,11 @@
 record of what would have been enqueued."""
 
 import json
-import threading
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from dashboard.tests.loopback import LoopbackServer, QuietHandler
 from providers import guard
 from webhooks import tasks
 
@@ -86,7 +85,7 @@ class Receiver:
         self.responses: list[tuple[int, dict, bytes]] = []
         receiver = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self):
                 length = int(self.headers.get("content-length") or 0)
                 receiver.requests.append(
@@ -106,20 +105,8 @@ class Receiver:
                 self.end_headers()
                 self.wfile.write(body)
 
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        if tls is not None:
-            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
-        scheme = "https" if tls is not None else "http"
-        self.url = f"{scheme}://{host}:{self.server.server_address[1]}/hook"
-        # A short poll interval makes shutdown() at teardown quick.
-        self.thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-        self.thread.start()
+        self.loopback = LoopbackServer(Handler, tls=tls, host=host)
+        self.url = f"{self.loopback.origin}/hook"
 
     def answer(self, status: int, headers: dict | None = None, body: bytes = b"") -> None:
         self.responses.append((status, headers or {}, body))
@@ -128,8 +115,7 @@ class Receiver:
         return json.loads(self.requests[index]["body"])
 
     def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.loopback.close()
 
 
 @pytest.fixture

@@ -149,5 +149,5 @@ def test_https_goes_to_the_checked_address_with_the_right_sni_and_host(
     d.refresh_from_db()
     assert d.status == DeliveryStatus.SUCCEEDED, d.last_error
     assert server_names == ["hooks.test"]
-    port = receiver.server.server_address[1]
+    port = receiver.loopback.server.server_address[1]
     assert receiver.requests[0]["headers"]["Host"] == f"hooks.test:{port}"

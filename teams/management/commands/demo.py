@@ -2,6 +2,7 @@
 
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -50,6 +51,15 @@ class Command(BaseCommand):
                     account.options = {**account.options, "assistants": [1]}
                 account.save()
         self.stdout.write(self.style.SUCCESS("Demo team ready: providers point at " + sandbox_url))
+        host = (urlsplit(sandbox_url).hostname or "").lower()
+        if host not in {h.strip("[]").lower() for h in settings.PROVIDER_PRIVATE_HOSTS}:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"{host} is not in PROVIDER_PRIVATE_HOSTS: if it is a loopback or private "
+                    f"address, every call to the sandbox will be refused. Set "
+                    f"PROVIDER_PRIVATE_HOSTS={host} (make run does)."
+                )
+            )
         if password:
             self.stdout.write(f"Log in as: {DEMO_USERNAME} / {password}")
         else:
