@@ -31,9 +31,11 @@ from providers.records import (
 
 PROVIDER = "Respeecher"
 
-# Every route this client calls, by method name (all from seed 003). The request bodies
-# of notes, folder creation and the stats filters are not documented: see the methods.
+# Every route this client calls, by method name (seed 003, and `auth` from Respeecher's
+# official Python client). The request bodies of notes and the stats filters are not
+# documented: see the methods.
 ROUTES: dict[str, tuple[str, str]] = {
+    "me": ("POST", "/api/auth"),
     "create_api_key": ("POST", "/api/api-key"),
     "delete_api_key": ("DELETE", "/api/api-key"),
     "credits": ("GET", "/api/credits"),
@@ -82,7 +84,15 @@ ROUTES: dict[str, tuple[str, str]] = {
 }
 ENDPOINTS: dict[tuple[str, str], str] = {route: name for name, route in ROUTES.items()}
 
-RECORDING_STATES = {"processing": PROCESSING, "done": COMPLETED, "error": FAILED}
+# `postprocessing` comes between `processing` and `done` (Respeecher's official client).
+RECORDING_STATES = {
+    "processing": PROCESSING,
+    "postprocessing": PROCESSING,
+    "done": COMPLETED,
+    "error": FAILED,
+}
+# A conversion's `type`: `converted` (the official client's enum); `conversion` is read too.
+CONVERSION_TYPES = frozenset({"converted", "conversion"})
 ORDER_STATES = {
     "new": QUEUED,
     "pre_processing": PROCESSING,
@@ -92,6 +102,30 @@ ORDER_STATES = {
     "error": FAILED,
 }
 DEFAULT_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class User:
+    """The signed-in user (`POST /api/auth`); `id` owns the projects it creates."""
+
+    id: str
+    email: str | None
+    username: str | None
+    verified: bool | None
+    roles: tuple[str, ...]
+    raw: dict = field(repr=False)
+
+    @classmethod
+    def from_raw(cls, raw: dict) -> User:
+        roles = raw.get("roles")
+        return cls(
+            id=string(raw, "id") or "",
+            email=string(raw, "email"),
+            username=string(raw, "username"),
+            verified=flag(raw, "verified"),
+            roles=tuple(str(r) for r in roles) if isinstance(roles, list) else (),
+            raw=raw,
+        )
 
 
 @dataclass(frozen=True)
@@ -173,8 +207,14 @@ class Recording:
     converted_at: datetime | None
     raw: dict = field(repr=False)
 
+    @property
+    def is_conversion(self) -> bool:
+        return (self.type or "") in CONVERSION_TYPES
+
     @classmethod
-    def from_raw(cls, raw: dict) -> Recording:
+    def from_raw(cls, raw: dict, base_url: str | None = None) -> Recording:
+        """`url` and `waveform_url` are paths on the gateway (the official client fetches
+        `{gateway}{url}`); with `base_url` they come back absolute."""
         status = string(raw, "state", "status")
         return cls(
             id=string(raw, "id") or "",
@@ -186,8 +226,8 @@ class Recording:
             original_id=string(raw, "original_id"),
             label=string(raw, "label"),
             file_name=string(raw, "file_name"),
-            url=string(raw, "url"),
-            waveform_url=string(raw, "waveform_url"),
+            url=_absolute(base_url, string(raw, "url")),
+            waveform_url=_absolute(base_url, string(raw, "waveform_url")),
             model_id=string(raw, "model_id"),
             model_name=string(raw, "model_name"),
             calibration_id=string(raw, "calibration_id"),
@@ -251,21 +291,30 @@ class Accent:
 
 @dataclass(frozen=True)
 class NarrationStyle:
-    """A text-to-speech variant of a voice; orders for TTS originals need one."""
+    """A text-to-speech variant of a voice; orders for TTS originals need one. The official
+    client reads `{id, name, is_default, tags: [{name}]}`; seed 003 puts the name in
+    `info.name`: both are read."""
 
     id: str
     name: str | None
     is_default: bool | None
+    tags: tuple[str, ...]
     raw: dict = field(repr=False)
 
     @classmethod
     def from_raw(cls, raw: dict) -> NarrationStyle:
         return cls(
             id=string(raw, "id") or "",
-            name=string(as_dict(raw.get("info")), "name"),
+            name=string(raw, "name") or string(as_dict(raw.get("info")), "name"),
             is_default=flag(raw, "is_default"),
+            tags=style_tags(raw),
             raw=raw,
         )
+
+
+def style_tags(raw: dict) -> tuple[str, ...]:
+    """A narration style's tag names, from `tags: [{name}]`."""
+    return tuple(n for n in (string(t, "name") for t in dicts(raw.get("tags"))) if n)
 
 
 @dataclass(frozen=True)
@@ -499,6 +548,14 @@ class ApiKey:
     raw: dict = field(repr=False)
 
 
+def _absolute(base_url: str | None, url: str | None) -> str | None:
+    """A gateway path as a full URL below `base_url` (which may have a path of its own,
+    as the sandbox's `/respeecher` has); a full URL is kept as it is."""
+    if not url or not base_url or "://" in url:
+        return url
+    return base_url.rstrip("/") + "/" + url.lstrip("/")
+
+
 def _as_raw(value: Any) -> dict:
     """A payload that is not an object is kept whole under `value`, so `raw` stays a dict."""
     if value is None:
@@ -513,6 +570,9 @@ class RespeecherClient:
         self, base_url: str, api_key: str, *, sleep: Callable[[float], None] = time.sleep
     ) -> None:
         self._http = Upstream(PROVIDER, base_url, api_key, {"api-key": api_key}, sleep=sleep)
+
+    def _recording(self, raw: dict) -> Recording:
+        return Recording.from_raw(raw, self._http.base_url)
 
     def __repr__(self) -> str:
         return f"RespeecherClient({self._http.base_url!r})"
@@ -564,6 +624,11 @@ class RespeecherClient:
 
     check = credits
 
+    def me(self) -> User:
+        """The signed-in user, `POST /api/auth`; the official client asks it first, to
+        learn the owner id for new projects. Cheap: "Test connection" uses it."""
+        return User.from_raw(_as_raw(self._json("me")))
+
     def create_api_key(self) -> ApiKey:
         raw = _as_raw(self._json("create_api_key"))
         return ApiKey(key=string(raw, "api_key", "key", "value"), raw=raw)
@@ -608,7 +673,9 @@ class RespeecherClient:
         return self._walk("list_projects", Project.from_raw, params, page_size)
 
     def create_project(self, name: str, owner: str | None = None) -> Project:
-        body = {"name": name, **({"owner": owner} if owner else {})}
+        """A new project owned by `owner`, by default the signed-in user (as the official
+        client does: `POST /api/projects` with `{name, owner}`)."""
+        body = {"name": name, "owner": owner or self.me().id}
         return Project.from_raw(self._object("create_project", json=body))
 
     def rename_project(self, project_id: str, name: str) -> Project:
@@ -655,7 +722,7 @@ class RespeecherClient:
         return self._walk("list_folders", Folder.from_raw, params, page_size)
 
     def create_folder(self, project_id: str, name: str, parent_id: str | None = None) -> Folder:
-        # Undocumented request; the fields are those the folder itself carries.
+        # `{name, project_id}`, as Respeecher's official client and a third-party one send.
         body = {"project_id": project_id, "name": name}
         if parent_id is not None:
             body["parent_id"] = parent_id
@@ -684,7 +751,7 @@ class RespeecherClient:
     ) -> Page[Recording]:
         params = {"project_id": project_id, "folder_id": folder_id, "direction": direction}
         return self._paged(
-            "list_recordings", Recording.from_raw, {**params, "limit": limit, "offset": offset}
+            "list_recordings", self._recording, {**params, "limit": limit, "offset": offset}
         )
 
     def iter_recordings(
@@ -695,31 +762,31 @@ class RespeecherClient:
         page_size: int = DEFAULT_PAGE_SIZE,
     ) -> Iterator[Recording]:
         params = {"project_id": project_id, "folder_id": folder_id}
-        return self._walk("list_recordings", Recording.from_raw, params, page_size)
+        return self._walk("list_recordings", self._recording, params, page_size)
 
     def list_originals(
         self, folder_id: str, limit: int = DEFAULT_PAGE_SIZE, offset: int = 0
     ) -> Page[Recording]:
         params = {"folder_id": folder_id, "limit": limit, "offset": offset}
-        return self._paged("list_originals", Recording.from_raw, params)
+        return self._paged("list_originals", self._recording, params)
 
     def iter_originals(
         self, folder_id: str, *, page_size: int = DEFAULT_PAGE_SIZE
     ) -> Iterator[Recording]:
         params = {"folder_id": folder_id}
-        return self._walk("list_originals", Recording.from_raw, params, page_size)
+        return self._walk("list_originals", self._recording, params, page_size)
 
     def list_conversions(
         self, original_id: str, limit: int = DEFAULT_PAGE_SIZE, offset: int = 0
     ) -> Page[Recording]:
         params = {"original_id": original_id, "limit": limit, "offset": offset}
-        return self._paged("list_conversions", Recording.from_raw, params)
+        return self._paged("list_conversions", self._recording, params)
 
     def iter_conversions(
         self, original_id: str, *, page_size: int = DEFAULT_PAGE_SIZE
     ) -> Iterator[Recording]:
         params = {"original_id": original_id}
-        return self._walk("list_conversions", Recording.from_raw, params, page_size)
+        return self._walk("list_conversions", self._recording, params, page_size)
 
     def upload_recording(
         self,
@@ -736,20 +803,20 @@ class RespeecherClient:
         with opened(file) as handle:
             files = {"data": file_part(handle, filename)}
             body = self._object("upload_recording", data=fields, files=files)
-        return Recording.from_raw(body)
+        return self._recording(body)
 
     def get_recording(self, recording_id: str) -> Recording:
-        return Recording.from_raw(self._object("get_recording", {"recording_id": recording_id}))
+        return self._recording(self._object("get_recording", {"recording_id": recording_id}))
 
     def update_recording(self, recording_id: str, **fields: Any) -> Recording:
         """PATCH the given fields (e.g. label, starred); the body is not documented further."""
         path = {"recording_id": recording_id}
-        return Recording.from_raw(self._object("update_recording", path, json=fields))
+        return self._recording(self._object("update_recording", path, json=fields))
 
     def replace_recording(self, recording_id: str, **fields: Any) -> Recording:
         """PUT: as update_recording, but upstream requires every field."""
         path = {"recording_id": recording_id}
-        return Recording.from_raw(self._object("replace_recording", path, json=fields))
+        return self._recording(self._object("replace_recording", path, json=fields))
 
     def delete_recording(self, recording_id: str) -> Ack:
         return Ack(raw=_as_raw(self._json("delete_recording", {"recording_id": recording_id})))
@@ -795,7 +862,7 @@ class RespeecherClient:
             body["text_language"] = text_language
         if label is not None:
             body["label"] = label
-        return Recording.from_raw(self._object("create_tts_recording", json=body))
+        return self._recording(self._object("create_tts_recording", json=body))
 
     def create_tts_recording_v1(
         self,
@@ -815,7 +882,7 @@ class RespeecherClient:
         }
         if label is not None:
             body["label"] = label
-        return Recording.from_raw(self._object("create_tts_recording_v1", json=body))
+        return self._recording(self._object("create_tts_recording_v1", json=body))
 
     def list_tts_voices(self) -> list[TTSVoice]:
         return [TTSVoice.from_raw(r) for r in self._items("list_tts_voices")]

@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route, compile_path
 
 from sandbox.state import Store
@@ -136,3 +137,23 @@ def spawn(store: Store, coroutine: Coroutine[Any, Any, None]) -> None:
     task = asyncio.get_running_loop().create_task(coroutine)
     store.tasks.add(task)
     task.add_done_callback(store.tasks.discard)
+
+
+CHUNK = 64 * 1024
+
+
+async def stored_file(request: Request, store: Store, name: str) -> Response:
+    """A file the sandbox produced, streamed in chunks (a 404 in FastAPI's shape)."""
+    stored = store.files.get(name)
+    if stored is None:
+        return JSONResponse({"detail": "Not Found"}, 404)
+    data = await run_in_threadpool(stored.read)
+    headers = {"Content-Length": str(len(data))}
+    if request.method == "HEAD":
+        return Response(b"", media_type=stored.content_type, headers=headers)
+
+    def chunks() -> Iterator[bytes]:
+        for offset in range(0, len(data), CHUNK):
+            yield data[offset : offset + CHUNK]
+
+    return StreamingResponse(chunks(), media_type=stored.content_type, headers=headers)

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, StreamingResponse
 
 from sandbox import media
-from sandbox.api import ApiError, Provider, absolute_url, form_data, json_body
+from sandbox.api import ApiError, Provider, absolute_url, form_data, json_body, stored_file
 from sandbox.seeds import respeecher_folder, respeecher_project, respeecher_recording
 from sandbox.state import Job, Store, iso_now, new_uuid
 
@@ -28,6 +28,12 @@ LABEL_MAX = 40
 V1_TTS_MAX = 1000
 V2_TTS_MAX = 5000
 UPLOAD_KINDS = {"wav", "ogg", "mp3", "flac"}
+# A conversion's `type` and a recording's states, as Respeecher's official client reads
+# them: `converted` (not "conversion"), and `postprocessing` before `done`.
+CONVERTED = "converted"
+# Where a recording's `url` points: a path on the gateway, below this provider's prefix.
+GATEWAY_FILES = "/media/"
+RECORDING_STAGES = ((0.0, "processing"), (0.7, "postprocessing"))
 ORDER_STAGES = (
     (0.0, "new"),
     (0.1, "pre_processing"),
@@ -212,6 +218,21 @@ async def login(request: Request, store: Store):
     response = JSONResponse({"user": user, "csrf_token": csrf})
     response.set_cookie("session_id", session, httponly=True, samesite="lax")
     return response
+
+
+@route("POST", "/api/auth")
+async def auth(request: Request, store: Store):
+    """The signed-in user; the official client asks it first, for the owner of new projects."""
+    return dict(store.respeecher.user)
+
+
+@route("GET", "/media/{name:path}")
+async def recording_file(request: Request, store: Store):
+    """A recording's audio or waveform at its gateway path (`url`, `waveform_url`)."""
+    name = request.path_params["name"]
+    if not name.startswith("respeecher/"):
+        raise error(404, "Not Found")
+    return await stored_file(request, store, name)
 
 
 @route("POST", "/api/logout")
@@ -486,7 +507,7 @@ async def list_conversions(request: Request, store: Store):
     recordings = [
         r
         for r in store.respeecher.recordings.values()
-        if r["original_id"] == original_id and r["type"] == "conversion"
+        if r["original_id"] == original_id and r["type"] == CONVERTED
     ]
     return page(request, recordings, limit=25)
 
@@ -509,8 +530,9 @@ def _attach_audio(store: Store, request: Request, record: dict, data: bytes, kin
     store.put_file(audio, media.CONTENT_TYPES[kind], data)
     png = f"respeecher/waveforms/{rid}.png"
     store.put_file(png, "image/png", produce=lambda: media.waveform_png(data))
-    record["url"] = absolute_url(request, "/files/" + audio)
-    record["waveform_url"] = absolute_url(request, "/files/" + png)
+    # Paths on the gateway: the official client fetches `{gateway}{url}`.
+    record["url"] = GATEWAY_FILES + audio
+    record["waveform_url"] = GATEWAY_FILES + png
     record["size"] = len(data)
     store.respeecher.audio[rid] = audio
 
@@ -573,7 +595,7 @@ async def _tts_original(
             kind="recording",
             record_id=record["id"],
             record=record,
-            stages=((0.0, "processing"),),
+            stages=RECORDING_STAGES,
             ok="done",
             failed="error",
             duration=TTS_SECONDS,
@@ -703,7 +725,7 @@ def _zip_response(store: Store, filename: str, recordings: list[dict], request: 
         name = (
             store.respeecher.audio.get(record["id"], "").rsplit("/", 1)[-1] or f"{record['id']}.wav"
         )
-        prefix = "conversions/" if record["type"] == "conversion" else ""
+        prefix = "conversions/" if record["type"] == CONVERTED else ""
         entries.append((f"{folder}/{prefix}{name}", _audio_of(store, record)))
     manifest = [
         {k: r[k] for k in ("id", "type", "label", "state", "original_id")} for r in recordings
@@ -768,15 +790,17 @@ async def delete_note(request: Request, store: Store):
 # Orders ---------------------------------------------------------------------------
 
 
-def _order_job(store: Store, order: dict, conversion: dict, original: dict, base: str) -> None:
+def _order_job(store: Store, order: dict, conversion: dict, original: dict) -> None:
     def on_change(job: Job, stage: str) -> None:
         order["state"] = stage
         conversion["process_stage"] = stage
+        if stage == "post_processing":
+            conversion["state"] = "postprocessing"
         if stage == "done":
             stamp = iso_now()
             order["closed_at"] = conversion["converted_at"] = stamp
             conversion["state"] = "done"
-            _finish_conversion(store, conversion, original, base)
+            _finish_conversion(store, conversion, original)
         elif stage == "error":
             order["closed_at"] = iso_now()
             order["error"] = conversion["error"] = job.fail_message
@@ -798,7 +822,7 @@ def _order_job(store: Store, order: dict, conversion: dict, original: dict, base
     )
 
 
-def _finish_conversion(store: Store, conversion: dict, original: dict, base: str) -> None:
+def _finish_conversion(store: Store, conversion: dict, original: dict) -> None:
     """Give a finished conversion its audio: the original's WAV as is, else a tone as long."""
     source = _audio_of(store, original)
     seconds = max(1.0, float(original.get("duration") or 0))
@@ -813,16 +837,14 @@ def _finish_conversion(store: Store, conversion: dict, original: dict, base: str
     png = f"respeecher/waveforms/{rid}.png"
     store.put_file(png, "image/png", produce=lambda: media.waveform_png(store.files[audio].read()))
     store.respeecher.audio[rid] = audio
-    conversion["url"] = base + "/files/" + audio
-    conversion["waveform_url"] = base + "/files/" + png
+    conversion["url"] = GATEWAY_FILES + audio
+    conversion["waveform_url"] = GATEWAY_FILES + png
     store.respeecher.credits = max(
         0.0, store.respeecher.credits - float(conversion["duration"] or 0)
     )
 
 
-def _new_order(
-    store: Store, original: dict, conversion: dict, calibration: dict | None, base: str
-) -> dict:
+def _new_order(store: Store, original: dict, conversion: dict, calibration: dict | None) -> dict:
     order = {
         "id": new_uuid(),
         "user_id": store.respeecher.user["id"],
@@ -839,7 +861,7 @@ def _new_order(
         "error": None,
     }
     store.respeecher.orders[order["id"]] = order
-    _order_job(store, order, conversion, original, base)
+    _order_job(store, order, conversion, original)
     return order
 
 
@@ -878,14 +900,13 @@ async def create_orders(request: Request, store: Store):
             )
         label = item.get("label") or voice["name"]
         planned.append((voice, item, label[:LABEL_MAX]))
-    base = str(request.base_url).rstrip("/")
     orders = []
     for voice, item, label in planned:
         conversion = respeecher_recording(
             world.folders.get(original["parent_folder_id"])
             or {"id": original["parent_folder_id"], "project_id": original["project_id"]},
             iso_now(),
-            type="conversion",
+            type=CONVERTED,
             original_id=original["id"],
             model_id=voice["id"],
             model_name=voice["name"],
@@ -906,7 +927,7 @@ async def create_orders(request: Request, store: Store):
             },
         )
         world.recordings[conversion["id"]] = conversion
-        orders.append(_new_order(store, original, conversion, calibration, base))
+        orders.append(_new_order(store, original, conversion, calibration))
     return orders
 
 
@@ -914,19 +935,16 @@ async def create_orders(request: Request, store: Store):
 async def retry_order(request: Request, store: Store):
     world = store.respeecher
     record = get_or_404(world.recordings, path_uuid(request, "recording_id"), "Recording")
-    if record["type"] == "conversion":
+    if record["type"] == CONVERTED:
         failed = [record] if record["state"] == "error" else []
     else:
         failed = [
             r
             for r in world.recordings.values()
-            if r["original_id"] == record["id"]
-            and r["type"] == "conversion"
-            and r["state"] == "error"
+            if r["original_id"] == record["id"] and r["type"] == CONVERTED and r["state"] == "error"
         ]
     if not failed:
         raise error(400, "Nothing to retry: no failed conversion")
-    base = str(request.base_url).rstrip("/")
     orders = []
     for conversion in failed:
         original = world.recordings.get(conversion["original_id"])
@@ -934,7 +952,7 @@ async def retry_order(request: Request, store: Store):
             continue
         conversion.update(state="processing", process_stage="new", error=None)
         calibration = world.calibrations.get(conversion["calibration_id"] or "")
-        orders.append(_new_order(store, original, conversion, calibration, base))
+        orders.append(_new_order(store, original, conversion, calibration))
     return orders
 
 
@@ -1030,7 +1048,7 @@ async def accent_samples(request: Request, store: Store):
 
 
 def _conversions(store: Store) -> list[dict]:
-    return [r for r in store.respeecher.recordings.values() if r["type"] == "conversion"]
+    return [r for r in store.respeecher.recordings.values() if r["type"] == CONVERTED]
 
 
 def _counts(conversions: list[dict]) -> dict[str, int]:

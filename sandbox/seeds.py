@@ -162,7 +162,10 @@ RESPEECHER_SEED_VOICE = {
         {
             "id": R_ID,
             "is_default": True,
+            # Seed 003 names a style in `info`; the official client reads `name` and `tags`.
+            "name": "string",
             "info": {"name": "string"},
+            "tags": [{"name": "string"}],
             "settings": {"favorite": False},
         }
     ],
@@ -266,7 +269,14 @@ def a2e_tts_voice(lang: str, name: str, gender: str) -> dict[str, Any]:
 
 class RespeecherWorld:
     def __init__(self, api_key: str) -> None:
-        self.user = {"id": new_uuid(), "email": "sandbox@example.com", "username": "sandbox"}
+        # `POST /api/auth`'s user, in the shape of Respeecher's official client.
+        self.user = {
+            "id": new_uuid(),
+            "email": "sandbox@example.com",
+            "username": "sandbox",
+            "verified": True,
+            "roles": ["user"],
+        }
         self.api_keys = {api_key}
         self.sessions: dict[str, str] = {}
         self.projects = {R_ID: _copy(RESPEECHER_SEED_PROJECT)}
@@ -422,6 +432,38 @@ _R_NATIONS = ("American", "British", "Ukrainian", "Spanish", "French", "German")
 
 _ACCENT_INFO = {"name": "General American", "short_name": "US", "locale": "en-US"}
 
+# Narration styles a voice may have, with their tags. Only voices with a style can speak
+# (Respeecher's official client keeps just those); the rest convert speech only.
+_STYLES = (
+    ("Neutral", ("calm", "narration")),
+    ("Conversational", ("casual", "warm")),
+    ("Announcer", ("energetic", "commercial")),
+    ("Storyteller", ("expressive", "audiobook")),
+)
+# How many styles voice n has: five of every seven voices have one to four.
+_STYLE_COUNTS = (1, 2, 0, 1, 3, 0, 4)
+
+
+def narration_styles(first_id: str, n: int, count: int | None = None) -> list[dict[str, Any]]:
+    """Voice n's styles (or `count` of them), the first the default, in the shape the
+    official client reads (`{id, name, is_default, tags: [{name}]}`) with seed 003's
+    `info.name` beside it."""
+    if count is None:
+        count = _STYLE_COUNTS[n % len(_STYLE_COUNTS)]
+    styles = []
+    for i, (name, tags) in enumerate(_STYLES[: max(0, min(count, len(_STYLES)))]):
+        styles.append(
+            {
+                "id": first_id if i == 0 else str(uuid.uuid5(uuid.UUID(first_id), name)),
+                "is_default": i == 0,
+                "name": name,
+                "info": {"name": name},
+                "tags": [{"name": t} for t in tags],
+                "settings": {"favorite": False},
+            }
+        )
+    return styles
+
 
 def respeecher_voice(
     name: str, stamp: str, n: int, params: dict, ids: list[str] | None = None
@@ -462,14 +504,7 @@ def respeecher_voice(
                 "settings": {"favorite": False, "semitones_correction": 0},
             }
         ],
-        "narration_styles": [
-            {
-                "id": style_id,
-                "is_default": True,
-                "info": {"name": "Neutral"},
-                "settings": {"favorite": False},
-            }
-        ],
+        "narration_styles": narration_styles(style_id, n, params.get("narration_styles")),
         "tiers": [{"name": "basic"}],
     }
 

@@ -6,20 +6,19 @@ import asyncio
 import contextlib
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import fields
 
 import uvicorn
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import Response
 from starlette.routing import Mount, Route
 
 from sandbox import webhooks
 from sandbox.a2e import a2e
-from sandbox.api import Provider
+from sandbox.api import Provider, stored_file
 from sandbox.burki import burki
 from sandbox.control import CONTROL_ROUTES, SandboxMiddleware
 from sandbox.respeecher import respeecher
@@ -34,24 +33,10 @@ ROUTES: list[tuple[str, str, str]] = [
     for method, path, _handler, _auth in provider.table
 ]
 
-CHUNK = 64 * 1024
-
 
 async def serve_file(request: Request) -> Response:
     """Produced media, public like a CDN URL; streamed in chunks."""
-    stored = request.app.state.store.files.get(request.path_params["name"])
-    if stored is None:
-        return JSONResponse({"detail": "Not Found"}, 404)
-    data = await run_in_threadpool(stored.read)
-    headers = {"Content-Length": str(len(data))}
-    if request.method == "HEAD":
-        return Response(b"", media_type=stored.content_type, headers=headers)
-
-    def chunks() -> Iterator[bytes]:
-        for offset in range(0, len(data), CHUNK):
-            yield data[offset : offset + CHUNK]
-
-    return StreamingResponse(chunks(), media_type=stored.content_type, headers=headers)
+    return await stored_file(request, request.app.state.store, request.path_params["name"])
 
 
 def build_app(options: Options | None = None) -> Starlette:

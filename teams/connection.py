@@ -52,8 +52,11 @@ def _credits(account: ProviderAccount, client) -> tuple[dict, str]:
         }
         return credits, "Connected."
     if account.provider == Provider.RESPEECHER:
+        user = client.me()  # as Respeecher's official client starts: who is this key?
         result = client.credits()
-        return ({"credits": result.amount} if result.amount is not None else {}), "Connected."
+        who = user.username or user.email
+        credits = {"credits": result.amount} if result.amount is not None else {}
+        return credits, f"Connected as {who}." if who else "Connected."
     page = client.check()
     total = page.total if page.total is not None else len(page)
     return {}, f"Connected; {total} assistant{'s' if total != 1 else ''} visible to this key."

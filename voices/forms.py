@@ -5,6 +5,7 @@ from django import forms
 from django.core.validators import URLValidator
 
 from jobs import inputs
+from providers.respeecher import NarrationStyle
 from voices.models import Kind, Voice
 
 # A2E's documented sample rules: mp3, wav or m4a, roughly 15-60 seconds.
@@ -90,6 +91,29 @@ class VoiceChoiceField(forms.ModelChoiceField):
         return " · ".join(parts)
 
 
+def narration_styles(voice) -> list[NarrationStyle]:
+    """A Respeecher voice's narration styles, as the client reads them (name and tags)."""
+    raw = voice.raw.get("narration_styles") or []
+    return [NarrationStyle.from_raw(style) for style in raw if isinstance(style, dict)]
+
+
+def style_label(style: NarrationStyle) -> str:
+    label = style.name or style.id
+    if style.tags:
+        label += " · " + ", ".join(style.tags)
+    return label + (" (default)" if style.is_default else "")
+
+
+def style_choices(voices) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Each voice's styles, grouped under the voice's name, with their tags."""
+    groups = []
+    for voice in voices.only("name", "raw"):
+        styles = [(s.id, style_label(s)) for s in narration_styles(voice) if s.id]
+        if styles:
+            groups.append((voice.name, styles))
+    return groups
+
+
 class SpeechForm(forms.Form):
     voice = VoiceChoiceField(queryset=Voice.objects.none(), empty_label="Choose a voice")
     text = forms.CharField(
@@ -112,6 +136,10 @@ class SpeechForm(forms.Form):
     language = forms.CharField(
         max_length=20, required=False, help_text="Respeecher: the text's language, e.g. en."
     )
+    narration_style = forms.ChoiceField(
+        required=False,
+        help_text="Respeecher: how the voice reads, with its tags; empty for its default.",
+    )
 
     def __init__(self, *args, team, folders=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -122,6 +150,10 @@ class SpeechForm(forms.Form):
             .order_by("provider", "kind", "language", "name")
         )
         self.fields["folder"].choices = [("", "Choose a folder"), *folders]
+        self.fields["narration_style"].choices = [
+            ("", "The voice's default style"),
+            *style_choices(self.fields["voice"].queryset.filter(provider="respeecher")),
+        ]
 
     def clean(self):
         data = super().clean()
@@ -135,17 +167,25 @@ class SpeechForm(forms.Form):
         if voice.provider == "respeecher":
             if not data.get("folder"):
                 self.add_error("folder", "Respeecher makes speech inside a folder: choose one.")
-            if not self.narration_style(voice):
+            if not self.style_for(voice):
                 self.add_error(
                     "voice", "This Respeecher voice has no narration style to speak with."
                 )
+            chosen = data.get("narration_style")
+            if chosen and all(style.id != chosen for style in narration_styles(voice)):
+                self.add_error(
+                    "narration_style", f"That style is not one of {voice.name}'s; choose again."
+                )
         return data
 
-    @staticmethod
-    def narration_style(voice) -> str | None:
-        styles = [s for s in voice.raw.get("narration_styles") or [] if isinstance(s, dict)]
-        default = next((s for s in styles if s.get("is_default")), styles[0] if styles else None)
-        return str(default["id"]) if default and default.get("id") else None
+    def style_for(self, voice) -> str | None:
+        """The style chosen for this voice, else its default (else its first)."""
+        styles = narration_styles(voice)
+        chosen = self.cleaned_data.get("narration_style")
+        if chosen and any(style.id == chosen for style in styles):
+            return chosen
+        default = next((s for s in styles if s.is_default), styles[0] if styles else None)
+        return default.id if default and default.id else None
 
     @property
     def job_kind(self) -> str:
@@ -162,7 +202,7 @@ class SpeechForm(forms.Form):
                 "folder_id": data["folder"],
                 "language": data["language"],
                 "voice_id": voice.remote_id,
-                "narration_style_id": self.narration_style(voice),
+                "narration_style_id": self.style_for(voice),
             }
         params = {"text": data["text"], "speech_rate": data["speech_rate"]}
         if voice.kind == Kind.CLONE:

@@ -251,7 +251,7 @@ class RespeecherTextToSpeech(JobKind):
 
     def find(self, job, client) -> Remote | None:
         for recording in client.iter_recordings(folder_id=job.params["folder_id"]):
-            if recording.label == job.marker and not recording.original_id:
+            if recording.label == job.marker and not recording.is_conversion:
                 return self._speaking(recording)
         return None
 

@@ -32,8 +32,9 @@ class QuietHandler(BaseHTTPRequestHandler):
 
 
 class Host:
-    """A real HTTP server on 127.0.0.1 that answers GETs from `routes` and records paths.
-    A route is (status, headers, body) or a callable writing the answer itself."""
+    """A real HTTP server on 127.0.0.1 that answers GETs and POSTs from `routes` and
+    records their paths. A route is (status, headers, body) or a callable writing the
+    answer itself."""
 
     def __init__(self, routes):
         self.routes = routes
@@ -54,6 +55,8 @@ class Host:
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
+
+            do_POST = do_GET
 
         self.loopback = LoopbackServer(Handler)
         self.url = self.loopback.origin

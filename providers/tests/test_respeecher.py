@@ -146,12 +146,20 @@ def test_recordings_list_reads_the_seed_example(mock, client):
     assert route.calls.last.request.url.params["folder_id"] == UUID
     assert recording.status == "done" and recording.state == "completed"
     assert recording.type == "original" and recording.starred is False and recording.tts is True
-    assert recording.url == "string" and recording.waveform_url == "string"
+    # Seed 003's placeholder is read as what the real `url` is: a path on the gateway.
+    assert recording.url == f"{BASE}/string" and recording.waveform_url == f"{BASE}/string"
+    assert recording.raw["url"] == "string"
     assert recording.raw["note"] == {"id": "string", "text": "string", "active": True}
 
 
 @pytest.mark.parametrize(
-    ("status", "state"), [("processing", "processing"), ("done", "completed"), ("error", "failed")]
+    ("status", "state"),
+    [
+        ("processing", "processing"),
+        ("postprocessing", "processing"),  # still running (Respeecher's official client)
+        ("done", "completed"),
+        ("error", "failed"),
+    ],
 )
 def test_recording_states_are_normalised(mock, client, status, state):
     item = {**example("respeecher_recording_created.json"), "state": status}
@@ -345,7 +353,7 @@ def test_422_detail_list_becomes_field_errors(mock, client):
     mock.post(f"{BASE}/api/projects").respond(422, json={"detail": detail})
 
     with pytest.raises(BadRequest) as caught:
-        client.create_project("")
+        client.create_project("", owner=UUID)
 
     assert caught.value.field_errors == {"name": ["field required"]}
     assert caught.value.provider == "Respeecher"
@@ -376,6 +384,14 @@ RECORDING = example("respeecher_recording_created.json")
 VOICE = example("respeecher_voices_search.json")[0]
 CALIBRATION = example("respeecher_calibration_detail.json")
 NOTE = {"id": "n1", "text": "retake", "active": True}
+# `POST /api/auth`'s answer, in the shape of Respeecher's official Python client.
+USER = {
+    "id": "9f0c4c1e-7d2b-4e55-9a61-5b3b1c2d8e70",
+    "email": "studio@example.com",
+    "username": "studio",
+    "verified": True,
+    "roles": ["user"],
+}
 # One call per ENDPOINTS entry, answered with the seed's shape where it has one.
 CALLS = {
     "create_api_key": (lambda c: c.create_api_key(), {"api_key": "new"}),
@@ -385,7 +401,11 @@ CALLS = {
     "project_stats": (lambda c: c.project_stats(), example("respeecher_stats_projects.json")),
     "folder_stats": (lambda c: c.folder_stats(), example("respeecher_stats_folders.json")),
     "list_projects": (lambda c: c.list_projects(), example("respeecher_projects_list.json")),
-    "create_project": (lambda c: c.create_project("p"), example("respeecher_project_created.json")),
+    "create_project": (
+        lambda c: c.create_project("p", owner=UUID),
+        example("respeecher_project_created.json"),
+    ),
+    "me": (lambda c: c.me(), USER),
     "rename_project": (
         lambda c: c.rename_project("ID1", "q"),
         example("respeecher_project_created.json"),
@@ -477,3 +497,72 @@ def test_unstarring_a_voice_says_so_in_the_body(mock, client):
     assert route.calls.last.request.content == b""
     client.favorite_voice(UUID, favorite=False)
     assert json.loads(route.calls.last.request.content) == {"favorite": False}
+
+
+# Facts from Respeecher's official Python client -----------------------------------------
+
+
+def test_a_conversion_typed_converted_is_a_conversion(mock, client):
+    # The official client's Recording.type is an enum of `original` and `converted`.
+    converted = {**RECORDING, "type": "converted", "original_id": UUID}
+    mock.get(f"{BASE}/api/recordings/conversions").respond(
+        json={"list": [converted, {**converted, "type": "conversion"}], "pagination": {}}
+    )
+    recordings = client.list_conversions(UUID).items
+    assert [r.is_conversion for r in recordings] == [True, True]
+    assert client._recording(RECORDING).is_conversion is False
+
+
+def test_a_relative_recording_url_is_a_path_on_the_gateway(mock):
+    # The official client downloads `{gateway}{url}`; a base URL with a path keeps it.
+    client = respeecher.RespeecherClient("https://gw.example.test/respeecher", "k" * 12)
+    item = {**RECORDING, "url": "/files/r1.wav", "waveform_url": "/files/r1.png"}
+    mock.get("https://gw.example.test/respeecher/api/recordings/r1").respond(json=item)
+    audio = mock.get("https://gw.example.test/respeecher/files/r1.wav").respond(
+        content=b"RIFF....WAVE", headers={"Content-Type": "audio/wav"}
+    )
+    recording = client.get_recording("r1")
+    assert recording.url == "https://gw.example.test/respeecher/files/r1.wav"
+    assert recording.waveform_url == "https://gw.example.test/respeecher/files/r1.png"
+    import io
+
+    client.download(recording.url, io.BytesIO())
+    assert audio.calls.last.request.headers["api-key"] == "k" * 12  # the gateway's own
+
+
+def test_narration_styles_carry_their_name_and_tags(mock, client):
+    style = {"id": UUID, "name": "Storyteller", "is_default": True, "tags": [{"name": "warm"}]}
+    voice = {**VOICE, "narration_styles": [style, {"id": "s2", "info": {"name": "Seed style"}}]}
+    mock.get(f"{BASE}/api/v2/voices").respond(json={"list": [voice], "pagination": {}})
+    [read] = client.list_voices().items
+    assert [(n.name, n.tags, n.is_default) for n in read.narration_styles] == [
+        ("Storyteller", ("warm",), True),
+        ("Seed style", (), None),
+    ]
+
+
+def test_auth_says_who_the_key_belongs_to(mock, client):
+    route = mock.post(f"{BASE}/api/auth").respond(json=USER)
+    user = client.me()
+    assert route.calls.last.request.headers["api-key"]
+    assert (user.id, user.username, user.verified, user.roles) == (
+        USER["id"],
+        "studio",
+        True,
+        ("user",),
+    )
+
+
+def test_a_new_project_is_owned_by_the_signed_in_user(mock, client):
+    mock.post(f"{BASE}/api/auth").respond(json=USER)
+    create = mock.post(f"{BASE}/api/projects").respond(
+        json=example("respeecher_project_created.json")
+    )
+    client.create_project("Trailer")
+    assert json.loads(create.calls.last.request.content) == {"name": "Trailer", "owner": USER["id"]}
+
+
+def test_a_folder_is_created_with_its_name_and_project(mock, client):
+    route = mock.post(f"{BASE}/api/folders").respond(json=example("respeecher_folder_created.json"))
+    client.create_folder(UUID, "Takes")
+    assert json.loads(route.calls.last.request.content) == {"project_id": UUID, "name": "Takes"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import zipfile
 
+import httpx
 import pytest
 
 from .conftest import FAST, wait_until
@@ -99,8 +100,8 @@ def test_uploaded_recording_is_listed_served_and_measured(sandbox):
     assert created["type"] == "original" and created["state"] == "done"
     assert created["duration"] == pytest.approx(3)
     assert created["file_name"] == "take.wav" and created["size"] == len(tone(3))
-    assert sandbox.http.get(created["url"]).content == tone(3)
-    assert sandbox.http.get(created["waveform_url"]).content[:8] == b"\x89PNG\r\n\x1a\n"
+    assert sandbox.respeecher.get(created["url"]).content == tone(3)
+    assert sandbox.respeecher.get(created["waveform_url"]).content[:8] == b"\x89PNG\r\n\x1a\n"
     originals = sandbox.respeecher.get(
         "/api/recordings/originals", params={"folder_id": folder["id"]}
     )
@@ -151,7 +152,7 @@ def test_tts_original_goes_from_processing_to_done_with_spoken_audio(sandbox):
     assert created["state"] == "processing" and created["tts"] is True
     sandbox.config(speed=FAST)
     done = wait_until(lambda: recording(sandbox, created["id"]), lambda r: r["state"] == "done")
-    assert wav_seconds(sandbox.http.get(done["url"]).content) > 0
+    assert wav_seconds(sandbox.respeecher.get(done["url"]).content) > 0
 
 
 def test_tts_v1_needs_a_known_tts_voice(sandbox):
@@ -177,11 +178,12 @@ def test_order_creates_conversions_that_finish_done_with_a_wav(sandbox):
     )
     assert sorted(r["id"] for r in listed.json()["list"]) == sorted(conversion_ids)
     assert all(r["state"] == "processing" for r in listed.json()["list"])
+    assert all(r["type"] == "converted" for r in listed.json()["list"])
     sandbox.config(speed=FAST)
     for cid in conversion_ids:
         done = wait_until(lambda c=cid: recording(sandbox, c), lambda r: r["state"] == "done")
         assert done["process_stage"] == "done" and done["converted_at"]
-        assert wav_seconds(sandbox.http.get(done["url"]).content) == pytest.approx(2)
+        assert wav_seconds(sandbox.respeecher.get(done["url"]).content) == pytest.approx(2)
 
 
 def test_conversions_fail_with_an_error_at_fail_rate_one_and_can_be_retried(sandbox):
@@ -366,3 +368,61 @@ def test_conversion_uses_the_enabled_calibration_unless_told_otherwise(sandbox):
     sandbox.respeecher.post("/api/calibration/auto")
     [auto] = order(sandbox, original["id"], SEED_ID).json()
     assert auto["calibration_id"] is None
+
+
+# What Respeecher's official Python client expects of the real service ---------------------
+
+
+def test_a_recording_url_is_a_path_on_the_gateway_only(sandbox):
+    # The official client downloads `{gateway}{url}`: nothing else answers that path.
+    created = upload(sandbox, make_folder(sandbox)["id"], tone(1)).json()
+    assert created["url"].startswith("/media/") and "://" not in created["url"]
+    assert sandbox.http.get(created["url"]).status_code == 404  # the sandbox's root
+    assert sandbox.respeecher.get(created["url"]).content == tone(1)
+    bare = httpx.get(sandbox.url + "/respeecher" + created["url"])
+    assert bare.status_code == 401  # the gateway's own files need the key too
+
+
+def test_tts_and_conversions_pass_through_postprocessing_before_done(sandbox):
+    sandbox.config(tts_engine="tone", speed=2.0)  # 2.5 s, postprocessing in its last 30 %
+    folder = make_folder(sandbox)
+    created = sandbox.respeecher.post(
+        "/api/v2/recordings/tts", json={"parent_folder_id": folder["id"], "text": "Hi"}
+    ).json()
+    states = []
+
+    def state():
+        value = recording(sandbox, created["id"])["state"]
+        if not states or states[-1] != value:
+            states.append(value)
+        return value
+
+    wait_until(state, lambda s: s == "done")
+    assert states == ["processing", "postprocessing", "done"]
+
+
+def test_auth_answers_the_user_who_owns_new_projects(sandbox):
+    user = sandbox.respeecher.post("/api/auth").json()
+    assert set(user) == {"id", "email", "username", "verified", "roles"}
+    project = sandbox.respeecher.post(
+        "/api/projects", json={"name": "Dub", "owner": user["id"]}
+    ).json()
+    assert project["owner"] == user["id"]
+    assert httpx.post(sandbox.url + "/respeecher/api/auth").status_code == 401
+
+
+def test_most_marketplace_voices_have_tagged_styles_one_the_default(sandbox):
+    ids = set(sandbox.seed("respeecher.voice", 14)["ids"])
+    voices = [
+        v
+        for v in sandbox.respeecher.get("/api/v2/voices", params={"limit": 100}).json()["list"]
+        if v["id"] in ids
+    ]
+    styled = [v for v in voices if v["narration_styles"]]
+    assert 0.5 <= len(styled) / len(voices) < 1  # some voices only convert speech
+    for voice in styled:
+        styles = voice["narration_styles"]
+        assert 1 <= len(styles) <= 4
+        assert sum(s["is_default"] for s in styles) == 1
+        assert all(s["name"] and s["tags"] and all(t["name"] for t in s["tags"]) for s in styles)
+    assert max(len(v["narration_styles"]) for v in voices) > 1

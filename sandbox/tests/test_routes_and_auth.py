@@ -82,6 +82,8 @@ CONTRACT = {
     ("respeecher", "POST", "/api/notes"),
     ("respeecher", "PUT", "/api/notes"),
     ("respeecher", "DELETE", "/api/notes"),
+    ("respeecher", "POST", "/api/auth"),
+    ("respeecher", "GET", "/media/{name:path}"),
     ("burki", "GET", "/api/v1/assistants"),
     ("burki", "GET", "/api/v1/assistants/{assistant_id}/cloned-voices"),
     ("burki", "POST", "/api/v1/assistants/{assistant_id}/voice-samples/upload"),

@@ -37,7 +37,8 @@ def test_a2e_check_records_the_remaining_credits(owner_client, team, upstream):
 
 def test_refused_credentials_are_shown_with_the_providers_reason(owner_client, team, upstream):
     account = ProviderAccountFactory(team=team, provider="respeecher", secret="rsp-key-00000000")
-    upstream.get("https://respeecher.example.test/api/credits").respond(
+    # Respeecher's official client asks who the key belongs to first: so do we.
+    upstream.post("https://respeecher.example.test/api/auth").respond(
         401, json={"detail": "Invalid API key"}
     )
     response = _test(owner_client, account, HTTP_HX_REQUEST="true")
@@ -50,6 +51,26 @@ def test_refused_credentials_are_shown_with_the_providers_reason(owner_client, t
     assert "toasts" in response["HX-Trigger"]
     account.refresh_from_db()
     assert account.last_check_ok is False
+
+
+def test_a_respeecher_check_names_the_signed_in_user_and_reads_the_credits(
+    owner_client, team, upstream
+):
+    account = ProviderAccountFactory(team=team, provider="respeecher", secret="rsp-key-00000000")
+    user = {
+        "id": "9f0c4c1e-7d2b-4e55-9a61-5b3b1c2d8e70",
+        "email": "studio@example.com",
+        "username": "studio",
+        "verified": True,
+        "roles": ["user"],
+    }
+    upstream.post("https://respeecher.example.test/api/auth").respond(200, json=user)
+    upstream.get("https://respeecher.example.test/api/credits").respond(200, json=1800.5)
+    _test(owner_client, account)
+    account.refresh_from_db()
+    assert account.last_check_ok is True
+    assert account.last_check_message == "Connected as studio."
+    assert account.credits == {"credits": 1800.5}
 
 
 def test_an_unreachable_provider_fails_the_check_without_an_error_page(

@@ -100,7 +100,7 @@ def test_test_connection_keeps_at_most_200_characters_of_the_providers_words(
     owner_client, viewer_client, team, server
 ):
     # A 400's words are shown ("Respeecher: ..."), so they are the ones to bound.
-    server.routes["/respeecher/api/credits"] = (400, {}, b"A" * 180 + b"INTERNAL" * 100)
+    server.routes["/respeecher/api/auth"] = (400, {}, b"A" * 180 + b"INTERNAL" * 100)
     account = ProviderAccountFactory(
         team=team, provider="respeecher", base_url=f"{server.url}/respeecher", secret=SECRET
     )
@@ -130,8 +130,8 @@ def test_disconnecting_with_jobs_running_asks_and_says_which_could_not_be_stoppe
     from jobs.models import Job, Status
 
     account = ProviderAccountFactory(team=team, provider="a2e")
-    _running_job(team, account)  # a kind whose provider cannot stop it
-    sending = _running_job(team, account, status="submitting", label="Promo (fr)")
+    _running_job(team, account, kind="a2e.tts")  # A2E cannot stop a speech request
+    sending = _running_job(team, account, "a2e.tts", status="submitting", label="Promo (fr)")
     url = reverse("provider_delete", kwargs={"team": team.slug, "account_id": account.pk})
     page = owner_client.get(url).content.decode()
     assert "2 jobs are still running" in page and "Trailer (de)" in page

@@ -296,7 +296,13 @@ def test_respeecher_speaks_into_a_folder_and_converts_to_the_voice(
     member_client, team, connected, control
 ):
     control.post(
-        "/_sandbox/seed", json={"kind": "respeecher.voice", "count": 1, "name_prefix": "Narrator"}
+        "/_sandbox/seed",
+        json={
+            "kind": "respeecher.voice",
+            "count": 1,
+            "name_prefix": "Narrator",
+            "narration_styles": 3,
+        },
     ).raise_for_status()
     sync.sync_account(connected["respeecher"])
     voice = Voice.objects.get(team=team, name__startswith="Narrator")
@@ -304,13 +310,24 @@ def test_respeecher_speaks_into_a_folder_and_converts_to_the_voice(
     page = member_client.get(_speech_url(team)).content.decode()
     folder = "00000000-0000-0000-0000-000000000001"
     assert folder in page  # the seed project's folder is offered
+    # Each style is offered under its voice with its tags; the second is chosen.
+    assert "Neutral · calm, narration (default)" in page
+    assert "Conversational · casual, warm" in page
+    style = voice.raw["narration_styles"][1]["id"]
     response = member_client.post(
         _speech_url(team),
-        {"voice": voice.pk, "text": "Chapter one.", "speech_rate": "1.0", "folder": folder},
+        {
+            "voice": voice.pk,
+            "text": "Chapter one.",
+            "speech_rate": "1.0",
+            "folder": folder,
+            "narration_style": style,
+        },
     )
     assert response.status_code == 302
     job = Generation.objects.get(team=team).job
     assert job.kind == "respeecher.tts"
+    assert job.params["narration_style_id"] == style
     job = _run_to_the_end(job)
     assert job.status == Status.COMPLETED, job.failure_message
     (audio,) = job.files.all()
@@ -318,6 +335,34 @@ def test_respeecher_speaks_into_a_folder_and_converts_to_the_voice(
         assert handle.read(4) == b"RIFF"
     orders = control.get("/_sandbox/requests", params={"path": "/api/v2/orders"}).json()
     assert len([r for r in orders["requests"] if r["method"] == "POST"]) == 1
+    # The conversion's audio was fetched at its gateway path, below the account's base URL.
+    assert audio.source_url.startswith(connected["respeecher"].base_url + "/media/")
+
+
+@pytest.mark.django_db
+def test_a_style_of_another_voice_is_refused_and_nothing_is_sent(
+    member_client, team, connected, control
+):
+    voice = VoiceFactory(
+        team=team,
+        account=connected["respeecher"],
+        kind=Kind.PUBLIC,
+        remote_id="rv",
+        raw={"narration_styles": [{"id": "ns1", "is_default": True, "name": "Calm"}]},
+    )
+    response = member_client.post(
+        _speech_url(team),
+        {
+            "voice": voice.pk,
+            "text": "Hi",
+            "speech_rate": "1.0",
+            "folder": "00000000-0000-0000-0000-000000000001",
+            "narration_style": "ns-of-another-voice",
+        },
+    )
+    assert response.status_code == 200
+    assert not Job.objects.exists()
+    assert [r for r in _upstream_calls(control, "respeecher") if r["method"] == "POST"] == []
 
 
 @pytest.mark.django_db

@@ -45,6 +45,23 @@ def test_first_sync_mirrors_all_three_providers(team, connected, control):
     assert all(v.raw for v in voices)
 
 
+def test_only_respeecher_voices_with_a_narration_style_can_speak(team, connected, control):
+    # As Respeecher's official client keeps only voices with styles: the rest convert speech.
+    _seed(control, "respeecher.voice", 7)
+    sync.sync_account(connected["respeecher"])
+    voices = Voice.objects.for_team(team).filter(provider="respeecher", name__startswith="Voice ")
+    speaking = {v.name for v in voices if v.can_speak}
+    styled = {v.name for v in voices if v.raw["narration_styles"]}
+    assert speaking == styled and 0 < len(speaking) < voices.count()
+    catalog = Voice.objects.for_team(team).listed().speakable()
+    assert (
+        not catalog.filter(provider="respeecher")
+        .exclude(name__in=speaking)
+        .filter(name__startswith="Voice ")
+        .exists()
+    )
+
+
 def test_resync_without_changes_writes_nothing(team, connected, control):
     _seed(control, "a2e.voice", 3)
     _seed(control, "respeecher.voice", 3)
