@@ -83,6 +83,8 @@ CONTRACT = {
     ("respeecher", "PUT", "/api/notes"),
     ("respeecher", "DELETE", "/api/notes"),
     ("burki", "GET", "/api/v1/assistants"),
+    ("burki", "GET", "/api/v1/assistants/{assistant_id}"),
+    ("burki", "GET", "/api/v1/assistants/cloned-voices"),
     ("burki", "GET", "/api/v1/assistants/{assistant_id}/cloned-voices"),
     ("burki", "POST", "/api/v1/assistants/{assistant_id}/voice-samples/upload"),
     ("burki", "GET", "/api/v1/assistants/{assistant_id}/voice-samples/list"),
