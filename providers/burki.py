@@ -409,6 +409,12 @@ class BurkiClient:
         return [CloningProvider.from_raw(r) for r in rows]
 
 
+def forget_route_refusals() -> None:
+    """Forget which Burkis refused the organisation's list (for tests, and a shell after
+    upgrading a self-hosted Burki)."""
+    _organisation_list_refused.clear()
+
+
 def _route_refused(exc: UpstreamError) -> bool:
     """Did Burki refuse the path itself, rather than our filters (a 422 naming them)?"""
     if not isinstance(exc, NotFound | BadRequest) or exc.status_code not in ROUTE_REFUSED:

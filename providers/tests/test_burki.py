@@ -24,14 +24,6 @@ def client(sleep):
     return BurkiClient(BASE, KEY, sleep=sleep)
 
 
-@pytest.fixture(autouse=True)
-def _forget_refusals():
-    # Which Burki refused the organisation's list is process memory: each test starts clean.
-    burki._organisation_list_refused.clear()
-    yield
-    burki._organisation_list_refused.clear()
-
-
 def organisation_answer(*owners: int) -> dict:
     """The SDK's shape, `{"cloned_voices": [...]}`: the seed's voices, each naming its owner."""
     seeded = example("burki_cloned_voices.json")["cloned_voices"]

@@ -102,13 +102,6 @@ def test_unknown_assistant_is_not_found(burki):
         burki.list_cloned_voices(999)
 
 
-@pytest.fixture(autouse=True)
-def _forget_refusals():
-    burki_module._organisation_list_refused.clear()
-    yield
-    burki_module._organisation_list_refused.clear()
-
-
 def test_one_assistant_is_read_by_id(burki, sandbox):
     [aid] = sandbox.seed("burki.assistant", 1, name_prefix="Night desk")["ids"]
 
