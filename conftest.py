@@ -21,6 +21,17 @@ def _plain_static_storage(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _burki_refusals_forgotten():
+    # The Burki client remembers, per process, which base URL refused the organisation's
+    # voice list; every test's sandbox starts with the list on again.
+    from providers.burki import forget_route_refusals
+
+    forget_route_refusals()
+    yield
+    forget_route_refusals()
+
+
 @pytest.fixture
 def team(db):
     return TeamFactory(name="Acme Voices")

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import IO, Any
 
-from providers.errors import BadRequest, ProtocolError
+from providers.errors import BadRequest, NotFound, ProtocolError, UpstreamError
 from providers.http import Upstream, fastapi_detail, file_part, fill, opened
 from providers.records import (
     COMPLETED,
@@ -35,6 +36,8 @@ PROVIDER = "Burki"
 # secondary source (see docs/upstream/burki.md): correct them here, nowhere else.
 ROUTES: dict[str, tuple[str, str]] = {
     "list_assistants": ("GET", "/api/v1/assistants"),
+    "get_assistant": ("GET", "/api/v1/assistants/{assistant_id}"),
+    "list_organisation_cloned_voices": ("GET", "/api/v1/assistants/cloned-voices"),
     "list_cloned_voices": ("GET", "/api/v1/assistants/{assistant_id}/cloned-voices"),  # weak
     "create_cloned_voice": ("POST", "/api/v1/assistants/{assistant_id}/cloned-voices"),  # weak
     "upload_voice_sample": ("POST", "/api/v1/assistants/{assistant_id}/voice-samples/upload"),
@@ -56,6 +59,17 @@ CLONED_VOICE_STATES = {
 SAMPLE_STATES = {"uploaded": QUEUED, "processing": PROCESSING, "ready": COMPLETED, "failed": FAILED}
 DEFAULT_PAGE_SIZE = 100
 
+# How a Burki without the organisation's cloned-voice list answers it: 404 or 405 when
+# no route fits, 422 when its `/{assistant_id}` route takes the word for an id.
+ROUTE_REFUSED = (404, 405, 422)
+# A refusal is remembered this long per base URL and key, then the list is tried again,
+# so a self-hosted Burki upgraded in place is noticed without restarting anything.
+REFUSAL_MEMORY = 3600.0
+# Keyed by a digest of (base URL, key), never the key itself; the value is when
+# (time.monotonic) the organisation's list was refused. Per process, on purpose: a
+# process that has not asked yet pays one refused call, and nothing is stored anywhere.
+_organisation_list_refused: dict[str, float] = {}
+
 
 @dataclass(frozen=True)
 class Assistant:
@@ -70,7 +84,8 @@ class Assistant:
 
 @dataclass(frozen=True)
 class ClonedVoice:
-    """A voice cloned from a sample, hosted at `provider` (elevenlabs, resemble, inworld)."""
+    """A voice cloned from a sample, hosted at `provider` (elevenlabs, resemble, inworld).
+    `assistant_id` is the assistant it belongs to, when the answer or the call said."""
 
     id: int | None
     name: str | None
@@ -85,6 +100,7 @@ class ClonedVoice:
     last_used_at: datetime | None
     synthesis_count: int | None
     raw: dict = field(repr=False)
+    assistant_id: int | None = None
 
     @classmethod
     def from_raw(cls, raw: dict) -> ClonedVoice:
@@ -103,6 +119,7 @@ class ClonedVoice:
             last_used_at=timestamp(raw, "last_used_at"),
             synthesis_count=integer(raw, "synthesis_count"),
             raw=raw,
+            assistant_id=integer(raw, "assistant_id"),
         )
 
     @property
@@ -122,6 +139,17 @@ class ClonedVoice:
         if score >= 0.7:
             return "fair"
         return "poor"
+
+
+@dataclass(frozen=True)
+class ClonedVoices:
+    """Every cloned voice the account reaches, and how they were found: the organisation's
+    list, or (from a Burki that refuses it) the lists of the assistants asked for, with
+    the ones Burki no longer has in `missing_assistants`."""
+
+    voices: tuple[ClonedVoice, ...]
+    organisation_wide: bool
+    missing_assistants: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -199,6 +227,9 @@ class BurkiClient:
             sleep=sleep,
         )
 
+        digest = hashlib.sha256(f"{self._http.base_url}\n{api_key}".encode())
+        self._account_key = digest.hexdigest()
+
     def __repr__(self) -> str:
         return f"BurkiClient({self._http.base_url!r})"
 
@@ -244,7 +275,61 @@ class BurkiClient:
     def iter_assistants(self, page_size: int = DEFAULT_PAGE_SIZE) -> Iterator[Assistant]:
         return walk(lambda skip: self.list_assistants(skip, page_size), page_size=page_size)
 
+    def get_assistant(self, assistant_id: int) -> Assistant:
+        """One assistant; Burki answers it bare (its SDK reads it so), a wrapper is accepted."""
+        body = self._json("get_assistant", assistant_id)
+        if isinstance(body, dict) and "id" not in body and "assistant" in body:
+            body = self._one("get_assistant", body, "assistant")
+        if not isinstance(body, dict):
+            raise self._http.fail(ProtocolError, 200, "get_assistant: expected an object")
+        return Assistant.from_raw(body)
+
     # Cloned voices
+
+    def list_organisation_cloned_voices(
+        self, *, status: str | None = None, provider: str | None = None
+    ) -> list[ClonedVoice]:
+        """Every cloned voice of the key's organisation, across assistants (not paged)."""
+        params = {"status": status, "provider": provider}
+        body = self._json("list_organisation_cloned_voices", params=params)
+        rows = dicts(self._unwrap("list_organisation_cloned_voices", body, "cloned_voices"))
+        return [ClonedVoice.from_raw(r) for r in rows]
+
+    def all_cloned_voices(
+        self,
+        assistant_ids: Iterable[int],
+        *,
+        status: str | None = None,
+        provider: str | None = None,
+    ) -> ClonedVoices:
+        """The organisation's list when Burki has it; else the lists of `assistant_ids`.
+
+        Which one works is remembered for this base URL and key (REFUSAL_MEMORY), so a
+        Burki without the organisation's list costs one refused call, not one per sync.
+        """
+        refused_at = _organisation_list_refused.get(self._account_key)
+        if refused_at is None or time.monotonic() - refused_at > REFUSAL_MEMORY:
+            try:
+                voices = self.list_organisation_cloned_voices(status=status, provider=provider)
+            except UpstreamError as exc:
+                if not _route_refused(exc):
+                    raise
+                _organisation_list_refused[self._account_key] = time.monotonic()
+            else:
+                _organisation_list_refused.pop(self._account_key, None)
+                return ClonedVoices(voices=tuple(voices), organisation_wide=True)
+        found: list[ClonedVoice] = []
+        missing: list[int] = []
+        for assistant_id in dict.fromkeys(assistant_ids):
+            try:
+                listed = self.list_cloned_voices(assistant_id, status=status, provider=provider)
+            except NotFound:
+                missing.append(assistant_id)  # deleted at Burki, and its voices with it
+                continue
+            found.extend(replace(v, assistant_id=assistant_id) for v in listed)
+        return ClonedVoices(
+            voices=tuple(found), organisation_wide=False, missing_assistants=tuple(missing)
+        )
 
     def list_cloned_voices(
         self, assistant_id: int, *, status: str | None = None, provider: str | None = None
@@ -322,3 +407,17 @@ class BurkiClient:
         body = self._json("list_cloning_providers", assistant_id)
         rows = dicts(self._unwrap("list_cloning_providers", body, "providers"))
         return [CloningProvider.from_raw(r) for r in rows]
+
+
+def forget_route_refusals() -> None:
+    """Forget which Burkis refused the organisation's list (for tests, and a shell after
+    upgrading a self-hosted Burki)."""
+    _organisation_list_refused.clear()
+
+
+def _route_refused(exc: UpstreamError) -> bool:
+    """Did Burki refuse the path itself, rather than our filters (a 422 naming them)?"""
+    if not isinstance(exc, NotFound | BadRequest) or exc.status_code not in ROUTE_REFUSED:
+        return False
+    fields = getattr(exc, "field_errors", {})
+    return not {"status", "provider"} & set(fields)

@@ -92,17 +92,46 @@ async def list_assistants(request: Request, store: Store):
     return assistants[skip : skip + limit]
 
 
+def _filtered(voices, status: str | None, provider: str | None) -> list[dict]:
+    return [
+        v
+        for v in voices
+        if (status is None or v["status"] == status)
+        and (provider is None or v["provider"] == provider)
+    ]
+
+
+# Registered before `/{assistant_id}`: Starlette, like FastAPI, takes the first route that
+# matches, and `cloned-voices` would otherwise be read as an assistant id.
+@route("GET", "/api/v1/assistants/cloned-voices")
+async def list_organisation_cloned_voices(request: Request, store: Store):
+    if not store.config.burki_organisation_voices:
+        # A Burki without this route reads the word as an assistant id, as FastAPI does.
+        msg = "Input should be a valid integer, unable to parse string as an integer"
+        raise unprocessable(["path", "assistant_id"], msg, "int_parsing")
+    status = _choice(request, "status", VOICE_STATUSES)
+    provider = _choice(request, "provider", tuple(PROVIDERS))
+    # Each voice names its assistant here (a sandbox choice: the SDK does not type them).
+    everyone = [
+        {**voice, "assistant_id": aid}
+        for aid, voices in store.burki.voices.items()
+        for voice in voices.values()
+    ]
+    everyone.sort(key=lambda v: v["id"])
+    return {"cloned_voices": _filtered(everyone, status, provider)}
+
+
+@route("GET", "/api/v1/assistants/{assistant_id}")
+async def get_assistant(request: Request, store: Store):
+    return store.burki.assistants[_assistant(request, store)]
+
+
 @route("GET", "/api/v1/assistants/{assistant_id}/cloned-voices")
 async def list_cloned_voices(request: Request, store: Store):
     aid = _assistant(request, store)
     status = _choice(request, "status", VOICE_STATUSES)
     provider = _choice(request, "provider", tuple(PROVIDERS))
-    voices = [
-        v
-        for v in store.burki.voices[aid].values()
-        if (status is None or v["status"] == status)
-        and (provider is None or v["provider"] == provider)
-    ]
+    voices = _filtered(store.burki.voices[aid].values(), status, provider)
     return {"success": True, "cloned_voices": voices}
 
 

@@ -358,6 +358,10 @@ async def set_config(request: Request, store: Store):
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise bad("burki_max_sample_bytes must be a positive integer")
         config.burki_max_sample_bytes = limit
+    if "burki_organisation_voices" in body:
+        if not isinstance(body["burki_organisation_voices"], bool):
+            raise bad("burki_organisation_voices must be true or false")
+        config.burki_organisation_voices = body["burki_organisation_voices"]
     if "webhook_secret" in body:
         secret = body["webhook_secret"]
         if secret is not None:

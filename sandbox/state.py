@@ -46,6 +46,8 @@ class Config:
     download_timeout: float = 10.0
     # Burki's documented 50 MB cap; tests lower it instead of uploading 50 MB.
     burki_max_sample_bytes: int = 50 * 1024 * 1024
+    # Off: answer the organisation-wide cloned-voice list as a Burki without it would.
+    burki_organisation_voices: bool = True
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -206,9 +206,9 @@ class BurkiClonedVoice(JobKind):
 
         voice = ClonedVoice.from_raw(job.remote)
         if voice.id is not None:
-            sync.save_record(
-                job.account, sync.burki_clone_record(voice, int(job.params["assistant_id"]))
-            )
+            assistant_id = int(job.params["assistant_id"])
+            name = sync.known_assistant_name(job.account, assistant_id)
+            sync.save_record(job.account, sync.burki_clone_record(voice, assistant_id, name))
 
 
 class RespeecherTextToSpeech(JobKind):

@@ -129,6 +129,8 @@ class Voice(models.Model):
     synthesis_count = models.PositiveIntegerField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     assistant_id = models.BigIntegerField(null=True, blank=True)
+    # The Burki assistant's name as Burki last gave it, so pages name it without asking.
+    assistant_name = models.CharField(max_length=200, blank=True)
     # Where Burki hosts a cloned voice (elevenlabs, resemble, inworld).
     host = models.CharField(max_length=30, blank=True)
     sample_url = models.URLField(max_length=1000, blank=True)

@@ -39,6 +39,7 @@ SYNCED_FIELDS = [
     "synthesis_count",
     "last_used_at",
     "assistant_id",
+    "assistant_name",
     "host",
     "sample_url",
     "has_sample",
@@ -153,19 +154,43 @@ def respeecher_records(account: ProviderAccount, client) -> Iterator[Record]:
 
 
 def burki_records(account: ProviderAccount, client) -> Iterator[Record]:
-    for assistant_id in account.followed_assistants:
+    # The organisation's list holds every assistant's voices; only a Burki without it is
+    # asked for the assistants the team follows, one by one.
+    found = client.all_cloned_voices(account.followed_assistants)
+    for assistant_id in found.missing_assistants:
+        # The assistant was deleted at Burki: its voices went with it.
+        log.info("Burki assistant %s of %s is gone", assistant_id, account)
+    owners = sorted({v.assistant_id for v in found.voices if v.assistant_id is not None})
+    names = burki_assistant_names(client, owners)
+    for voice in found.voices:
+        if voice.id is not None:
+            yield burki_clone_record(voice, voice.assistant_id, names.get(voice.assistant_id, ""))
+
+
+def burki_assistant_names(client, assistant_ids) -> dict[int, str]:
+    """Each assistant's name, asked of Burki one by one (GET /assistants/{id}); one
+    deleted since its voices were listed has none."""
+    names = {}
+    for assistant_id in assistant_ids:
         try:
-            voices = client.list_cloned_voices(assistant_id)
+            names[assistant_id] = client.get_assistant(assistant_id).name or ""
         except NotFound:
-            # The assistant was deleted at Burki: its voices went with it.
-            log.info("Burki assistant %s of %s is gone", assistant_id, account)
-            continue
-        for voice in voices:
-            if voice.id is not None:
-                yield burki_clone_record(voice, assistant_id)
+            names[assistant_id] = ""
+    return names
 
 
-def burki_clone_record(voice, assistant_id: int) -> Record:
+def known_assistant_name(account: ProviderAccount, assistant_id: int | None) -> str:
+    """The name the catalog already has for an assistant, so saving one new voice needs
+    no call to Burki and does not blank a name the last sync wrote."""
+    if assistant_id is None:
+        return ""
+    names = Voice.objects.filter(account=account, assistant_id=assistant_id).exclude(
+        assistant_name=""
+    )
+    return names.values_list("assistant_name", flat=True).first() or ""
+
+
+def burki_clone_record(voice, assistant_id: int | None, assistant_name: str = "") -> Record:
     return {
         "remote_id": str(voice.id),
         "kind": Kind.CLONE,
@@ -179,6 +204,7 @@ def burki_clone_record(voice, assistant_id: int) -> Record:
         "synthesis_count": voice.synthesis_count,
         "last_used_at": voice.last_used_at,
         "assistant_id": assistant_id,
+        "assistant_name": assistant_name,
         "host": voice.provider or "",
         "raw": voice.raw,
     }

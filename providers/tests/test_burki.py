@@ -12,7 +12,7 @@ import pytest
 
 from providers import burki
 from providers.burki import BurkiClient
-from providers.errors import BadRequest, ProtocolError, RateLimited
+from providers.errors import BadRequest, NotFound, ProtocolError, RateLimited, Unavailable
 from providers.tests.examples import example
 
 BASE = "https://burki.test"
@@ -22,6 +22,14 @@ KEY = "burki-key-0123456789"
 @pytest.fixture
 def client(sleep):
     return BurkiClient(BASE, KEY, sleep=sleep)
+
+
+def organisation_answer(*owners: int) -> dict:
+    """The SDK's shape, `{"cloned_voices": [...]}`: the seed's voices, each naming its owner."""
+    seeded = example("burki_cloned_voices.json")["cloned_voices"]
+    return {
+        "cloned_voices": [{**v, "assistant_id": a} for v, a in zip(seeded, owners, strict=True)]
+    }
 
 
 def test_cloned_voices_read_every_field_of_the_seed(mock, client):
@@ -233,9 +241,165 @@ def test_cloning_providers_read_their_requirements(mock, client):
     )
 
 
+def test_one_assistant_is_read_from_burkis_bare_answer(mock, client):
+    route = mock.get(f"{BASE}/api/v1/assistants/4").respond(
+        json={"id": 4, "name": "Night desk", "organization_id": 2, "is_active": True}
+    )
+
+    assistant = client.get_assistant(4)
+
+    assert route.calls.last.request.headers["Authorization"] == f"Bearer {KEY}"
+    assert (assistant.id, assistant.name) == (4, "Night desk")
+    assert assistant.raw["organization_id"] == 2
+
+
+def test_an_assistant_deleted_at_burki_is_not_found(mock, client):
+    mock.get(f"{BASE}/api/v1/assistants/4").respond(
+        404, json={"detail": "Assistant with ID 4 not found in your organization"}
+    )
+
+    with pytest.raises(NotFound, match="not found in your organization"):
+        client.get_assistant(4)
+
+
+def test_every_cloned_voice_of_the_organisation_comes_from_one_call(mock, client):
+    organisation = mock.get(f"{BASE}/api/v1/assistants/cloned-voices").respond(
+        json=organisation_answer(3, 8)
+    )
+    per_assistant = mock.get(url__regex=rf"{BASE}/api/v1/assistants/\d+/cloned-voices")
+
+    found = client.all_cloned_voices([3], status="ready", provider="elevenlabs")
+
+    assert found.organisation_wide is True and per_assistant.call_count == 0
+    assert dict(organisation.calls.last.request.url.params) == {
+        "status": "ready",
+        "provider": "elevenlabs",
+    }
+    # Assistant 8 is nobody's pick, and its voice is listed all the same.
+    assert [(v.id, v.assistant_id) for v in found.voices] == [(1, 3), (2, 8)]
+    assert found.voices[0].quality_band == "excellent"
+
+
+def test_the_organisation_list_sends_no_filter_unless_asked(mock, client):
+    route = mock.get(f"{BASE}/api/v1/assistants/cloned-voices").respond(
+        json=organisation_answer(1, 1)
+    )
+
+    assert len(client.list_organisation_cloned_voices()) == 2
+    assert dict(route.calls.last.request.url.params) == {}
+
+
+REFUSALS = {
+    404: {"detail": "Not Found"},
+    405: {"detail": "Method Not Allowed"},
+    # A Burki whose `/{assistant_id}` route comes first reads the word as an id.
+    422: {
+        "detail": [
+            {
+                "loc": ["path", "assistant_id"],
+                "msg": "Input should be a valid integer, unable to parse string as an integer",
+                "type": "int_parsing",
+            }
+        ]
+    },
+}
+
+
+@pytest.mark.parametrize("status", sorted(REFUSALS))
+def test_a_burki_without_the_organisation_list_falls_back_to_the_assistants(mock, client, status):
+    mock.get(f"{BASE}/api/v1/assistants/cloned-voices").respond(status, json=REFUSALS[status])
+    seed = example("burki_cloned_voices.json")
+    mock.get(f"{BASE}/api/v1/assistants/3/cloned-voices").respond(json=seed)
+    mock.get(f"{BASE}/api/v1/assistants/4/cloned-voices").respond(
+        json={"success": True, "cloned_voices": [{**seed["cloned_voices"][0], "id": 9}]}
+    )
+
+    found = client.all_cloned_voices([3, 4])
+
+    assert found.organisation_wide is False
+    assert [(v.id, v.assistant_id) for v in found.voices] == [(1, 3), (2, 3), (9, 4)]
+
+
+def test_the_refusal_is_remembered_for_that_base_url_and_key(mock, client, sleep):
+    organisation = mock.get(f"{BASE}/api/v1/assistants/cloned-voices").respond(
+        404, json=REFUSALS[404]
+    )
+    assistant = mock.get(f"{BASE}/api/v1/assistants/3/cloned-voices").respond(
+        json=example("burki_cloned_voices.json")
+    )
+
+    client.all_cloned_voices([3])
+    # A new client for the same account, as every sync makes, remembers it too.
+    again = BurkiClient(BASE, KEY, sleep=sleep).all_cloned_voices([3])
+    assert organisation.call_count == 1 and assistant.call_count == 2
+    assert again.organisation_wide is False
+    # Another key may belong to another Burki organisation: it is asked afresh.
+    BurkiClient(BASE, "another-key-0000", sleep=sleep).all_cloned_voices([3])
+    assert organisation.call_count == 2
+
+
+def test_a_remembered_refusal_is_tried_again_once_it_lapses(mock, client, monkeypatch):
+    organisation = mock.get(f"{BASE}/api/v1/assistants/cloned-voices")
+    organisation.side_effect = [
+        httpx.Response(404, json=REFUSALS[404]),
+        httpx.Response(200, json=organisation_answer(3, 3)),
+    ]
+    mock.get(f"{BASE}/api/v1/assistants/3/cloned-voices").respond(
+        json=example("burki_cloned_voices.json")
+    )
+    monkeypatch.setattr(burki, "REFUSAL_MEMORY", -1.0)
+
+    assert client.all_cloned_voices([3]).organisation_wide is False
+    assert client.all_cloned_voices([3]).organisation_wide is True
+
+
+def test_a_refusal_of_our_filter_is_not_taken_for_a_missing_list(mock, client):
+    mock.get(f"{BASE}/api/v1/assistants/cloned-voices").respond(
+        422,
+        json={
+            "detail": [{"loc": ["query", "status"], "msg": "Input should be ...", "type": "enum"}]
+        },
+    )
+    per_assistant = mock.get(f"{BASE}/api/v1/assistants/3/cloned-voices")
+
+    with pytest.raises(BadRequest, match="status"):
+        client.all_cloned_voices([3], status="gone")
+    assert per_assistant.call_count == 0
+
+
+def test_an_unavailable_burki_fails_the_listing_instead_of_falling_back(mock, client):
+    mock.get(f"{BASE}/api/v1/assistants/cloned-voices").respond(503, json={"detail": "down"})
+    per_assistant = mock.get(f"{BASE}/api/v1/assistants/3/cloned-voices")
+
+    with pytest.raises(Unavailable):
+        client.all_cloned_voices([3])
+    assert per_assistant.call_count == 0
+    assert burki._organisation_list_refused == {}
+
+
+def test_the_fallback_skips_an_assistant_burki_deleted_and_names_it(mock, client):
+    mock.get(f"{BASE}/api/v1/assistants/cloned-voices").respond(404, json=REFUSALS[404])
+    mock.get(f"{BASE}/api/v1/assistants/3/cloned-voices").respond(
+        json=example("burki_cloned_voices.json")
+    )
+    mock.get(f"{BASE}/api/v1/assistants/5/cloned-voices").respond(
+        404, json={"detail": "Assistant not found"}
+    )
+
+    found = client.all_cloned_voices([5, 3])
+
+    assert found.missing_assistants == (5,)
+    assert {v.assistant_id for v in found.voices} == {3}
+
+
 SAMPLE = {"id": 1, "status": "ready", "original_filename": "a.wav", "tags": "x,y"}
 CALLS = {
     "list_assistants": (lambda c: c.list_assistants(), [{"id": 1}]),
+    "get_assistant": (lambda c: c.get_assistant(9), {"id": 9, "name": "Front desk"}),
+    "list_organisation_cloned_voices": (
+        lambda c: c.list_organisation_cloned_voices(),
+        organisation_answer(9, 9),
+    ),
     "list_cloned_voices": (lambda c: c.list_cloned_voices(9), example("burki_cloned_voices.json")),
     "create_cloned_voice": (
         lambda c: c.create_cloned_voice(9, 1, "elevenlabs", "n"),

@@ -102,6 +102,40 @@ def test_unknown_assistant_is_not_found(burki):
         burki.list_cloned_voices(999)
 
 
+def test_one_assistant_is_read_by_id(burki, sandbox):
+    [aid] = sandbox.seed("burki.assistant", 1, name_prefix="Night desk")["ids"]
+
+    assistant = burki.get_assistant(aid)
+
+    assert (assistant.id, assistant.name) == (aid, "Night desk 1")
+    with pytest.raises(NotFound):
+        burki.get_assistant(999)
+
+
+def test_the_organisation_list_names_each_voices_assistant(burki, sandbox):
+    [aid] = sandbox.seed("burki.assistant", 1)["ids"]
+    [vid] = sandbox.seed("burki.cloned_voice", 1, assistant_id=aid, status="failed")["ids"]
+
+    found = burki.all_cloned_voices([])
+    failed = burki.list_organisation_cloned_voices(status="failed")
+
+    assert found.organisation_wide is True
+    assert {(v.id, v.assistant_id) for v in found.voices} == {(1, 1), (2, 1), (vid, aid)}
+    assert [v.id for v in failed] == [vid]
+
+
+def test_a_burki_without_the_organisation_list_is_asked_per_assistant_once_refused(burki, sandbox):
+    sandbox.config(burki_organisation_voices=False)
+
+    first = burki.all_cloned_voices([1, 999])
+    second = burki.all_cloned_voices([1])
+
+    assert first.organisation_wide is False and first.missing_assistants == (999,)
+    assert [(v.id, v.assistant_id) for v in second.voices] == [(1, 1), (2, 1)]
+    asked = sandbox.requests(path="/burki/api/v1/assistants/cloned-voices")
+    assert [r["status"] for r in asked] == [422]
+
+
 def test_every_route_of_the_client_answered_the_tests_above(request, route_witness):
     missing = module_coverage(request, route_witness, "burki", burki_module.ROUTES)
 

@@ -145,3 +145,52 @@ def test_cloning_providers_list_their_requirements(sandbox):
     providers = {p["provider"]: p for p in body["providers"]}
     assert set(providers) == {"elevenlabs", "resemble", "inworld"}
     assert providers["elevenlabs"]["requirements"]["max_duration"] == 300
+
+
+def test_one_assistant_is_answered_bare_as_the_sdk_reads_it(sandbox):
+    [aid] = sandbox.seed("burki.assistant", 1, name_prefix="Night desk")["ids"]
+    response = sandbox.burki.get(f"/api/v1/assistants/{aid}")
+    assert response.status_code == 200
+    assistant = response.json()
+    assert (assistant["id"], assistant["name"], assistant["is_active"]) == (
+        aid,
+        "Night desk 1",
+        True,
+    )
+    assert "success" not in assistant
+    missing = sandbox.burki.get("/api/v1/assistants/999")
+    assert missing.status_code == 404 and missing.json() == {"detail": "Assistant not found"}
+    assert sandbox.burki.get("/api/v1/assistants/front-desk").status_code == 422
+
+
+def test_the_organisation_list_holds_every_assistants_voices(sandbox):
+    [aid] = sandbox.seed("burki.assistant", 1)["ids"]
+    [other] = sandbox.seed("burki.cloned_voice", 1, assistant_id=aid, provider="inworld")["ids"]
+    response = sandbox.burki.get("/api/v1/assistants/cloned-voices")
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"cloned_voices"}
+    owners = {v["id"]: v["assistant_id"] for v in body["cloned_voices"]}
+    assert owners == {1: 1, 2: 1, other: aid}
+    # The per-assistant list stays the seed page's shape, without the owner.
+    assert all("assistant_id" not in v for v in voices(sandbox, assistant=aid))
+
+
+def test_the_organisation_list_filters_by_status_and_provider(sandbox):
+    sandbox.seed("burki.cloned_voice", 3, assistant_id=1, status="archived", provider="inworld")
+    listed = sandbox.burki.get(
+        "/api/v1/assistants/cloned-voices", params={"status": "archived", "provider": "inworld"}
+    ).json()["cloned_voices"]
+    assert len(listed) == 3 and {v["status"] for v in listed} == {"archived"}
+    bad = sandbox.burki.get("/api/v1/assistants/cloned-voices", params={"provider": "acme"})
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["query", "provider"]
+
+
+def test_a_burki_without_the_organisation_list_reads_it_as_an_assistant_id(sandbox):
+    sandbox.config(burki_organisation_voices=False)
+    response = sandbox.burki.get("/api/v1/assistants/cloned-voices")
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["path", "assistant_id"]
+    assert len(voices(sandbox)) == 2  # the per-assistant list still answers
+    sandbox.http.post("/_sandbox/reset").raise_for_status()
+    assert sandbox.burki.get("/api/v1/assistants/cloned-voices").status_code == 200

@@ -85,6 +85,8 @@ CONTRACT = {
     ("respeecher", "POST", "/api/auth"),
     ("respeecher", "GET", "/media/{name:path}"),
     ("burki", "GET", "/api/v1/assistants"),
+    ("burki", "GET", "/api/v1/assistants/{assistant_id}"),
+    ("burki", "GET", "/api/v1/assistants/cloned-voices"),
     ("burki", "GET", "/api/v1/assistants/{assistant_id}/cloned-voices"),
     ("burki", "POST", "/api/v1/assistants/{assistant_id}/voice-samples/upload"),
     ("burki", "GET", "/api/v1/assistants/{assistant_id}/voice-samples/list"),

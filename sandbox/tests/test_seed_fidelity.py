@@ -182,3 +182,9 @@ def test_respeecher_accepts_the_seed_request_examples(sandbox):
 def test_burki_cloned_voices_are_the_constructed_example(sandbox):
     body = sandbox.burki.get("/api/v1/assistants/1/cloned-voices").json()
     assert body == example("burki_cloned_voices.json")
+
+
+def test_burki_organisation_list_is_the_same_example_naming_its_assistant(sandbox):
+    body = sandbox.burki.get("/api/v1/assistants/cloned-voices").json()
+    seeded = example("burki_cloned_voices.json")["cloned_voices"]
+    assert body == {"cloned_voices": [{**v, "assistant_id": 1} for v in seeded]}

@@ -76,3 +76,21 @@ def test_hosts_are_compared_by_count_quality_and_use(owner_client, team, burki, 
 def test_without_burki_the_page_says_to_connect_it(owner_client, team):
     body = owner_client.get(reverse("voices_burki", kwargs={"team": team.slug})).content.decode()
     assert "Connect Burki" in body
+
+
+def test_insights_and_the_voice_page_name_the_assistant_a_voice_belongs_to(
+    owner_client, team, burki
+):
+    voice = _voice(
+        team,
+        burki,
+        "Muffled",
+        quality_score=0.5,
+        assistant_id=4,
+        assistant_name="Night desk",
+    )
+    insights = owner_client.get(reverse("voices_burki", kwargs={"team": team.slug}))
+    attention = insights.content.decode().split("Needs attention", 1)[1]
+    assert "Night desk" in attention
+    page = owner_client.get(voice.get_absolute_url()).content.decode()
+    assert "Burki assistant" in page and "Night desk" in page and "#4" in page

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from jobs.models import InputFile, Job, Status
+from voices import sync
 from voices.models import Kind, Voice
 from voices.tests.test_clone_and_speech import _run_to_the_end, _upstream_calls, sample
 
@@ -18,6 +19,8 @@ def _url(team):
 def test_a_burki_clone_is_followed_until_ready_and_joins_the_catalog(
     member_client, team, connected, control
 ):
+    # The catalog already knows assistant 1's name, from a sync before the clone.
+    sync.sync_account(connected["burki"])
     page = member_client.get(_url(team)).content.decode()
     assert "ElevenLabs" in page and "10 to 300 seconds" in page
     response = member_client.post(
@@ -37,6 +40,7 @@ def test_a_burki_clone_is_followed_until_ready_and_joins_the_catalog(
     voice = Voice.objects.get(team=team, provider="burki", name="Helper")
     assert voice.kind == Kind.CLONE and voice.assistant_id == 1 and voice.host == "elevenlabs"
     assert voice.remote_id == job.remote_id
+    assert voice.assistant_name == "Front desk"  # not blanked until the next sync
 
 
 BAD = {

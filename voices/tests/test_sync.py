@@ -4,6 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from providers import Unavailable
 from teams.connection import client_for
@@ -22,7 +23,13 @@ def _writes(queries):
 
 
 def _seed(control, kind, count, **params):
-    control.post("/_sandbox/seed", json={"kind": kind, "count": count, **params}).raise_for_status()
+    _seed_ids(control, kind, count, **params)
+
+
+def _seed_ids(control, kind, count, **params) -> list:
+    answer = control.post("/_sandbox/seed", json={"kind": kind, "count": count, **params})
+    answer.raise_for_status()
+    return answer.json().get("ids", [])  # the sandbox names ids up to 1,000 only
 
 
 def test_first_sync_mirrors_all_three_providers(team, connected, control):
@@ -115,12 +122,45 @@ def test_over_long_values_are_cut_to_fit_rather_than_refused(team, connected, co
     assert len(voice.name) == 200 and len(voice.language) == 40
 
 
-def test_a_deleted_burki_assistant_does_not_stop_the_sync(team, connected, control):
+def test_the_catalog_shows_every_cloned_voice_without_picking_assistants(
+    team, connected, control, owner_client
+):
+    account = connected["burki"]
+    account.options = {}  # nobody picked an assistant
+    account.save()
+    assistant = _seed_ids(control, "burki.assistant", 1, name_prefix="Night desk")[0]
+    _seed(control, "burki.cloned_voice", 2, assistant_id=assistant)
+    result = sync.sync_account(account)
+    assert result.fetched == 2 + 2  # the seed assistant's two and the new assistant's two
+    listed = Voice.objects.for_team(team).listed().filter(provider="burki")
+    owners = {v.assistant_id: v.assistant_name for v in listed}
+    assert owners == {1: "Front desk", assistant: "Night desk 1"}
+    page = owner_client.get(reverse("voices", kwargs={"team": team.slug})).content.decode()
+    assert "Seeded cloned voice 2" in page and "Night desk 1" in page
+
+
+def test_a_burki_without_the_organisation_list_shows_the_followed_assistants(
+    team, connected, control
+):
+    control.post("/_sandbox/config", json={"burki_organisation_voices": False}).raise_for_status()
+    unfollowed = _seed_ids(control, "burki.assistant", 1)[0]
+    _seed(control, "burki.cloned_voice", 3, assistant_id=unfollowed)
     account = connected["burki"]
     account.options = {"assistants": [1, 999_999]}
     account.save()
     result = sync.sync_account(account)
-    assert result.fetched == 2  # assistant 1's two voices; the missing one is skipped
+    # Assistant 1's two voices: the deleted assistant is skipped, the unfollowed not asked.
+    assert result.fetched == 2
+    listed = Voice.objects.filter(account=account)
+    assert {(v.assistant_id, v.assistant_name) for v in listed} == {(1, "Front desk")}
+    # The refusal is remembered: the next sync asks the assistants straight away.
+    control.delete("/_sandbox/requests").raise_for_status()
+    assert sync.sync_account(account).unchanged == 2
+    asked = control.get("/_sandbox/requests", params={"path": "/burki/*cloned-voices"}).json()
+    assert [r["path"] for r in asked["requests"]] == [
+        "/burki/api/v1/assistants/1/cloned-voices",
+        "/burki/api/v1/assistants/999999/cloned-voices",
+    ]
 
 
 def test_a_failed_listing_marks_nothing_gone(team, connected, control):
