@@ -10,7 +10,7 @@ export DEBUG ?= 1
 # The demo team's accounts point at the sandbox on loopback (providers/guard.py).
 export PROVIDER_PRIVATE_HOSTS ?= 127.0.0.1
 
-.PHONY: run test setup lint fmt vendor clean
+.PHONY: run test test-fast setup lint fmt vendor clean
 
 $(STAMP): requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed" or 0)'
@@ -34,6 +34,11 @@ test: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest
+
+# The quick loop while working: everything but the tests that start real processes
+# (sandbox subprocesses, Celery workers, Chromium), on both cores. `make test` is the gate.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not integration" -n 2
 
 fmt: $(STAMP)
 	$(BIN)/ruff format .

@@ -344,11 +344,15 @@ def _completed_with_result(team, account, upstream):
     return job, url
 
 
-def test_a_failed_result_copy_holds_the_job_until_its_own_retry(team, account, upstream):
+def test_a_failed_result_copy_holds_the_job_until_its_own_retry(
+    team, account, upstream, monkeypatch
+):
     import respx
 
     from providers import UpstreamError
 
+    # The client's own retries back off between attempts; this test needs none of that wait.
+    monkeypatch.setattr("providers.http.backoff", lambda *args, **kwargs: 0)
     job, url = _completed_with_result(team, account, upstream)
     with respx.mock() as mock:
         mock.get(url).respond(503)

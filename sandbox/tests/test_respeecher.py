@@ -384,7 +384,7 @@ def test_a_recording_url_is_a_path_on_the_gateway_only(sandbox):
 
 
 def test_tts_and_conversions_pass_through_postprocessing_before_done(sandbox):
-    sandbox.config(tts_engine="tone", speed=2.0)  # 2.5 s, postprocessing in its last 30 %
+    sandbox.config(tts_engine="tone", speed=5.0)  # 1 s, postprocessing in its last 0.3 s
     folder = make_folder(sandbox)
     created = sandbox.respeecher.post(
         "/api/v2/recordings/tts", json={"parent_folder_id": folder["id"], "text": "Hi"}
