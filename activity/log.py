@@ -2,23 +2,6 @@
 
 from activity.models import Activity
 
-VERBS = {
-    "job.created": "started",
-    "job.completed": "completed",
-    "job.failed": "failed",
-    "job.canceled": "canceled",
-    "provider.connected": "connected",
-    "provider.updated": "updated",
-    "provider.disconnected": "disconnected",
-    "provider.tested": "tested the connection of",
-    "team.renamed": "renamed the team to",
-    "member.role_changed": "changed the role of",
-    "member.removed": "removed",
-    "member.joined": "joined as",
-    "invitation.created": "created an invitation for",
-    "invitation.revoked": "revoked an invitation for",
-}
-
 
 def record(team, verb, *, actor=None, target=None, label="", outcome="ok", message=""):
     """Write one entry. `target` is any model instance; its text and link are copied."""

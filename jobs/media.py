@@ -14,10 +14,6 @@ class Sniffed:
     format: str  # wav, mp3, m4a, mp4, ogg, flac, webm
     content_type: str
 
-    @property
-    def is_audio(self) -> bool:
-        return self.content_type.startswith("audio/")
-
 
 def sniff(head: bytes) -> Sniffed | None:
     """The format of a file from its first bytes (at least 16), or None when unknown.

@@ -18,8 +18,6 @@ import httpx
 
 SAMPLE_RATE = 16_000
 SECONDS_PER_CHAR = 0.06
-# Formats the providers take, by the kind `sniff` names.
-AUDIO_KINDS = {"wav", "mp3", "ogg", "flac", "mp4", "webm"}
 CONTENT_TYPES = {
     "wav": "audio/wav",
     "mp3": "audio/mpeg",

@@ -233,7 +233,6 @@ _A2E_AVATARS = [
     ("6710b8b8c8d8e8f801a2b3c4", "Lily", "female"),
     ("6710b8b8c8d8e8f801a2b3c5", "Marcus", "male"),
 ]
-_LANG_NAMES = {code: label for code, label, _ in _A2E_TTS_CATALOGUE}
 
 
 class A2EWorld:

@@ -1,4 +1,5 @@
-"""Job kinds of the voice catalog: training an A2E clone, and A2E text-to-speech."""
+"""Job kinds of the voice catalog: training an A2E clone, A2E text-to-speech, cloning a
+Burki voice, and Respeecher text-to-speech (an original, then its conversion)."""
 
 from jobs.kinds import COMPLETED, FAILED, JobKind, Remote, Unsendable, carries_marker, marked
 from providers import BadRequest, NotFound, ProtocolError, RateLimited, Unavailable

@@ -35,10 +35,6 @@ def register(provider: str, handler: Handler) -> None:
     _handlers[provider] = handler
 
 
-def unregister(provider: str) -> None:
-    _handlers.pop(provider, None)
-
-
 def handler_for(provider: str) -> Handler | None:
     return _handlers.get(provider)
 

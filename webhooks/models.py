@@ -77,9 +77,6 @@ class Endpoint(_SecretMixin, models.Model):
     def __str__(self):
         return self.url
 
-    def event_type_labels(self) -> list[str]:
-        return [EventType(t).label for t in self.event_types if t in EventType.values]
-
 
 class DeliveryStatus(models.TextChoices):
     PENDING = "pending", "Pending"
