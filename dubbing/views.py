@@ -50,7 +50,7 @@ def _day(text: str):
 
 
 def _account(team):
-    return ProviderAccount.objects.for_team(team).filter(provider=Provider.A2E).first()
+    return ProviderAccount.objects.for_team(team).of(Provider.A2E)
 
 
 @team_view()

@@ -78,6 +78,21 @@ class Membership(models.Model):
     def has_role(self, role: str) -> bool:
         return ROLE_RANK[self.role] >= ROLE_RANK[role]
 
+    # What a page may offer, asked by templates instead of comparing role strings.
+    @property
+    def can_change(self) -> bool:
+        """Create and run work (member and above); a viewer only reads."""
+        return self.has_role(Role.MEMBER)
+
+    @property
+    def can_manage(self) -> bool:
+        """Provider accounts, webhooks, members and invitations (admin and above)."""
+        return self.has_role(Role.ADMIN)
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == Role.OWNER
+
     @property
     def is_last_owner(self) -> bool:
         return (
@@ -198,6 +213,12 @@ def url_origin(url: str) -> str:
     return f"{parts.scheme}://{(parts.hostname or '').lower()}:{port}".lower()
 
 
+class ProviderAccountQuerySet(TeamQuerySet):
+    def of(self, provider: str) -> "ProviderAccount | None":
+        """The team's account at `provider` (a team has at most one), or None."""
+        return self.filter(provider=provider).first()
+
+
 class ProviderAccount(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="provider_accounts")
     provider = models.CharField(max_length=20, choices=Provider.choices)
@@ -215,7 +236,7 @@ class ProviderAccount(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = TeamQuerySet.as_manager()
+    objects = ProviderAccountQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -229,7 +229,7 @@ def providers(request, team):
 def provider_connect(request, team, provider):
     if provider not in Provider.values:
         raise Http404("No such provider.")
-    account = ProviderAccount.objects.for_team(team).filter(provider=provider).first()
+    account = ProviderAccount.objects.for_team(team).of(provider)
     instance = account or ProviderAccount(team=team, provider=provider)
     form = ProviderAccountForm(request.POST or None, instance=instance, provider=provider)
     if request.method == "POST" and form.is_valid():

@@ -6,6 +6,7 @@ from django.core.validators import URLValidator
 
 from jobs import inputs
 from providers.respeecher import NarrationStyle
+from teams.models import Provider
 from voices.models import Kind, Voice
 
 # A2E's documented sample rules: mp3, wav or m4a, roughly 15-60 seconds.
@@ -152,7 +153,7 @@ class SpeechForm(forms.Form):
         self.fields["folder"].choices = [("", "Choose a folder"), *folders]
         self.fields["narration_style"].choices = [
             ("", "The voice's default style"),
-            *style_choices(self.fields["voice"].queryset.filter(provider="respeecher")),
+            *style_choices(self.fields["voice"].queryset.filter(provider=Provider.RESPEECHER)),
         ]
 
     def clean(self):
@@ -160,11 +161,11 @@ class SpeechForm(forms.Form):
         voice = data.get("voice")
         if voice is None:
             return data
-        if voice.provider == "a2e" and voice.kind == Kind.CLONE:
+        if voice.provider == Provider.A2E and voice.kind == Kind.CLONE:
             for field in ("country", "region"):
                 if not data.get(field):
                     self.add_error(field, "A cloned voice needs a country and a region.")
-        if voice.provider == "respeecher":
+        if voice.provider == Provider.RESPEECHER:
             if not data.get("folder"):
                 self.add_error("folder", "Respeecher makes speech inside a folder: choose one.")
             if not self.style_for(voice):
@@ -190,13 +191,15 @@ class SpeechForm(forms.Form):
     @property
     def job_kind(self) -> str:
         return (
-            "respeecher.tts" if self.cleaned_data["voice"].provider == "respeecher" else "a2e.tts"
+            "respeecher.tts"
+            if self.cleaned_data["voice"].provider == Provider.RESPEECHER
+            else "a2e.tts"
         )
 
     def job_params(self) -> dict:
         data = self.cleaned_data
         voice = data["voice"]
-        if voice.provider == "respeecher":
+        if voice.provider == Provider.RESPEECHER:
             return {
                 "text": data["text"],
                 "folder_id": data["folder"],

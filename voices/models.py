@@ -54,7 +54,7 @@ class BurkiQuerySetMixin:
         """Burki voices someone should look at: failed, poor, never or long unused."""
         now = now or timezone.now()
         ready = Q(status="ready")
-        return self.filter(provider="burki").filter(
+        return self.filter(provider=Provider.BURKI).filter(
             Q(status="failed")
             | Q(quality_band=QualityBand.POOR)
             | ready & Q(last_used_at__isnull=True)
@@ -64,7 +64,7 @@ class BurkiQuerySetMixin:
     def by_host(self):
         """How many voices each Burki host has, their average quality and total use."""
         return (
-            self.filter(provider="burki")
+            self.filter(provider=Provider.BURKI)
             .values("host")
             .annotate(
                 voices=models.Count("id"),
@@ -83,7 +83,8 @@ class VoiceQuerySet(BurkiQuerySetMixin, TeamQuerySet):
     def speakable(self):
         """The ones Voxboard's text-to-speech page can use (see Voice.speaks_here)."""
         return self.filter(can_speak=True).filter(
-            Q(provider="a2e") | Q(provider="respeecher") & ~Q(remote_id__startswith="tts:")
+            Q(provider=Provider.A2E)
+            | Q(provider=Provider.RESPEECHER) & ~Q(remote_id__startswith="tts:")
         )
 
     def search(self, q: str):
@@ -175,8 +176,8 @@ class Voice(models.Model):
         a narration style; Respeecher's v1 TTS voices and Burki's are not offered)."""
         if not self.can_speak:
             return False
-        return self.provider == "a2e" or (
-            self.provider == "respeecher" and not self.remote_id.startswith("tts:")
+        return self.provider == Provider.A2E or (
+            self.provider == Provider.RESPEECHER and not self.remote_id.startswith("tts:")
         )
 
     def set_favorite(self, wanted: bool) -> str:
@@ -184,7 +185,7 @@ class Voice(models.Model):
         and its answer is what we store. Returns Respeecher's refusal, or ""."""
         if wanted == self.favorite:
             return ""
-        if self.provider == "respeecher":
+        if self.provider == Provider.RESPEECHER:
             from providers import UpstreamError
             from teams.connection import client_for
 

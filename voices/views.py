@@ -184,7 +184,7 @@ def toggle_favorite(request, team, voice_id):
 
 
 def _a2e_account(team):
-    return ProviderAccount.objects.for_team(team).filter(provider=Provider.A2E).first()
+    return ProviderAccount.objects.for_team(team).of(Provider.A2E)
 
 
 @uploads.capped_uploads(lambda: A2E_SAMPLE_RULES.max_bytes, max_files=None)
@@ -371,7 +371,7 @@ def burki_insights(request, team):
         {
             "attention": attention,
             "hosts": hosts,
-            "connected": ProviderAccount.objects.for_team(team).filter(provider="burki").exists(),
+            "connected": ProviderAccount.objects.for_team(team).of(Provider.BURKI) is not None,
         },
     )
 
@@ -406,7 +406,7 @@ def _burki_providers(account, assistant_id: int) -> list:
 @uploads.capped_uploads(lambda: BURKI_MAX_BYTES)
 @team_view()
 def burki_clone(request, team):
-    account = ProviderAccount.objects.for_team(team).filter(provider=Provider.BURKI).first()
+    account = ProviderAccount.objects.for_team(team).of(Provider.BURKI)
     assistants = account.followed_assistants if account else []
     context = {"account": account, "assistants": assistants}
     if not assistants:

@@ -171,3 +171,32 @@ def test_purge_drops_long_dead_invitations_and_keeps_live_ones(team):
     recently_expired = InvitationFactory(team=team, expires_at=now - timedelta(days=2))
     assert purge_expired_invitations() == 2
     assert set(Invitation.objects.all()) == {live, recently_expired}
+
+
+@pytest.mark.parametrize(
+    ("role", "change", "manage", "owner"),
+    [
+        ("viewer", False, False, False),
+        ("member", True, False, False),
+        ("admin", True, True, False),
+        ("owner", True, True, True),
+    ],
+)
+def test_pages_ask_a_membership_what_it_may_do_by_role(db, role, change, manage, owner):
+    membership = MembershipFactory(role=role)
+    assert (membership.can_change, membership.can_manage, membership.is_owner) == (
+        change,
+        manage,
+        owner,
+    )
+
+
+def test_a_viewer_sees_no_speak_button_where_a_member_does(viewer_client, member_client, team):
+    from django.urls import reverse
+
+    from teams.tests.factories import ProviderAccountFactory
+
+    ProviderAccountFactory(team=team, provider="a2e")
+    url = reverse("voices_speech", kwargs={"team": team.slug})
+    assert b">Speak</button>" in member_client.get(url).content
+    assert b">Speak</button>" not in viewer_client.get(url).content
