@@ -649,19 +649,26 @@ class Cancellation:
     at_provider: bool = True
 
 
+def _not_canceled(job: Job, provider: str) -> Cancellation:
+    """Why a job that is being sent, or has finished, is not canceled."""
+    if job.status == Status.SUBMITTING:
+        return Cancellation(
+            False, f"{job.label} is being sent to {provider} right now; try again in a moment."
+        )
+    return Cancellation(False, f"{job.label} had already finished.")
+
+
 def cancel(job: Job, user=None) -> Cancellation:
     """Stop a job. One being sent is refused: its upstream record may appear any moment
     and would then run unwatched. One the provider can stop is stopped there first; if
     the provider refuses, the job keeps running here too and the person is told why.
     Otherwise (not sent yet, or a provider with no cancel) we stop following it."""
     job = Job.objects.select_related("account").filter(pk=job.pk).first()
-    if job is None or job.status in FINISHED:
-        return Cancellation(False, f"{job.label if job else 'The job'} had already finished.")
+    if job is None:
+        return Cancellation(False, "The job had already finished.")
     provider = job.account.get_provider_display() if job.account else job.provider
-    if job.status == Status.SUBMITTING:
-        return Cancellation(
-            False, f"{job.label} is being sent to {provider} right now; try again in a moment."
-        )
+    if job.status not in (Status.QUEUED, Status.PROCESSING):
+        return _not_canceled(job, provider)
     kind = kinds.get(job.kind)
     stopped_there = False
     if job.status == Status.PROCESSING and job.account is not None and kind.can_cancel:
@@ -681,13 +688,8 @@ def cancel(job: Job, user=None) -> Cancellation:
         if not Job.objects.filter(pk=job.pk, status=job.status).update(
             status=Status.CANCELED, finished_at=now, next_poll_at=None, claimed_until=None
         ):
-            job.refresh_from_db(fields=["status"])
-            if job.status == Status.SUBMITTING:
-                return Cancellation(
-                    False,
-                    f"{job.label} is being sent to {provider} right now; try again in a moment.",
-                )
-            return Cancellation(False, f"{job.label} had already finished.")
+            job.refresh_from_db(fields=["status"])  # it moved on meanwhile: say where to
+            return _not_canceled(job, provider)
         JobEvent.objects.create(
             job=job,
             at=now,

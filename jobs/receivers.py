@@ -7,28 +7,24 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
 from jobs import engine
-from jobs.models import UNFINISHED, InputFile, Job, JobFile
+from jobs.models import InputFile, Job, JobFile
 from teams.signals import disconnecting, work_running
+
+
+def _running(account):
+    return Job.objects.filter(account=account).unfinished().order_by("created_at")
 
 
 @receiver(work_running)
 def running_jobs(sender, account, **kwargs):
-    return list(
-        Job.objects.filter(account=account, status__in=UNFINISHED)
-        .order_by("created_at")
-        .values_list("label", flat=True)
-    )
+    return list(_running(account).values_list("label", flat=True))
 
 
 @receiver(disconnecting)
 def stop_jobs(sender, account, user=None, **kwargs):
-    """Cancel each unfinished job; report those left running at the provider."""
-    left = []
-    for job in Job.objects.filter(account=account, status__in=UNFINISHED).order_by("created_at"):
-        outcome = engine.cancel(job, user=user)
-        if not outcome.canceled or not outcome.at_provider:
-            left.append(outcome.message)
-    return left
+    """Cancel each unfinished job: for each, None when nothing of it runs on, else why."""
+    outcomes = (engine.cancel(job, user=user) for job in _running(account))
+    return [None if o.canceled and o.at_provider else o.message for o in outcomes]
 
 
 @receiver(post_delete, sender=JobFile)

@@ -82,7 +82,3 @@ class TooLarge(UpstreamError):
     """A download grew past the size we keep; what arrived was thrown away."""
 
     default_message = "The file from {provider} was larger than Voxboard keeps."
-
-    def __init__(self, *args, limit: int | None = None, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.limit = limit

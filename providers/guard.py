@@ -116,14 +116,6 @@ def host_port(url: str) -> tuple[str, int]:
     return host.lower(), port
 
 
-def is_literal_address(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
-
-
 class _GuardedBackend(httpcore.SyncBackend):
     """Resolves the host itself, refuses it if any address may not be reached, and
     connects to an address it checked, so DNS cannot answer differently between check

@@ -108,7 +108,7 @@ def configure(
         max_retry_wait=max_retry_wait,
         slot_wait=slot_wait,
         private_hosts=(
-            env_private_hosts() if private_hosts is None else parse_hosts(",".join(private_hosts))
+            env_private_hosts() if private_hosts is None else parse_hosts(private_hosts)
         ),
     )
     with _lock:
@@ -122,15 +122,13 @@ def configure(
     return new
 
 
-def parse_hosts(value: str) -> frozenset[str]:
-    """Host names from a comma-separated list, lower-case, IPv6 brackets dropped."""
-    return frozenset(
-        part.strip().strip("[]").lower() for part in value.split(",") if part.strip().strip("[]")
-    )
+def parse_hosts(names: Iterable[str]) -> frozenset[str]:
+    """Host names as the guard compares them: lower-case, IPv6 brackets dropped."""
+    return frozenset(n.strip().strip("[]").lower() for n in names if n.strip().strip("[]"))
 
 
 def env_private_hosts() -> frozenset[str]:
-    return parse_hosts(os.environ.get("PROVIDER_PRIVATE_HOSTS", ""))
+    return parse_hosts(os.environ.get("PROVIDER_PRIVATE_HOSTS", "").split(","))
 
 
 def current_settings() -> Settings:
@@ -466,24 +464,31 @@ class Upstream:
     def error_from(self, response: httpx.Response, method: str, own: bool = True) -> UpstreamError:
         """The error for a failed answer. Only the provider's own host has its words kept:
         another host's body (a result link's server) could be anything, even an internal
-        service's, so it is named by its status alone."""
+        service's, so it is named by its status alone; it never saw our credentials, so
+        its refusal is not the key's."""
         status = response.status_code
-        if own:
-            try:
-                body: Any = response.json()
-            except ValueError:
-                body = None
-            detail, fields = self._error_detail(body)
-            code = self._error_code(body)
-            if detail is None and body is None and response.text:
-                detail = response.text.strip() or None
-        else:
-            body, detail, fields, code = (
-                None,
-                f"HTTP {status} from {response.request.url.host}",
-                {},
-                None,
+        if not own:
+            host = response.request.url.host
+            log(
+                logging.WARNING,
+                "%s %s %s -> %s",
+                self.provider,
+                method,
+                response.request.url,
+                status,
             )
+            message = f"{host} answered HTTP {status} for the {self.provider} file."
+            if status == 429 or status >= 500:
+                return self.fail(Unavailable, status, None, message=message)
+            return self.fail(NotFound, status, None, message=message)
+        try:
+            body: Any = response.json()
+        except ValueError:
+            body = None
+        detail, fields = self._error_detail(body)
+        code = self._error_code(body)
+        if detail is None and body is None and response.text:
+            detail = response.text.strip() or None
         log(
             logging.WARNING,
             "%s %s %s -> %s: %s",
@@ -736,9 +741,7 @@ class Upstream:
     def _too_large(self, max_bytes: int) -> TooLarge:
         megabytes = max_bytes / (1024 * 1024)
         shown = f"{megabytes:g} MB" if megabytes >= 1 else f"{max_bytes} bytes"
-        return TooLarge(
-            self.provider, None, f"The result was larger than {shown}.", limit=max_bytes
-        )
+        return TooLarge(self.provider, None, f"The result was larger than {shown}.")
 
     def _save(
         self,

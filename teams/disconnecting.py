@@ -29,9 +29,9 @@ class Disconnected:
 
 
 def disconnect(account: ProviderAccount, user) -> Disconnected:
-    running = len(running_on(account))
     replies = disconnecting.send(ProviderAccount, account=account, user=user)
-    outcome = Disconnected(running, [line for _, lines in replies for line in lines or []])
+    lines = [line for _, stopped in replies for line in stopped or []]
+    outcome = Disconnected(len(lines), [line for line in lines if line])
     account.delete()
     record(account.team, "provider.disconnected", actor=user, label=str(account))
     return outcome

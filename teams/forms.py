@@ -6,7 +6,13 @@ from django import forms
 from django.conf import settings
 
 from providers import guard
+from providers.http import parse_hosts
 from teams.models import SECRET_LABELS, Invitation, ProviderAccount, Role, Team, url_origin
+
+BASE_URLS = guard.Policy(
+    purpose="provider base URLs must be public, unless their host is listed in "
+    "PROVIDER_PRIVATE_HOSTS (a self-hosted one)"
+)
 
 
 def check_base_url(value: str) -> None:
@@ -15,22 +21,15 @@ def check_base_url(value: str) -> None:
     every connection is checked again when it is made (providers/guard.py)."""
     try:
         host, port = guard.host_port(value)
+        if host in parse_hosts(settings.PROVIDER_PRIVATE_HOSTS):
+            return
+        try:
+            addresses = guard.resolve(host, port)
+        except (OSError, UnicodeError):
+            return
+        BASE_URLS.check_addresses(host, port, addresses)
     except guard.UnsafeTarget as exc:
         raise forms.ValidationError(str(exc)) from None
-    allowed = {h.strip("[]").lower() for h in settings.PROVIDER_PRIVATE_HOSTS}
-    if host in allowed:
-        return
-    try:
-        addresses = guard.resolve(host, port)
-    except (OSError, UnicodeError):
-        return
-    for address in addresses:
-        reason = guard.forbidden_reason(address)
-        if reason:
-            raise forms.ValidationError(
-                f"{host} is a {reason} address ({address}). Provider base URLs must be public; "
-                "a self-hosted one is allowed when its host is listed in PROVIDER_PRIVATE_HOSTS."
-            )
 
 
 def moved_without_key(account: ProviderAccount, cleaned: dict) -> bool:

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from providers import guard
 from teams import crypto
 
 
@@ -204,13 +205,13 @@ SECRET_LABELS = {
 
 
 def url_origin(url: str) -> str:
-    """scheme://host:port of a URL, lower-case, with the scheme's port spelled out."""
-    parts = urlsplit(url or "")
+    """scheme://host:port of a URL, lower-case, with the scheme's port spelled out; ""
+    for one that is not a usable http(s) URL (so it never matches a stored origin)."""
     try:
-        port = parts.port or {"https": 443, "http": 80}.get(parts.scheme, 0)
-    except ValueError:
-        port = 0
-    return f"{parts.scheme}://{(parts.hostname or '').lower()}:{port}".lower()
+        host, port = guard.host_port(url or "")
+    except guard.UnsafeTarget:
+        return ""
+    return f"{urlsplit(url).scheme.lower()}://{host}:{port}"
 
 
 class ProviderAccountQuerySet(TeamQuerySet):

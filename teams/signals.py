@@ -7,5 +7,6 @@ from django.dispatch import Signal
 work_running = Signal()
 
 # Sent with `account` and `user` before the account is deleted; each receiver stops its
-# work there where the provider can and returns a line for each one it could not stop.
+# work there where the provider can and returns, for each piece of work it had running,
+# None when it was stopped, or a line saying why it was not.
 disconnecting = Signal()

@@ -94,7 +94,7 @@ class VoiceChoiceField(forms.ModelChoiceField):
 
 def narration_styles(voice) -> list[NarrationStyle]:
     """A Respeecher voice's narration styles, as the client reads them (name and tags)."""
-    raw = voice.raw.get("narration_styles") or []
+    raw = (voice.raw.get("narration_styles") if voice else None) or []
     return [NarrationStyle.from_raw(style) for style in raw if isinstance(style, dict)]
 
 
@@ -103,16 +103,6 @@ def style_label(style: NarrationStyle) -> str:
     if style.tags:
         label += " · " + ", ".join(style.tags)
     return label + (" (default)" if style.is_default else "")
-
-
-def style_choices(voices) -> list[tuple[str, list[tuple[str, str]]]]:
-    """Each voice's styles, grouped under the voice's name, with their tags."""
-    groups = []
-    for voice in voices.only("name", "raw"):
-        styles = [(s.id, style_label(s)) for s in narration_styles(voice) if s.id]
-        if styles:
-            groups.append((voice.name, styles))
-    return groups
 
 
 class SpeechForm(forms.Form):
@@ -139,7 +129,7 @@ class SpeechForm(forms.Form):
     )
     narration_style = forms.ChoiceField(
         required=False,
-        help_text="Respeecher: how the voice reads, with its tags; empty for its default.",
+        help_text="Respeecher: how the chosen voice reads, with its tags; empty for its default.",
     )
 
     def __init__(self, *args, team, folders=(), **kwargs):
@@ -151,9 +141,16 @@ class SpeechForm(forms.Form):
             .order_by("provider", "kind", "language", "name")
         )
         self.fields["folder"].choices = [("", "Choose a folder"), *folders]
+        # Only the chosen voice's styles: a catalog may hold 100,000 voices, and the page
+        # asks again (htmx, ?voice=) when another voice is picked.
+        chosen = str(self.data.get("voice") or self.initial.get("voice") or "")
+        voice = None
+        if chosen.isdigit():
+            voices = self.fields["voice"].queryset.filter(provider=Provider.RESPEECHER)
+            voice = voices.only("name", "raw").filter(pk=chosen).first()
         self.fields["narration_style"].choices = [
             ("", "The voice's default style"),
-            *style_choices(self.fields["voice"].queryset.filter(provider=Provider.RESPEECHER)),
+            *((s.id, style_label(s)) for s in narration_styles(voice) if s.id),
         ]
 
     def clean(self):
@@ -171,11 +168,6 @@ class SpeechForm(forms.Form):
             if not self.style_for(voice):
                 self.add_error(
                     "voice", "This Respeecher voice has no narration style to speak with."
-                )
-            chosen = data.get("narration_style")
-            if chosen and all(style.id != chosen for style in narration_styles(voice)):
-                self.add_error(
-                    "narration_style", f"That style is not one of {voice.name}'s; choose again."
                 )
         return data
 

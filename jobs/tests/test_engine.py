@@ -453,3 +453,13 @@ def test_canceling_where_the_provider_cannot_stop_it_says_so(team, account, upst
     (job,) = _processing(team, account, 1, upstream)
     outcome = engine.cancel(job)
     assert outcome.canceled and "cannot stop it, so it may still finish there" in outcome.message
+
+
+def test_a_providers_long_failure_text_is_kept_to_200_characters(team, account, upstream):
+    (job,) = _processing(team, account, 1, upstream)
+    upstream.set("r1", "failed", message="E" * 150 + "INTERNAL-BODY" * 100)
+    engine.poll_due()
+    job.refresh_from_db()
+    assert job.status == Status.FAILED
+    assert len(job.failure_message) <= 200 and job.failure_message.startswith("E" * 150)
+    assert "INTERNAL-BODY" * 4 not in job.failure_message

@@ -167,3 +167,19 @@ def test_a_base_url_on_loopback_not_listed_as_private_is_refused_at_connect(
     assert engine.fetch_results(job.pk) == "failed"
     assert provider.paths == []
     assert "loopback address" in Job.objects.get(pk=job.pk).last_error
+
+
+def test_another_hosts_error_body_is_never_kept(team, account, upstream):
+    import respx
+
+    # A public CDN (respx stands in for it, past the address check) answers with a page of
+    # its own: only its status is kept, never its words.
+    url = "https://cdn.example.test/out/result.wav"
+    job = _completed(team, account, upstream, url)
+    with respx.mock() as mock:
+        mock.get(url).respond(403, text="<html>SECRET internal page</html>")
+        assert engine.fetch_results(job.pk) == "failed"
+    job.refresh_from_db()
+    assert "SECRET" not in job.last_error
+    assert "cdn.example.test answered HTTP 403 for the A2E file." in job.last_error
+    assert "credentials" not in job.last_error  # it never saw the key: not the key's fault

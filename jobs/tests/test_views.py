@@ -125,3 +125,21 @@ def test_a_running_job_without_news_past_the_limit_shows_as_stale(owner_client, 
     assert "pill-stale" in _row(owner_client, stale, seen="processing").content.decode()
     for job in (fresh, done):
         assert "pill-stale" not in _row(owner_client, job, seen="processing").content.decode()
+
+
+def test_disconnecting_stops_a_running_job_at_the_provider(owner_client, team, upstream):
+    from jobs import engine
+    from teams.models import ProviderAccount
+    from teams.tests.factories import ProviderAccountFactory
+
+    account = ProviderAccountFactory(team=team, provider="a2e")
+    job = JobFactory(team=team, account=account, kind="test.stoppable", status=Status.QUEUED)
+    engine.submit(job.pk)  # at the fake provider now, which can stop it
+    job.refresh_from_db()
+    url = reverse("provider_delete", kwargs={"team": team.slug, "account_id": account.pk})
+    response = owner_client.post(url, {"stop_running": "1"}, follow=True)
+    said = [str(m) for m in response.context["messages"]]
+    assert "1 of 1 running job stopped" in said[0] and len(said) == 1
+    assert upstream.canceled == [job.remote_id]
+    assert Job.objects.get(pk=job.pk).status == Status.CANCELED
+    assert not ProviderAccount.objects.filter(pk=account.pk).exists()

@@ -307,10 +307,10 @@ def test_respeecher_speaks_into_a_folder_and_converts_to_the_voice(
     sync.sync_account(connected["respeecher"])
     voice = Voice.objects.get(team=team, name__startswith="Narrator")
     assert voice.can_speak
-    page = member_client.get(_speech_url(team)).content.decode()
+    page = member_client.get(_speech_url(team), {"voice": voice.pk}).content.decode()
     folder = "00000000-0000-0000-0000-000000000001"
     assert folder in page  # the seed project's folder is offered
-    # Each style is offered under its voice with its tags; the second is chosen.
+    # The chosen voice's styles are offered with their tags; the second is chosen.
     assert "Neutral · calm, narration (default)" in page
     assert "Conversational · casual, warm" in page
     style = voice.raw["narration_styles"][1]["id"]
@@ -469,3 +469,25 @@ def test_a_tts_job_that_lost_its_answer_fails_rather_than_completing_empty(team,
     )
     remote = A2ETextToSpeech().fetch_one(job, client=None)
     assert remote.state == "failed" and "generate it again" in remote.message
+
+
+@pytest.mark.django_db
+def test_the_style_field_lists_only_the_chosen_voices_styles(member_client, team, connected):
+    def voice(remote_id, style):
+        return VoiceFactory(
+            team=team,
+            account=connected["respeecher"],
+            kind=Kind.PUBLIC,
+            remote_id=remote_id,
+            can_speak=True,
+            raw={"narration_styles": [{"id": remote_id, "name": style, "tags": [{"name": "t"}]}]},
+        )
+
+    calm = voice("v1", "Calm")
+    voice("v2", "Loud")
+    unchosen = member_client.get(_speech_url(team)).content.decode()
+    assert "Calm · t" not in unchosen and "Loud · t" not in unchosen
+    # Picking a voice asks the page again (htmx) for that voice's styles alone.
+    chosen = member_client.get(_speech_url(team), {"voice": calm.pk}, HTTP_HX_REQUEST="true")
+    body = chosen.content.decode()
+    assert 'id="style-field"' in body and "Calm · t" in body and "Loud · t" not in body

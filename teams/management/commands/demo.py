@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from providers.http import parse_hosts
 from teams.models import Membership, Provider, ProviderAccount, Role, Team
 
 DEMO_USERNAME = "demo"
@@ -52,7 +53,7 @@ class Command(BaseCommand):
                 account.save()
         self.stdout.write(self.style.SUCCESS("Demo team ready: providers point at " + sandbox_url))
         host = (urlsplit(sandbox_url).hostname or "").lower()
-        if host not in {h.strip("[]").lower() for h in settings.PROVIDER_PRIVATE_HOSTS}:
+        if host not in parse_hosts(settings.PROVIDER_PRIVATE_HOSTS):
             self.stdout.write(
                 self.style.WARNING(
                     f"{host} is not in PROVIDER_PRIVATE_HOSTS: if it is a loopback or private "
