@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from dubbing.kinds import A2EDubbing
 from dubbing.models import Dubbing
 from jobs.engine import STATE_TO_STATUS
 from jobs.models import FINISHED, Job, JobEvent, ResultsState, Status
@@ -35,15 +36,17 @@ def _job(account, dubbing, now) -> Job:
     return Job(
         team_id=account.team_id,
         account=account,
-        provider="a2e",
-        kind="a2e.dubbing",
+        provider=A2EDubbing.provider,
+        kind=A2EDubbing.name,
         label=(dubbing.name or dubbing.id)[:200],
         status=status,
         remote_id=dubbing.id,
         remote_status=(dubbing.status or "")[:50],
         remote_message=dubbing.failed_message or "",
         remote=dubbing.raw,
-        params={"target_lang": dubbing.target_lang or "", "source_lang": dubbing.source_lang or ""},
+        params=A2EDubbing.Params(
+            target_lang=dubbing.target_lang or "", source_lang=dubbing.source_lang or ""
+        ).as_json(),
         result_urls=results,
         results_state=ResultsState.PENDING if results else ResultsState.NONE,
         finished_at=(dubbing.updated_at or now) if finished else None,
@@ -67,7 +70,7 @@ def import_records(account, page_size: int = PAGE_SIZE, on_page=None) -> ImportR
         now = timezone.now()
         known = set(
             Job.objects.filter(
-                account=account, kind="a2e.dubbing", remote_id__in=[d.id for d in rows]
+                account=account, kind=A2EDubbing.name, remote_id__in=[d.id for d in rows]
             ).values_list("remote_id", flat=True)
         )
         fresh = [d for d in rows if d.id not in known]

@@ -1,8 +1,12 @@
 """The A2E dubbing job kind: how a dubbing is started, found again, and followed."""
 
+from dataclasses import dataclass
+
+from jobs import kinds
 from jobs.kinds import COMPLETED, JobKind, Remote, carries_marker, marked
 from providers import NotFound
 from providers.a2e import Dubbing
+from teams.models import Provider
 
 # Pages of the full record list read per poll when some jobs have left the processing
 # list; 2 x 500 covers a thousand jobs finishing between two polls.
@@ -29,7 +33,7 @@ def remote_from(dubbing: Dubbing) -> Remote:
 def upstream_name(job) -> str:
     """The name A2E shows; it ends with the job's marker so an interrupted submission
     can be recognised among the account's records."""
-    return marked(job.params.get("name") or job.label, job)
+    return marked(A2EDubbing.params(job).name or job.label, job)
 
 
 def source_url(job) -> str:
@@ -39,9 +43,10 @@ def source_url(job) -> str:
     from jobs.kinds import Unsendable
     from jobs.models import InputFile
 
-    if job.params.get("source_url"):
-        return job.params["source_url"]
-    stored = InputFile.objects.filter(pk=job.params.get("input_id"), team=job.team).first()
+    params = A2EDubbing.params(job)
+    if params.source_url:
+        return params.source_url
+    stored = InputFile.objects.filter(pk=params.input_id, team=job.team).first()
     if stored is None:
         raise Unsendable("Its source file was deleted before it could be sent.")
     return inputs.public_url(stored)
@@ -49,9 +54,42 @@ def source_url(job) -> str:
 
 class A2EDubbing(JobKind):
     name = "a2e.dubbing"
-    provider = "a2e"
+    provider = Provider.A2E
     marker_note = "A2E dubbing: the `name` sent ends with `[<marker>]`; found by that suffix"
     page_url_name = "dubbing_detail"
+
+    @dataclass(frozen=True)
+    class Params(kinds.Params):
+        target_lang: str
+        source_lang: str = "auto"
+        # The name A2E shows, before the marker; empty on records imported from A2E.
+        name: str = ""
+        source_url: str = ""
+        input_id: int | None = None
+        num_speakers: int | None = None
+        drop_background_audio: bool = False
+
+    @classmethod
+    def start(cls, *, batch, account, target: str, target_label: str, by):
+        """Dub the batch's source into one language: the job and its Dubbing row."""
+        from dubbing.models import Dubbing as DubbingRow
+
+        params = cls.Params(
+            target_lang=target,
+            source_lang=batch.source_lang,
+            name=f"{batch.name} ({target})",
+            source_url=batch.source_url or "",
+            input_id=batch.source_id,
+            num_speakers=batch.num_speakers,
+            drop_background_audio=batch.drop_background_audio,
+        )
+        job = cls.create(
+            account=account, by=by, label=f"{batch.name} → {target_label}", params=params
+        )
+        DubbingRow.objects.create(
+            team_id=batch.team_id, batch=batch, job=job, name=batch.name, target_lang=target
+        )
+        return job
 
     callback_kind = "dubbing"
 
@@ -60,15 +98,15 @@ class A2EDubbing(JobKind):
         return remote_from(dubbing) if dubbing.id else None
 
     def submit(self, job, client) -> Remote:
-        params = job.params
+        params = self.params(job)
         return remote_from(
             client.start_dubbing(
                 upstream_name(job),
                 source_url(job),
-                params["target_lang"],
-                source_lang=params.get("source_lang") or "auto",
-                num_speakers=int(params.get("num_speakers") or 1),
-                drop_background_audio=bool(params.get("drop_background_audio")),
+                params.target_lang,
+                source_lang=params.source_lang or "auto",
+                num_speakers=int(params.num_speakers or 1),
+                drop_background_audio=params.drop_background_audio,
             )
         )
 

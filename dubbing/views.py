@@ -10,10 +10,11 @@ from django.urls import reverse
 from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_POST
 
-from dubbing import deleting
+from dubbing import deleting, starting
 from dubbing.forms import DubbingForm, source_rules
+from dubbing.kinds import A2EDubbing
 from dubbing.models import Batch, Dubbing
-from jobs import engine, inputs, uploads
+from jobs import engine, uploads
 from jobs.files import file_response
 from jobs.models import UNFINISHED, Job, Status
 from providers import UpstreamError
@@ -142,40 +143,9 @@ def dubbing_new(request, team):
     elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         with transaction.atomic():
-            source = None
-            if data["source"]:
-                source = inputs.store(team, data["source"], source_rules(), user=request.user)
-            batch = Batch.objects.create(
-                team=team,
-                name=data["name"],
-                source=source,
-                source_url=data["source_url"] or "",
-                source_lang=data["source_lang"],
-                num_speakers=data["num_speakers"],
-                drop_background_audio=data["drop_background_audio"],
-                created_by=request.user,
+            starting.start_batch(
+                account=account, by=request.user, data=data, labels=dict(languages)
             )
-            labels = dict(languages)
-            for target in data["targets"]:
-                job = engine.create(
-                    team=team,
-                    account=account,
-                    kind="a2e.dubbing",
-                    label=f"{data['name']} → {labels.get(target, target)}",
-                    params={
-                        "name": f"{data['name']} ({target})",
-                        "source_url": data["source_url"] or "",
-                        "input_id": source.pk if source else None,
-                        "source_lang": data["source_lang"],
-                        "target_lang": target,
-                        "num_speakers": data["num_speakers"],
-                        "drop_background_audio": data["drop_background_audio"],
-                    },
-                    created_by=request.user,
-                )
-                Dubbing.objects.create(
-                    team=team, batch=batch, job=job, name=data["name"], target_lang=target
-                )
         count = len(data["targets"])
         messages.success(request, f"Dubbing into {count} language{'s' if count != 1 else ''}.")
         return redirect("dubbing", team=team.slug)
@@ -221,7 +191,7 @@ def dubbing_detail(request, team, job_id):
     job = dubbing.job
     engine.watch(job)
     batch = dubbing.batch
-    params = job.params
+    params = A2EDubbing.params(job)
     return render(
         request,
         "dubbing/detail.html",
@@ -229,8 +199,8 @@ def dubbing_detail(request, team, job_id):
             "dubbing": dubbing,
             "job": job,
             "batch": batch,
-            "source_lang": (batch.source_lang if batch else params.get("source_lang")) or "auto",
-            "speakers": batch.num_speakers if batch else params.get("num_speakers"),
+            "source_lang": (batch.source_lang if batch else params.source_lang) or "auto",
+            "speakers": batch.num_speakers if batch else params.num_speakers,
             "drop_background": batch.drop_background_audio if batch else None,
             "duration": (job.remote or {}).get("duration")
             or (batch.source.duration if batch and batch.source else None),

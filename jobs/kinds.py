@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import abc
+import dataclasses
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from providers.http import DETAIL_LIMIT
 
@@ -60,8 +61,31 @@ def without_marker(name: str) -> str:
     return MARKER_SUFFIX.sub("", name)
 
 
+@dataclass(frozen=True)
+class Params:
+    """A kind's typed parameters: what its `start` was given and its `submit` needs.
+    Stored as JSON on Job.params and read back through the same type, so a kind never
+    reads a key that its start did not write."""
+
+    @classmethod
+    def read(cls, raw: dict | None) -> Self:
+        """The parameters a job was started with. Keys this type does not know are
+        left out (rows written before a field was dropped); a missing field takes
+        its default (rows imported from the provider carry only what it reported)."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{key: value for key, value in (raw or {}).items() if key in names})
+
+    def as_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
 class JobKind(abc.ABC):
-    """One kind of upstream task. Subclasses live in the domain apps and register here."""
+    """One kind of upstream task. Subclasses live in the domain apps and register here.
+
+    A job starts through its kind: each kind has a `start(...)` classmethod taking typed
+    keyword arguments, which builds its `Params`, writes the Job through `create` and
+    writes the domain row beside it, in the caller's transaction. Views never name a
+    kind or build a params dict."""
 
     name: str
     provider: str
@@ -71,6 +95,31 @@ class JobKind(abc.ABC):
     page_url_name = "job_detail"
     # Whether `cancel` stops the work at the provider (else canceling only stops watching).
     can_cancel = False
+    Params: ClassVar[type[Params]] = Params
+
+    @classmethod
+    def params(cls, job: Job) -> Params:
+        return cls.Params.read(job.params)
+
+    @classmethod
+    def create(cls, *, account, by, label: str, params: Params, retry_of=None) -> Job:
+        """Write a job of this kind on `account` (its team's); submission starts after
+        the caller's transaction commits. Kinds' `start` methods call this."""
+        from jobs import engine
+
+        if type(params) is not cls.Params:
+            raise TypeError(f"{cls.name} takes {cls.Params.__qualname__}, not {type(params)}")
+        if account.provider != cls.provider:
+            raise ValueError(f"{cls.name} runs on {cls.provider}, not {account.provider}")
+        return engine.create(
+            team=account.team,
+            account=account,
+            kind=cls.name,
+            label=label,
+            params=params.as_json(),
+            created_by=by,
+            retry_of=retry_of,
+        )
 
     @abc.abstractmethod
     def submit(self, job: Job, client) -> Remote:

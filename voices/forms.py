@@ -180,33 +180,29 @@ class SpeechForm(forms.Form):
         default = next((s for s in styles if s.is_default), styles[0] if styles else None)
         return default.id if default and default.id else None
 
-    @property
-    def job_kind(self) -> str:
-        return (
-            "respeecher.tts"
-            if self.cleaned_data["voice"].provider == Provider.RESPEECHER
-            else "a2e.tts"
-        )
+    def start(self, by):
+        """Start the speech job for the chosen voice at its provider."""
+        from voices.kinds import A2ETextToSpeech, RespeecherTextToSpeech
 
-    def job_params(self) -> dict:
         data = self.cleaned_data
         voice = data["voice"]
         if voice.provider == Provider.RESPEECHER:
-            return {
-                "text": data["text"],
-                "folder_id": data["folder"],
-                "language": data["language"],
-                "voice_id": voice.remote_id,
-                "narration_style_id": self.style_for(voice),
-            }
-        params = {"text": data["text"], "speech_rate": data["speech_rate"]}
-        if voice.kind == Kind.CLONE:
-            params.update(
-                user_voice_id=voice.remote_id, country=data["country"], region=data["region"]
+            return RespeecherTextToSpeech.start(
+                voice=voice,
+                by=by,
+                text=data["text"],
+                folder_id=data["folder"],
+                narration_style_id=self.style_for(voice),
+                language=data["language"],
             )
-        else:
-            params["tts_id"] = voice.remote_id.removeprefix("tts:")
-        return params
+        return A2ETextToSpeech.start(
+            voice=voice,
+            by=by,
+            text=data["text"],
+            speech_rate=data["speech_rate"],
+            country=data["country"],
+            region=data["region"],
+        )
 
 
 # Burki's documented overall limits, used where a provider states none of its own.

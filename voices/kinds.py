@@ -1,9 +1,23 @@
 """Job kinds of the voice catalog: training an A2E clone, A2E text-to-speech, cloning a
 Burki voice, and Respeecher text-to-speech (an original, then its conversion)."""
 
-from jobs.kinds import COMPLETED, FAILED, JobKind, Remote, Unsendable, carries_marker, marked
+from dataclasses import dataclass, field
+
+from jobs import kinds
+from jobs.kinds import (
+    COMPLETED,
+    FAILED,
+    PROCESSING,
+    JobKind,
+    Remote,
+    Unsendable,
+    carries_marker,
+    marked,
+)
+from jobs.models import Status
 from providers import BadRequest, NotFound, ProtocolError, RateLimited, Unavailable
 from providers.a2e import Voice as A2EVoice
+from teams.models import Provider
 
 # How long a poll that placed a Respeecher order holds the job before another may look
 # again and, finding no conversion listed, order once more.
@@ -22,25 +36,49 @@ def clone_remote(voice: A2EVoice) -> Remote:
 
 class A2EVoiceClone(JobKind):
     name = "a2e.voice_clone"
-    provider = "a2e"
+    provider = Provider.A2E
     callback_kind = "voice"
     marker_note = "A2E voice clone: the `name` sent ends with `[<marker>]`; found by that suffix"
+
+    @dataclass(frozen=True)
+    class Params(kinds.Params):
+        name: str
+        gender: str
+        language: str
+        model: str = ""
+        input_ids: list[int] = field(default_factory=list)
+        sample_urls: list[str] = field(default_factory=list)
+
+    @classmethod
+    def start(cls, *, account, by, name, gender, language, model="", samples=(), sample_urls=()):
+        """Train a clone from stored samples (InputFiles) and/or links to samples."""
+        params = cls.Params(
+            name=name,
+            gender=gender,
+            language=language,
+            model=model or "",
+            input_ids=[f.pk for f in samples],
+            sample_urls=list(sample_urls),
+        )
+        if not (params.input_ids or params.sample_urls):
+            raise ValueError("A clone needs at least one sample.")
+        return cls.create(account=account, by=by, label=f"Clone “{name}”", params=params)
 
     def submit(self, job, client) -> Remote:
         from jobs import inputs
         from jobs.models import InputFile
 
-        params = job.params
-        files = InputFile.objects.filter(pk__in=params.get("input_ids", []), team=job.team)
-        urls = [inputs.public_url(f) for f in files] + list(params.get("sample_urls", []))
+        params = self.params(job)
+        files = InputFile.objects.filter(pk__in=params.input_ids, team=job.team)
+        urls = [inputs.public_url(f) for f in files] + params.sample_urls
         if not urls:
             raise Unsendable("Its samples were deleted before it could be sent.")
         voice = client.train_voice(
-            marked(params["name"], job),
+            marked(params.name, job),
             urls,
-            params["gender"],
-            params["language"],
-            model=params.get("model") or None,
+            params.gender,
+            params.language,
+            model=params.model or None,
         )
         return clone_remote(voice)
 
@@ -73,7 +111,7 @@ class A2EVoiceClone(JobKind):
         return clone_remote(voice) if voice.id else None
 
     def on_finished(self, job) -> None:
-        if job.status != "completed" or job.account is None:
+        if job.status != Status.COMPLETED or job.account is None:
             return
         from voices import sync
 
@@ -82,24 +120,76 @@ class A2EVoiceClone(JobKind):
             sync.save_record(job.account, sync.a2e_clone_record(voice))
 
 
+def speech_label(text: str) -> str:
+    return f"Speech: {text[:60]}"
+
+
+def record_generation(job, voice, text, *, speech_rate=None, country="", region="") -> None:
+    """The speech history's row for a text-to-speech job, whichever provider speaks."""
+    from voices.models import Generation
+
+    Generation.objects.create(
+        team_id=job.team_id,
+        voice=voice,
+        voice_name=voice.name,
+        text=text,
+        speech_rate=speech_rate if speech_rate is not None else 1.0,
+        country=country,
+        region=region,
+        job=job,
+        created_by=job.created_by,
+    )
+
+
 class A2ETextToSpeech(JobKind):
     """A2E speaks synchronously: the answer to the request is the audio's URL. There is
     no record upstream to find again, so a submission cut off by a dead worker is sent
     once more (at most one extra generation is billed)."""
 
     name = "a2e.tts"
-    provider = "a2e"
+    provider = Provider.A2E
     marker_note = "A2E text-to-speech: synchronous, nothing to find; an interrupted one is resent"
 
+    @dataclass(frozen=True)
+    class Params(kinds.Params):
+        text: str
+        speech_rate: float | None = None
+        # A public voice is named by tts_id, a clone by user_voice_id with its accent.
+        tts_id: str | None = None
+        user_voice_id: str | None = None
+        country: str = ""
+        region: str = ""
+
+    @classmethod
+    def start(cls, *, voice, by, text, speech_rate=None, country="", region=""):
+        """Speak `text` with an A2E voice of the catalog; its Generation row beside."""
+        from voices.models import Kind
+
+        if voice.kind == Kind.CLONE:
+            params = cls.Params(
+                text=text,
+                speech_rate=speech_rate,
+                user_voice_id=voice.remote_id,
+                country=country,
+                region=region,
+            )
+        else:
+            params = cls.Params(
+                text=text, speech_rate=speech_rate, tts_id=voice.remote_id.removeprefix("tts:")
+            )
+        job = cls.create(account=voice.account, by=by, label=speech_label(text), params=params)
+        record_generation(job, voice, text, speech_rate=speech_rate, country=country, region=region)
+        return job
+
     def submit(self, job, client) -> Remote:
-        params = job.params
+        params = self.params(job)
         url = client.send_tts(
-            params["text"],
-            tts_id=params.get("tts_id"),
-            user_voice_id=params.get("user_voice_id"),
-            country=params.get("country") or None,
-            region=params.get("region") or None,
-            speech_rate=params.get("speech_rate"),
+            params.text,
+            tts_id=params.tts_id,
+            user_voice_id=params.user_voice_id,
+            country=params.country or None,
+            region=params.region or None,
+            speech_rate=params.speech_rate,
         )
         return Remote(
             remote_id=f"tts-{job.marker}",
@@ -139,37 +229,57 @@ class BurkiClonedVoice(JobKind):
     voice is created once: its name carries the marker, looked for before creating."""
 
     name = "burki.cloned_voice"
-    provider = "burki"
+    provider = Provider.BURKI
     callback_kind = "cloned_voice"
     marker_note = (
         "Burki cloned voice: the `name` ends with `[<marker>]`; found in the assistant's list"
     )
 
+    @dataclass(frozen=True)
+    class Params(kinds.Params):
+        assistant_id: int
+        provider: str
+        name: str
+        input_id: int | None = None
+        language: str = ""
+
+    @classmethod
+    def start(cls, *, account, by, assistant_id, provider, name, sample, language=""):
+        """Clone a voice for one assistant from a stored sample (an InputFile)."""
+        params = cls.Params(
+            assistant_id=int(assistant_id),
+            provider=provider,
+            name=name,
+            input_id=sample.pk,
+            language=language or "",
+        )
+        return cls.create(account=account, by=by, label=f"Burki clone “{name}”", params=params)
+
     def submit(self, job, client) -> Remote:
         from jobs.models import InputFile
 
-        params = job.params
-        sample_file = InputFile.objects.filter(pk=params["input_id"], team=job.team).first()
+        params = self.params(job)
+        sample_file = InputFile.objects.filter(pk=params.input_id, team=job.team).first()
         if sample_file is None:
             raise Unsendable("Its sample was deleted before it could be sent.")
         with sample_file.file.open("rb") as handle:
             sample = client.upload_voice_sample(
-                params["assistant_id"],
+                params.assistant_id,
                 handle,
-                name=params["name"],
+                name=params.name,
                 filename=sample_file.original_name,
             )
         voice = client.create_cloned_voice(
-            params["assistant_id"],
+            params.assistant_id,
             sample.id,
-            params["provider"],
-            marked(params["name"], job),
-            language=params.get("language") or None,
+            params.provider,
+            marked(params.name, job),
+            language=params.language or None,
         )
         return burki_remote(voice)
 
     def find(self, job, client) -> Remote | None:
-        for voice in client.list_cloned_voices(job.params["assistant_id"]):
+        for voice in client.list_cloned_voices(self.params(job).assistant_id):
             if carries_marker(voice.name, job):
                 return burki_remote(voice)
         return None
@@ -180,7 +290,7 @@ class BurkiClonedVoice(JobKind):
     def fetch_many(self, jobs, client) -> dict[str, Remote | None]:
         by_assistant: dict[int, set[str]] = {}
         for job in jobs:
-            by_assistant.setdefault(int(job.params["assistant_id"]), set()).add(job.remote_id)
+            by_assistant.setdefault(self.params(job).assistant_id, set()).add(job.remote_id)
         found: dict[str, Remote | None] = {}
         for assistant_id, wanted in by_assistant.items():
             try:
@@ -200,14 +310,14 @@ class BurkiClonedVoice(JobKind):
         return burki_remote(voice) if voice.id is not None else None
 
     def on_finished(self, job) -> None:
-        if job.status != "completed" or job.account is None:
+        if job.status != Status.COMPLETED or job.account is None:
             return
         from providers.burki import ClonedVoice
         from voices import sync
 
         voice = ClonedVoice.from_raw(job.remote)
         if voice.id is not None:
-            assistant_id = int(job.params["assistant_id"])
+            assistant_id = self.params(job).assistant_id
             name = sync.known_assistant_name(job.account, assistant_id)
             sync.save_record(job.account, sync.burki_clone_record(voice, assistant_id, name))
 
@@ -219,22 +329,42 @@ class RespeecherTextToSpeech(JobKind):
     order is placed by the poll that first sees the original done."""
 
     name = "respeecher.tts"
-    provider = "respeecher"
+    provider = Provider.RESPEECHER
     marker_note = "Respeecher TTS: the original's and the conversion's label is the marker"
 
+    @dataclass(frozen=True)
+    class Params(kinds.Params):
+        text: str
+        folder_id: str
+        voice_id: str
+        narration_style_id: str
+        language: str = ""
+
+    @classmethod
+    def start(cls, *, voice, by, text, folder_id, narration_style_id, language=""):
+        """Speak `text` in a folder, then convert it to `voice` with the style."""
+        params = cls.Params(
+            text=text,
+            folder_id=folder_id,
+            voice_id=voice.remote_id,
+            narration_style_id=narration_style_id,
+            language=language or "",
+        )
+        job = cls.create(account=voice.account, by=by, label=speech_label(text), params=params)
+        record_generation(job, voice, text)
+        return job
+
     def submit(self, job, client) -> Remote:
-        params = job.params
+        params = self.params(job)
         original = client.create_tts_recording(
-            params["folder_id"],
-            params["text"],
-            text_language=params.get("language") or None,
+            params.folder_id,
+            params.text,
+            text_language=params.language or None,
             label=job.marker,
         )
         return self._speaking(original)
 
     def _speaking(self, original) -> Remote:
-        from jobs.kinds import PROCESSING
-
         if original.state == FAILED:
             return Remote(
                 original.id,
@@ -251,7 +381,7 @@ class RespeecherTextToSpeech(JobKind):
         )
 
     def find(self, job, client) -> Remote | None:
-        for recording in client.iter_recordings(folder_id=job.params["folder_id"]):
+        for recording in client.iter_recordings(folder_id=self.params(job).folder_id):
             if recording.label == job.marker and not recording.is_conversion:
                 return self._speaking(recording)
         return None
@@ -270,9 +400,6 @@ class RespeecherTextToSpeech(JobKind):
         return found
 
     def fetch_one(self, job, client) -> Remote | None:
-        from jobs.kinds import PROCESSING
-        from providers.respeecher import Conversion
-
         try:
             original = client.get_recording(job.remote_id)
         except NotFound:
@@ -283,39 +410,46 @@ class RespeecherTextToSpeech(JobKind):
             (c for c in client.iter_conversions(original.id) if c.label == job.marker), None
         )
         if conversion is None:
-            from jobs import engine
+            return self._order_conversion(job, original, client)
+        return self._converting(original, conversion)
 
-            if not engine.claim_step(job, ORDER_HOLD):
-                # Another poll is ordering (or did, and its answer is not listed yet).
-                return Remote(
-                    original.id,
-                    PROCESSING,
-                    "converting: ordering",
-                    payload={"original": original.raw},
-                )
-            params = job.params
-            items = client.create_order(
-                original.id,
-                [
-                    Conversion(
-                        voice_id=params["voice_id"],
-                        narration_style_id=params["narration_style_id"],
-                        label=job.marker,
-                    )
-                ],
-            )
-            item = items[0] if items else None
-            if item is not None and item.state == FAILED:
-                return Remote(
-                    original.id,
-                    FAILED,
-                    item.status or "error",
-                    item.error or "Respeecher refused the conversion.",
-                    item.raw,
-                )
+    def _order_conversion(self, job, original, client) -> Remote:
+        """The original is spoken and no conversion carries the marker: order it, unless
+        another poll holds the order step (it is ordering, or its order is not listed
+        yet)."""
+        from jobs import engine
+        from providers.respeecher import Conversion
+
+        if not engine.claim_step(job, ORDER_HOLD):
             return Remote(
-                original.id, PROCESSING, "converting: ordered", payload={"original": original.raw}
+                original.id, PROCESSING, "converting: ordering", payload={"original": original.raw}
             )
+        params = self.params(job)
+        items = client.create_order(
+            original.id,
+            [
+                Conversion(
+                    voice_id=params.voice_id,
+                    narration_style_id=params.narration_style_id,
+                    label=job.marker,
+                )
+            ],
+        )
+        item = items[0] if items else None
+        if item is not None and item.state == FAILED:
+            return Remote(
+                original.id,
+                FAILED,
+                item.status or "error",
+                item.error or "Respeecher refused the conversion.",
+                item.raw,
+            )
+        return Remote(
+            original.id, PROCESSING, "converting: ordered", payload={"original": original.raw}
+        )
+
+    def _converting(self, original, conversion) -> Remote:
+        """The job's state as its listed conversion shows it."""
         payload = {"original": original.raw, "conversion": conversion.raw}
         if conversion.state == COMPLETED and conversion.url:
             return Remote(

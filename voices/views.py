@@ -10,7 +10,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
-from jobs import engine, inputs, uploads
+from jobs import inputs, uploads
 from jobs.models import Job
 from providers import NotFound, UpstreamError
 from teams.connection import cached, client_for
@@ -26,12 +26,13 @@ from voices.forms import (
     SpeechForm,
     burki_rules,
 )
+from voices.kinds import A2EVoiceClone, BurkiClonedVoice
 from voices.models import SORTS, Generation, Kind, QualityBand, SyncRun, Voice
 from voices.paging import keyset_page
 from webhooks.events import publish
 
 PAGE_SIZE = 50
-CLONE_KINDS = ("a2e.voice_clone", "burki.cloned_voice")
+CLONE_KINDS = (A2EVoiceClone.name, BurkiClonedVoice.name)
 
 
 def _accounts_with_last_run(team):
@@ -202,20 +203,15 @@ def clone_new(request, team):
             stored = [
                 inputs.store(team, f, A2E_SAMPLE_RULES, user=request.user) for f in data["samples"]
             ]
-            job = engine.create(
-                team=team,
+            job = A2EVoiceClone.start(
                 account=account,
-                kind="a2e.voice_clone",
-                label=f"Clone “{data['name']}”",
-                params={
-                    "name": data["name"],
-                    "gender": data["gender"],
-                    "language": data["language"],
-                    "model": data["model"],
-                    "input_ids": [f.pk for f in stored],
-                    "sample_urls": data["sample_urls"],
-                },
-                created_by=request.user,
+                by=request.user,
+                name=data["name"],
+                gender=data["gender"],
+                language=data["language"],
+                model=data["model"],
+                samples=stored,
+                sample_urls=data["sample_urls"],
             )
         messages.success(request, "Training started; this page follows it live.")
         return redirect(job.get_absolute_url())
@@ -272,27 +268,8 @@ def speech(request, team):
     if request.method == "POST" and account is None:
         messages.error(request, "Connect A2E or Respeecher first: speech is generated there.")
     elif request.method == "POST" and form.is_valid():
-        voice = form.cleaned_data["voice"]
         with transaction.atomic():
-            job = engine.create(
-                team=team,
-                account=voice.account,
-                kind=form.job_kind,
-                label=f"Speech: {form.cleaned_data['text'][:60]}",
-                params=form.job_params(),
-                created_by=request.user,
-            )
-            Generation.objects.create(
-                team=team,
-                voice=voice,
-                voice_name=voice.name,
-                text=form.cleaned_data["text"],
-                speech_rate=form.cleaned_data["speech_rate"],
-                country=form.cleaned_data["country"],
-                region=form.cleaned_data["region"],
-                job=job,
-                created_by=request.user,
-            )
+            form.start(by=request.user)
         return redirect("voices_speech", team=team.slug)
     history = (
         Generation.objects.for_team(team)
@@ -438,19 +415,14 @@ def burki_clone(request, team):
         rules = burki_rules(form.providers[data["provider"]])
         with transaction.atomic():
             stored = inputs.store(team, data["sample"], rules, user=request.user)
-            job = engine.create(
-                team=team,
+            job = BurkiClonedVoice.start(
                 account=account,
-                kind="burki.cloned_voice",
-                label=f"Burki clone “{data['name']}”",
-                params={
-                    "assistant_id": data["assistant"],
-                    "provider": data["provider"],
-                    "name": data["name"],
-                    "language": data["language"],
-                    "input_id": stored.pk,
-                },
-                created_by=request.user,
+                by=request.user,
+                assistant_id=data["assistant"],
+                provider=data["provider"],
+                name=data["name"],
+                sample=stored,
+                language=data["language"],
             )
         messages.success(request, "Cloning started; this page follows it live.")
         return redirect(job.get_absolute_url())

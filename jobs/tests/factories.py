@@ -18,6 +18,7 @@ class JobFactory(factory.django.DjangoModelFactory):
     provider = "a2e"
     kind = "a2e.dubbing"
     label = factory.Sequence(lambda n: f"Dub {n}")
+    params = factory.LazyFunction(lambda: {"target_lang": "de", "source_lang": "en"})
     status = Status.PROCESSING
     remote_id = factory.Sequence(lambda n: f"{n:024x}")
 

@@ -1,0 +1,111 @@
+"""A job starts through its kind: typed parameters in, the same type read back."""
+
+import ast
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from dubbing.kinds import A2EDubbing
+from dubbing.models import Batch, Dubbing
+from jobs.models import Job, Status
+from teams.tests.factories import ProviderAccountFactory
+from voices.kinds import A2EVoiceClone, BurkiClonedVoice, RespeecherTextToSpeech
+from voices.models import Generation
+from voices.tests.factories import VoiceFactory
+
+
+@pytest.fixture
+def a2e(team):
+    return ProviderAccountFactory(team=team, provider="a2e")
+
+
+def test_a_dubbing_starts_with_its_row_and_reads_back_what_it_was_given(team, member, a2e):
+    batch = Batch.objects.create(
+        team=team, name="Trailer", source_url="https://cdn.example/t.mp4", num_speakers=2
+    )
+    job = A2EDubbing.start(
+        batch=batch, account=a2e, target="de", target_label="German", by=member.user
+    )
+    job.refresh_from_db()
+    assert (job.kind, job.status, job.label) == ("a2e.dubbing", Status.QUEUED, "Trailer → German")
+    assert Dubbing.objects.get(job=job).batch == batch
+    params = A2EDubbing.params(job)
+    assert (params.target_lang, params.source_url, params.num_speakers) == (
+        "de",
+        "https://cdn.example/t.mp4",
+        2,
+    )
+    assert params.name == "Trailer (de)"
+
+
+def test_a_kind_refuses_another_kinds_params_and_another_providers_account(team, member, a2e):
+    params = A2EDubbing.Params(target_lang="de")
+    with pytest.raises(TypeError):
+        A2EVoiceClone.create(account=a2e, by=member.user, label="x", params=params)
+    burki = ProviderAccountFactory(team=team, provider="burki")
+    with pytest.raises(ValueError, match="runs on a2e"):
+        A2EDubbing.create(account=burki, by=member.user, label="x", params=params)
+    assert not Job.objects.exists()
+
+
+def test_a_clone_without_any_sample_is_refused_before_anything_is_written(member, a2e):
+    with pytest.raises(ValueError, match="at least one sample"):
+        A2EVoiceClone.start(account=a2e, by=member.user, name="Ann", gender="female", language="en")
+    assert not Job.objects.exists()
+
+
+def test_params_read_back_leave_out_keys_the_type_no_longer_has(team, a2e):
+    job = Job.objects.create(
+        team=team,
+        account=a2e,
+        provider="burki",
+        kind=BurkiClonedVoice.name,
+        params={"assistant_id": 7, "provider": "elevenlabs", "name": "Ann", "gone": 1},
+    )
+    params = BurkiClonedVoice.params(job)
+    assert (params.assistant_id, params.language) == (7, "")
+
+
+def test_respeecher_speech_writes_its_history_row_with_the_voice(team, member):
+    account = ProviderAccountFactory(team=team, provider="respeecher")
+    voice = VoiceFactory(team=team, account=account, provider="respeecher", remote_id="v-1")
+    job = RespeecherTextToSpeech.start(
+        voice=voice, by=member.user, text="Hello there", folder_id="f-1", narration_style_id="s-2"
+    )
+    generation = Generation.objects.get(job=job)
+    assert (generation.voice, generation.text, generation.created_by) == (
+        voice,
+        "Hello there",
+        member.user,
+    )
+    assert RespeecherTextToSpeech.params(job).narration_style_id == "s-2"
+
+
+def _job_writes(tree: ast.AST) -> list[int]:
+    """Lines calling engine.create(...) or Job.objects.create(...)."""
+    return [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "create"
+        and ast.unparse(node.func.value) in {"engine", "Job.objects"}
+    ]
+
+
+def test_no_view_or_form_writes_a_job_itself():
+    """Views and forms start jobs through a kind's `start`, never by naming a kind."""
+    root = Path(settings.BASE_DIR)
+    offenders = []
+    for path in [*root.glob("*/views.py"), *root.glob("*/forms.py")]:
+        tree = ast.parse(path.read_text())
+        offenders += [f"{path.relative_to(root)}:{line}" for line in _job_writes(tree)]
+        offenders += [
+            f"{path.relative_to(root)}:{node.lineno}"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.keyword)
+            and node.arg == "kind"
+            and isinstance(node.value, ast.Constant)
+        ]
+    assert offenders == []
