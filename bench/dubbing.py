@@ -53,8 +53,8 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from dashboard import processes  # noqa: E402
 from dubbing.imports import import_records  # noqa: E402
+from dubbing.lookups import languages_for  # noqa: E402
 from dubbing.models import Batch, Dubbing  # noqa: E402
-from dubbing.views import languages_for  # noqa: E402
 from jobs.models import InputFile, Job, ResultsState, Status  # noqa: E402
 from jobs.tests.audio import wav  # noqa: E402
 from teams.models import Membership, ProviderAccount, Role, Team  # noqa: E402

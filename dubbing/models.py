@@ -5,7 +5,9 @@ from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 
+from jobs.models import UNFINISHED, Status
 from teams.models import TeamQuerySet
 
 
@@ -13,10 +15,49 @@ class BatchQuerySet(TeamQuerySet):
     def with_progress(self):
         return self.annotate(
             total=Count("dubbings"),
-            done=Count("dubbings", filter=Q(dubbings__job__status="completed")),
-            failed=Count("dubbings", filter=Q(dubbings__job__status="failed")),
-            canceled=Count("dubbings", filter=Q(dubbings__job__status="canceled")),
+            done=Count("dubbings", filter=Q(dubbings__job__status=Status.COMPLETED)),
+            failed=Count("dubbings", filter=Q(dubbings__job__status=Status.FAILED)),
+            canceled=Count("dubbings", filter=Q(dubbings__job__status=Status.CANCELED)),
         )
+
+
+def _day(text: str):
+    """A YYYY-MM-DD filter value as a date; anything else is no filter."""
+    try:
+        return parse_date(text) if text else None
+    except ValueError:
+        return None
+
+
+class DubbingQuerySet(TeamQuerySet):
+    # The list's filters, as GET parameters.
+    FILTERS = ("status", "target", "q", "who", "since", "until")
+
+    @classmethod
+    def is_filtered(cls, params) -> bool:
+        return any(params.get(key) for key in cls.FILTERS)
+
+    def filtered(self, params) -> "DubbingQuerySet":
+        """Apply the dubbing list's filters from a GET mapping; a malformed value (an
+        unknown status, a date that is not one) is no filter."""
+        qs = self
+        status = params.get("status", "")
+        if status == "active":
+            qs = qs.filter(job__status__in=UNFINISHED)
+        elif status in Status.values:
+            qs = qs.filter(job__status=status)
+        if params.get("target"):
+            qs = qs.filter(target_lang=params["target"])
+        if params.get("q"):
+            qs = qs.filter(name__icontains=params["q"])
+        if str(params.get("who", "")).isdigit():
+            qs = qs.filter(job__created_by_id=int(params["who"]))
+        since, until = _day(params.get("since", "")), _day(params.get("until", ""))
+        if since:
+            qs = qs.filter(job__created_at__date__gte=since)
+        if until:
+            qs = qs.filter(job__created_at__date__lte=until)
+        return qs
 
 
 class Batch(models.Model):
@@ -60,7 +101,7 @@ class Dubbing(models.Model):
     # A2E's id once known; unique per team so an import never doubles a record.
     remote_id = models.CharField(max_length=100, null=True, blank=True)
 
-    objects = TeamQuerySet.as_manager()
+    objects = DubbingQuerySet.as_manager()
 
     class Meta:
         ordering = ["-job__created_at", "-pk"]

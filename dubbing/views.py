@@ -7,47 +7,22 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_POST
 
 from dubbing import deleting, starting
 from dubbing.forms import DubbingForm, source_rules
 from dubbing.kinds import A2EDubbing
-from dubbing.models import Batch, Dubbing
+from dubbing.lookups import languages_for
+from dubbing.models import Batch, Dubbing, DubbingQuerySet
 from jobs import engine, uploads
 from jobs.files import file_response
-from jobs.models import UNFINISHED, Job, Status
+from jobs.models import Job, Status
 from providers import UpstreamError
-from teams.connection import cached, client_for
 from teams.models import Membership, Provider, ProviderAccount, Role
 from teams.scoping import get_for_team, team_view
 
-LANGUAGES_CACHE = 24 * 3600
 LIST_LIMIT = 50
 BULK_LIMIT = 200
-
-
-def languages_for(account) -> list[tuple[str, str]]:
-    """A2E's dubbing languages for this account, refreshed daily."""
-    languages = cached(
-        account,
-        "a2e-languages",
-        LANGUAGES_CACHE,
-        lambda: [
-            (lang.value, lang.label or lang.value)
-            for lang in client_for(account).list_languages()
-            if lang.value
-        ],
-    )
-    return [tuple(pair) for pair in languages]
-
-
-def _day(text: str):
-    """A YYYY-MM-DD filter value as a date; anything else is no filter."""
-    try:
-        return parse_date(text) if text else None
-    except ValueError:
-        return None
 
 
 def _account(team):
@@ -62,25 +37,8 @@ def dubbing_list(request, team):
         .select_related("job", "job__created_by")
         .prefetch_related("job__files")
     )
-    status, target, q, who, since, until = (
-        request.GET.get(k, "") for k in ("status", "target", "q", "who", "since", "until")
-    )
-    if status == "active":
-        dubbings = dubbings.filter(job__status__in=UNFINISHED)
-    elif status in Status.values:
-        dubbings = dubbings.filter(job__status=status)
-    if target:
-        dubbings = dubbings.filter(target_lang=target)
-    if q:
-        dubbings = dubbings.filter(name__icontains=q)
-    if who.isdigit():
-        dubbings = dubbings.filter(job__created_by_id=int(who))
-    since_day, until_day = _day(since), _day(until)
-    if since_day:
-        dubbings = dubbings.filter(job__created_at__date__gte=since_day)
-    if until_day:
-        dubbings = dubbings.filter(job__created_at__date__lte=until_day)
-    filtered = any((status, target, q, who, since, until))
+    dubbings = dubbings.filtered(request.GET)
+    filtered = DubbingQuerySet.is_filtered(request.GET)
     batches = Batch.objects.for_team(team)
     if filtered:
         # Only the batches with a match, so the page is full of them, however old.
@@ -109,7 +67,7 @@ def dubbing_list(request, team):
             .order_by("target_lang")
             .values_list("target_lang", flat=True)
             .distinct(),
-            "selectable": request.membership.role != "viewer",
+            "selectable": request.membership.can_change,
         },
     )
 

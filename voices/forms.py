@@ -246,3 +246,51 @@ class BurkiCloneForm(forms.Form):
             except inputs.Refused as exc:
                 self.add_error("sample", str(exc))
         return data
+
+
+SEMITONES = 12
+CHOOSE_ACCENT = "Choose one of this voice's accents."
+SEMITONES_RANGE = "The correction is a number of semitones from -12 to 12."
+
+
+class VoiceSettingsForm(forms.Form):
+    """An accent's semitone correction, which Respeecher keeps per voice and accent."""
+
+    accent_id = forms.ChoiceField(
+        error_messages=dict.fromkeys(("required", "invalid_choice"), CHOOSE_ACCENT)
+    )
+    semitones = forms.FloatField(
+        min_value=-SEMITONES,
+        max_value=SEMITONES,
+        error_messages=dict.fromkeys(
+            ("required", "invalid", "min_value", "max_value"), SEMITONES_RANGE
+        ),
+    )
+
+    def __init__(self, *args, voice, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.voice = voice
+        accents = voice.raw.get("accents") or [] if voice.provider == Provider.RESPEECHER else []
+        self.fields["accent_id"].choices = [
+            (str(a.get("id")), a.get("name") or str(a.get("id")))
+            for a in accents
+            if isinstance(a, dict)
+        ]
+
+    def save(self) -> str | None:
+        """Save it at Respeecher, then here from its answer. Returns Respeecher's reason
+        when it refuses, and then nothing changes here."""
+        from providers import UpstreamError
+        from teams.connection import client_for
+
+        data = self.cleaned_data
+        try:
+            answer = client_for(self.voice.account).save_voice_settings(
+                self.voice.remote_id,
+                accent_id=data["accent_id"],
+                semitones_correction=data["semitones"],
+            )
+        except UpstreamError as exc:
+            return exc.message
+        Voice.objects.filter(pk=self.voice.pk).update(raw=answer.raw)
+        return None

@@ -12,11 +12,10 @@ from django_htmx.http import trigger_client_event
 
 from jobs import inputs, uploads
 from jobs.models import Job
-from providers import NotFound, UpstreamError
-from teams.connection import cached, client_for
+from providers import UpstreamError
 from teams.models import Provider, ProviderAccount, Role
 from teams.scoping import get_for_team, team_view
-from voices import runs
+from voices import deleting, lookups, runs
 from voices.forms import (
     A2E_SAMPLE_RULES,
     A2E_TTS_MAX_CHARS,
@@ -24,12 +23,12 @@ from voices.forms import (
     BurkiCloneForm,
     CloneForm,
     SpeechForm,
+    VoiceSettingsForm,
     burki_rules,
 )
 from voices.kinds import A2EVoiceClone, BurkiClonedVoice
 from voices.models import SORTS, Generation, Kind, QualityBand, SyncRun, Voice
 from voices.paging import keyset_page
-from webhooks.events import publish
 
 PAGE_SIZE = 50
 CLONE_KINDS = (A2EVoiceClone.name, BurkiClonedVoice.name)
@@ -221,25 +220,6 @@ def clone_new(request, team):
 HISTORY = 20
 
 
-FOLDERS_CACHE = 300
-FOLDER_PROJECTS = 20
-
-
-def _respeecher_folders(account) -> list[tuple[str, str]]:
-    """(folder id, "Project / Folder") of the account's first projects, kept five
-    minutes: a form that is sent back with an error costs no upstream call."""
-
-    def fetch():
-        client = client_for(account)
-        return [
-            (folder.id, f"{project.name or project.id} / {folder.name}")
-            for project in list(client.list_projects(limit=FOLDER_PROJECTS))
-            for folder in client.list_folders(project.id, limit=50)
-        ]
-
-    return [tuple(f) for f in cached(account, "respeecher-folders", FOLDERS_CACHE, fetch)]
-
-
 @team_view()
 def speech(request, team):
     accounts = {a.provider: a for a in ProviderAccount.objects.for_team(team)}
@@ -247,7 +227,7 @@ def speech(request, team):
     folders = []
     if Provider.RESPEECHER in accounts:
         try:
-            folders = _respeecher_folders(accounts[Provider.RESPEECHER])
+            folders = lookups.respeecher_folders(accounts[Provider.RESPEECHER])
         except UpstreamError as exc:
             messages.error(request, f"Respeecher did not list its folders: {exc.message}")
     initial = {}
@@ -283,39 +263,15 @@ def speech(request, team):
     )
 
 
-def _delete_clone(team, voice) -> str | None:
-    """Delete an A2E clone upstream, then here (announcing voice.deleted). Returns the
-    provider's reason when it refuses, and then nothing is deleted here."""
-    try:
-        client_for(voice.account).delete_voice(voice.remote_id)
-    except NotFound:
-        pass  # already gone upstream: finish the job here
-    except UpstreamError as exc:
-        return exc.message
-    with transaction.atomic():
-        publish(
-            team,
-            "voice.deleted",
-            {
-                "id": voice.pk,
-                "provider": voice.provider,
-                "remote_id": voice.remote_id,
-                "name": voice.name,
-            },
-        )
-        voice.delete()
-    return None
-
-
 @team_view()
 def voice_delete(request, team, voice_id):
     voice = get_for_team(Voice.objects.select_related("account"), team, pk=voice_id)
-    if not (voice.provider == Provider.A2E and voice.kind == Kind.CLONE):
+    if not deleting.can_delete(voice):
         messages.error(request, "Only A2E clones can be deleted from Voxboard.")
         return redirect(voice.get_absolute_url())
     if request.method != "POST":
         return render(request, "voices/delete.html", {"voice": voice})
-    refusal = _delete_clone(team, voice)
+    refusal = deleting.delete(voice)
     if refusal:
         messages.error(request, f"A2E did not delete “{voice.name}”: {refusal} It is kept.")
         return redirect(voice.get_absolute_url())
@@ -363,23 +319,6 @@ def _attention_reason(voice, now) -> str:
     return f"unused for {(now - voice.last_used_at).days} days"
 
 
-PROVIDERS_CACHE = 3600
-
-
-def _burki_providers(account, assistant_id: int) -> list:
-    """The cloning providers and their sample limits; kept an hour, so checking a
-    sample against them costs no upstream call."""
-    from providers.burki import CloningProvider
-
-    raw = cached(
-        account,
-        f"burki-providers:{assistant_id}",
-        PROVIDERS_CACHE,
-        lambda: [p.raw for p in client_for(account).list_cloning_providers(assistant_id)],
-    )
-    return [CloningProvider.from_raw(r) for r in raw]
-
-
 @uploads.capped_uploads(lambda: BURKI_MAX_BYTES)
 @team_view()
 def burki_clone(request, team):
@@ -393,7 +332,7 @@ def burki_clone(request, team):
     if assistant_id is None:
         assistant_id = assistants[0]
     try:
-        providers = _burki_providers(account, assistant_id)
+        providers = lookups.burki_providers(account, assistant_id)
     except UpstreamError as exc:
         messages.error(request, f"Burki did not list its cloning providers: {exc.message}")
         providers = []
@@ -470,17 +409,11 @@ def bulk(request, team):
 
 
 def _bulk_delete(request, team, voices, back):
-    deletable = [v for v in voices if v.provider == Provider.A2E and v.kind == Kind.CLONE]
+    deletable = [v for v in voices if deleting.can_delete(v)]
     skipped = len(voices) - len(deletable)
     if not request.POST.get("confirmed"):
         return render(request, "voices/bulk_delete.html", {"voices": deletable, "skipped": skipped})
-    deleted, failed = [], []
-    for voice in deletable:
-        refusal = _delete_clone(team, voice)
-        if refusal:
-            failed.append(f"{voice.name} ({refusal})")
-        else:
-            deleted.append(voice.name)
+    deleted, failed = deleting.delete_many(deletable)
     if deleted:
         messages.success(request, f"Deleted at A2E and here: {', '.join(deleted)}.")
     if failed:
@@ -488,58 +421,30 @@ def _bulk_delete(request, team, voices, back):
     return redirect(back)
 
 
-SEMITONES = 12.0
-
-
 @team_view()
 @require_POST
 def voice_settings(request, team, voice_id):
     """Save an accent's semitone correction at Respeecher, which keeps it per voice."""
     voice = get_for_team(Voice.objects.select_related("account"), team, pk=voice_id)
-    accents = {str(a.get("id")) for a in voice.raw.get("accents") or [] if isinstance(a, dict)}
-    accent_id = request.POST.get("accent_id", "")
-    try:
-        semitones = float(request.POST.get("semitones", ""))
-    except ValueError:
-        semitones = None
-    if voice.provider != Provider.RESPEECHER or accent_id not in accents:
-        messages.error(request, "Choose one of this voice's accents.")
-    elif semitones is None or not -SEMITONES <= semitones <= SEMITONES:
-        messages.error(request, "The correction is a number of semitones from -12 to 12.")
+    form = VoiceSettingsForm(request.POST, voice=voice)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+    elif refusal := form.save():
+        messages.error(request, f"Respeecher did not save it: {refusal}")
     else:
-        try:
-            answer = client_for(voice.account).save_voice_settings(
-                voice.remote_id, accent_id=accent_id, semitones_correction=semitones
-            )
-        except UpstreamError as exc:
-            messages.error(request, f"Respeecher did not save it: {exc.message}")
-        else:
-            Voice.objects.filter(pk=voice.pk).update(raw=answer.raw)
-            messages.success(request, f"Saved at Respeecher: {semitones:+g} semitones.")
+        messages.success(
+            request, f"Saved at Respeecher: {form.cleaned_data['semitones']:+g} semitones."
+        )
     return redirect(voice.get_absolute_url())
-
-
-SAMPLE_CACHE = 3600
 
 
 @team_view()
 def voice_sample(request, team, voice_id):
-    """A player for a Respeecher voice's sample, fetched when someone asks to hear it:
-    its accents' samples are a separate call per accent, too many to make per list."""
+    """A player for a voice's sample, fetched when someone asks to hear it."""
     voice = get_for_team(Voice.objects.select_related("account"), team, pk=voice_id)
-    url = voice.sample_url
-    accents = [a for a in voice.raw.get("accents") or [] if isinstance(a, dict) and a.get("id")]
-    if not url and voice.provider == Provider.RESPEECHER and accents:
-        accent = next((a for a in accents if a.get("is_default")), accents[0])
-
-        def fetch():
-            samples = client_for(voice.account).list_accent_samples(str(accent["id"]))
-            return next((s.get("url") for s in samples if s.get("url")), "")
-
-        try:
-            url = cached(voice.account, f"respeecher-sample:{accent['id']}", SAMPLE_CACHE, fetch)
-        except UpstreamError as exc:
-            return render(
-                request, "voices/catalog.html#player", {"voice": voice, "error": exc.message}
-            )
+    try:
+        url = lookups.sample_url(voice)
+    except UpstreamError as exc:
+        return render(request, "voices/catalog.html#player", {"voice": voice, "error": exc.message})
     return render(request, "voices/catalog.html#player", {"voice": voice, "url": url})
