@@ -1,4 +1,5 @@
-"""Create (or bring up to date) the demo team wired to the sandbox, and print its login."""
+"""Create (or bring up to date) the demo team wired to the sandbox, and print its login.
+Once a worker runs and the sandbox answers, dashboard.tasks.liven_demo fills it in."""
 
 import secrets
 from pathlib import Path
@@ -26,6 +27,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--sandbox-url", default="http://127.0.0.1:8765")
+        parser.add_argument(
+            "--empty",
+            action="store_true",
+            help="Only the team, user and accounts: no credits check, sync or jobs.",
+        )
 
     def handle(self, *args, sandbox_url, **options):
         sandbox_url = sandbox_url.rstrip("/")
@@ -51,7 +57,17 @@ class Command(BaseCommand):
                     # The sandbox's seed assistant, so Burki's cloned voices show at once.
                     account.options = {**account.options, "assistants": [1]}
                 account.save()
+            if not options["empty"]:
+                from dashboard.tasks import liven_demo
+
+                team_id, user_id = team.pk, user.pk
+                transaction.on_commit(lambda: liven_demo.delay(team_id, user_id))
         self.stdout.write(self.style.SUCCESS("Demo team ready: providers point at " + sandbox_url))
+        if not options["empty"]:
+            self.stdout.write(
+                "Once the sandbox is up, a worker checks credits, refreshes voices, imports "
+                "dubbings and (the first time) starts a few jobs."
+            )
         host = (urlsplit(sandbox_url).hostname or "").lower()
         if host not in parse_hosts(settings.PROVIDER_PRIVATE_HOSTS):
             self.stdout.write(

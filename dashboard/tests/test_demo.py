@@ -1,0 +1,72 @@
+"""`manage.py demo` leaves a team that looks lived in once the sandbox answers."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from dashboard import demo
+from dubbing.models import Dubbing
+from jobs import engine
+from jobs.models import Job, Status
+from teams.models import Provider, ProviderAccount, Team
+from voices.models import Voice
+
+pytestmark = [pytest.mark.django_db, pytest.mark.integration]
+
+
+def _demo_team(sandbox_url, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    call_command("demo", "--sandbox-url", sandbox_url, stdout=io.StringIO())
+    team = Team.objects.get(slug="demo")
+    return team, team.memberships.get().user
+
+
+def test_the_first_start_checks_credits_syncs_imports_and_starts_jobs(
+    sandbox_url, control, settings, tmp_path
+):
+    # The sandbox's seed Respeecher voices cannot speak; one from its marketplace can.
+    control.post("/_sandbox/seed", json={"kind": "respeecher.voice", "count": 1}).raise_for_status()
+    team, user = _demo_team(sandbox_url, settings, tmp_path)
+    demo.liven(team, user)
+
+    accounts = {a.provider: a for a in ProviderAccount.objects.for_team(team)}
+    assert all(a.last_check_ok for a in accounts.values())
+    assert accounts[Provider.A2E].credits and accounts[Provider.RESPEECHER].credits
+    voices = Voice.objects.for_team(team).listed()
+    assert {v.provider for v in voices} == set(Provider.values)
+    burki = voices.filter(provider=Provider.BURKI)
+    assert burki.exists() and all(v.assistant_name for v in burki)
+    assert Dubbing.objects.for_team(team).filter(imported=True).exists()
+
+    started = Job.objects.for_team(team).filter(created_by=user)
+    assert sorted(started.values_list("kind", flat=True)) == [
+        "a2e.dubbing",
+        "a2e.dubbing",
+        "a2e.tts",
+        "a2e.tts",
+        "a2e.voice_clone",
+        "respeecher.tts",
+    ]
+    assert {j.status for j in started} == {Status.QUEUED}
+    # Speech is done as soon as it is sent: a few rows are finished on the first screen.
+    for job in started.filter(kind="a2e.tts"):
+        engine.submit(job.pk)
+    assert set(started.filter(kind="a2e.tts").values_list("status", flat=True)) == {
+        Status.COMPLETED
+    }
+
+
+def test_every_later_start_adds_no_jobs_and_no_voices(sandbox_url, control, settings, tmp_path):
+    team, user = _demo_team(sandbox_url, settings, tmp_path)
+    demo.liven(team, user)
+    jobs, voices = Job.objects.count(), Voice.objects.count()
+    demo.liven(team, user)
+    assert (Job.objects.count(), Voice.objects.count()) == (jobs, voices)
+
+
+def test_it_waits_while_a_provider_does_not_answer(settings, tmp_path):
+    team, user = _demo_team("http://127.0.0.1:9", settings, tmp_path)
+    with pytest.raises(demo.NotReady, match="A2E"):
+        demo.liven(team, user)
+    assert not Job.objects.exists() and not Voice.objects.exists()
