@@ -53,14 +53,23 @@ def probe(url: str) -> str:
 
 class DubbingForm(forms.Form):
     name = forms.CharField(max_length=150)
-    source = forms.FileField(required=False, help_text="An audio or video file.")
-    source_url = forms.URLField(
-        required=False, assume_scheme="https", help_text="Or a public http(s) link to one."
+    source = forms.FileField(
+        required=False, label="Source file", help_text="An audio or video file."
     )
-    source_lang = forms.ChoiceField(initial="auto")
-    targets = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple)
-    num_speakers = forms.IntegerField(min_value=1, max_value=10, initial=1)
-    drop_background_audio = forms.BooleanField(required=False)
+    source_url = forms.URLField(
+        required=False,
+        label="Source URL",
+        assume_scheme="https",
+        help_text="Or a public http(s) link to one.",
+    )
+    source_lang = forms.ChoiceField(initial="auto", label="Source language")
+    targets = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, label="Dub into")
+    num_speakers = forms.IntegerField(
+        min_value=1, max_value=10, initial=1, label="Speakers", help_text="How many people speak."
+    )
+    drop_background_audio = forms.BooleanField(
+        required=False, label="Drop background audio", help_text="Keep only the voices."
+    )
 
     def __init__(self, *args, languages, **kwargs):
         super().__init__(*args, **kwargs)

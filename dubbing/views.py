@@ -7,6 +7,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language_from_request
 from django.views.decorators.http import require_POST
 
 from dubbing import deleting, starting
@@ -91,7 +92,7 @@ def dubbing_new(request, team):
     if account is None:
         return render(request, "dubbing/new.html", {"account": None})
     try:
-        languages = languages_for(account)
+        languages = languages_for(account, get_language_from_request(request))
     except UpstreamError as exc:
         messages.error(request, f"A2E did not list its languages: {exc.message}")
         languages = []

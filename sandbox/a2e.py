@@ -106,6 +106,8 @@ async def train_voice(request: Request, store: Store):
     model = body.get("model")
     if model is not None and model not in TRAIN_MODELS:
         raise invalid(f"model must be one of {sorted(TRAIN_MODELS)}")
+    if not isinstance(body.get("denoise", False), bool):
+        raise invalid("denoise must be a boolean")
     stamp = iso_now()
     record = {
         "_id": mongo_id(),
@@ -473,7 +475,28 @@ async def remaining_coins(request: Request, store: Store):
     return ok({"coins": store.a2e.coins, "diamonds": store.a2e.diamonds})
 
 
+# The labels in one other language than English, so that asking in a person's language
+# (`?lang=`) can be seen to work; any other language is answered in English.
+GERMAN_LABELS = {
+    "en": "Englisch",
+    "es": "Spanisch",
+    "fr": "Französisch",
+    "de": "Deutsch",
+    "it": "Italienisch",
+    "pt": "Portugiesisch",
+    "ja": "Japanisch",
+    "zh": "Chinesisch",
+}
+
+
 async def _languages(request: Request, store: Store):
+    if request.query_params.get("lang") == "de":
+        return ok(
+            [
+                {**item, "label": GERMAN_LABELS.get(item["value"], item["label"])}
+                for item in store.a2e.languages
+            ]
+        )
     return ok(store.a2e.languages)
 
 

@@ -222,6 +222,13 @@ async def create_cloned_voice(request: Request, store: Store):
     if provider not in PROVIDERS:
         msg = "Input should be " + ", ".join(repr(p) for p in PROVIDERS)
         raise unprocessable(["body", "provider"], msg, "enum")
+    tags = body.get("tags")
+    if tags is not None and not (isinstance(tags, list) and all(isinstance(t, str) for t in tags)):
+        raise unprocessable(["body", "tags"], "Input should be a valid list", "list_type")
+    if not isinstance(body.get("enhance_quality", True), bool):
+        raise unprocessable(
+            ["body", "enhance_quality"], "Input should be a valid boolean", "bool_type"
+        )
     sample = store.burki.samples[aid].get(sample_id)
     if sample is None:
         raise error(404, "Voice sample not found")
@@ -238,6 +245,8 @@ async def create_cloned_voice(request: Request, store: Store):
     voice = {
         "id": vid,
         "name": str(body["name"]),
+        "description": body.get("description"),
+        "tags": tags or [],
         "provider": provider,
         "provider_voice_id": secrets.token_hex(10),
         "language": body.get("language") or "en",

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fnmatch
 import gc
+import json
 import random
 import time
 from typing import Any
@@ -19,6 +21,9 @@ from sandbox.api import ApiError, Provider, absolute_url, json_body
 from sandbox.state import TTS_ENGINES, Store, iso_now
 
 FAULT_STATUSES = (429, 500, 502, 503)
+# A JSON request body is kept in the request log up to this size, so tests can see
+# what was sent (options, ids) and not only where.
+BODY_LOG_BYTES = 8192
 FAULT_KEYS = {
     "path",
     "method",
@@ -118,6 +123,15 @@ class SandboxMiddleware:
             "status": None,
         }
         started = time.perf_counter()
+        headers = dict(scope.get("headers") or [])
+        is_json = headers.get(b"content-type", b"").startswith(b"application/json")
+        body = bytearray()
+
+        async def logged_receive() -> Message:
+            message = await receive()
+            if is_json and message["type"] == "http.request" and len(body) <= BODY_LOG_BYTES:
+                body.extend(message.get("body", b""))
+            return message
 
         async def logged_send(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -127,11 +141,17 @@ class SandboxMiddleware:
         try:
             rule = _matching_fault(store, scope["method"], path)
             if rule is None:
-                await self.app(scope, receive, logged_send)
+                await self.app(scope, logged_receive, logged_send)
             else:
-                entry["fault"] = await self._misbehave(rule, provider, scope, receive, logged_send)
+                entry["fault"] = await self._misbehave(
+                    rule, provider, scope, logged_receive, logged_send
+                )
         finally:
             entry["duration_ms"] = round((time.perf_counter() - started) * 1000, 2)
+            if body and len(body) <= BODY_LOG_BYTES:
+                # A malformed body (sent on purpose, say) is answered, just not logged.
+                with contextlib.suppress(ValueError):
+                    entry["json"] = json.loads(body)
             store.requests.append(entry)
 
     async def _misbehave(self, rule, provider, scope, receive, send) -> str:

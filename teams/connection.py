@@ -1,5 +1,7 @@
 """Provider clients for a team's account, and the "Test connection" check."""
 
+import zlib
+
 from django.utils import timezone
 
 from providers import AuthError, UpstreamError
@@ -18,10 +20,11 @@ CLIENTS = {
 def cached(account: ProviderAccount, name: str, ttl: int, fetch):
     """What `fetch()` returns for this account, kept `ttl` seconds: lists a provider
     changes rarely (languages, folders, limits), so a page or a form sent back with an
-    error costs no upstream call. A fetch that raises keeps nothing."""
+    error costs no upstream call. A fetch that raises keeps nothing. The key holds the
+    base URL, so an account moved to another host never sees the old one's lists."""
     from django.core.cache import cache
 
-    key = f"upstream:{account.pk}:{name}"
+    key = f"upstream:{account.pk}:{zlib.crc32(account.base_url.encode()):08x}:{name}"
     value = cache.get(key)
     if value is None:
         value = fetch()

@@ -45,12 +45,20 @@ class CloneForm(forms.Form):
     language = forms.CharField(
         max_length=20, initial="en", help_text="The language the samples are spoken in, e.g. en."
     )
-    model = forms.ChoiceField(choices=A2E_MODELS, required=False)
+    model = forms.ChoiceField(
+        choices=A2E_MODELS, required=False, help_text="The engine A2E trains the clone with."
+    )
+    denoise = forms.BooleanField(
+        required=False,
+        label="Remove background noise",
+        help_text="A2E cleans the samples before training.",
+    )
     samples = MultipleFileField(
         required=False, help_text=f"Recordings of the voice: {A2E_SAMPLE_RULES.describe()} each."
     )
     sample_urls = forms.CharField(
         required=False,
+        label="Sample URLs",
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Or links to samples A2E can download, one per line (http or https).",
     )
@@ -132,6 +140,11 @@ class SpeechForm(forms.Form):
         help_text="Respeecher: how the chosen voice reads, with its tags; empty for its default.",
     )
 
+    # Fields only one provider reads; the others are left out once a voice is chosen.
+    A2E_FIELDS = ("speech_rate", "country", "region")
+    A2E_CLONE_FIELDS = ("country", "region")
+    RESPEECHER_FIELDS = ("folder", "language", "narration_style")
+
     def __init__(self, *args, team, folders=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["voice"].queryset = (
@@ -141,17 +154,34 @@ class SpeechForm(forms.Form):
             .order_by("provider", "kind", "language", "name")
         )
         self.fields["folder"].choices = [("", "Choose a folder"), *folders]
-        # Only the chosen voice's styles: a catalog may hold 100,000 voices, and the page
-        # asks again (htmx, ?voice=) when another voice is picked.
+        # The page asks again (htmx, ?voice=) when another voice is picked, so only the
+        # chosen voice's fields and narration styles are drawn (a catalog may hold
+        # 100,000 voices: styles are never listed for all of them).
         chosen = str(self.data.get("voice") or self.initial.get("voice") or "")
         voice = None
         if chosen.isdigit():
-            voices = self.fields["voice"].queryset.filter(provider=Provider.RESPEECHER)
-            voice = voices.only("name", "raw").filter(pk=chosen).first()
-        self.fields["narration_style"].choices = [
-            ("", "The voice's default style"),
-            *((s.id, style_label(s)) for s in narration_styles(voice) if s.id),
-        ]
+            voices = self.fields["voice"].queryset.only("name", "raw", "provider", "kind")
+            voice = voices.filter(pk=chosen).first()
+        self.chosen = voice
+        if voice is not None:
+            if voice.provider == Provider.RESPEECHER:
+                unused = self.A2E_FIELDS
+            elif voice.kind == Kind.CLONE:
+                unused = self.RESPEECHER_FIELDS
+            else:
+                unused = self.RESPEECHER_FIELDS + self.A2E_CLONE_FIELDS
+            for name in unused:
+                del self.fields[name]
+        if "narration_style" in self.fields:
+            self.fields["narration_style"].choices = [
+                ("", "The voice's default style"),
+                *((s.id, style_label(s)) for s in narration_styles(voice) if s.id),
+            ]
+
+    @property
+    def provider_fields(self):
+        """The fields after voice and text: the ones the chosen voice's provider reads."""
+        return [self[name] for name in self.fields if name not in ("voice", "text")]
 
     def clean(self):
         data = super().clean()
@@ -159,8 +189,8 @@ class SpeechForm(forms.Form):
         if voice is None:
             return data
         if voice.provider == Provider.A2E and voice.kind == Kind.CLONE:
-            for field in ("country", "region"):
-                if not data.get(field):
+            for field in self.A2E_CLONE_FIELDS:
+                if field in self.fields and not data.get(field):
                     self.add_error(field, "A cloned voice needs a country and a region.")
         if voice.provider == Provider.RESPEECHER:
             if not data.get("folder"):
@@ -191,17 +221,17 @@ class SpeechForm(forms.Form):
                 voice=voice,
                 by=by,
                 text=data["text"],
-                folder_id=data["folder"],
+                folder_id=data.get("folder", ""),
                 narration_style_id=self.style_for(voice),
-                language=data["language"],
+                language=data.get("language", ""),
             )
         return A2ETextToSpeech.start(
             voice=voice,
             by=by,
             text=data["text"],
-            speech_rate=data["speech_rate"],
-            country=data["country"],
-            region=data["region"],
+            speech_rate=data.get("speech_rate"),
+            country=data.get("country", ""),
+            region=data.get("region", ""),
         )
 
 
@@ -220,11 +250,31 @@ def burki_rules(provider) -> inputs.Rules:
     )
 
 
+# Burki documents no limits for these; ours keep a voice's page readable.
+BURKI_DESCRIPTION_MAX = 500
+BURKI_TAGS_MAX, BURKI_TAG_MAX_CHARS = 10, 40
+
+
 class BurkiCloneForm(forms.Form):
     assistant = forms.TypedChoiceField(coerce=int)
     provider = forms.ChoiceField(help_text="Where Burki hosts the cloned voice.")
     name = forms.CharField(max_length=100)
     language = forms.CharField(max_length=20, required=False, initial="en")
+    description = forms.CharField(
+        max_length=BURKI_DESCRIPTION_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    tags = forms.CharField(
+        required=False,
+        help_text=f"Comma-separated, at most {BURKI_TAGS_MAX} of {BURKI_TAG_MAX_CHARS} characters.",
+    )
+    enhance_quality = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Enhance quality",
+        help_text="Burki cleans the sample up before cloning (its default).",
+    )
     sample = forms.FileField(
         help_text="One recording of the voice; the provider's limits are listed beside."
     )
@@ -232,10 +282,19 @@ class BurkiCloneForm(forms.Form):
     def __init__(self, *args, assistants, providers, **kwargs):
         super().__init__(*args, **kwargs)
         self.providers = {p.provider: p for p in providers if p.provider}
-        self.fields["assistant"].choices = [(a, f"Assistant {a}") for a in assistants]
+        # `assistants`: {id: name} of the followed assistants.
+        self.fields["assistant"].choices = list(assistants.items())
         self.fields["provider"].choices = [
             (key, p.name or key) for key, p in self.providers.items()
         ]
+
+    def clean_tags(self):
+        tags = [t.strip() for t in self.cleaned_data["tags"].split(",") if t.strip()]
+        if len(tags) > BURKI_TAGS_MAX:
+            raise forms.ValidationError(f"At most {BURKI_TAGS_MAX} tags.")
+        if any(len(t) > BURKI_TAG_MAX_CHARS for t in tags):
+            raise forms.ValidationError(f"A tag has at most {BURKI_TAG_MAX_CHARS} characters.")
+        return list(dict.fromkeys(tags))
 
     def clean(self):
         data = super().clean()

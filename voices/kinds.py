@@ -46,17 +46,31 @@ class A2EVoiceClone(JobKind):
         gender: str
         language: str
         model: str = ""
+        denoise: bool = False
         input_ids: list[int] = field(default_factory=list)
         sample_urls: list[str] = field(default_factory=list)
 
     @classmethod
-    def start(cls, *, account, by, name, gender, language, model="", samples=(), sample_urls=()):
+    def start(
+        cls,
+        *,
+        account,
+        by,
+        name,
+        gender,
+        language,
+        model="",
+        denoise=False,
+        samples=(),
+        sample_urls=(),
+    ):
         """Train a clone from stored samples (InputFiles) and/or links to samples."""
         params = cls.Params(
             name=name,
             gender=gender,
             language=language,
             model=model or "",
+            denoise=bool(denoise),
             input_ids=[f.pk for f in samples],
             sample_urls=list(sample_urls),
         )
@@ -79,6 +93,8 @@ class A2EVoiceClone(JobKind):
             params.gender,
             params.language,
             model=params.model or None,
+            # Left unsaid unless asked for: A2E's default applies.
+            denoise=True if params.denoise else None,
         )
         return clone_remote(voice)
 
@@ -242,9 +258,25 @@ class BurkiClonedVoice(JobKind):
         name: str
         input_id: int | None = None
         language: str = ""
+        description: str = ""
+        tags: list[str] = field(default_factory=list)
+        enhance_quality: bool = True
 
     @classmethod
-    def start(cls, *, account, by, assistant_id, provider, name, sample, language=""):
+    def start(
+        cls,
+        *,
+        account,
+        by,
+        assistant_id,
+        provider,
+        name,
+        sample,
+        language="",
+        description="",
+        tags=(),
+        enhance_quality=True,
+    ):
         """Clone a voice for one assistant from a stored sample (an InputFile)."""
         params = cls.Params(
             assistant_id=int(assistant_id),
@@ -252,6 +284,9 @@ class BurkiClonedVoice(JobKind):
             name=name,
             input_id=sample.pk,
             language=language or "",
+            description=description or "",
+            tags=list(tags),
+            enhance_quality=bool(enhance_quality),
         )
         return cls.create(account=account, by=by, label=f"Burki clone “{name}”", params=params)
 
@@ -275,6 +310,9 @@ class BurkiClonedVoice(JobKind):
             params.provider,
             marked(params.name, job),
             language=params.language or None,
+            description=params.description or None,
+            tags=params.tags or None,
+            enhance_quality=params.enhance_quality,
         )
         return burki_remote(voice)
 

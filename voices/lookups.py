@@ -2,13 +2,15 @@
 cloning providers, a Respeecher accent's sample. A form sent back with an error, or a
 player opened twice, costs no second upstream call."""
 
+from providers import UpstreamError
 from providers.burki import CloningProvider
-from teams.connection import cached, client_for
+from teams.connection import burki_assistants, cached, client_for
 from teams.models import Provider
 
 FOLDERS_CACHE = 300
 FOLDER_PROJECTS = 20
 PROVIDERS_CACHE = 3600
+ASSISTANTS_CACHE = 3600
 SAMPLE_CACHE = 3600
 
 
@@ -35,6 +37,24 @@ def burki_providers(account, assistant_id: int) -> list[CloningProvider]:
         lambda: [p.raw for p in client_for(account).list_cloning_providers(assistant_id)],
     )
     return [CloningProvider.from_raw(r) for r in raw]
+
+
+def burki_assistant_names(account) -> dict[int, str]:
+    """Each followed assistant's name: Burki's list, kept an hour; while Burki does not
+    answer, the name the catalog last synced; else "Assistant N"."""
+    from voices.sync import known_assistant_name
+
+    try:
+        listed = cached(
+            account, "burki-assistant-names", ASSISTANTS_CACHE, lambda: burki_assistants(account)
+        )
+    except UpstreamError:
+        listed = []
+    names = {int(assistant_id): name for assistant_id, name in listed}
+    return {
+        a: names.get(a) or known_assistant_name(account, a) or f"Assistant {a}"
+        for a in account.followed_assistants
+    }
 
 
 def sample_url(voice) -> str:

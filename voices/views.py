@@ -209,6 +209,7 @@ def clone_new(request, team):
                 gender=data["gender"],
                 language=data["language"],
                 model=data["model"],
+                denoise=data["denoise"],
                 samples=stored,
                 sample_urls=data["sample_urls"],
             )
@@ -243,7 +244,8 @@ def speech(request, team):
             "region": again.region,
         }
     elif request.GET.get("voice"):
-        initial["voice"] = request.GET["voice"]
+        # Another voice was picked (htmx): what was typed in the fields stays.
+        initial = {k: v for k, v in request.GET.items() if k in SpeechForm.base_fields}
     form = SpeechForm(request.POST or None, team=team, folders=folders, initial=initial)
     if request.method == "POST" and account is None:
         messages.error(request, "Connect A2E or Respeecher first: speech is generated there.")
@@ -336,16 +338,17 @@ def burki_clone(request, team):
     except UpstreamError as exc:
         messages.error(request, f"Burki did not list its cloning providers: {exc.message}")
         providers = []
+    names = lookups.burki_assistant_names(account)
     form = BurkiCloneForm(
         request.POST or None,
         request.FILES or None,
-        assistants=assistants,
+        assistants=names,
         providers=providers,
         initial={"assistant": assistant_id},
     )
     if uploads.refused(request):
         form = BurkiCloneForm(
-            assistants=assistants,
+            assistants=names,
             providers=providers,
             initial={**request.POST.dict(), "assistant": assistant_id},
         )
@@ -362,6 +365,9 @@ def burki_clone(request, team):
                 name=data["name"],
                 sample=stored,
                 language=data["language"],
+                description=data["description"],
+                tags=data["tags"],
+                enhance_quality=data["enhance_quality"],
             )
         messages.success(request, "Cloning started; this page follows it live.")
         return redirect(job.get_absolute_url())

@@ -59,8 +59,8 @@ def test_dub_an_upload_watch_it_finish_live_and_play(
     expect(page.get_by_role("heading", name="New dubbing")).to_be_visible(timeout=10_000)
 
     page.get_by_label("Name").fill("Greeting")
-    page.get_by_label("Source", exact=True).set_input_files(str(clip))
-    page.get_by_label("Source lang").select_option(label="English")
+    page.get_by_label("Source file", exact=True).set_input_files(str(clip))
+    page.get_by_label("Source language").select_option(label="English")
     page.get_by_role("checkbox", name="German").check()
     page.get_by_role("button", name="Start dubbing").click()
 

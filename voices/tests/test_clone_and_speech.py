@@ -18,6 +18,9 @@ from voices import sync
 from voices.models import Generation, Kind, Voice
 from voices.tests.factories import VoiceFactory
 
+# The sandbox's seed Respeecher folder.
+SEED_FOLDER = "00000000-0000-0000-0000-000000000001"
+
 
 def sample(seconds=16.0, name="sample.wav", data=None):
     return SimpleUploadedFile(name, wav(seconds) if data is None else data, "audio/wav")
@@ -490,4 +493,34 @@ def test_the_style_field_lists_only_the_chosen_voices_styles(member_client, team
     # Picking a voice asks the page again (htmx) for that voice's styles alone.
     chosen = member_client.get(_speech_url(team), {"voice": calm.pk}, HTTP_HX_REQUEST="true")
     body = chosen.content.decode()
-    assert 'id="style-field"' in body and "Calm · t" in body and "Loud · t" not in body
+    assert 'id="provider-fields"' in body and "Calm · t" in body and "Loud · t" not in body
+
+
+@pytest.mark.django_db
+def test_each_voice_shows_only_the_fields_its_provider_reads(member_client, team, connected):
+    """Respeecher has no speech rate, and an A2E public voice needs no accent: a field
+    that would be silently ignored is not offered."""
+    respeecher = VoiceFactory(
+        team=team,
+        account=connected["respeecher"],
+        kind=Kind.PUBLIC,
+        can_speak=True,
+        raw={"narration_styles": [{"id": "ns1", "name": "Calm"}]},
+    )
+    public = VoiceFactory(team=team, account=connected["a2e"], kind=Kind.PUBLIC, can_speak=True)
+    clone = VoiceFactory(team=team, account=connected["a2e"], kind=Kind.CLONE, can_speak=True)
+
+    def fields(voice):
+        page = member_client.get(_speech_url(team), {"voice": voice.pk}).content.decode()
+        names = ("speech_rate", "country", "region", "folder", "language", "narration_style")
+        return {name for name in names if f'name="{name}"' in page}
+
+    assert fields(respeecher) == {"folder", "language", "narration_style"}
+    assert fields(public) == {"speech_rate"}
+    assert fields(clone) == {"speech_rate", "country", "region"}
+    # A Respeecher voice is spoken without any speech rate sent.
+    response = member_client.post(
+        _speech_url(team),
+        {"voice": respeecher.pk, "text": "Hi", "folder": SEED_FOLDER, "narration_style": "ns1"},
+    )
+    assert response.status_code == 302
