@@ -1,5 +1,8 @@
-"""Shared HTTP layer for the upstream clients: pooling, retries, in-flight caps, redaction,
-and the address guard on every connection (see `providers.guard` for the rule)."""
+"""Shared HTTP layer for the upstream clients: pooling, retries, typed errors and downloads.
+
+Every connection passes the address guard (`providers.guard`); the in-flight caps per
+credential are in `providers.slots`, redaction in `providers.redact`.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +16,6 @@ import re
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,9 +25,8 @@ from typing import IO, Any
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
 import httpx
-import redis
 
-from providers import USER_AGENT, guard
+from providers import USER_AGENT, guard, slots
 from providers.errors import (
     AuthError,
     BadRequest,
@@ -37,8 +38,8 @@ from providers.errors import (
     UnsafeAddress,
     UpstreamError,
 )
-
-logger = logging.getLogger("providers.http")
+from providers.redact import log, mask, redact
+from providers.slots import Slot, credential_key, in_flight_slot
 
 MAX_ATTEMPTS = 4
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
@@ -78,8 +79,6 @@ class Settings:
 _lock = threading.Lock()
 _settings: Settings | None = None
 _clients: dict[tuple[int, str, guard.Policy], httpx.Client] = {}
-_local_slots: dict[tuple[str, int], threading.BoundedSemaphore] = {}
-_redis_clients: dict[tuple[int, str], redis.Redis] = {}
 
 
 def configure(
@@ -116,7 +115,7 @@ def configure(
         # Pooled clients carry the old timeouts.
         stale = list(_clients.values())
         _clients.clear()
-        _local_slots.clear()
+    slots.forget_local_slots()
     for client in stale:
         client.close()
     return new
@@ -179,151 +178,6 @@ def address_policy(base_url: str, private_hosts: frozenset[str]) -> guard.Policy
         return guard.Policy()
     exempt = frozenset({(host, port)}) if host in private_hosts else frozenset()
     return guard.Policy(exempt=exempt)
-
-
-# --- redaction -------------------------------------------------------------------------
-
-_SECRET_HEADER = re.compile(
-    r"(?i)\b(authorization|api-key|x-api-key|x-csrf-token|cookie)(['\"]?\s*[:=]\s*['\"]?)"
-    r"(bearer\s+)?([^\s'\",;}]+)"
-)
-
-
-def mask(secret: str) -> str:
-    """`***` plus the last 4 characters, and those only when the secret is long enough."""
-    return "***" + secret[-4:] if len(secret) >= 12 else "***"
-
-
-def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
-    """Replace the given secrets and any auth header values in `text` by their masks."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, mask(secret))
-
-    def _header(match: re.Match[str]) -> str:
-        value = match.group(4)
-        if value.startswith("***"):
-            return match.group(0)
-        return f"{match.group(1)}{match.group(2)}{match.group(3) or ''}{mask(value)}"
-
-    return _SECRET_HEADER.sub(_header, text)
-
-
-def log(level: int, message: str, *args: object, secrets: tuple[str, ...] = ()) -> None:
-    """Log through the providers logger with secrets masked in the final line."""
-    if logger.isEnabledFor(level):
-        logger.log(level, "%s", redact(message % args if args else message, secrets))
-
-
-# --- in-flight slots -------------------------------------------------------------------
-
-# The holders are a sorted set of tokens scored by lease expiry, so a worker that dies
-# while holding a slot frees it when its lease runs out. Redis's clock is the only one.
-_ACQUIRE = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
-  redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[3])
-  redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]))
-  return 1
-end
-return 0
-"""
-_REFRESH = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local n = redis.call('ZADD', KEYS[1], 'XX', 'CH', now + tonumber(ARGV[1]), ARGV[2])
-redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[1]))
-return n
-"""
-REDIS_KEY_PREFIX = "voxboard:providers:inflight:"
-
-
-def credential_key(provider: str, credential: str) -> str:
-    """A stable, non-reversible name for one provider credential."""
-    return hashlib.sha256(f"{provider}\0{credential}".encode()).hexdigest()[:32]
-
-
-def _redis(url: str) -> redis.Redis:
-    key = (os.getpid(), url)
-    with _lock:
-        client = _redis_clients.get(key)
-        if client is None:
-            client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
-            _redis_clients[key] = client
-    return client
-
-
-class Slot:
-    """One held in-flight slot; `refresh()` extends a Redis lease during long downloads."""
-
-    def __init__(self, release: Callable[[], None], refresh: Callable[[], None]) -> None:
-        self.release = release
-        self.refresh = refresh
-
-
-def _local_slot(key: str, settings: Settings) -> Slot | None:
-    with _lock:
-        semaphore = _local_slots.get((key, settings.max_in_flight))
-        if semaphore is None:
-            semaphore = threading.BoundedSemaphore(settings.max_in_flight)
-            _local_slots[(key, settings.max_in_flight)] = semaphore
-    if not semaphore.acquire(timeout=settings.slot_wait):
-        return None
-    return Slot(semaphore.release, lambda: None)
-
-
-def _redis_slot(key: str, settings: Settings) -> Slot | None:
-    client = _redis(settings.redis_url or "")
-    name = REDIS_KEY_PREFIX + key
-    token = uuid.uuid4().hex
-    lease_ms = int(settings.slot_lease * 1000)
-    deadline = time.monotonic() + settings.slot_wait
-    pause = 0.02
-    while not client.eval(_ACQUIRE, 1, name, settings.max_in_flight, lease_ms, token):
-        if time.monotonic() >= deadline:
-            return None
-        time.sleep(pause * (0.5 + random.random()))
-        pause = min(pause * 2, 0.25)
-
-    def refresh() -> None:
-        try:
-            client.eval(_REFRESH, 1, name, lease_ms, token)
-        except redis.RedisError as exc:
-            # A lapsed lease only lets one more call in; the download itself is fine.
-            log(logging.WARNING, "could not extend an in-flight slot: %s", exc)
-
-    return Slot(release=lambda: client.zrem(name, token), refresh=refresh)
-
-
-@contextmanager
-def in_flight_slot(key: str, provider: str, settings: Settings | None = None) -> Iterator[Slot]:
-    """Hold one of the credential's `max_in_flight` slots for the duration of the block."""
-    settings = settings or current_settings()
-    slot = None
-    if settings.redis_url:
-        try:
-            slot = _redis_slot(key, settings)
-        except redis.RedisError as exc:
-            # The cap is politeness towards the upstream; losing Redis must not stop all
-            # calls, so fall back to this process's own cap.
-            log(logging.WARNING, "in-flight cap falls back to this process: %s", exc)
-            slot = _local_slot(key, settings)
-    else:
-        slot = _local_slot(key, settings)
-    if slot is None:
-        raise Unavailable(
-            provider,
-            message=f"Too many calls to {provider} are already running; try again shortly.",
-        )
-    try:
-        yield slot
-    finally:
-        try:
-            slot.release()
-        except redis.RedisError as exc:
-            log(logging.WARNING, "could not release an in-flight slot (lease expires): %s", exc)
 
 
 # --- retries ---------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from providers.errors import (
     RateLimited,
     Unavailable,
 )
+from providers.redact import mask, redact
 
 BASE = "https://upstream.test"
 KEY = "sk-live-0123456789abcdef"
@@ -301,12 +302,12 @@ def test_secrets_are_redacted_from_logs_and_errors(mock, upstream, caplog):
     ],
 )
 def test_redact_masks_auth_header_values(line, expected):
-    assert http.redact(line) == expected
+    assert redact(line) == expected
 
 
 def test_redact_masks_given_secrets_anywhere():
-    assert http.redact(f"url?token={KEY}&x=1", (KEY,)) == "url?token=***cdef&x=1"
-    assert http.mask("short") == "***"
+    assert redact(f"url?token={KEY}&x=1", (KEY,)) == "url?token=***cdef&x=1"
+    assert mask("short") == "***"
 
 
 def test_empty_credential_is_an_auth_error():

@@ -12,7 +12,7 @@ import httpx
 import pytest
 import redis
 
-from providers import http
+from providers import http, slots
 
 REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
 BASE = "https://upstream.test"
@@ -37,7 +37,7 @@ def credential():
 
 
 def slot_key(credential: str) -> str:
-    return http.REDIS_KEY_PREFIX + http.credential_key("Test", credential)
+    return slots.REDIS_KEY_PREFIX + slots.credential_key("Test", credential)
 
 
 @needs_redis
