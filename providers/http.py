@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import quote, unquote, urljoin, urlsplit
@@ -205,6 +206,54 @@ def backoff(attempt: int, rand: Callable[[], float] = random.random) -> float:
     """Capped exponential delay after failed attempt `attempt` (1-based), with jitter."""
     ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempt - 1))
     return ceiling * (0.5 + rand() / 2)
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One failed attempt: what the retry decision weighs, and the error it ends in."""
+
+    method: str
+    # Built only when raised: building a transport failure's error logs it as final.
+    error: Callable[[], UpstreamError]
+    # The answer's status; None when the transport failed (then `cause` says how).
+    status: int | None = None
+    cause: httpx.TransportError | None = None
+    retry_after: float | None = None
+
+    @property
+    def outcome(self) -> str:
+        """Words for the retry's log line: "answered 503", "failed (ReadTimeout)"."""
+        if self.cause is not None:
+            return f"failed ({type(self.cause).__name__})"
+        return f"answered {self.status}"
+
+
+def retry_wait(failure: Failure, attempt: int, max_retry_wait: float) -> float | None:
+    """Seconds to wait before sending again after failed attempt `attempt`, or None to stop.
+
+    Only what cannot do harm twice is sent again: any method whose connection never
+    opened, and an idempotent one after a timeout, a dropped connection, a 429 or a
+    502-504. Other answers (4xx above all) are final. A Retry-After stands in for the
+    backoff; one longer than `max_retry_wait` is left to the caller, which can reschedule
+    rather than hold a worker.
+    """
+    if attempt >= MAX_ATTEMPTS:
+        return None
+    idempotent = failure.method in IDEMPOTENT_METHODS
+    if failure.cause is not None:
+        retryable = isinstance(failure.cause, NEVER_SENT) or (
+            idempotent and isinstance(failure.cause, TRANSIENT)
+        )
+    else:
+        retryable = idempotent and failure.status in RETRY_STATUSES
+    if not retryable:
+        return None
+    wait = backoff(attempt)
+    if failure.retry_after is not None:
+        if failure.retry_after > max_retry_wait:
+            return None
+        wait = failure.retry_after
+    return wait
 
 
 # --- responses -------------------------------------------------------------------------
@@ -416,9 +465,7 @@ class Upstream:
         if params:
             params = {k: v for k, v in params.items() if v is not None}
         settings = current_settings()
-        idempotent = method in IDEMPOTENT_METHODS
         for attempt in range(1, MAX_ATTEMPTS + 1):
-            last = attempt == MAX_ATTEMPTS
             # Rebuilt each attempt: httpx rewinds file objects when it renders multipart.
             request = client.build_request(
                 method,
@@ -430,80 +477,77 @@ class Upstream:
                 headers=request_headers,
             )
             with in_flight_slot(self._key, self.provider, settings) as slot:
-                started = time.monotonic()
-                try:
-                    response = client.send(request, stream=True)
-                    if read and response.status_code < 400:
-                        try:
-                            response.read()
-                        finally:
-                            response.close()
-                except guard.UnsafeTarget as exc:
-                    log(logging.WARNING, "%s %s %s refused: %s", self.provider, method, url, exc)
-                    raise self.fail(
-                        UnsafeAddress, None, str(exc), message=f"Not fetched: {exc}"
-                    ) from exc
-                except httpx.TransportError as exc:
-                    never_sent = isinstance(exc, NEVER_SENT)
-                    if last or not (never_sent or (idempotent and isinstance(exc, TRANSIENT))):
-                        raise self._transport_failure(exc, method, url, never_sent) from exc
-                    wait = backoff(attempt)
-                    log(
-                        logging.WARNING,
-                        "%s %s %s failed (%s); attempt %d of %d, retrying in %.2fs",
-                        self.provider,
-                        method,
-                        url,
-                        type(exc).__name__,
-                        attempt,
-                        MAX_ATTEMPTS,
-                        wait,
-                        secrets=self._secrets,
-                    )
-                else:
-                    elapsed = (time.monotonic() - started) * 1000
-                    log(
-                        logging.DEBUG,
-                        "%s %s %s -> %s in %.0f ms",
-                        self.provider,
-                        method,
-                        url,
-                        response.status_code,
-                        elapsed,
-                        secrets=self._secrets,
-                    )
-                    if response.status_code < 400:
-                        try:
-                            yield response, slot
-                        finally:
-                            response.close()
-                        return
+                outcome = self._attempt(client, request, url, own=own, read=read)
+                if isinstance(outcome, httpx.Response):
                     try:
-                        response.read()
+                        yield outcome, slot
                     finally:
-                        response.close()
-                    error = self.error_from(response, method, own)
-                    retryable = idempotent and response.status_code in RETRY_STATUSES
-                    if last or not retryable:
-                        raise error
-                    wait = backoff(attempt)
-                    if isinstance(error, RateLimited) and error.retry_after is not None:
-                        if error.retry_after > settings.max_retry_wait:
-                            raise error
-                        wait = error.retry_after
-                    log(
-                        logging.WARNING,
-                        "%s %s %s answered %s; attempt %d of %d, retrying in %.2fs",
-                        self.provider,
-                        method,
-                        url,
-                        response.status_code,
-                        attempt,
-                        MAX_ATTEMPTS,
-                        wait,
-                        secrets=self._secrets,
-                    )
+                        outcome.close()
+                    return
+                wait = retry_wait(outcome, attempt, settings.max_retry_wait)
+                if wait is None:
+                    raise outcome.error() from outcome.cause
+                log(
+                    logging.WARNING,
+                    "%s %s %s %s; attempt %d of %d, retrying in %.2fs",
+                    self.provider,
+                    method,
+                    url,
+                    outcome.outcome,
+                    attempt,
+                    MAX_ATTEMPTS,
+                    wait,
+                    secrets=self._secrets,
+                )
             self._sleep(wait)
+
+    def _attempt(
+        self, client: httpx.Client, request: httpx.Request, url: str, *, own: bool, read: bool
+    ) -> httpx.Response | Failure:
+        """Send `request` once: its response when it succeeded (< 400), else how it failed.
+
+        An address the guard refuses raises at once: no attempt could reach another.
+        """
+        method = request.method
+        started = time.monotonic()
+        try:
+            response = client.send(request, stream=True)
+            if read and response.status_code < 400:
+                try:
+                    response.read()
+                finally:
+                    response.close()
+        except guard.UnsafeTarget as exc:
+            log(logging.WARNING, "%s %s %s refused: %s", self.provider, method, url, exc)
+            raise self.fail(UnsafeAddress, None, str(exc), message=f"Not fetched: {exc}") from exc
+        except httpx.TransportError as exc:
+            never_sent = isinstance(exc, NEVER_SENT)
+            error = partial(self._transport_failure, exc, method, url, never_sent)
+            return Failure(method, error, cause=exc)
+        elapsed = (time.monotonic() - started) * 1000
+        log(
+            logging.DEBUG,
+            "%s %s %s -> %s in %.0f ms",
+            self.provider,
+            method,
+            url,
+            response.status_code,
+            elapsed,
+            secrets=self._secrets,
+        )
+        if response.status_code < 400:
+            return response
+        try:
+            response.read()
+        finally:
+            response.close()
+        answered = self.error_from(response, method, own)
+        return Failure(
+            method,
+            lambda: answered,
+            status=response.status_code,
+            retry_after=answered.retry_after if isinstance(answered, RateLimited) else None,
+        )
 
     def _transport_failure(
         self, exc: httpx.TransportError, method: str, url: str, never_sent: bool

@@ -99,6 +99,42 @@ def test_backoff_is_capped():
     assert http.backoff(1, rand=lambda: 0.0) == http.BACKOFF_BASE / 2
 
 
+@pytest.mark.parametrize(
+    ("method", "status", "cause", "attempt", "retried"),
+    [
+        ("GET", 503, None, 1, True),
+        ("GET", 429, None, 3, True),
+        ("GET", 503, None, http.MAX_ATTEMPTS, False),
+        ("GET", 404, None, 1, False),
+        ("GET", 422, None, 1, False),
+        ("GET", 500, None, 1, False),
+        ("POST", 503, None, 1, False),
+        ("GET", None, httpx.ReadTimeout("slow"), 1, True),
+        ("POST", None, httpx.ReadTimeout("slow"), 1, False),
+        ("POST", None, httpx.ConnectError("refused"), 1, True),
+        ("DELETE", None, httpx.RemoteProtocolError("cut"), 1, False),
+    ],
+)
+def test_retry_decision_sends_again_only_what_cannot_do_harm(
+    method, status, cause, attempt, retried
+):
+    failure = http.Failure(method, lambda: Unavailable("Test"), status=status, cause=cause)
+
+    wait = http.retry_wait(failure, attempt, max_retry_wait=30.0)
+
+    assert (wait is not None) is retried
+    if retried:
+        ceiling = min(http.BACKOFF_CAP, http.BACKOFF_BASE * 2 ** (attempt - 1))
+        assert ceiling / 2 <= wait <= ceiling
+
+
+@pytest.mark.parametrize(("retry_after", "wait"), [(7.0, 7.0), (0.0, 0.0), (31.0, None)])
+def test_retry_decision_waits_as_long_as_retry_after_asks_up_to_the_limit(retry_after, wait):
+    failure = http.Failure("GET", lambda: Unavailable("Test"), status=429, retry_after=retry_after)
+
+    assert http.retry_wait(failure, 1, max_retry_wait=30.0) == wait
+
+
 def test_malformed_json_raises_protocol_error(mock, upstream):
     mock.get(f"{BASE}/things").respond(200, text='{"code": 0, "data": [')
 
