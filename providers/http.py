@@ -696,6 +696,25 @@ class Upstream:
         )
 
 
+class Downloads:
+    """The `download` of a client whose results are files at links the provider gives."""
+
+    _http: Upstream
+
+    def download(
+        self,
+        url: str,
+        dest: str | os.PathLike[str] | IO[bytes],
+        *,
+        max_bytes: int | None = None,
+    ) -> Download:
+        """Stream a result's `url` (audio, video, a waveform) to `dest`.
+
+        Only the provider's own host is sent the credential; a CDN's never is.
+        """
+        return self._http.download(url, dest, max_bytes=max_bytes)
+
+
 @contextmanager
 def opened(file: str | os.PathLike[str] | IO[bytes]) -> Iterator[IO[bytes]]:
     """A binary file object for a path or an already open file (left open for its owner)."""

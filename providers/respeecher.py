@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import IO, Any
 
 from providers.errors import ProtocolError
-from providers.http import Download, Upstream, file_part, fill, opened
+from providers.http import Download, Downloads, Upstream, file_part, fill, opened
 from providers.records import (
     COMPLETED,
     FAILED,
@@ -563,7 +563,7 @@ def _as_raw(value: Any) -> dict:
     return value if isinstance(value, dict) else {"value": value}
 
 
-class RespeecherClient:
+class RespeecherClient(Downloads):
     """One Respeecher account, authenticated by its `api-key` header."""
 
     def __init__(
@@ -836,16 +836,6 @@ class RespeecherClient:
         return self._http.download(
             ROUTES["export_conversions"][1], dest, params=params, max_bytes=max_bytes
         )
-
-    def download(
-        self,
-        url: str,
-        dest: str | os.PathLike[str] | IO[bytes],
-        *,
-        max_bytes: int | None = None,
-    ) -> Download:
-        """Stream a recording's `url` (or `waveform_url`) to `dest`."""
-        return self._http.download(url, dest, max_bytes=max_bytes)
 
     # Text to speech
 
