@@ -587,6 +587,10 @@ class RespeecherClient(Downloads):
             raise self._http.fail(ProtocolError, 200, f"{name}: expected a JSON object")
         return body
 
+    def _ack(self, name: str, path_params: dict[str, str] | None = None) -> Ack:
+        """A call answered with nothing we read, kept whole as the Ack's `raw`."""
+        return Ack(raw=_as_raw(self._json(name, path_params)))
+
     def _items(self, name: str, **kwargs: Any) -> list[dict]:
         """Items of an unpaged list, bare or wrapped in `{list: [...]}`."""
         body = self._json(name, **kwargs)
@@ -634,7 +638,7 @@ class RespeecherClient(Downloads):
         return ApiKey(key=string(raw, "api_key", "key", "value"), raw=raw)
 
     def delete_api_key(self) -> Ack:
-        return Ack(raw=_as_raw(self._json("delete_api_key")))
+        return self._ack("delete_api_key")
 
     def account_stats(self) -> AccountStats:
         return AccountStats.from_raw(self._object("account_stats"))
@@ -683,7 +687,7 @@ class RespeecherClient(Downloads):
         return Project.from_raw(self._object("rename_project", path, json={"name": name}))
 
     def delete_project(self, project_id: str) -> Ack:
-        return Ack(raw=_as_raw(self._json("delete_project", {"project_id": project_id})))
+        return self._ack("delete_project", {"project_id": project_id})
 
     def get_project_by_url(self, project_url: str) -> Project:
         params = {"project_url": project_url}
@@ -736,7 +740,7 @@ class RespeecherClient(Downloads):
         return Folder.from_raw(self._object("rename_folder", path, json={"name": name}))
 
     def delete_folder(self, folder_id: str) -> Ack:
-        return Ack(raw=_as_raw(self._json("delete_folder", {"folder_id": folder_id})))
+        return self._ack("delete_folder", {"folder_id": folder_id})
 
     # Recordings
 
@@ -819,7 +823,7 @@ class RespeecherClient(Downloads):
         return self._recording(self._object("replace_recording", path, json=fields))
 
     def delete_recording(self, recording_id: str) -> Ack:
-        return Ack(raw=_as_raw(self._json("delete_recording", {"recording_id": recording_id})))
+        return self._ack("delete_recording", {"recording_id": recording_id})
 
     def export_conversions(
         self,
@@ -993,10 +997,10 @@ class RespeecherClient(Downloads):
 
     def enable_calibration(self, calibration_id: str) -> Ack:
         path = {"calibration_id": calibration_id}
-        return Ack(raw=_as_raw(self._json("enable_calibration", path)))
+        return self._ack("enable_calibration", path)
 
     def use_auto_calibration(self) -> Ack:
-        return Ack(raw=_as_raw(self._json("use_auto_calibration")))
+        return self._ack("use_auto_calibration")
 
     # Notes. The seed names the routes but not their bodies: these fields are a guess
     # from the note object ({id, text, active}) and the recording that carries it.
