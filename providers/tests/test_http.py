@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -23,6 +21,8 @@ from providers.errors import (
     Unavailable,
 )
 from providers.redact import mask, redact
+
+from .conftest import Concurrency, one_call_held
 
 BASE = "https://upstream.test"
 KEY = "sk-live-0123456789abcdef"
@@ -244,71 +244,39 @@ def test_fastapi_422_becomes_field_errors(mock, upstream):
 
 
 def test_in_process_cap_holds_with_20_parallel_calls(mock, upstream):
-    lock = threading.Lock()
-    running = 0
-    peak = 0
-
-    def handler(request):
-        nonlocal running, peak
-        with lock:
-            running += 1
-            peak = max(peak, running)
-        time.sleep(0.05)
-        with lock:
-            running -= 1
-        return httpx.Response(200, json={})
-
-    route = mock.get(f"{BASE}/things").mock(side_effect=handler)
+    calls = Concurrency()
+    route = mock.get(f"{BASE}/things").mock(side_effect=calls)
 
     with ThreadPoolExecutor(max_workers=20) as pool:
         list(pool.map(lambda _: upstream.json("GET", "/things"), range(20)))
 
     assert route.call_count == 20
-    assert peak == 4
+    assert calls.peak == 4
 
 
 def test_other_credentials_have_their_own_cap(mock, sleep):
     http.configure(redis_url=None, max_in_flight=1, connect_timeout=1.0, read_timeout=2.0)
     first = http.Upstream("Test", BASE, "key-one-0000", {"api-key": "key-one-0000"}, sleep=sleep)
     second = http.Upstream("Test", BASE, "key-two-0000", {"api-key": "key-two-0000"}, sleep=sleep)
-    inside = threading.Event()
-    release = threading.Event()
 
-    def handler(request):
-        if request.headers["api-key"] == "key-one-0000":
-            inside.set()
-            release.wait(5)
-        return httpx.Response(200, json={})
-
-    mock.get(f"{BASE}/things").mock(side_effect=handler)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        held = pool.submit(first.json, "GET", "/things")
-        assert inside.wait(5)
+    with one_call_held(
+        mock.get(f"{BASE}/things"),
+        lambda: first.json("GET", "/things"),
+        held=lambda request: request.headers["api-key"] == "key-one-0000",
+    ):
         # The first key's only slot is taken; the second key is not held up by it.
         assert second.json("GET", "/things") == {}
-        release.set()
-        held.result(5)
 
 
 def test_a_full_cap_times_out_as_unavailable(mock, sleep):
     http.configure(redis_url=None, max_in_flight=1, slot_wait=0.05)
     upstream = http.Upstream("Test", BASE, KEY, {"api-key": KEY}, sleep=sleep)
-    release = threading.Event()
-    inside = threading.Event()
 
-    def handler(request):
-        inside.set()
-        release.wait(5)
-        return httpx.Response(200, json={})
-
-    mock.get(f"{BASE}/things").mock(side_effect=handler)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        held = pool.submit(upstream.json, "GET", "/things")
-        assert inside.wait(5)
-        with pytest.raises(Unavailable, match="Too many calls"):
-            upstream.json("GET", "/things")
-        release.set()
-        held.result(5)
+    with (
+        one_call_held(mock.get(f"{BASE}/things"), lambda: upstream.json("GET", "/things")),
+        pytest.raises(Unavailable, match="Too many calls"),
+    ):
+        upstream.json("GET", "/things")
 
 
 def test_secrets_are_redacted_from_logs_and_errors(mock, upstream, caplog):
