@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import IO, Any
+from typing import Any
 
 from providers.errors import BadRequest, ProtocolError
-from providers.http import Download, Upstream, fastapi_detail, fill
+from providers.http import Downloads, Upstream, fastapi_detail, fill
 from providers.records import (
     COMPLETED,
     FAILED,
@@ -247,7 +246,7 @@ def a2e_error_code(body: Any) -> int | str | None:
     return None
 
 
-class A2EClient:
+class A2EClient(Downloads):
     """One A2E account, authenticated by its bearer token."""
 
     def __init__(
@@ -469,15 +468,3 @@ class A2EClient:
 
     def leave_avatar_room(self, channel: str) -> Ack:
         return self._ack("leave_avatar_room", json={"channel": channel})
-
-    # Files
-
-    def download(
-        self,
-        url: str,
-        dest: str | os.PathLike[str] | IO[bytes],
-        *,
-        max_bytes: int | None = None,
-    ) -> Download:
-        """Stream a result (audio, video) to `dest`; CDN hosts never receive the token."""
-        return self._http.download(url, dest, max_bytes=max_bytes)

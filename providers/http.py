@@ -1,5 +1,8 @@
-"""Shared HTTP layer for the upstream clients: pooling, retries, in-flight caps, redaction,
-and the address guard on every connection (see `providers.guard` for the rule)."""
+"""Shared HTTP layer for the upstream clients: pooling, retries, typed errors and downloads.
+
+Every connection passes the address guard (`providers.guard`); the in-flight caps per
+credential are in `providers.slots`, redaction in `providers.redact`.
+"""
 
 from __future__ import annotations
 
@@ -13,19 +16,18 @@ import re
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
 import httpx
-import redis
 
-from providers import USER_AGENT, guard
+from providers import USER_AGENT, guard, slots
 from providers.errors import (
     AuthError,
     BadRequest,
@@ -37,8 +39,8 @@ from providers.errors import (
     UnsafeAddress,
     UpstreamError,
 )
-
-logger = logging.getLogger("providers.http")
+from providers.redact import log, mask, redact
+from providers.slots import Slot, credential_key, in_flight_slot
 
 MAX_ATTEMPTS = 4
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
@@ -78,8 +80,6 @@ class Settings:
 _lock = threading.Lock()
 _settings: Settings | None = None
 _clients: dict[tuple[int, str, guard.Policy], httpx.Client] = {}
-_local_slots: dict[tuple[str, int], threading.BoundedSemaphore] = {}
-_redis_clients: dict[tuple[int, str], redis.Redis] = {}
 
 
 def configure(
@@ -116,7 +116,7 @@ def configure(
         # Pooled clients carry the old timeouts.
         stale = list(_clients.values())
         _clients.clear()
-        _local_slots.clear()
+    slots.forget_local_slots()
     for client in stale:
         client.close()
     return new
@@ -181,151 +181,6 @@ def address_policy(base_url: str, private_hosts: frozenset[str]) -> guard.Policy
     return guard.Policy(exempt=exempt)
 
 
-# --- redaction -------------------------------------------------------------------------
-
-_SECRET_HEADER = re.compile(
-    r"(?i)\b(authorization|api-key|x-api-key|x-csrf-token|cookie)(['\"]?\s*[:=]\s*['\"]?)"
-    r"(bearer\s+)?([^\s'\",;}]+)"
-)
-
-
-def mask(secret: str) -> str:
-    """`***` plus the last 4 characters, and those only when the secret is long enough."""
-    return "***" + secret[-4:] if len(secret) >= 12 else "***"
-
-
-def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
-    """Replace the given secrets and any auth header values in `text` by their masks."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, mask(secret))
-
-    def _header(match: re.Match[str]) -> str:
-        value = match.group(4)
-        if value.startswith("***"):
-            return match.group(0)
-        return f"{match.group(1)}{match.group(2)}{match.group(3) or ''}{mask(value)}"
-
-    return _SECRET_HEADER.sub(_header, text)
-
-
-def log(level: int, message: str, *args: object, secrets: tuple[str, ...] = ()) -> None:
-    """Log through the providers logger with secrets masked in the final line."""
-    if logger.isEnabledFor(level):
-        logger.log(level, "%s", redact(message % args if args else message, secrets))
-
-
-# --- in-flight slots -------------------------------------------------------------------
-
-# The holders are a sorted set of tokens scored by lease expiry, so a worker that dies
-# while holding a slot frees it when its lease runs out. Redis's clock is the only one.
-_ACQUIRE = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
-  redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[3])
-  redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]))
-  return 1
-end
-return 0
-"""
-_REFRESH = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local n = redis.call('ZADD', KEYS[1], 'XX', 'CH', now + tonumber(ARGV[1]), ARGV[2])
-redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[1]))
-return n
-"""
-REDIS_KEY_PREFIX = "voxboard:providers:inflight:"
-
-
-def credential_key(provider: str, credential: str) -> str:
-    """A stable, non-reversible name for one provider credential."""
-    return hashlib.sha256(f"{provider}\0{credential}".encode()).hexdigest()[:32]
-
-
-def _redis(url: str) -> redis.Redis:
-    key = (os.getpid(), url)
-    with _lock:
-        client = _redis_clients.get(key)
-        if client is None:
-            client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
-            _redis_clients[key] = client
-    return client
-
-
-class Slot:
-    """One held in-flight slot; `refresh()` extends a Redis lease during long downloads."""
-
-    def __init__(self, release: Callable[[], None], refresh: Callable[[], None]) -> None:
-        self.release = release
-        self.refresh = refresh
-
-
-def _local_slot(key: str, settings: Settings) -> Slot | None:
-    with _lock:
-        semaphore = _local_slots.get((key, settings.max_in_flight))
-        if semaphore is None:
-            semaphore = threading.BoundedSemaphore(settings.max_in_flight)
-            _local_slots[(key, settings.max_in_flight)] = semaphore
-    if not semaphore.acquire(timeout=settings.slot_wait):
-        return None
-    return Slot(semaphore.release, lambda: None)
-
-
-def _redis_slot(key: str, settings: Settings) -> Slot | None:
-    client = _redis(settings.redis_url or "")
-    name = REDIS_KEY_PREFIX + key
-    token = uuid.uuid4().hex
-    lease_ms = int(settings.slot_lease * 1000)
-    deadline = time.monotonic() + settings.slot_wait
-    pause = 0.02
-    while not client.eval(_ACQUIRE, 1, name, settings.max_in_flight, lease_ms, token):
-        if time.monotonic() >= deadline:
-            return None
-        time.sleep(pause * (0.5 + random.random()))
-        pause = min(pause * 2, 0.25)
-
-    def refresh() -> None:
-        try:
-            client.eval(_REFRESH, 1, name, lease_ms, token)
-        except redis.RedisError as exc:
-            # A lapsed lease only lets one more call in; the download itself is fine.
-            log(logging.WARNING, "could not extend an in-flight slot: %s", exc)
-
-    return Slot(release=lambda: client.zrem(name, token), refresh=refresh)
-
-
-@contextmanager
-def in_flight_slot(key: str, provider: str, settings: Settings | None = None) -> Iterator[Slot]:
-    """Hold one of the credential's `max_in_flight` slots for the duration of the block."""
-    settings = settings or current_settings()
-    slot = None
-    if settings.redis_url:
-        try:
-            slot = _redis_slot(key, settings)
-        except redis.RedisError as exc:
-            # The cap is politeness towards the upstream; losing Redis must not stop all
-            # calls, so fall back to this process's own cap.
-            log(logging.WARNING, "in-flight cap falls back to this process: %s", exc)
-            slot = _local_slot(key, settings)
-    else:
-        slot = _local_slot(key, settings)
-    if slot is None:
-        raise Unavailable(
-            provider,
-            message=f"Too many calls to {provider} are already running; try again shortly.",
-        )
-    try:
-        yield slot
-    finally:
-        try:
-            slot.release()
-        except redis.RedisError as exc:
-            log(logging.WARNING, "could not release an in-flight slot (lease expires): %s", exc)
-
-
 # --- retries ---------------------------------------------------------------------------
 
 
@@ -351,6 +206,54 @@ def backoff(attempt: int, rand: Callable[[], float] = random.random) -> float:
     """Capped exponential delay after failed attempt `attempt` (1-based), with jitter."""
     ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempt - 1))
     return ceiling * (0.5 + rand() / 2)
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One failed attempt: what the retry decision weighs, and the error it ends in."""
+
+    method: str
+    # Built only when raised: building a transport failure's error logs it as final.
+    error: Callable[[], UpstreamError]
+    # The answer's status; None when the transport failed (then `cause` says how).
+    status: int | None = None
+    cause: httpx.TransportError | None = None
+    retry_after: float | None = None
+
+    @property
+    def outcome(self) -> str:
+        """Words for the retry's log line: "answered 503", "failed (ReadTimeout)"."""
+        if self.cause is not None:
+            return f"failed ({type(self.cause).__name__})"
+        return f"answered {self.status}"
+
+
+def retry_wait(failure: Failure, attempt: int, max_retry_wait: float) -> float | None:
+    """Seconds to wait before sending again after failed attempt `attempt`, or None to stop.
+
+    Only what cannot do harm twice is sent again: any method whose connection never
+    opened, and an idempotent one after a timeout, a dropped connection, a 429 or a
+    502-504. Other answers (4xx above all) are final. A Retry-After stands in for the
+    backoff; one longer than `max_retry_wait` is left to the caller, which can reschedule
+    rather than hold a worker.
+    """
+    if attempt >= MAX_ATTEMPTS:
+        return None
+    idempotent = failure.method in IDEMPOTENT_METHODS
+    if failure.cause is not None:
+        retryable = isinstance(failure.cause, NEVER_SENT) or (
+            idempotent and isinstance(failure.cause, TRANSIENT)
+        )
+    else:
+        retryable = idempotent and failure.status in RETRY_STATUSES
+    if not retryable:
+        return None
+    wait = backoff(attempt)
+    if failure.retry_after is not None:
+        if failure.retry_after > max_retry_wait:
+            return None
+        wait = failure.retry_after
+    return wait
 
 
 # --- responses -------------------------------------------------------------------------
@@ -562,9 +465,7 @@ class Upstream:
         if params:
             params = {k: v for k, v in params.items() if v is not None}
         settings = current_settings()
-        idempotent = method in IDEMPOTENT_METHODS
         for attempt in range(1, MAX_ATTEMPTS + 1):
-            last = attempt == MAX_ATTEMPTS
             # Rebuilt each attempt: httpx rewinds file objects when it renders multipart.
             request = client.build_request(
                 method,
@@ -576,80 +477,77 @@ class Upstream:
                 headers=request_headers,
             )
             with in_flight_slot(self._key, self.provider, settings) as slot:
-                started = time.monotonic()
-                try:
-                    response = client.send(request, stream=True)
-                    if read and response.status_code < 400:
-                        try:
-                            response.read()
-                        finally:
-                            response.close()
-                except guard.UnsafeTarget as exc:
-                    log(logging.WARNING, "%s %s %s refused: %s", self.provider, method, url, exc)
-                    raise self.fail(
-                        UnsafeAddress, None, str(exc), message=f"Not fetched: {exc}"
-                    ) from exc
-                except httpx.TransportError as exc:
-                    never_sent = isinstance(exc, NEVER_SENT)
-                    if last or not (never_sent or (idempotent and isinstance(exc, TRANSIENT))):
-                        raise self._transport_failure(exc, method, url, never_sent) from exc
-                    wait = backoff(attempt)
-                    log(
-                        logging.WARNING,
-                        "%s %s %s failed (%s); attempt %d of %d, retrying in %.2fs",
-                        self.provider,
-                        method,
-                        url,
-                        type(exc).__name__,
-                        attempt,
-                        MAX_ATTEMPTS,
-                        wait,
-                        secrets=self._secrets,
-                    )
-                else:
-                    elapsed = (time.monotonic() - started) * 1000
-                    log(
-                        logging.DEBUG,
-                        "%s %s %s -> %s in %.0f ms",
-                        self.provider,
-                        method,
-                        url,
-                        response.status_code,
-                        elapsed,
-                        secrets=self._secrets,
-                    )
-                    if response.status_code < 400:
-                        try:
-                            yield response, slot
-                        finally:
-                            response.close()
-                        return
+                outcome = self._attempt(client, request, url, own=own, read=read)
+                if isinstance(outcome, httpx.Response):
                     try:
-                        response.read()
+                        yield outcome, slot
                     finally:
-                        response.close()
-                    error = self.error_from(response, method, own)
-                    retryable = idempotent and response.status_code in RETRY_STATUSES
-                    if last or not retryable:
-                        raise error
-                    wait = backoff(attempt)
-                    if isinstance(error, RateLimited) and error.retry_after is not None:
-                        if error.retry_after > settings.max_retry_wait:
-                            raise error
-                        wait = error.retry_after
-                    log(
-                        logging.WARNING,
-                        "%s %s %s answered %s; attempt %d of %d, retrying in %.2fs",
-                        self.provider,
-                        method,
-                        url,
-                        response.status_code,
-                        attempt,
-                        MAX_ATTEMPTS,
-                        wait,
-                        secrets=self._secrets,
-                    )
+                        outcome.close()
+                    return
+                wait = retry_wait(outcome, attempt, settings.max_retry_wait)
+                if wait is None:
+                    raise outcome.error() from outcome.cause
+                log(
+                    logging.WARNING,
+                    "%s %s %s %s; attempt %d of %d, retrying in %.2fs",
+                    self.provider,
+                    method,
+                    url,
+                    outcome.outcome,
+                    attempt,
+                    MAX_ATTEMPTS,
+                    wait,
+                    secrets=self._secrets,
+                )
             self._sleep(wait)
+
+    def _attempt(
+        self, client: httpx.Client, request: httpx.Request, url: str, *, own: bool, read: bool
+    ) -> httpx.Response | Failure:
+        """Send `request` once: its response when it succeeded (< 400), else how it failed.
+
+        An address the guard refuses raises at once: no attempt could reach another.
+        """
+        method = request.method
+        started = time.monotonic()
+        try:
+            response = client.send(request, stream=True)
+            if read and response.status_code < 400:
+                try:
+                    response.read()
+                finally:
+                    response.close()
+        except guard.UnsafeTarget as exc:
+            log(logging.WARNING, "%s %s %s refused: %s", self.provider, method, url, exc)
+            raise self.fail(UnsafeAddress, None, str(exc), message=f"Not fetched: {exc}") from exc
+        except httpx.TransportError as exc:
+            never_sent = isinstance(exc, NEVER_SENT)
+            error = partial(self._transport_failure, exc, method, url, never_sent)
+            return Failure(method, error, cause=exc)
+        elapsed = (time.monotonic() - started) * 1000
+        log(
+            logging.DEBUG,
+            "%s %s %s -> %s in %.0f ms",
+            self.provider,
+            method,
+            url,
+            response.status_code,
+            elapsed,
+            secrets=self._secrets,
+        )
+        if response.status_code < 400:
+            return response
+        try:
+            response.read()
+        finally:
+            response.close()
+        answered = self.error_from(response, method, own)
+        return Failure(
+            method,
+            lambda: answered,
+            status=response.status_code,
+            retry_after=answered.retry_after if isinstance(answered, RateLimited) else None,
+        )
 
     def _transport_failure(
         self, exc: httpx.TransportError, method: str, url: str, never_sent: bool
@@ -796,6 +694,25 @@ class Upstream:
             filename=_filename(response.headers.get("Content-Disposition")),
             path=path,
         )
+
+
+class Downloads:
+    """The `download` of a client whose results are files at links the provider gives."""
+
+    _http: Upstream
+
+    def download(
+        self,
+        url: str,
+        dest: str | os.PathLike[str] | IO[bytes],
+        *,
+        max_bytes: int | None = None,
+    ) -> Download:
+        """Stream a result's `url` (audio, video, a waveform) to `dest`.
+
+        Only the provider's own host is sent the credential; a CDN's never is.
+        """
+        return self._http.download(url, dest, max_bytes=max_bytes)
 
 
 @contextmanager

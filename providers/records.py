@@ -58,28 +58,27 @@ def string(raw: Mapping[str, Any], *keys: str) -> str | None:
     return None
 
 
-def integer(raw: Mapping[str, Any], *keys: str) -> int | None:
+def _first_numeric(
+    raw: Mapping[str, Any], keys: tuple[str, ...], convert: Callable[[Any], T]
+) -> T | None:
+    """`convert` of the first of `keys` it accepts; booleans are never read as numbers."""
     for key in keys:
         value = raw.get(key)
         if isinstance(value, bool) or value is None:
             continue
         try:
-            return int(float(value))
+            return convert(value)
         except (TypeError, ValueError):
             continue
     return None
+
+
+def integer(raw: Mapping[str, Any], *keys: str) -> int | None:
+    return _first_numeric(raw, keys, lambda value: int(float(value)))
 
 
 def number(raw: Mapping[str, Any], *keys: str) -> float | None:
-    for key in keys:
-        value = raw.get(key)
-        if isinstance(value, bool) or value is None:
-            continue
-        try:
-            return float(value)
-        except (TypeError, ValueError):
-            continue
-    return None
+    return _first_numeric(raw, keys, float)
 
 
 def flag(raw: Mapping[str, Any], *keys: str) -> bool | None:

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import IO, Any
 
 from providers.errors import ProtocolError
-from providers.http import Download, Upstream, file_part, fill, opened
+from providers.http import Download, Downloads, Upstream, file_part, fill, opened
 from providers.records import (
     COMPLETED,
     FAILED,
@@ -563,7 +563,7 @@ def _as_raw(value: Any) -> dict:
     return value if isinstance(value, dict) else {"value": value}
 
 
-class RespeecherClient:
+class RespeecherClient(Downloads):
     """One Respeecher account, authenticated by its `api-key` header."""
 
     def __init__(
@@ -586,6 +586,10 @@ class RespeecherClient:
         if not isinstance(body, dict):
             raise self._http.fail(ProtocolError, 200, f"{name}: expected a JSON object")
         return body
+
+    def _ack(self, name: str, path_params: dict[str, str] | None = None) -> Ack:
+        """A call answered with nothing we read, kept whole as the Ack's `raw`."""
+        return Ack(raw=_as_raw(self._json(name, path_params)))
 
     def _items(self, name: str, **kwargs: Any) -> list[dict]:
         """Items of an unpaged list, bare or wrapped in `{list: [...]}`."""
@@ -634,7 +638,7 @@ class RespeecherClient:
         return ApiKey(key=string(raw, "api_key", "key", "value"), raw=raw)
 
     def delete_api_key(self) -> Ack:
-        return Ack(raw=_as_raw(self._json("delete_api_key")))
+        return self._ack("delete_api_key")
 
     def account_stats(self) -> AccountStats:
         return AccountStats.from_raw(self._object("account_stats"))
@@ -683,7 +687,7 @@ class RespeecherClient:
         return Project.from_raw(self._object("rename_project", path, json={"name": name}))
 
     def delete_project(self, project_id: str) -> Ack:
-        return Ack(raw=_as_raw(self._json("delete_project", {"project_id": project_id})))
+        return self._ack("delete_project", {"project_id": project_id})
 
     def get_project_by_url(self, project_url: str) -> Project:
         params = {"project_url": project_url}
@@ -736,7 +740,7 @@ class RespeecherClient:
         return Folder.from_raw(self._object("rename_folder", path, json={"name": name}))
 
     def delete_folder(self, folder_id: str) -> Ack:
-        return Ack(raw=_as_raw(self._json("delete_folder", {"folder_id": folder_id})))
+        return self._ack("delete_folder", {"folder_id": folder_id})
 
     # Recordings
 
@@ -819,7 +823,7 @@ class RespeecherClient:
         return self._recording(self._object("replace_recording", path, json=fields))
 
     def delete_recording(self, recording_id: str) -> Ack:
-        return Ack(raw=_as_raw(self._json("delete_recording", {"recording_id": recording_id})))
+        return self._ack("delete_recording", {"recording_id": recording_id})
 
     def export_conversions(
         self,
@@ -836,16 +840,6 @@ class RespeecherClient:
         return self._http.download(
             ROUTES["export_conversions"][1], dest, params=params, max_bytes=max_bytes
         )
-
-    def download(
-        self,
-        url: str,
-        dest: str | os.PathLike[str] | IO[bytes],
-        *,
-        max_bytes: int | None = None,
-    ) -> Download:
-        """Stream a recording's `url` (or `waveform_url`) to `dest`."""
-        return self._http.download(url, dest, max_bytes=max_bytes)
 
     # Text to speech
 
@@ -1003,10 +997,10 @@ class RespeecherClient:
 
     def enable_calibration(self, calibration_id: str) -> Ack:
         path = {"calibration_id": calibration_id}
-        return Ack(raw=_as_raw(self._json("enable_calibration", path)))
+        return self._ack("enable_calibration", path)
 
     def use_auto_calibration(self) -> Ack:
-        return Ack(raw=_as_raw(self._json("use_auto_calibration")))
+        return self._ack("use_auto_calibration")
 
     # Notes. The seed names the routes but not their bodies: these fields are a guess
     # from the note object ({id, text, active}) and the recording that carries it.

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 import time
 import wave
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -48,6 +51,61 @@ def sleep(sleeps):
 def mock():
     with respx.mock(assert_all_mocked=True, assert_all_called=False) as router:
         yield router
+
+
+# --- in-flight caps: handlers that show how many calls were inside at once ---------------
+
+
+class Concurrency:
+    """A respx handler that holds each call briefly and keeps the most seen inside at once.
+
+    `on_enter` runs for each call once it is counted, to look at shared state mid-call.
+    """
+
+    def __init__(self, on_enter: Callable[[], None] = lambda: None) -> None:
+        self._lock = threading.Lock()
+        self._on_enter = on_enter
+        self.running = 0
+        self.peak = 0
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        with self._lock:
+            self.running += 1
+            self.peak = max(self.peak, self.running)
+        self._on_enter()
+        time.sleep(0.05)
+        with self._lock:
+            self.running -= 1
+        return httpx.Response(200, json={})
+
+
+@contextmanager
+def one_call_held(
+    route: respx.Route,
+    call: Callable[[], Any],
+    held: Callable[[httpx.Request], bool] = lambda request: True,
+) -> Iterator[None]:
+    """Run the block while `call` is inside the upstream in another thread, its slot taken.
+
+    Only requests `held` picks are kept waiting; the rest are answered at once.
+    """
+    inside, release = threading.Event(), threading.Event()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if held(request):
+            inside.set()
+            release.wait(5)
+        return httpx.Response(200, json={})
+
+    route.mock(side_effect=handler)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(call)
+        assert inside.wait(5), "the held call never reached the upstream"
+        try:
+            yield
+        finally:
+            release.set()
+        pending.result(5)
 
 
 # --- a live sandbox over loopback, for the integration tests -----------------------------

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -22,6 +20,9 @@ from providers.errors import (
     RateLimited,
     Unavailable,
 )
+from providers.redact import mask, redact
+
+from .conftest import Concurrency, one_call_held
 
 BASE = "https://upstream.test"
 KEY = "sk-live-0123456789abcdef"
@@ -96,6 +97,42 @@ def test_503_storm_is_retried_then_raises_unavailable(mock, upstream, sleeps):
 def test_backoff_is_capped():
     assert http.backoff(30, rand=lambda: 1.0) == http.BACKOFF_CAP
     assert http.backoff(1, rand=lambda: 0.0) == http.BACKOFF_BASE / 2
+
+
+@pytest.mark.parametrize(
+    ("method", "status", "cause", "attempt", "retried"),
+    [
+        ("GET", 503, None, 1, True),
+        ("GET", 429, None, 3, True),
+        ("GET", 503, None, http.MAX_ATTEMPTS, False),
+        ("GET", 404, None, 1, False),
+        ("GET", 422, None, 1, False),
+        ("GET", 500, None, 1, False),
+        ("POST", 503, None, 1, False),
+        ("GET", None, httpx.ReadTimeout("slow"), 1, True),
+        ("POST", None, httpx.ReadTimeout("slow"), 1, False),
+        ("POST", None, httpx.ConnectError("refused"), 1, True),
+        ("DELETE", None, httpx.RemoteProtocolError("cut"), 1, False),
+    ],
+)
+def test_retry_decision_sends_again_only_what_cannot_do_harm(
+    method, status, cause, attempt, retried
+):
+    failure = http.Failure(method, lambda: Unavailable("Test"), status=status, cause=cause)
+
+    wait = http.retry_wait(failure, attempt, max_retry_wait=30.0)
+
+    assert (wait is not None) is retried
+    if retried:
+        ceiling = min(http.BACKOFF_CAP, http.BACKOFF_BASE * 2 ** (attempt - 1))
+        assert ceiling / 2 <= wait <= ceiling
+
+
+@pytest.mark.parametrize(("retry_after", "wait"), [(7.0, 7.0), (0.0, 0.0), (31.0, None)])
+def test_retry_decision_waits_as_long_as_retry_after_asks_up_to_the_limit(retry_after, wait):
+    failure = http.Failure("GET", lambda: Unavailable("Test"), status=429, retry_after=retry_after)
+
+    assert http.retry_wait(failure, 1, max_retry_wait=30.0) == wait
 
 
 def test_malformed_json_raises_protocol_error(mock, upstream):
@@ -207,71 +244,39 @@ def test_fastapi_422_becomes_field_errors(mock, upstream):
 
 
 def test_in_process_cap_holds_with_20_parallel_calls(mock, upstream):
-    lock = threading.Lock()
-    running = 0
-    peak = 0
-
-    def handler(request):
-        nonlocal running, peak
-        with lock:
-            running += 1
-            peak = max(peak, running)
-        time.sleep(0.05)
-        with lock:
-            running -= 1
-        return httpx.Response(200, json={})
-
-    route = mock.get(f"{BASE}/things").mock(side_effect=handler)
+    calls = Concurrency()
+    route = mock.get(f"{BASE}/things").mock(side_effect=calls)
 
     with ThreadPoolExecutor(max_workers=20) as pool:
         list(pool.map(lambda _: upstream.json("GET", "/things"), range(20)))
 
     assert route.call_count == 20
-    assert peak == 4
+    assert calls.peak == 4
 
 
 def test_other_credentials_have_their_own_cap(mock, sleep):
     http.configure(redis_url=None, max_in_flight=1, connect_timeout=1.0, read_timeout=2.0)
     first = http.Upstream("Test", BASE, "key-one-0000", {"api-key": "key-one-0000"}, sleep=sleep)
     second = http.Upstream("Test", BASE, "key-two-0000", {"api-key": "key-two-0000"}, sleep=sleep)
-    inside = threading.Event()
-    release = threading.Event()
 
-    def handler(request):
-        if request.headers["api-key"] == "key-one-0000":
-            inside.set()
-            release.wait(5)
-        return httpx.Response(200, json={})
-
-    mock.get(f"{BASE}/things").mock(side_effect=handler)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        held = pool.submit(first.json, "GET", "/things")
-        assert inside.wait(5)
+    with one_call_held(
+        mock.get(f"{BASE}/things"),
+        lambda: first.json("GET", "/things"),
+        held=lambda request: request.headers["api-key"] == "key-one-0000",
+    ):
         # The first key's only slot is taken; the second key is not held up by it.
         assert second.json("GET", "/things") == {}
-        release.set()
-        held.result(5)
 
 
 def test_a_full_cap_times_out_as_unavailable(mock, sleep):
     http.configure(redis_url=None, max_in_flight=1, slot_wait=0.05)
     upstream = http.Upstream("Test", BASE, KEY, {"api-key": KEY}, sleep=sleep)
-    release = threading.Event()
-    inside = threading.Event()
 
-    def handler(request):
-        inside.set()
-        release.wait(5)
-        return httpx.Response(200, json={})
-
-    mock.get(f"{BASE}/things").mock(side_effect=handler)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        held = pool.submit(upstream.json, "GET", "/things")
-        assert inside.wait(5)
-        with pytest.raises(Unavailable, match="Too many calls"):
-            upstream.json("GET", "/things")
-        release.set()
-        held.result(5)
+    with (
+        one_call_held(mock.get(f"{BASE}/things"), lambda: upstream.json("GET", "/things")),
+        pytest.raises(Unavailable, match="Too many calls"),
+    ):
+        upstream.json("GET", "/things")
 
 
 def test_secrets_are_redacted_from_logs_and_errors(mock, upstream, caplog):
@@ -301,12 +306,12 @@ def test_secrets_are_redacted_from_logs_and_errors(mock, upstream, caplog):
     ],
 )
 def test_redact_masks_auth_header_values(line, expected):
-    assert http.redact(line) == expected
+    assert redact(line) == expected
 
 
 def test_redact_masks_given_secrets_anywhere():
-    assert http.redact(f"url?token={KEY}&x=1", (KEY,)) == "url?token=***cdef&x=1"
-    assert http.mask("short") == "***"
+    assert redact(f"url?token={KEY}&x=1", (KEY,)) == "url?token=***cdef&x=1"
+    assert mask("short") == "***"
 
 
 def test_empty_credential_is_an_auth_error():

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import os
-import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-import httpx
 import pytest
 import redis
 
-from providers import http
+from providers import http, slots
+
+from .conftest import Concurrency
 
 REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
 BASE = "https://upstream.test"
@@ -37,7 +37,7 @@ def credential():
 
 
 def slot_key(credential: str) -> str:
-    return http.REDIS_KEY_PREFIX + http.credential_key("Test", credential)
+    return slots.REDIS_KEY_PREFIX + slots.credential_key("Test", credential)
 
 
 @needs_redis
@@ -49,27 +49,20 @@ def test_redis_cap_holds_across_clients_with_20_parallel_calls(mock, sleep, cred
         for _ in range(2)
     ]
     store = redis.Redis.from_url(REDIS_URL)
-    lock = threading.Lock()
-    running = peak = held_in_redis = 0
+    held_in_redis = 0
 
-    def handler(request):
-        nonlocal running, peak, held_in_redis
-        with lock:
-            running += 1
-            peak = max(peak, running)
+    def count_held() -> None:
+        nonlocal held_in_redis
         held_in_redis = max(held_in_redis, store.zcard(slot_key(credential)))
-        time.sleep(0.05)
-        with lock:
-            running -= 1
-        return httpx.Response(200, json={})
 
-    route = mock.get(f"{BASE}/things").mock(side_effect=handler)
+    calls = Concurrency(on_enter=count_held)
+    route = mock.get(f"{BASE}/things").mock(side_effect=calls)
 
     with ThreadPoolExecutor(max_workers=20) as pool:
         list(pool.map(lambda i: clients[i % 2].json("GET", "/things"), range(20)))
 
     assert route.call_count == 20
-    assert peak == 4
+    assert calls.peak == 4
     assert held_in_redis == 4
     assert store.zcard(slot_key(credential)) == 0
 
