@@ -83,8 +83,8 @@ def test_a_failing_handler_is_retried_a_bounded_number_of_times(hook, clock, mon
 
 def test_the_sweep_processes_an_event_whose_message_was_lost(hook, handled, clock, enqueued):
     event, created = inbound.receive(hook, _headers(), BODY)
-    assert created and tasks.sweep_inbound() == 0  # reserved for its own message
-    clock.advance(inbound.LEASE)
+    assert created and tasks.sweep_inbound() == 0  # held for its own message
+    clock.advance(inbound.HOLD_FOR)
     assert tasks.sweep_inbound() == 1
     (_name, args, kwargs) = enqueued[-1]
     tasks.process_inbound(*args, **kwargs)
