@@ -13,7 +13,7 @@ from teams.models import Provider, ProviderAccount
 from webhooks import signing
 from webhooks.models import INBOUND_HOLD, InboundEvent, InboundHook, InboundStatus
 
-__all__ = ["Rejected", "handler_for", "process", "receive", "register"]
+__all__ = ["Rejected", "accept", "handler_for", "process", "receive", "register"]
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +88,24 @@ def receive(hook: InboundHook, headers, body: bytes) -> tuple[InboundEvent, bool
         # The same id arrived twice at once; the other request stored it.
         return InboundEvent.objects.get(hook=hook, webhook_id=webhook_id), False
     return event, True
+
+
+def accept(hook: InboundHook, headers, body: bytes) -> tuple[InboundEvent, bool]:
+    """Receive one callback and, when it is new, process it at once, in the caller's
+    request: the job's row shows the news without waiting for a worker to pick up the
+    message (about 0.7 s at p95 on a busy worker, most of the inbound latency). Handlers
+    only write rows, so this is quick. The event is stored and its message enqueued
+    first, so when processing here fails or this process dies, the task (or, were that
+    message lost too, the sweep) still runs it; whichever of us takes the hold first
+    processes it, the other stands aside."""
+    event, created = receive(hook, headers, body)
+    if created:
+        try:
+            process(event.pk, event.lease)
+        except Exception:
+            # Stored and enqueued already: the callback is answered, the worker retries.
+            logger.exception("Inbound event %s: not processed in the request", event.webhook_id)
+    return event, created
 
 
 def _enqueue_on_commit(event: InboundEvent) -> None:
