@@ -6,7 +6,9 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -91,11 +93,21 @@ def celery(kind: str, log_path: Path, env: dict, concurrency: int = 2) -> Proces
     return Process(args, env, log_path)
 
 
-def wait_until(predicate, timeout: float, interval: float = 0.25, what: str = "condition"):
+def wait_until(
+    fetch: Callable[[], Any],
+    timeout: float = 10.0,
+    interval: float = 0.25,
+    what: str = "condition",
+    done: Callable[[Any], bool] = bool,
+):
+    """Call `fetch` every `interval` seconds until `done` holds for what it returns, and
+    return that; after `timeout` seconds, fail naming `what` and the last value. The one
+    waiting loop of the tests and the bench scripts, for the waits on another process."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = predicate()
-        if result:
-            return result
+    value = fetch()
+    while not done(value):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what} not reached within {timeout} s; last value: {value!r}")
         time.sleep(interval)
-    raise TimeoutError(f"{what} not reached within {timeout} s")
+        value = fetch()
+    return value

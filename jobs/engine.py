@@ -2,24 +2,32 @@
 update, so a redelivered or duplicated task message changes nothing the second time."""
 
 import logging
-import mimetypes
-import os
 import random
-import tempfile
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import PurePosixPath
 
 from django.conf import settings
-from django.core.files import File
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from jobs import bulk, kinds
 from jobs.kinds import Remote
-from jobs.models import FINISHED, RANK, UNFINISHED, Job, JobEvent, JobFile, ResultsState, Status
+from jobs.models import (
+    FINISHED,
+    POLL_HOLD,
+    RANK,
+    RESULTS_HOLD,
+    STEP_HOLD,
+    SUBMIT_HOLD,
+    UNFINISHED,
+    Job,
+    JobEvent,
+    ResultsState,
+    Status,
+)
+from jobs.results import fetch_results, give_up_results, results_retry_wait  # noqa: F401 - callers use engine.*
 from jobs.signals import job_announced
 from providers import (
     AuthError,
@@ -53,16 +61,11 @@ def _seconds(name: str) -> timedelta:
     return timedelta(seconds=getattr(settings, name))
 
 
-def _free(column: str, now) -> Q:
-    """A hold in `column` (a time it runs until) that nobody has, or that has lapsed."""
-    return Q(**{f"{column}__isnull": True}) | Q(**{f"{column}__lt": now})
-
-
 def _jitter(delay: timedelta) -> timedelta:
     return delay * (0.9 + random.random() * 0.2)  # noqa: S311 - spreading load, not secrecy
 
 
-def _enqueue(task_name: str, *args) -> None:
+def enqueue_on_commit(task_name: str, *args) -> None:
     from jobs import tasks
 
     task = getattr(tasks, task_name)
@@ -86,8 +89,8 @@ def create(*, team, account, kind: str, label: str, params: dict, created_by=Non
         retry_of=retry_of,
     )
     JobEvent.objects.create(job=job, status=Status.QUEUED, source=JobEvent.Source.USER)
-    _enqueue("submit", job.pk)
-    _enqueue("announce", job.pk)
+    enqueue_on_commit("submit", job.pk)
+    enqueue_on_commit("announce", job.pk)
     return job
 
 
@@ -121,14 +124,17 @@ def submit(job_id: int, now=None) -> str:
     tests) stands for every moment of the call, the failure's too."""
     clock = (lambda: now) if now else timezone.now
     now = clock()
-    lease = now + _seconds("JOBS_SUBMIT_LEASE")
     due = Q(status=Status.QUEUED) & (Q(not_before__isnull=True) | Q(not_before__lte=now))
-    # A job left in "submitting" past its lease lost its worker: take it over.
-    abandoned = Q(status=Status.SUBMITTING, claimed_until__lt=now)
-    claimed = Job.objects.filter(due | abandoned, pk=job_id).update(
-        status=Status.SUBMITTING, claimed_until=lease, attempts=F("attempts") + 1
+    # A job left in "submitting" past its hold lost its worker: take it over. (A queued
+    # job holds nothing: its hold was freed when it went back to the queue.)
+    hold = SUBMIT_HOLD.take(
+        Job.objects.filter(due | Q(status=Status.SUBMITTING), pk=job_id),
+        now,
+        _seconds("JOBS_SUBMIT_LEASE"),
+        status=Status.SUBMITTING,
+        attempts=F("attempts") + 1,
     )
-    if not claimed:
+    if hold is None:
         return "not-due"
     job = Job.objects.select_related("account", "team").get(pk=job_id)
     if job.account is None:
@@ -150,40 +156,42 @@ def submit(job_id: int, now=None) -> str:
         if remote is None:
             remote = kind.submit(job, client)
     except PERMANENT as exc:
-        _finish_failed(job, exc.message, lease=lease)
+        _finish_failed(job, exc.message, hold=hold)
         return "failed"
     except kinds.Unsendable as exc:
-        _finish_failed(job, str(exc), lease=lease)
+        _finish_failed(job, str(exc), hold=hold)
         return "failed"
     except (RateLimited, Unavailable, ProtocolError, UpstreamError) as exc:
-        # Measured from the failure, not from the claim: a slow call must not eat the wait.
-        return _submit_later(job, exc, lease, clock())
-    _mark_submitted(job, remote, lease, now)
+        # Measured from the failure, not from the taking: a slow call must not eat the wait.
+        return _submit_later(job, exc, hold, clock())
+    _mark_submitted(job, remote, hold, now)
     return "submitted"
 
 
-def _submit_later(job: Job, exc: Exception, lease, now) -> str:
+def _submit_later(job: Job, exc: Exception, hold, now) -> str:
     message = getattr(exc, "message", str(exc))
     if job.attempts >= settings.JOBS_MAX_ATTEMPTS:
-        _finish_failed(job, f"Gave up after {job.attempts} attempts: {message}", lease=lease)
+        _finish_failed(job, f"Gave up after {job.attempts} attempts: {message}", hold=hold)
         return "failed"
     base, cap = settings.JOBS_RETRY_BASE, settings.JOBS_RETRY_MAX
     wait = _jitter(timedelta(seconds=min(base * 2 ** (job.attempts - 1), cap)))
     retry_after = getattr(exc, "retry_after", None)
     if retry_after:
         wait = max(wait, timedelta(seconds=retry_after))
+    mine = Job.objects.filter(SUBMIT_HOLD.mine(hold), pk=job.pk, status=Status.SUBMITTING)
     if getattr(exc, "maybe_processed", False) or isinstance(exc, ProtocolError):
         # It may exist upstream, or come to exist: a provider that took the request
         # before we gave up on its answer may still be working on it. Stay "submitting"
         # and look for it no sooner than JOBS_UNSURE_WAIT from now, so the record has
         # had time to appear before we decide it was never made and send it again.
         wait = max(wait, _seconds("JOBS_UNSURE_WAIT"))
-        Job.objects.filter(pk=job.pk, status=Status.SUBMITTING, claimed_until=lease).update(
-            claimed_until=now + wait, last_error=message
-        )
+        mine.update(**{SUBMIT_HOLD.until: now + wait}, last_error=message)
     else:
-        Job.objects.filter(pk=job.pk, status=Status.SUBMITTING, claimed_until=lease).update(
-            status=Status.QUEUED, not_before=now + wait, claimed_until=None, last_error=message
+        mine.update(
+            status=Status.QUEUED,
+            not_before=now + wait,
+            last_error=message,
+            **SUBMIT_HOLD.released(),
         )
     log.warning(
         "job %s: submit attempt %s failed (%s); again in %s", job.pk, job.attempts, message, wait
@@ -191,12 +199,14 @@ def _submit_later(job: Job, exc: Exception, lease, now) -> str:
     return "retry"
 
 
-def _mark_submitted(job: Job, remote: Remote, lease, now) -> None:
+def _mark_submitted(job: Job, remote: Remote, hold, now) -> None:
     with transaction.atomic():
-        moved = Job.objects.filter(pk=job.pk, status=Status.SUBMITTING, claimed_until=lease).update(
+        moved = Job.objects.filter(
+            SUBMIT_HOLD.mine(hold), pk=job.pk, status=Status.SUBMITTING
+        ).update(
+            **SUBMIT_HOLD.released(),
             status=Status.PROCESSING,
             remote_id=remote.remote_id,
-            claimed_until=None,
             next_poll_at=now + _seconds("JOBS_POLL_MIN"),
             last_error="",
             last_change_at=now,
@@ -217,39 +227,42 @@ def _mark_submitted(job: Job, remote: Remote, lease, now) -> None:
         apply({job.pk: remote}, JobEvent.Source.SUBMIT, now=now)
 
 
-def claim_step(job: Job, seconds: int, now=None) -> bool:
+def take_step(job: Job, seconds: int, now=None) -> bool:
     """Hold a processing job for a follow-up call its kind makes while polling (such
     as placing an order once the first step is done). Two polls of one job can overlap
     (a watched job is due again every few seconds); only the one that gets the hold
     may make the call. The hold lapses by itself, so a call whose answer was lost is
     looked for, and made again only after `seconds`."""
     now = now or timezone.now()
-    return bool(
-        Job.objects.filter(_free("claimed_until", now), pk=job.pk, status=Status.PROCESSING).update(
-            claimed_until=now + timedelta(seconds=seconds)
-        )
-    )
+    processing = Job.objects.filter(pk=job.pk, status=Status.PROCESSING)
+    return STEP_HOLD.take(processing, now, timedelta(seconds=seconds)) is not None
 
 
-def _finish_failed(job: Job, message: str, lease=None) -> None:
+# The name voices.kinds calls it by.
+claim_step = take_step
+
+
+def _finish_failed(job: Job, message: str, hold=None) -> None:
+    """Fail an unfinished job; given the submit `hold`, only while it is ours.
+    Whatever hold the job had (submit or step) ends with it."""
     now = timezone.now()
     query = Job.objects.filter(pk=job.pk, status__in=UNFINISHED)
-    if lease is not None:
-        query = query.filter(status=Status.SUBMITTING, claimed_until=lease)
+    if hold is not None:
+        query = query.filter(SUBMIT_HOLD.mine(hold), status=Status.SUBMITTING)
     with transaction.atomic():
         if not query.update(
             status=Status.FAILED,
             last_error=message,
             finished_at=now,
             next_poll_at=None,
-            claimed_until=None,
             last_change_at=now,
+            **SUBMIT_HOLD.released(),
         ):
             return
         JobEvent.objects.create(
             job=job, at=now, status=Status.FAILED, message=message, source=JobEvent.Source.SYSTEM
         )
-        _enqueue("announce", job.pk)
+        enqueue_on_commit("announce", job.pk)
 
 
 # Applying what the provider says --------------------------------------------------------
@@ -261,6 +274,82 @@ def poll_interval(idle_polls: int, watched: bool) -> timedelta:
     if watched:
         return timedelta(seconds=low)
     return timedelta(seconds=min(high, low * 2**idle_polls))
+
+
+@dataclass(frozen=True)
+class NextState:
+    """What one answer from the provider makes of one job. Worked out from the job and
+    the answer alone, so the rules can be read and tested without a database."""
+
+    status: str
+    changed: bool  # a new status, remote status or message: recorded with an event
+    idle_polls: int
+    next_poll_in: timedelta | None  # None once the job has finished
+    remote_status: str = ""
+    remote_message: str = ""
+    # (role, url) pairs to copy into our storage; only for a job that completed now.
+    results: list = field(default_factory=list)
+
+    @property
+    def finished(self) -> bool:
+        return self.status in FINISHED
+
+
+def next_state(job: Job, remote: Remote, now) -> NextState:
+    """The state `remote` (the provider's view) moves `job` to, never backwards."""
+    new = STATE_TO_STATUS.get(remote.state, Status.PROCESSING)
+    if RANK[new] < RANK[job.status]:
+        new = job.status
+    watched = job.watched_until is not None and job.watched_until > now
+    if (new, remote.status, remote.message) == (job.status, job.remote_status, job.remote_message):
+        idle = job.idle_polls + 1
+        return NextState(new, False, idle, poll_interval(idle, watched))
+    finished = new in FINISHED
+    return NextState(
+        status=new,
+        changed=True,
+        idle_polls=0,
+        next_poll_in=None if finished else poll_interval(0, watched),
+        remote_status=remote.status[:50],
+        remote_message=remote.message,
+        results=[list(r) for r in remote.results] if new == Status.COMPLETED else [],
+    )
+
+
+# The columns apply() writes for a job that changed.
+APPLIED_FIELDS = [
+    "status",
+    "remote_status",
+    "remote_message",
+    "remote",
+    "last_change_at",
+    "idle_polls",
+    "missing_polls",
+    "finished_at",
+    "next_poll_at",
+    "result_urls",
+    "results_state",
+    STEP_HOLD.until,
+]
+
+
+def _take_state(job: Job, state: NextState, remote: Remote, now) -> None:
+    """Copy a changed state onto the row, for the bulk update."""
+    job.status, job.remote_status, job.remote_message = (
+        state.status,
+        state.remote_status,
+        state.remote_message,
+    )
+    job.remote, job.last_change_at, job.idle_polls, job.missing_polls = remote.payload, now, 0, 0
+    if state.finished:
+        job.finished_at, job.next_poll_at = now, None
+        # A follow-up call's hold ends with the job; fetch_results takes its own.
+        for column, value in STEP_HOLD.released().items():
+            setattr(job, column, value)
+        job.result_urls = state.results
+        job.results_state = ResultsState.PENDING if state.results else ResultsState.NONE
+    else:
+        job.next_poll_at = now + state.next_poll_in
 
 
 def apply(remotes: dict[int, Remote], source: str, now=None) -> list[int]:
@@ -275,46 +364,19 @@ def apply(remotes: dict[int, Remote], source: str, now=None) -> list[int]:
         rows = Job.objects.select_for_update().filter(pk__in=list(remotes), status__in=UNFINISHED)
         for job in rows:
             remote = remotes[job.pk]
-            new = STATE_TO_STATUS.get(remote.state, Status.PROCESSING)
-            if RANK[new] < RANK[job.status]:
-                new = job.status
-            watched = job.watched_until is not None and job.watched_until > now
-            if (new, remote.status, remote.message) == (
-                job.status,
-                job.remote_status,
-                job.remote_message,
-            ):
-                interval = poll_interval(job.idle_polls + 1, watched)
-                unchanged[(job.idle_polls + 1, interval)].append(job.pk)
+            state = next_state(job, remote, now)
+            if not state.changed:
+                unchanged[(state.idle_polls, state.next_poll_in)].append(job.pk)
                 continue
-            job.status, job.remote_status, job.remote_message = (
-                new,
-                remote.status[:50],
-                remote.message,
-            )
-            job.remote, job.last_change_at, job.idle_polls, job.missing_polls = (
-                remote.payload,
-                now,
-                0,
-                0,
-            )
-            if new in FINISHED:
-                # A follow-up call's hold ends with the job; fetch_results takes its own.
-                job.finished_at, job.next_poll_at, job.claimed_until = now, None, None
-                job.result_urls = (
-                    [list(r) for r in remote.results] if new == Status.COMPLETED else []
-                )
-                job.results_state = ResultsState.PENDING if job.result_urls else ResultsState.NONE
-            else:
-                job.next_poll_at = now + poll_interval(0, watched)
+            _take_state(job, state, remote, now)
             changed.append(job)
             events.append(
                 JobEvent(
                     job=job,
                     at=now,
-                    status=new,
-                    remote_status=remote.status[:50],
-                    message=remote.message,
+                    status=state.status,
+                    remote_status=state.remote_status,
+                    message=state.remote_message,
                     source=source,
                 )
             )
@@ -323,31 +385,13 @@ def apply(remotes: dict[int, Remote], source: str, now=None) -> list[int]:
                 idle_polls=idle, missing_polls=0, next_poll_at=now + interval
             )
         if changed:
-            bulk.update_rows(
-                Job,
-                changed,
-                [
-                    "status",
-                    "remote_status",
-                    "remote_message",
-                    "remote",
-                    "last_change_at",
-                    "idle_polls",
-                    "missing_polls",
-                    "finished_at",
-                    "next_poll_at",
-                    "result_urls",
-                    "results_state",
-                    "claimed_until",
-                ],
-                batch_size=BULK_BATCH,
-            )
+            bulk.update_rows(Job, changed, APPLIED_FIELDS, batch_size=BULK_BATCH)
             JobEvent.objects.bulk_create(events, batch_size=BULK_BATCH)
         for job in changed:
             if job.status == Status.COMPLETED and job.result_urls:
-                _enqueue("fetch_results", job.pk)
+                enqueue_on_commit("fetch_results", job.pk)
             elif job.status in FINISHED:
-                _enqueue("announce", job.pk)
+                enqueue_on_commit("announce", job.pk)
     return [job.pk for job in changed]
 
 
@@ -380,7 +424,8 @@ def note_poll_error(job_ids: list[int], message: str, now=None, retry_after=None
 
 
 def claim_due(now=None, limit=None) -> list[int]:
-    """Take the jobs due for a poll, so a second tick running at once takes others."""
+    """Take the jobs due for a poll (POLL_HOLD), so a second tick running at once takes
+    others."""
     now = now or timezone.now()
     limit = limit or settings.JOBS_TICK_LIMIT
     with transaction.atomic():
@@ -391,9 +436,9 @@ def claim_due(now=None, limit=None) -> list[int]:
             .values_list("pk", flat=True)[:limit]
         )
         if ids:
-            # If this tick dies, the claim lapses and the jobs are due again.
+            # If this tick dies, the poll hold lapses and the jobs are due again.
             until = now + _seconds("JOBS_POLL_CLAIM")
-            Job.objects.filter(pk__in=ids).update(next_poll_at=until, polling_until=until)
+            Job.objects.filter(pk__in=ids).update(next_poll_at=until, **{POLL_HOLD.until: until})
     return ids
 
 
@@ -415,7 +460,7 @@ def poll_group(jobs: list[Job], kind_name: str, now=None) -> list[int]:
         return _poll_group(jobs, kind_name, now or timezone.now())
     finally:
         # Done with them: a watcher may pull their next poll forward again.
-        Job.objects.filter(pk__in=[job.pk for job in jobs]).update(polling_until=None)
+        Job.objects.filter(pk__in=[job.pk for job in jobs]).update(**POLL_HOLD.released())
 
 
 def _poll_group(jobs: list[Job], kind_name: str, now) -> list[int]:
@@ -439,7 +484,7 @@ def _poll_group(jobs: list[Job], kind_name: str, now) -> list[int]:
     answered = {by_remote_id[rid]: r for rid, r in remotes.items() if rid in by_remote_id}
     found = {pk: remote for pk, remote in answered.items() if remote is not None}
     note_missing([pk for pk, remote in answered.items() if remote is None], now)
-    # Jobs the kind did not get to this time are due again soon, not after the claim.
+    # Jobs the kind did not get to this time are due again soon, not after the poll hold.
     unchecked = [pk for pk in ids if pk not in answered]
     Job.objects.filter(pk__in=unchecked, status=Status.PROCESSING).update(
         next_poll_at=now + _seconds("JOBS_POLL_MIN")
@@ -449,7 +494,7 @@ def _poll_group(jobs: list[Job], kind_name: str, now) -> list[int]:
 
 def not_being_polled(now) -> Q:
     """Jobs no poll tick has in hand right now."""
-    return _free("polling_until", now)
+    return POLL_HOLD.free(now)
 
 
 def watch(job: Job, now=None) -> None:
@@ -475,99 +520,7 @@ def watch(job: Job, now=None) -> None:
     )
 
 
-# Results and announcements --------------------------------------------------------------
-
-
-def results_retry_wait(attempt: int) -> int:
-    """Seconds before the next try to copy a result, after `attempt` failed ones."""
-    return min(30 * 2**attempt, 900)
-
-
-def fetch_results(job_id: int, now=None, attempt: int = 0) -> str:
-    """Copy a completed job's result files into our storage, then announce it. Held
-    with `claimed_until` for JOBS_RESULTS_LEASE, so a second copy of the task (the
-    reconciler re-sends one while a large download runs) stands aside instead of
-    copying the same file at once; a copier that died is taken over when it lapses.
-    A failed copy keeps the hold until its task retries (`results_retry_wait`), so
-    the reconciler does not start another chain of tries beside it; one the provider
-    refuses for good (a 404, a bad credential) is given up at once."""
-    now = now or timezone.now()
-    hold = now + _seconds("JOBS_RESULTS_LEASE")
-    pending = Job.objects.filter(pk=job_id, results_state=ResultsState.PENDING)
-    if not pending.filter(_free("claimed_until", now)).update(claimed_until=hold):
-        return "busy" if pending.exists() else "nothing"
-    job = Job.objects.select_related("account").get(pk=job_id)
-    mine = Job.objects.filter(pk=job.pk, claimed_until=hold)
-    if job.account is None:
-        give_up_results(job.pk, "The provider account was disconnected.")
-        return "failed"
-    try:
-        client = client_for(job.account)
-        have = set(job.files.values_list("role", flat=True))
-        for role, url in job.result_urls:
-            if role not in have:
-                _store_one(job, client, role, url)
-    except PERMANENT as exc:
-        give_up_results(job.pk, f"Could not copy the result: {exc.message}")
-        return "failed"
-    except UpstreamError:
-        # Until just before the task's retry arrives, which takes it up again.
-        wait = timedelta(seconds=results_retry_wait(attempt) - 1)
-        mine.update(claimed_until=timezone.now() + wait)
-        raise
-    except BaseException:
-        mine.update(claimed_until=None)  # killed by its time limit: the reconciler's turn
-        raise
-    mine.filter(results_state=ResultsState.PENDING).update(
-        results_state=ResultsState.STORED, claimed_until=None
-    )
-    _enqueue("announce", job.pk)
-    return "stored"
-
-
-def give_up_results(job_id: int, message: str) -> None:
-    with transaction.atomic():
-        if Job.objects.filter(pk=job_id, results_state=ResultsState.PENDING).update(
-            results_state=ResultsState.FAILED, last_error=message, claimed_until=None
-        ):
-            _enqueue("announce", job_id)
-
-
-def _store_one(job: Job, client, role: str, url: str) -> JobFile:
-    """Download one result into storage; a file already stored for the role is kept
-    (a copier whose hold lapsed mid-download may find the next one has finished)."""
-    existing = job.files.filter(role=role).first()
-    if existing is not None:
-        return existing
-    name = PurePosixPath(url.split("?", 1)[0]).name or f"{role}.bin"
-    tmp_dir = os.path.join(settings.MEDIA_ROOT, "tmp")
-    os.makedirs(tmp_dir, exist_ok=True)
-    fd, tmp_path = tempfile.mkstemp(dir=tmp_dir)
-    os.close(fd)
-    try:
-        download = client.download(url, tmp_path, max_bytes=settings.RESULTS_MAX_MB * 1024 * 1024)
-        content_type = download.content_type or mimetypes.guess_type(name)[0] or ""
-        stored = JobFile(
-            job=job,
-            role=role,
-            content_type=content_type.split(";")[0].strip(),
-            size=download.size,
-            sha256=download.sha256,
-            source_url=url[:2000],
-        )
-        with open(tmp_path, "rb") as handle:
-            stored.file.save(download.filename or name, File(handle), save=False)
-        try:
-            with transaction.atomic():
-                stored.save()
-        except IntegrityError:
-            # Another copier (whose hold outlived ours) stored it first: keep theirs.
-            stored.file.delete(save=False)
-            return job.files.get(role=role)
-        return stored
-    finally:
-        if os.path.exists(tmp_path):
-            os.remove(tmp_path)
+# Announcements ---------------------------------------------------------------------
 
 
 def announce(job_id: int) -> list[str]:
@@ -606,7 +559,7 @@ def reconcile(now=None) -> dict:
     """Pick up jobs whose task message never ran: a lost message or a wiped broker costs
     a delay, never a job. A job is re-sent at most once per JOBS_RECONCILE_AFTER, so a
     backlog in the broker does not grow with copies; a copy that does arrive twice is
-    harmless, since every task claims its work with a conditional update."""
+    harmless, since every task takes its work with a conditional update."""
     now = now or timezone.now()
     grace = now - _seconds("JOBS_RECONCILE_AFTER")
     from jobs import tasks
@@ -614,11 +567,11 @@ def reconcile(now=None) -> dict:
     quiet = Job.objects.filter(enqueued_at__lt=grace)
     resubmit = quiet.filter(
         Q(status=Status.QUEUED) & (Q(not_before__isnull=True) | Q(not_before__lte=now))
-        | Q(status=Status.SUBMITTING, claimed_until__lt=now)
+        | Q(status=Status.SUBMITTING) & SUBMIT_HOLD.free(now)
     )
     # A copy under way, or waiting for its task's retry, holds the job: not re-sent.
     results = quiet.filter(
-        _free("claimed_until", now), results_state=ResultsState.PENDING, finished_at__lt=grace
+        RESULTS_HOLD.free(now), results_state=ResultsState.PENDING, finished_at__lt=grace
     )
     # Just finished jobs were announced by the task that finished them: wait as long.
     unannounced = quiet.filter(
@@ -684,9 +637,9 @@ def cancel(job: Job, user=None) -> Cancellation:
         stopped_there = True
     now = timezone.now()
     with transaction.atomic():
-        # Conditional: a submit claims a queued job the same way, so only one of us wins.
+        # Conditional: a submit takes a queued job the same way, so only one of us wins.
         if not Job.objects.filter(pk=job.pk, status=job.status).update(
-            status=Status.CANCELED, finished_at=now, next_poll_at=None, claimed_until=None
+            status=Status.CANCELED, finished_at=now, next_poll_at=None, **STEP_HOLD.released()
         ):
             job.refresh_from_db(fields=["status"])  # it moved on meanwhile: say where to
             return _not_canceled(job, provider)
@@ -697,7 +650,7 @@ def cancel(job: Job, user=None) -> Cancellation:
             source=JobEvent.Source.USER,
             message=f"Canceled by {user}" if user else "Canceled",
         )
-        _enqueue("announce", job.pk)
+        enqueue_on_commit("announce", job.pk)
     if stopped_there or job.status == Status.QUEUED:
         return Cancellation(True, f"{job.label} canceled.")
     return Cancellation(

@@ -8,6 +8,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from jobs.holds import Hold
 from teams.models import TeamQuerySet
 
 
@@ -31,6 +32,19 @@ RANK = {
     Status.FAILED: 3,
     Status.CANCELED: 3,
 }
+
+
+# The holds on a job (see jobs.holds). The first three share `claimed_until`: each
+# belongs to a part of the job's life the others never reach at the same time.
+# Being sent: one submit task has it (JOBS_SUBMIT_LEASE); past it, it is taken over.
+SUBMIT_HOLD = Hold("submit", "claimed_until")
+# Processing: a kind's follow-up call made while polling (engine.take_step).
+STEP_HOLD = Hold("step", "claimed_until")
+# Completed, results pending: one copier has them (JOBS_RESULTS_LEASE).
+RESULTS_HOLD = Hold("results", "claimed_until")
+# Processing: a poll tick has the job in hand (JOBS_POLL_CLAIM), so a watcher does not
+# pull its next poll forward into a second, overlapping one.
+POLL_HOLD = Hold("poll", "polling_until")
 
 
 class ResultsState(models.TextChoices):
@@ -73,10 +87,10 @@ class Job(models.Model):
 
     attempts = models.PositiveIntegerField(default=0)
     not_before = models.DateTimeField(null=True, blank=True)
+    # SUBMIT_HOLD, STEP_HOLD or RESULTS_HOLD, by the job's status.
     claimed_until = models.DateTimeField(null=True, blank=True)
     next_poll_at = models.DateTimeField(null=True, blank=True)
-    # Set while a poll tick has the job in hand, so a watcher does not pull its next
-    # poll forward into a second, overlapping one (see engine.claim_due and watch).
+    # POLL_HOLD (see engine.claim_due and watch).
     polling_until = models.DateTimeField(null=True, blank=True)
     idle_polls = models.PositiveIntegerField(default=0)
     missing_polls = models.PositiveIntegerField(default=0)

@@ -4,7 +4,7 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
-from jobs import engine
+from jobs import engine, results
 from providers import UpstreamError
 
 
@@ -14,7 +14,7 @@ def within(hold: int) -> dict:
     return {"soft_time_limit": max(1, hold * 2 // 3), "time_limit": max(2, hold * 5 // 6)}
 
 
-# A submit task holds its job for JOBS_SUBMIT_LEASE, a result copy for JOBS_RESULTS_LEASE.
+# A submit task's hold lasts JOBS_SUBMIT_LEASE, a result copy's JOBS_RESULTS_LEASE.
 SUBMIT_LIMITS = within(settings.JOBS_SUBMIT_LEASE)
 RESULTS_LIMITS = within(settings.JOBS_RESULTS_LEASE)
 
@@ -24,7 +24,7 @@ def submit(job_id: int) -> str:
     try:
         return engine.submit(job_id)
     except SoftTimeLimitExceeded:
-        # The lease lapses and the reconciler retries, looking upstream first.
+        # The hold lapses and the reconciler retries, looking upstream first.
         return "timed-out"
 
 
@@ -42,12 +42,12 @@ def reconcile() -> dict:
 def fetch_results(self, job_id: int) -> str:
     attempt = self.request.retries
     try:
-        return engine.fetch_results(job_id, attempt=attempt)
+        return results.fetch_results(job_id, attempt=attempt)
     except UpstreamError as exc:  # one that may pass: the engine gave up on the others
         if attempt >= self.max_retries:
-            engine.give_up_results(job_id, f"Could not copy the result: {exc.message}")
+            results.give_up_results(job_id, f"Could not copy the result: {exc.message}")
             return "failed"
-        raise self.retry(countdown=engine.results_retry_wait(attempt)) from exc
+        raise self.retry(countdown=results.results_retry_wait(attempt)) from exc
 
 
 @shared_task(name="jobs.announce", acks_late=True, soft_time_limit=30, time_limit=45)

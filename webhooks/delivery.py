@@ -1,4 +1,4 @@
-"""Sending one delivery attempt: claim the row, POST the signed body, record the outcome."""
+"""Sending one delivery attempt: take the row's hold, POST the signed body, record the outcome."""
 
 import logging
 import random
@@ -9,16 +9,16 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 from celery.exceptions import SoftTimeLimitExceeded
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from webhooks import signing
 from webhooks.models import (
+    DELIVERY_HOLD,
     Delivery,
     DeliveryAttempt,
     DeliveryStatus,
     Endpoint,
-    new_lease,
 )
 from webhooks.ssrf import UnsafeTarget, transport
 
@@ -39,9 +39,9 @@ JITTER = 0.10  # ±10 %, so endpoints that failed together do not all retry toge
 # Retry-After beyond this is treated as this: a receiver cannot park a delivery for weeks.
 MAX_RETRY_AFTER = timedelta(hours=24)
 TIMEOUT = 15.0
-# How long a claim (queued or in flight) holds a row; longer than the send task's hard
-# time limit, so a lease only expires when its holder is gone.
-LEASE = timedelta(minutes=2)
+# How long a hold (a message on its way, or an attempt in flight) lasts; longer than the
+# send task's hard time limit, so a hold only lapses when its holder is gone.
+HOLD_FOR = timedelta(minutes=2)
 EXCERPT_BYTES = 1024
 USER_AGENT = "Voxboard-Webhooks/1"
 
@@ -136,39 +136,36 @@ def post(url: str, secret: str, msg_id: str, body: str, now: datetime) -> Outcom
     return outcome
 
 
-def claim(delivery_id: int, lease: str = "", now: datetime | None = None) -> str | None:
-    """Take a due delivery for one attempt. A queued message carries the lease its sender
-    reserved; anyone else may only take a row nobody holds. Returns the new lease, or None
-    when the row is not due, finished, or held: then a duplicate message does nothing."""
+def take(delivery_id: int, lease: str = "", now: datetime | None = None) -> str | None:
+    """Take a due delivery's hold for one attempt. A queued message carries the token
+    (`lease`) of the hold taken for it; anyone else may only take a row nobody holds.
+    Returns the new token, or None when the row is not due, finished, or held: then a
+    duplicate message does nothing."""
     now = now or timezone.now()
-    free = Q(locked_until__isnull=True) | Q(locked_until__lte=now)
-    if lease:
-        free |= Q(lease=lease)
     rows = Delivery.objects.filter(
-        free, pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now
+        pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now
     )
-    held = new_lease()
-    return held if rows.update(lease=held, locked_until=now + LEASE) else None
+    return DELIVERY_HOLD.take(rows, now, HOLD_FOR, holder=lease)
 
 
-def reserve_due(now: datetime | None = None, limit: int = 200) -> list[tuple[int, str]]:
-    """Reserve due deliveries nobody holds, for the sweep to enqueue; returns (id, lease)
-    pairs. A reservation lasts LEASE, so a busy queue is not refilled every sweep."""
+def take_due(now: datetime | None = None, limit: int = 200) -> list[tuple[int, str]]:
+    """Hold due deliveries nobody holds, for the sweep to enqueue; returns (id, token)
+    pairs. The hold lasts HOLD_FOR, so a busy queue is not refilled every sweep."""
     now = now or timezone.now()
-    reserved = []
+    taken = []
     for pk in (
         Delivery.objects.due(now).order_by("next_attempt_at").values_list("pk", flat=True)[:limit]
     ):
-        lease = new_lease()
-        if Delivery.objects.due(now).filter(pk=pk).update(lease=lease, locked_until=now + LEASE):
-            reserved.append((pk, lease))
-    return reserved
+        token = DELIVERY_HOLD.take(Delivery.objects.due(now).filter(pk=pk), now, HOLD_FOR)
+        if token is not None:
+            taken.append((pk, token))
+    return taken
 
 
 def attempt(delivery_id: int, lease: str = "", manual: bool = False) -> DeliveryAttempt | None:
-    """Make one attempt of a delivery if it can be claimed; return the attempt logged."""
+    """Make one attempt of a delivery if its hold can be taken; return the attempt logged."""
     now = timezone.now()
-    held = claim(delivery_id, lease, now)
+    held = take(delivery_id, lease, now)
     if held is None:
         return None
     delivery = Delivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
@@ -179,9 +176,8 @@ def attempt(delivery_id: int, lease: str = "", manual: bool = False) -> Delivery
         Delivery.objects.filter(pk=delivery.pk, lease=held).update(
             status=DeliveryStatus.ABANDONED,
             next_attempt_at=None,
-            lease="",
-            locked_until=None,
             last_error="The endpoint is disabled.",
+            **DELIVERY_HOLD.released(),
             finished_at=now,
         )
         return None
@@ -206,8 +202,7 @@ def _record(delivery, endpoint, held, outcome: Outcome, now: datetime) -> None:
         "attempts": F("attempts") + 1,
         "last_status_code": outcome.status_code,
         "last_error": _describe(outcome),
-        "lease": "",
-        "locked_until": None,
+        **DELIVERY_HOLD.released(),
     }
     if outcome.succeeded:
         changes.update(status=DeliveryStatus.SUCCEEDED, next_attempt_at=None, finished_at=now)
@@ -218,10 +213,10 @@ def _record(delivery, endpoint, held, outcome: Outcome, now: datetime) -> None:
     else:
         final = DeliveryStatus.FAILED if not outcome.retryable else DeliveryStatus.ABANDONED
         changes.update(status=final, next_attempt_at=None, finished_at=now)
-    # Conditional on our lease: if it lapsed and another worker took the row, its
+    # Conditional on our hold: if it lapsed and another worker took the row, its
     # outcome stands and ours is only in the attempt log.
-    if not Delivery.objects.filter(pk=delivery.pk, lease=held).update(**changes):
-        logger.warning("Delivery %s: lease lost during the attempt", delivery.msg_id)
+    if not Delivery.objects.filter(DELIVERY_HOLD.mine(held), pk=delivery.pk).update(**changes):
+        logger.warning("Delivery %s: hold lost during the attempt", delivery.msg_id)
     if outcome.gone:
         disable_endpoint(endpoint, f"Answered 410 Gone on {now:%Y-%m-%d %H:%M} UTC.", now)
 
@@ -236,28 +231,23 @@ def _describe(outcome: Outcome) -> str:
 
 def redeliver(delivery: Delivery, now: datetime | None = None) -> str | None:
     """Re-arm a delivery for an attempt now, under the same webhook-id, whatever its status.
-    Returns the lease to enqueue with, or None while an attempt is in flight."""
+    Returns the hold's token to enqueue with, or None while an attempt is in flight."""
     now = now or timezone.now()
-    lease = new_lease()
-    rearmed = (
-        Delivery.objects.filter(pk=delivery.pk)
-        .unlocked(now)
-        .update(
-            status=DeliveryStatus.PENDING,
-            next_attempt_at=now,
-            lease=lease,
-            locked_until=now + LEASE,
-            finished_at=None,
-        )
+    return DELIVERY_HOLD.take(
+        Delivery.objects.filter(pk=delivery.pk),
+        now,
+        HOLD_FOR,
+        status=DeliveryStatus.PENDING,
+        next_attempt_at=now,
+        finished_at=None,
     )
-    return lease if rearmed else None
 
 
 def disable_endpoint(endpoint: Endpoint, reason: str, now: datetime | None = None) -> None:
     """Switch an endpoint off and give up its waiting deliveries (held ones finish first)."""
     now = now or timezone.now()
     Endpoint.objects.filter(pk=endpoint.pk).update(enabled=False, disabled_reason=reason)
-    Delivery.objects.filter(endpoint=endpoint, status=DeliveryStatus.PENDING).unlocked(now).update(
+    Delivery.objects.filter(endpoint=endpoint, status=DeliveryStatus.PENDING).not_held(now).update(
         status=DeliveryStatus.ABANDONED,
         next_attempt_at=None,
         last_error="The endpoint was disabled.",

@@ -6,8 +6,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
-from webhooks.delivery import LEASE
-from webhooks.models import Delivery, Endpoint, EventType, new_lease
+from webhooks.delivery import HOLD_FOR
+from webhooks.models import DELIVERY_HOLD, Delivery, Endpoint, EventType
 
 __all__ = ["EventType", "publish", "send_test"]
 
@@ -26,15 +26,14 @@ def _enqueue_on_commit(delivery: Delivery) -> None:
 
 
 def _create(endpoint: Endpoint, event_type: str, body: str, now) -> Delivery:
-    # Created reserved for the message enqueued on commit; if that message is lost, the
-    # reservation lapses after LEASE and the sweep sends the delivery instead.
+    # Created held for the message enqueued on commit; if that message is lost, the
+    # hold lapses after HOLD_FOR and the sweep sends the delivery instead.
     delivery = Delivery.objects.create(
         endpoint=endpoint,
         event_type=event_type,
         body=body,
         next_attempt_at=now,
-        lease=new_lease(),
-        locked_until=now + LEASE,
+        **DELIVERY_HOLD.created_held(now, HOLD_FOR),
         created_at=now,
     )
     _enqueue_on_commit(delivery)

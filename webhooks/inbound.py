@@ -6,22 +6,22 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from teams.models import Provider, ProviderAccount
 from webhooks import signing
-from webhooks.models import InboundEvent, InboundHook, InboundStatus, new_lease
+from webhooks.models import INBOUND_HOLD, InboundEvent, InboundHook, InboundStatus
 
-__all__ = ["Rejected", "handler_for", "process", "receive", "register"]
+__all__ = ["Rejected", "accept", "handler_for", "process", "receive", "register"]
 
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[ProviderAccount, dict], None]
 _handlers: dict[str, Handler] = {}
 
-# Longer than the process task's hard time limit, so a live handler keeps its claim.
-LEASE = timedelta(minutes=3)
+# Longer than the process task's hard time limit, so a live handler keeps its hold.
+HOLD_FOR = timedelta(minutes=3)
 MAX_ATTEMPTS = 3
 RETRY_BACKOFF = [timedelta(minutes=1), timedelta(minutes=10)]
 
@@ -79,16 +79,33 @@ def receive(hook: InboundHook, headers, body: bytes) -> tuple[InboundEvent, bool
                 event_type=event_type[:100] if isinstance(event_type, str) else "",
                 payload=payload,
                 received_at=now,
-                # Reserved for the message enqueued on commit; the sweep takes over if
+                # Held for the message enqueued on commit; the sweep takes over if
                 # that message is lost.
-                lease=new_lease(),
-                locked_until=now + LEASE,
+                **INBOUND_HOLD.created_held(now, HOLD_FOR),
             )
             _enqueue_on_commit(event)
     except IntegrityError:
         # The same id arrived twice at once; the other request stored it.
         return InboundEvent.objects.get(hook=hook, webhook_id=webhook_id), False
     return event, True
+
+
+def accept(hook: InboundHook, headers, body: bytes) -> tuple[InboundEvent, bool]:
+    """Receive one callback and, when it is new, process it at once, in the caller's
+    request: the job's row shows the news without waiting for a worker to pick up the
+    message (about 0.7 s at p95 on a busy worker, most of the inbound latency). Handlers
+    only write rows, so this is quick. The event is stored and its message enqueued
+    first, so when processing here fails or this process dies, the task (or, were that
+    message lost too, the sweep) still runs it; whichever of us takes the hold first
+    processes it, the other stands aside."""
+    event, created = receive(hook, headers, body)
+    if created:
+        try:
+            process(event.pk, event.lease)
+        except Exception:
+            # Stored and enqueued already: the callback is answered, the worker retries.
+            logger.exception("Inbound event %s: not processed in the request", event.webhook_id)
+    return event, created
 
 
 def _enqueue_on_commit(event: InboundEvent) -> None:
@@ -98,37 +115,30 @@ def _enqueue_on_commit(event: InboundEvent) -> None:
     transaction.on_commit(lambda: process_inbound.delay(pk, lease=lease))
 
 
-def claim(event_id: int, lease: str = "", now: datetime | None = None) -> str | None:
+def take(event_id: int, lease: str = "", now: datetime | None = None) -> str | None:
+    """Take a received event's hold (free, or held under the message's token `lease`)
+    for one run of its handler; returns the new token, or None when it is not ours."""
     now = now or timezone.now()
-    free = Q(locked_until__isnull=True) | Q(locked_until__lte=now)
-    if lease:
-        free |= Q(lease=lease)
-    held = new_lease()
-    claimed = InboundEvent.objects.filter(free, pk=event_id, status=InboundStatus.RECEIVED).update(
-        lease=held, locked_until=now + LEASE, attempts=F("attempts") + 1
-    )
-    return held if claimed else None
+    rows = InboundEvent.objects.filter(pk=event_id, status=InboundStatus.RECEIVED)
+    return INBOUND_HOLD.take(rows, now, HOLD_FOR, holder=lease, attempts=F("attempts") + 1)
 
 
-def reserve_due(now: datetime | None = None, limit: int = 200) -> list[tuple[int, str]]:
+def take_due(now: datetime | None = None, limit: int = 200) -> list[tuple[int, str]]:
+    """Hold received events nobody holds, for the sweep to enqueue; (id, token) pairs."""
     now = now or timezone.now()
-    reserved = []
+    taken = []
     for pk in InboundEvent.objects.due(now).values_list("pk", flat=True)[:limit]:
-        lease = new_lease()
-        if (
-            InboundEvent.objects.due(now)
-            .filter(pk=pk)
-            .update(lease=lease, locked_until=now + LEASE)
-        ):
-            reserved.append((pk, lease))
-    return reserved
+        token = INBOUND_HOLD.take(InboundEvent.objects.due(now).filter(pk=pk), now, HOLD_FOR)
+        if token is not None:
+            taken.append((pk, token))
+    return taken
 
 
 def process(event_id: int, lease: str = "") -> str | None:
     """Run the provider's handler on a received event; return the status it ends in, or
     None when the event is not ours to process (already done, or held by another worker)."""
     now = timezone.now()
-    held = claim(event_id, lease, now)
+    held = take(event_id, lease, now)
     if held is None:
         return None
     event = InboundEvent.objects.select_related("hook__account").filter(pk=event_id).first()
@@ -136,7 +146,7 @@ def process(event_id: int, lease: str = "") -> str | None:
         return None
     account = event.hook.account
     handler = handler_for(account.provider)
-    changes = {"lease": "", "locked_until": None, "processed_at": timezone.now(), "error": ""}
+    changes = {**INBOUND_HOLD.released(), "processed_at": timezone.now(), "error": ""}
     if handler is None:
         changes["status"] = InboundStatus.UNHANDLED
     else:
@@ -151,11 +161,11 @@ def process(event_id: int, lease: str = "") -> str | None:
                 changes.update(
                     status=InboundStatus.RECEIVED,
                     processed_at=None,
-                    locked_until=now + RETRY_BACKOFF[event.attempts - 1],
+                    **{INBOUND_HOLD.until: now + RETRY_BACKOFF[event.attempts - 1]},
                 )
             else:
                 changes["status"] = InboundStatus.FAILED
         else:
             changes["status"] = InboundStatus.PROCESSED
-    InboundEvent.objects.filter(pk=event.pk, lease=held).update(**changes)
+    InboundEvent.objects.filter(INBOUND_HOLD.mine(held), pk=event.pk).update(**changes)
     return changes["status"]

@@ -4,9 +4,9 @@ import json
 import secrets
 
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 
+from jobs.holds import Hold
 from teams import crypto
 from teams.models import ProviderAccount, Team
 from webhooks import signing
@@ -89,25 +89,28 @@ def new_msg_id() -> str:
     return "msg_" + secrets.token_urlsafe(18)
 
 
-def new_lease() -> str:
-    return secrets.token_hex(8)
+# One attempt of a delivery, and one run of an inbound event's handler, hold the row
+# (see jobs.holds): until `locked_until`, by the holder named in `lease`, which the task
+# message sent for it carries.
+DELIVERY_HOLD = Hold("delivery", until="locked_until", holder="lease")
+INBOUND_HOLD = Hold("inbound", until="locked_until", holder="lease")
 
 
 class DeliveryQuerySet(models.QuerySet):
     def for_team(self, team):
         return self.filter(endpoint__team=team)
 
-    def unlocked(self, now):
-        return self.filter(Q(locked_until__isnull=True) | Q(locked_until__lte=now))
+    def not_held(self, now):
+        return self.filter(DELIVERY_HOLD.free(now))
 
     def due(self, now=None):
         now = now or timezone.now()
-        return self.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now).unlocked(now)
+        return self.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now).not_held(now)
 
 
 class Delivery(models.Model):
     """One event for one endpoint. Its state lives here, not in the broker: the row says
-    when the next attempt is due and who holds it (`lease` until `locked_until`)."""
+    when the next attempt is due and who holds it (DELIVERY_HOLD)."""
 
     endpoint = models.ForeignKey(Endpoint, on_delete=models.CASCADE, related_name="deliveries")
     msg_id = models.CharField(max_length=40, unique=True, default=new_msg_id, editable=False)
@@ -208,9 +211,7 @@ class InboundEventQuerySet(models.QuerySet):
 
     def due(self, now=None):
         now = now or timezone.now()
-        return self.filter(status=InboundStatus.RECEIVED).filter(
-            Q(locked_until__isnull=True) | Q(locked_until__lte=now)
-        )
+        return self.filter(INBOUND_HOLD.free(now), status=InboundStatus.RECEIVED)
 
 
 class InboundEvent(models.Model):

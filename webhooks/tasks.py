@@ -13,7 +13,7 @@ from webhooks.models import Delivery, DeliveryStatus, InboundEvent, InboundStatu
 KEEP_FOR = timedelta(days=30)
 
 # A delivery attempt is one HTTP call with a 15 s timeout per phase; the hard limit stays
-# under delivery.LEASE so a live attempt never loses its claim.
+# under delivery.HOLD_FOR so a live attempt never loses its hold.
 SEND_LIMITS = {"soft_time_limit": 60, "time_limit": 90}
 # Every task states both limits: one that states only a hard limit below the global soft
 # limit (CELERY_TASK_SOFT_TIME_LIMIT) is refused by Celery when it is sent.
@@ -29,10 +29,10 @@ def send_delivery(delivery_id: int, lease: str = "", manual: bool = False) -> No
 
 @shared_task(name="webhooks.sweep_deliveries", acks_late=True, ignore_result=True, **SWEEP_LIMITS)
 def sweep_deliveries() -> int:
-    reserved = delivery.reserve_due(timezone.now())
-    for delivery_id, lease in reserved:
+    taken = delivery.take_due(timezone.now())
+    for delivery_id, lease in taken:
         send_delivery.delay(delivery_id, lease=lease)
-    return len(reserved)
+    return len(taken)
 
 
 @shared_task(
@@ -48,10 +48,10 @@ def process_inbound(event_id: int, lease: str = "") -> None:
 
 @shared_task(name="webhooks.sweep_inbound", acks_late=True, ignore_result=True, **SWEEP_LIMITS)
 def sweep_inbound() -> int:
-    reserved = inbound.reserve_due(timezone.now())
-    for event_id, lease in reserved:
+    taken = inbound.take_due(timezone.now())
+    for event_id, lease in taken:
         process_inbound.delay(event_id, lease=lease)
-    return len(reserved)
+    return len(taken)
 
 
 @shared_task(

@@ -206,7 +206,7 @@ def inbound_hook_delete(request, team, account_id):
 @csrf_exempt  # Called by upstream services, which hold no session; the signature is the check.
 @require_POST
 def inbound_receive(request, provider, token):
-    """Verify, store, enqueue: nothing slow happens before the answer."""
+    """Verify, store, enqueue, apply: nothing slow (no upstream call) happens before the answer."""
     if provider not in Provider.values:
         return JsonResponse({"error": "Unknown provider."}, status=404)
     hook = (
@@ -217,7 +217,7 @@ def inbound_receive(request, provider, token):
     if hook is None:
         return JsonResponse({"error": "Unknown callback address."}, status=404)
     try:
-        event, created = inbound.receive(hook, request.headers, request.body)
+        event, created = inbound.accept(hook, request.headers, request.body)
     except inbound.Rejected as exc:
         return JsonResponse({"error": exc.message}, status=exc.status)
     return JsonResponse({"received": event.webhook_id, "duplicate": not created})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from dashboard import processes
 from sandbox.server import run_in_thread
 
 A2E_TOKEN = "test-a2e-token"
@@ -46,15 +46,9 @@ class Sandbox:
 
 
 def wait_until(fetch: Callable[[], Any], done: Callable[[Any], bool], seconds: float = 10.0):
-    """Poll `fetch` with short sleeps until `done` holds; fail with the last value if not."""
-    deadline = time.monotonic() + seconds
-    value = fetch()
-    while not done(value):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up waiting; last value: {value!r}")
-        time.sleep(0.02)
-        value = fetch()
-    return value
+    """Poll `fetch` with short sleeps until `done` holds; fail with the last value if not.
+    The sandbox runs in a thread here and moves in milliseconds: hence the short sleeps."""
+    return processes.wait_until(fetch, seconds, interval=0.02, what="sandbox state", done=done)
 
 
 @pytest.fixture(scope="session")

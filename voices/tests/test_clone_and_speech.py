@@ -1,6 +1,7 @@
 """Cloning an A2E voice from an upload, speaking with it, deleting it: against the sandbox
 over real HTTP, with the sample fetched from a live Voxboard. Bad input stops at the form."""
 
+import itertools
 import time
 import wave
 from datetime import timedelta
@@ -10,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from dashboard import processes
 from jobs import engine
 from jobs.models import InputFile, Job, Status
 from jobs.tests.audio import wav
@@ -42,14 +44,17 @@ def _upstream_calls(control, provider="a2e"):
 def _run_to_the_end(job, deadline=30):
     """What the worker and beat would do: submit, poll until finished, store results."""
     engine.submit(job.pk)
-    stop, ticks = time.monotonic() + deadline, 0
-    while time.monotonic() < stop:
+    ticks = itertools.count(1)
+
+    def finished():
         job.refresh_from_db()
         if job.status in (Status.COMPLETED, Status.FAILED):
-            break
-        ticks += 1  # each tick a few minutes later than the last: every poll is due
-        engine.poll_due(now=timezone.now() + timedelta(minutes=5 * ticks))
-        time.sleep(0.1)
+            return True
+        # Each tick a few minutes later than the last: every poll is due.
+        engine.poll_due(now=timezone.now() + timedelta(minutes=5 * next(ticks)))
+        return False
+
+    processes.wait_until(finished, deadline, interval=0.1, what=f"{job} finished")
     engine.fetch_results(job.pk)
     engine.announce(job.pk)
     job.refresh_from_db()

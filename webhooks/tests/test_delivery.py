@@ -255,7 +255,7 @@ def test_a_delivery_for_a_disabled_endpoint_is_abandoned_unsent(clock, endpoint,
     assert d.status == DeliveryStatus.ABANDONED and receiver.requests == []
 
 
-# Claims, lost messages and redelivery
+# Holds, lost messages and redelivery
 
 
 def test_a_duplicated_message_sends_once(clock, endpoint, receiver):
@@ -265,19 +265,28 @@ def test_a_duplicated_message_sends_once(clock, endpoint, receiver):
     assert len(receiver.requests) == 1
 
 
-def test_a_held_delivery_cannot_be_claimed_twice(clock, endpoint):
+def test_a_held_delivery_cannot_be_taken_twice(clock, endpoint):
     d = DeliveryFactory(endpoint=endpoint)
-    assert delivery.claim(d.pk) is not None
-    assert delivery.claim(d.pk) is None
-    assert delivery.claim(d.pk, lease="someone-elses") is None
+    assert delivery.take(d.pk) is not None
+    assert delivery.take(d.pk) is None
+    assert delivery.take(d.pk, lease="someone-elses") is None
+
+
+def test_a_delivery_whose_hold_lapses_exactly_now_is_free(clock, endpoint):
+    d = DeliveryFactory(endpoint=endpoint)
+    delivery.take(d.pk)
+    clock.advance(delivery.HOLD_FOR - timedelta(microseconds=1))
+    assert delivery.take(d.pk) is None
+    clock.advance(timedelta(microseconds=1))
+    assert delivery.take(d.pk) is not None
 
 
 def test_the_sweep_sends_a_delivery_whose_message_was_lost(clock, endpoint, receiver, enqueued):
     d = send_test(endpoint)  # its message is never delivered: enqueued is a recorder
-    assert tasks.sweep_deliveries() == 0  # still reserved for that message
-    clock.advance(delivery.LEASE)
+    assert tasks.sweep_deliveries() == 0  # still held for that message
+    clock.advance(delivery.HOLD_FOR)
     assert tasks.sweep_deliveries() == 1
-    assert tasks.sweep_deliveries() == 0  # reserved again, so not enqueued twice
+    assert tasks.sweep_deliveries() == 0  # held again, so not enqueued twice
     (_name, args, kwargs) = enqueued[-1]
     _send(*args, **kwargs)
     d.refresh_from_db()
@@ -307,7 +316,7 @@ def test_a_redelivery_is_a_new_attempt_with_the_same_webhook_id(clock, endpoint,
 
 def test_an_attempt_in_flight_is_not_redelivered_over(clock, endpoint):
     d = DeliveryFactory(endpoint=endpoint)
-    assert delivery.claim(d.pk)
+    assert delivery.take(d.pk)
     assert delivery.redeliver(d) is None
 
 

@@ -5,6 +5,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.db import OperationalError
 from django.test import Client
 from django.urls import reverse
 
@@ -83,8 +84,8 @@ def test_a_failing_handler_is_retried_a_bounded_number_of_times(hook, clock, mon
 
 def test_the_sweep_processes_an_event_whose_message_was_lost(hook, handled, clock, enqueued):
     event, created = inbound.receive(hook, _headers(), BODY)
-    assert created and tasks.sweep_inbound() == 0  # reserved for its own message
-    clock.advance(inbound.LEASE)
+    assert created and tasks.sweep_inbound() == 0  # held for its own message
+    clock.advance(inbound.HOLD_FOR)
     assert tasks.sweep_inbound() == 1
     (_name, args, kwargs) = enqueued[-1]
     tasks.process_inbound(*args, **kwargs)
@@ -128,7 +129,7 @@ def _post(hook, body=BODY, headers=None, provider=None):
     return client.post(_inbound_url(hook, provider), body, content_type="application/json", **extra)
 
 
-def test_a_signed_callback_is_stored_and_processed_after_commit(
+def test_a_signed_callback_is_stored_and_processed_in_the_request(
     hook, handled, clock, enqueued, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
@@ -137,11 +138,32 @@ def test_a_signed_callback_is_stored_and_processed_after_commit(
     assert response.json() == {"received": "evt_1", "duplicate": False}
     event = InboundEvent.objects.get()
     assert event.event_type == "job.updated" and event.payload["data"]["job_id"] == "j-1"
-    assert handled == []  # the view only stores and enqueues
+    assert event.status == InboundStatus.PROCESSED
+    assert handled == [(hook.account, json.loads(BODY))]
+    # Its message was sent before, in case the request died; arriving now, it does nothing.
     (name, args, kwargs) = enqueued[0]
     assert name == "webhooks.process_inbound"
     tasks.process_inbound(*args, **kwargs)
-    assert handled == [(hook.account, json.loads(BODY))]
+    assert len(handled) == 1
+
+
+def test_a_callback_the_request_could_not_process_is_processed_by_its_task(
+    hook, handled, clock, enqueued, monkeypatch, django_capture_on_commit_callbacks
+):
+    real_process = inbound.process
+
+    def database_busy(event_id, lease=""):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(inbound, "process", database_busy)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _post(hook, headers=_headers(timestamp=int(clock.now.timestamp())))
+    assert response.status_code == 200  # stored: the sender need not send it again
+    assert InboundEvent.objects.get().status == InboundStatus.RECEIVED and handled == []
+    monkeypatch.setattr(inbound, "process", real_process)
+    (_name, args, kwargs) = enqueued[0]
+    tasks.process_inbound(*args, **kwargs)
+    assert InboundEvent.objects.get().status == InboundStatus.PROCESSED and len(handled) == 1
 
 
 def test_a_replayed_webhook_id_is_handled_once(

@@ -300,7 +300,7 @@ def test_redeliver_is_refused_while_an_attempt_is_in_flight(
     admin_client_, team, endpoint, enqueued
 ):
     d = DeliveryFactory(endpoint=endpoint)
-    assert sender.claim(d.pk)
+    assert sender.take(d.pk)
     response = admin_client_.post(_url("webhook_redeliver", team, delivery_id=d.pk), follow=True)
     assert "An attempt is in progress" in response.content.decode()
     assert enqueued == []
