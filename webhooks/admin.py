@@ -52,13 +52,13 @@ def redeliver(modeladmin, request, queryset):
 
     queued = skipped = 0
     for item in queryset.select_related("endpoint"):
-        lease = sender.redeliver(item) if item.endpoint.enabled else None
-        if lease is None:
+        holder = sender.redeliver(item) if item.endpoint.enabled else None
+        if holder is None:
             skipped += 1
             continue
         pk = item.pk
         transaction.on_commit(
-            lambda pk=pk, lease=lease: send_delivery.delay(pk, lease=lease, manual=True)
+            lambda pk=pk, holder=holder: send_delivery.delay(pk, holder=holder, manual=True)
         )
         queued += 1
     modeladmin.message_user(request, f"{queued} redelivery(ies) queued.", messages.SUCCESS)
@@ -92,13 +92,13 @@ class DeliveryAdmin(_NoAdd, admin.ModelAdmin):
         "status",
         "attempts",
         "next_attempt_at",
-        "locked_until",
+        "held_until",
         "last_status_code",
         "last_error",
         "created_at",
         "finished_at",
     ]
-    exclude = ["lease"]
+    exclude = ["holder"]
     inlines = [DeliveryAttemptInline]
     actions = [redeliver]
 
@@ -129,4 +129,4 @@ class InboundEventAdmin(_NoAdd, admin.ModelAdmin):
         "received_at",
         "processed_at",
     ]
-    exclude = ["lease", "locked_until"]
+    exclude = ["holder", "held_until"]

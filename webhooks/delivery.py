@@ -136,16 +136,16 @@ def post(url: str, secret: str, msg_id: str, body: str, now: datetime) -> Outcom
     return outcome
 
 
-def take(delivery_id: int, lease: str = "", now: datetime | None = None) -> str | None:
+def take(delivery_id: int, holder: str = "", now: datetime | None = None) -> str | None:
     """Take a due delivery's hold for one attempt. A queued message carries the token
-    (`lease`) of the hold taken for it; anyone else may only take a row nobody holds.
+    (`holder`) of the hold taken for it; anyone else may only take a row nobody holds.
     Returns the new token, or None when the row is not due, finished, or held: then a
     duplicate message does nothing."""
     now = now or timezone.now()
     rows = Delivery.objects.filter(
         pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now
     )
-    return DELIVERY_HOLD.take(rows, now, HOLD_FOR, holder=lease)
+    return DELIVERY_HOLD.take(rows, now, HOLD_FOR, holder=holder)
 
 
 def take_due(now: datetime | None = None, limit: int = 200) -> list[tuple[int, str]]:
@@ -162,10 +162,10 @@ def take_due(now: datetime | None = None, limit: int = 200) -> list[tuple[int, s
     return taken
 
 
-def attempt(delivery_id: int, lease: str = "", manual: bool = False) -> DeliveryAttempt | None:
+def attempt(delivery_id: int, holder: str = "", manual: bool = False) -> DeliveryAttempt | None:
     """Make one attempt of a delivery if its hold can be taken; return the attempt logged."""
     now = timezone.now()
-    held = take(delivery_id, lease, now)
+    held = take(delivery_id, holder, now)
     if held is None:
         return None
     delivery = Delivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
@@ -173,7 +173,7 @@ def attempt(delivery_id: int, lease: str = "", manual: bool = False) -> Delivery
         return None
     endpoint = delivery.endpoint
     if not endpoint.enabled:
-        Delivery.objects.filter(pk=delivery.pk, lease=held).update(
+        Delivery.objects.filter(pk=delivery.pk, holder=held).update(
             status=DeliveryStatus.ABANDONED,
             next_attempt_at=None,
             last_error="The endpoint is disabled.",

@@ -21,8 +21,8 @@ def _body(event_type: str, data: dict, now) -> str:
 def _enqueue_on_commit(delivery: Delivery) -> None:
     from webhooks.tasks import send_delivery
 
-    pk, lease = delivery.pk, delivery.lease
-    transaction.on_commit(lambda: send_delivery.delay(pk, lease=lease))
+    pk, holder = delivery.pk, delivery.holder
+    transaction.on_commit(lambda: send_delivery.delay(pk, holder=holder))
 
 
 def _create(endpoint: Endpoint, event_type: str, body: str, now) -> Delivery:

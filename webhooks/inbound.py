@@ -101,7 +101,7 @@ def accept(hook: InboundHook, headers, body: bytes) -> tuple[InboundEvent, bool]
     event, created = receive(hook, headers, body)
     if created:
         try:
-            process(event.pk, event.lease)
+            process(event.pk, event.holder)
         except Exception:
             # Stored and enqueued already: the callback is answered, the worker retries.
             logger.exception("Inbound event %s: not processed in the request", event.webhook_id)
@@ -111,16 +111,16 @@ def accept(hook: InboundHook, headers, body: bytes) -> tuple[InboundEvent, bool]
 def _enqueue_on_commit(event: InboundEvent) -> None:
     from webhooks.tasks import process_inbound
 
-    pk, lease = event.pk, event.lease
-    transaction.on_commit(lambda: process_inbound.delay(pk, lease=lease))
+    pk, holder = event.pk, event.holder
+    transaction.on_commit(lambda: process_inbound.delay(pk, holder=holder))
 
 
-def take(event_id: int, lease: str = "", now: datetime | None = None) -> str | None:
-    """Take a received event's hold (free, or held under the message's token `lease`)
+def take(event_id: int, holder: str = "", now: datetime | None = None) -> str | None:
+    """Take a received event's hold (free, or held under the message's token `holder`)
     for one run of its handler; returns the new token, or None when it is not ours."""
     now = now or timezone.now()
     rows = InboundEvent.objects.filter(pk=event_id, status=InboundStatus.RECEIVED)
-    return INBOUND_HOLD.take(rows, now, HOLD_FOR, holder=lease, attempts=F("attempts") + 1)
+    return INBOUND_HOLD.take(rows, now, HOLD_FOR, holder=holder, attempts=F("attempts") + 1)
 
 
 def take_due(now: datetime | None = None, limit: int = 200) -> list[tuple[int, str]]:
@@ -134,11 +134,11 @@ def take_due(now: datetime | None = None, limit: int = 200) -> list[tuple[int, s
     return taken
 
 
-def process(event_id: int, lease: str = "") -> str | None:
+def process(event_id: int, holder: str = "") -> str | None:
     """Run the provider's handler on a received event; return the status it ends in, or
     None when the event is not ours to process (already done, or held by another worker)."""
     now = timezone.now()
-    held = take(event_id, lease, now)
+    held = take(event_id, holder, now)
     if held is None:
         return None
     event = InboundEvent.objects.select_related("hook__account").filter(pk=event_id).first()

@@ -90,10 +90,10 @@ def new_msg_id() -> str:
 
 
 # One attempt of a delivery, and one run of an inbound event's handler, hold the row
-# (see jobs.holds): until `locked_until`, by the holder named in `lease`, which the task
+# (see jobs.holds): until `held_until`, by the token in `holder`, which the task
 # message sent for it carries.
-DELIVERY_HOLD = Hold("delivery", until="locked_until", holder="lease")
-INBOUND_HOLD = Hold("inbound", until="locked_until", holder="lease")
+DELIVERY_HOLD = Hold("delivery", until="held_until", holder="holder")
+INBOUND_HOLD = Hold("inbound", until="held_until", holder="holder")
 
 
 class DeliveryQuerySet(models.QuerySet):
@@ -122,8 +122,8 @@ class Delivery(models.Model):
     )
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
-    lease = models.CharField(max_length=16, blank=True, editable=False)
-    locked_until = models.DateTimeField(null=True, blank=True, editable=False)
+    holder = models.CharField(max_length=16, blank=True, editable=False)
+    held_until = models.DateTimeField(null=True, blank=True, editable=False)
     last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -223,8 +223,8 @@ class InboundEvent(models.Model):
         max_length=10, choices=InboundStatus.choices, default=InboundStatus.RECEIVED
     )
     attempts = models.PositiveIntegerField(default=0)
-    lease = models.CharField(max_length=16, blank=True, editable=False)
-    locked_until = models.DateTimeField(null=True, blank=True, editable=False)
+    holder = models.CharField(max_length=16, blank=True, editable=False)
+    held_until = models.DateTimeField(null=True, blank=True, editable=False)
     error = models.CharField(max_length=500, blank=True)
     received_at = models.DateTimeField(default=timezone.now)
     processed_at = models.DateTimeField(null=True, blank=True)
@@ -237,7 +237,7 @@ class InboundEvent(models.Model):
             # Senders retry; the id makes a replay a no-op.
             models.UniqueConstraint(fields=["hook", "webhook_id"], name="one_event_per_webhook_id")
         ]
-        indexes = [models.Index(fields=["status", "locked_until"], name="inbound_due")]
+        indexes = [models.Index(fields=["status", "held_until"], name="inbound_due")]
 
     def __str__(self):
         return f"{self.event_type or 'event'} {self.webhook_id}"

@@ -21,17 +21,20 @@ SWEEP_LIMITS = {"soft_time_limit": 45, "time_limit": 60}
 
 
 @shared_task(name="webhooks.send_delivery", acks_late=True, ignore_result=True, **SEND_LIMITS)
-def send_delivery(delivery_id: int, lease: str = "", manual: bool = False) -> None:
+def send_delivery(
+    delivery_id: int, holder: str = "", manual: bool = False, lease: str = ""
+) -> None:
     # Retries are not Celery retries: the row's next_attempt_at schedules them and the
-    # sweep sends them, so a wiped broker only delays a delivery.
-    delivery.attempt(delivery_id, lease=lease, manual=manual)
+    # sweep sends them, so a wiped broker only delays a delivery. `lease` is the name
+    # messages queued before the holds were named still carry.
+    delivery.attempt(delivery_id, holder=holder or lease, manual=manual)
 
 
 @shared_task(name="webhooks.sweep_deliveries", acks_late=True, ignore_result=True, **SWEEP_LIMITS)
 def sweep_deliveries() -> int:
     taken = delivery.take_due(timezone.now())
-    for delivery_id, lease in taken:
-        send_delivery.delay(delivery_id, lease=lease)
+    for delivery_id, holder in taken:
+        send_delivery.delay(delivery_id, holder=holder)
     return len(taken)
 
 
@@ -42,15 +45,15 @@ def sweep_deliveries() -> int:
     soft_time_limit=100,
     time_limit=120,
 )
-def process_inbound(event_id: int, lease: str = "") -> None:
-    inbound.process(event_id, lease=lease)
+def process_inbound(event_id: int, holder: str = "", lease: str = "") -> None:
+    inbound.process(event_id, holder=holder or lease)  # `lease`: as send_delivery
 
 
 @shared_task(name="webhooks.sweep_inbound", acks_late=True, ignore_result=True, **SWEEP_LIMITS)
 def sweep_inbound() -> int:
     taken = inbound.take_due(timezone.now())
-    for event_id, lease in taken:
-        process_inbound.delay(event_id, lease=lease)
+    for event_id, holder in taken:
+        process_inbound.delay(event_id, holder=holder)
     return len(taken)
 
 

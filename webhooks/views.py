@@ -157,13 +157,13 @@ def delivery_redeliver(request, team, delivery_id):
     found = get_for_team(Delivery.objects.select_related("endpoint"), team, pk=delivery_id)
     if not found.endpoint.enabled:
         messages.error(request, "Enable the endpoint before redelivering to it.")
-    elif (lease := sender.redeliver(found)) is None:
+    elif (holder := sender.redeliver(found)) is None:
         messages.error(request, "An attempt is in progress; try again in a moment.")
     else:
         from webhooks.tasks import send_delivery
 
         pk = found.pk
-        transaction.on_commit(lambda: send_delivery.delay(pk, lease=lease, manual=True))
+        transaction.on_commit(lambda: send_delivery.delay(pk, holder=holder, manual=True))
         messages.success(request, f"Redelivery of {found.msg_id} queued.")
     if request.htmx:
         refreshed = _with_attempts(Delivery.objects.filter(pk=found.pk)).get()

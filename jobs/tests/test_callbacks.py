@@ -33,7 +33,7 @@ def _callback(hook, status, result_url=None, msg_id=None):
     msg_id = msg_id or f"msg_{status}"
     headers = signing.signed_headers(ENDPOINT_SECRET, msg_id, int(time.time()), body)
     event, _created = inbound.receive(hook, headers, body)
-    return inbound.process(event.pk, event.lease)
+    return inbound.process(event.pk, event.holder)
 
 
 def test_a_completion_callback_finishes_the_job_and_queues_its_result(job, a2e_account):

@@ -75,7 +75,7 @@ def test_a_worker_that_died_mid_submit_is_taken_over_after_its_lease(team, accou
     now = timezone.now()
     # A worker claimed it, created it upstream, and died before writing anything back.
     Job.objects.filter(pk=job.pk).update(
-        status=Status.SUBMITTING, attempts=1, claimed_until=now + timedelta(seconds=90)
+        status=Status.SUBMITTING, attempts=1, held_until=now + timedelta(seconds=90)
     )
     upstream.create(job.marker)
     assert engine.submit(job.pk, now=now) == "not-due"
@@ -321,7 +321,7 @@ def test_a_second_copy_of_the_results_stands_aside_while_the_first_runs(team, ac
     now = timezone.now()
     lease = timedelta(seconds=settings.JOBS_RESULTS_LEASE)
     # A first copier holds the job (mid-download); the reconciler's copy arrives.
-    Job.objects.filter(pk=job.pk).update(claimed_until=now + lease)
+    Job.objects.filter(pk=job.pk).update(held_until=now + lease)
     with respx.mock() as mock:
         route = mock.get(url).respond(200, content=b"\x00\x00\x00\x18ftypmp42" + b"x" * 100)
         assert engine.fetch_results(job.pk, now=now) == "busy"
@@ -329,7 +329,7 @@ def test_a_second_copy_of_the_results_stands_aside_while_the_first_runs(team, ac
         # The first copier died: once its hold lapses the next copy takes over.
         assert engine.fetch_results(job.pk, now=now + lease + timedelta(seconds=1)) == "stored"
     job.refresh_from_db()
-    assert (job.results_state, job.claimed_until, job.files.count()) == (
+    assert (job.results_state, job.held_until, job.files.count()) == (
         ResultsState.STORED,
         None,
         1,
@@ -371,7 +371,7 @@ def test_a_failed_result_copy_holds_the_job_until_its_own_retry(
         engine.reconcile(now=later)
         assert sent == []
         # ...and the retry, when it comes, takes the job up again.
-        assert job.claimed_until < timezone.now() + timedelta(seconds=wait)
+        assert job.held_until < timezone.now() + timedelta(seconds=wait)
         engine.reconcile(now=timezone.now() + timedelta(seconds=wait + 60))
         assert sent == [job.pk]
 
@@ -384,7 +384,7 @@ def test_a_result_the_provider_no_longer_has_is_given_up_at_once(team, account, 
         mock.get(url).respond(404)
         assert engine.fetch_results(job.pk) == "failed"
     job.refresh_from_db()
-    assert (job.results_state, job.claimed_until) == (ResultsState.FAILED, None)
+    assert (job.results_state, job.held_until) == (ResultsState.FAILED, None)
     assert "Could not copy the result" in job.last_error
 
 

@@ -24,20 +24,20 @@ def test_a_follow_up_step_is_held_by_one_poll_only(team, account):
 
 def test_a_hold_that_lapses_exactly_now_is_free(team, account):
     now = timezone.now()
-    job = _processing(team, account, claimed_until=now)
+    job = _processing(team, account, held_until=now)
     assert engine.take_step(job, 30, now=now)
 
 
 def test_a_hold_lapsing_a_moment_later_is_still_held(team, account):
     now = timezone.now()
-    job = _processing(team, account, claimed_until=now + timedelta(microseconds=1))
+    job = _processing(team, account, held_until=now + timedelta(microseconds=1))
     assert not engine.take_step(job, 30, now=now)
 
 
 def test_a_submit_whose_hold_lapsed_exactly_now_is_taken_over(team, account, upstream):
     now = timezone.now()
     job = _job(team, account)
-    Job.objects.filter(pk=job.pk).update(status=Status.SUBMITTING, attempts=1, claimed_until=now)
+    Job.objects.filter(pk=job.pk).update(status=Status.SUBMITTING, attempts=1, held_until=now)
     assert engine.submit(job.pk, now=now) == "submitted"
 
 

@@ -62,7 +62,7 @@ def test_the_redeliver_action_queues_each_delivery(
         )
     d.refresh_from_db()
     assert d.status == "pending"
-    assert enqueued == [("webhooks.send_delivery", (d.pk,), {"lease": d.lease, "manual": True})]
+    assert enqueued == [("webhooks.send_delivery", (d.pk,), {"holder": d.holder, "manual": True})]
 
 
 def test_the_admin_refuses_a_private_address_too(admin_client, objects):

@@ -103,7 +103,7 @@ def test_a_delivery_reaches_a_local_receiver_signed_the_standard_way(
 
     d.refresh_from_db()
     assert d.status == DeliveryStatus.SUCCEEDED and d.attempts == 1
-    assert d.next_attempt_at is None and d.lease == "" and d.locked_until is None
+    assert d.next_attempt_at is None and d.holder == "" and d.held_until is None
     (attempt,) = d.attempt_log.all()
     assert attempt.status_code == 200 and attempt.response_excerpt == "ok"
     assert attempt.error == "" and attempt.manual is False
@@ -111,7 +111,7 @@ def test_a_delivery_reaches_a_local_receiver_signed_the_standard_way(
 
 def test_a_test_event_goes_to_the_endpoint_whatever_it_subscribes_to(clock, endpoint, receiver):
     d = send_test(endpoint)
-    _send(d.pk, lease=d.lease)
+    _send(d.pk, holder=d.holder)
     assert receiver.json()["type"] == "webhook.test"
     assert receiver.json()["data"]["team"] == endpoint.team.slug
 
@@ -260,8 +260,8 @@ def test_a_delivery_for_a_disabled_endpoint_is_abandoned_unsent(clock, endpoint,
 
 def test_a_duplicated_message_sends_once(clock, endpoint, receiver):
     d = send_test(endpoint)
-    _send(d.pk, lease=d.lease)
-    _send(d.pk, lease=d.lease)
+    _send(d.pk, holder=d.holder)
+    _send(d.pk, holder=d.holder)
     assert len(receiver.requests) == 1
 
 
@@ -269,7 +269,7 @@ def test_a_held_delivery_cannot_be_taken_twice(clock, endpoint):
     d = DeliveryFactory(endpoint=endpoint)
     assert delivery.take(d.pk) is not None
     assert delivery.take(d.pk) is None
-    assert delivery.take(d.pk, lease="someone-elses") is None
+    assert delivery.take(d.pk, holder="someone-elses") is None
 
 
 def test_a_delivery_whose_hold_lapses_exactly_now_is_free(clock, endpoint):
@@ -305,9 +305,9 @@ def test_the_sweep_picks_up_a_retry_when_it_is_due(clock, endpoint, receiver, en
 def test_a_redelivery_is_a_new_attempt_with_the_same_webhook_id(clock, endpoint, receiver):
     d = DeliveryFactory(endpoint=endpoint)
     _send(d.pk)
-    lease = delivery.redeliver(d)
+    holder = delivery.redeliver(d)
     clock.advance(60)
-    _send(d.pk, lease=lease, manual=True)
+    _send(d.pk, holder=holder, manual=True)
     d.refresh_from_db()
     assert [r["headers"]["webhook-id"] for r in receiver.requests] == [d.msg_id, d.msg_id]
     assert d.status == DeliveryStatus.SUCCEEDED and d.attempts == 2

@@ -152,7 +152,7 @@ def test_a_callback_the_request_could_not_process_is_processed_by_its_task(
 ):
     real_process = inbound.process
 
-    def database_busy(event_id, lease=""):
+    def database_busy(event_id, holder=""):
         raise OperationalError("database is locked")
 
     monkeypatch.setattr(inbound, "process", database_busy)

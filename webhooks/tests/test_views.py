@@ -211,7 +211,7 @@ def test_send_test_event_queues_a_delivery_after_commit(
     assert response["Location"] == _url("webhook_deliveries", team, endpoint_id=endpoint.pk)
     d = Delivery.objects.get()
     assert d.event_type == EventType.TEST and d.payload["data"]["sent_by"]
-    assert enqueued == [("webhooks.send_delivery", (d.pk,), {"lease": d.lease})]
+    assert enqueued == [("webhooks.send_delivery", (d.pk,), {"holder": d.holder})]
 
 
 def test_a_disabled_endpoint_gets_no_test_event(admin_client_, team):
@@ -280,7 +280,7 @@ def test_redeliver_queues_a_manual_attempt_with_the_same_id(
     assert response["Location"] == _url("webhook_deliveries", team, endpoint_id=endpoint.pk)
     d.refresh_from_db()
     assert d.status == "pending" and d.next_attempt_at == clock.now
-    assert enqueued == [("webhooks.send_delivery", (d.pk,), {"lease": d.lease, "manual": True})]
+    assert enqueued == [("webhooks.send_delivery", (d.pk,), {"holder": d.holder, "manual": True})]
 
 
 def test_redeliver_over_htmx_answers_with_the_delivery_card(
