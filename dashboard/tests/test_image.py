@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 from celery import Celery
+from django.conf import settings
 from django.core.management import get_commands
 from django.urls import resolve
 from packaging.requirements import Requirement
@@ -298,6 +299,32 @@ def test_production_modules_import_only_what_the_image_holds():
             dists = {_normal(d) for d in provided_by.get(top, [])}
             if not dists & allowed:
                 problems.append(f"{where}:{line} imports {module} (from {dists or 'nothing'})")
+    assert not problems, "\n".join(problems)
+
+
+def _dotted_paths_in_settings() -> list[str]:
+    """The modules settings name by string, which no import statement shows."""
+    paths = [*settings.INSTALLED_APPS, *settings.MIDDLEWARE, *settings.AUTHENTICATION_BACKENDS]
+    paths += [settings.ROOT_URLCONF, settings.WSGI_APPLICATION, settings.AXES_CLIENT_IP_CALLABLE]
+    paths += [storage["BACKEND"] for storage in settings.STORAGES.values()]
+    for engine in settings.TEMPLATES:
+        paths += [engine["BACKEND"], *engine["OPTIONS"].get("context_processors", [])]
+    paths += [cache["BACKEND"] for cache in settings.CACHES.values()]
+    return paths
+
+
+def test_settings_name_only_modules_the_image_holds():
+    provided_by = importlib.metadata.packages_distributions()
+    allowed = _production_distributions()
+    problems = []
+    for dotted in _dotted_paths_in_settings():
+        top = dotted.split(".")[0]
+        module = _our_module_file(dotted) or _our_module_file(dotted.rpartition(".")[0])
+        if module:
+            if _ignored(module.relative_to(ROOT).as_posix()):
+                problems.append(f"{dotted} is left out of the image")
+        elif not {_normal(d) for d in provided_by.get(top, [])} & allowed:
+            problems.append(f"{dotted} is not ours nor in requirements.lock")
     assert not problems, "\n".join(problems)
 
 
