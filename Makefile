@@ -2,7 +2,8 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt | cksum | cut -d' ' -f1)
+# Keyed on the lock, so a changed lock reinstalls.
+STAMP := $(VENV)/.installed-$(shell cksum < requirements-dev.lock | cut -d' ' -f1)
 PORT ?= 8000
 SANDBOX_URL ?= http://127.0.0.1:8765
 # Development defaults; a real deployment sets its own environment (see README).
@@ -10,13 +11,13 @@ export DEBUG ?= 1
 # The demo team's accounts point at the sandbox on loopback (providers/guard.py).
 export PROVIDER_PRIVATE_HOSTS ?= 127.0.0.1
 
-.PHONY: run test test-fast setup lint fmt vendor clean
+.PHONY: run test test-fast setup lint fmt lock vendor clean
 
-$(STAMP): requirements.txt
+$(STAMP): requirements-dev.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed" or 0)'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
@@ -43,6 +44,17 @@ test-fast: $(STAMP)
 fmt: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Rewrite both locks from requirements*.txt: every transitive version pinned, with the
+# hashes of all its files. Pins already in a lock are kept unless a .txt asks otherwise;
+# `make lock LOCK_ARGS="--upgrade-package NAME"` (or --upgrade) moves them. The dev lock is
+# constrained by the production one, so both install the same versions of what they share.
+LOCK_FLAGS = --quiet --generate-hashes --universal --python-version 3.11 \
+	--custom-compile-command "make lock" $(LOCK_ARGS)
+lock: $(STAMP)
+	$(BIN)/uv pip compile $(LOCK_FLAGS) requirements.txt -o requirements.lock
+	$(BIN)/uv pip compile $(LOCK_FLAGS) requirements-dev.txt -c requirements.lock \
+		-o requirements-dev.lock
 
 # Refresh vendored front-end files from the npm registry (needs node and npm).
 vendor:
