@@ -81,44 +81,6 @@ def with_links(voices, team):
     return voices
 
 
-def _pill(voice) -> str:
-    if voice.can_speak:
-        return "completed"
-    return "failed" if voice.status == "failed" else "processing"
-
-
-def catalog_rows(voices, team) -> list[dict]:
-    """What each catalog row shows, worked out here rather than in the template: a
-    template looks a name up in a dict at once, but on a model only after failing to
-    index it, and that, with the defaults and labels, was most of a page's time."""
-    rows = []
-    for voice in with_links(voices, team):
-        rows.append(
-            {
-                "pk": voice.pk,
-                "name": voice.name,
-                "url": voice.url,
-                "favorite_url": voice.favorite_url,
-                "sample_page_url": voice.sample_page_url,
-                "favorite": voice.favorite,
-                "provider": voice.provider,
-                "provider_label": voice.get_provider_display(),
-                "assistant_name": voice.assistant_name,
-                "kind_label": voice.get_kind_display(),
-                "sample_url": voice.sample_url,
-                "has_sample": voice.has_sample,
-                "language": voice.language or "—",
-                "gender": voice.gender or "—",
-                "status": voice.status or "—",
-                "pill": _pill(voice),
-                "quality_band": voice.quality_band,
-                "quality_score": voice.quality_score,
-                "synthesis_count": voice.synthesis_count,
-            }
-        )
-    return rows
-
-
 @team_view()
 def catalog(request, team):
     listed = Voice.objects.for_team(team).listed()
@@ -136,8 +98,7 @@ def catalog(request, team):
     params.pop("after", None)
     context = {
         "page": page,
-        "voices": page.rows,
-        "rows": catalog_rows(page.rows, team),
+        "voices": with_links(page.rows, team),
         "query": params.urlencode(),
         "filters": request.GET,
         "sort": sort,
@@ -218,7 +179,6 @@ def toggle_favorite(request, team, voice_id):
     refused = voice.set_favorite(wanted)
     error = f"Respeecher did not save the favourite: {refused}" if refused else None
     if request.htmx:
-        with_links([voice], team)
         response = render(request, "voices/catalog.html#star", {"voice": voice})
         if error:
             trigger_client_event(response, "toasts", [{"message": error, "level": "error"}])
