@@ -99,8 +99,10 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     # real Celery worker process.
     _db["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
     # Web, worker and beat share the file: WAL and immediate transactions avoid
-    # "database is locked" under that concurrency.
-    _db["CONN_MAX_AGE"] = 0
+    # "database is locked" under that concurrency. Connections are kept (conn_max_age
+    # above): in autocommit they hold no lock between requests, and opening one, with
+    # its PRAGMAs and Django's SQL functions, cost 1.35 ms of CPU per request, a sixth
+    # of the voice catalog's page (bench/voices.py).
     _db["OPTIONS"] = {
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",

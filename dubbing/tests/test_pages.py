@@ -292,3 +292,15 @@ def test_retrying_twice_sends_one_retry(member_client, team, a2e):
     member_client.post(reverse("job_retry", kwargs={"team": team.slug, "job_id": failed.job_id}))
     assert Job.objects.filter(retry_of=failed.job).count() == 1
     assert batch.dubbings.count() == 2
+
+
+def test_the_source_and_result_players_are_named_for_screen_readers(member_client, team, a2e):
+    from dashboard.tests.a11y import elements, unnamed_media
+
+    batch = Batch.objects.create(team=team, name="Clip", source=_source(team), source_lang="en")
+    d = _dubbing(team, a2e, remote_id="r1", batch=batch)
+    JobFileFactory(job=d.job, content_type="video/mp4")
+    body = member_client.get(_page(d)).content.decode()
+    labels = [attrs.get("aria-label") for _tag, attrs, _text in elements(body, "audio", "video")]
+    assert not unnamed_media(body)
+    assert labels == ["Source of Clip", "Clip dubbed into de"]

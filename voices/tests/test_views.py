@@ -88,6 +88,15 @@ def test_search_as_you_type_answers_with_the_rows_only(owner_client, team):
     assert "<html" not in body
 
 
+def test_each_row_links_to_its_voice_page_star_and_sample(owner_client, team):
+    # The rows build these links from the catalog's own address (voices.views.with_links).
+    voice = VoiceFactory(team=team, account__provider="respeecher", has_sample=True)
+    body = owner_client.get(_url(team)).content.decode()
+    for name in ("voice_detail", "voice_favorite", "voice_sample"):
+        link = reverse(name, kwargs={"team": team.slug, "voice_id": voice.pk})
+        assert f'href="{link}"' in body or f'action="{link}"' in body, name
+
+
 def test_keyset_pages_walk_the_whole_catalog_once(owner_client, team, a2e_account):
     _bulk(team, a2e_account, 120)
     seen, url = [], _url(team)
