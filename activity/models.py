@@ -51,5 +51,9 @@ class Activity(models.Model):
         return f"{self.verb} {self.target_label}"
 
     @property
+    def failed(self) -> bool:
+        return self.outcome == self.Outcome.FAILED
+
+    @property
     def area(self) -> str:
         return self.verb.split(".", 1)[0]

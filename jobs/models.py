@@ -149,6 +149,23 @@ class Job(models.Model):
     def is_finished(self) -> bool:
         return self.status in FINISHED
 
+    # What templates ask of a job, instead of comparing its status with strings.
+    @property
+    def is_completed(self) -> bool:
+        return self.status == Status.COMPLETED
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status == Status.FAILED
+
+    @property
+    def is_copying_results(self) -> bool:
+        return self.results_state == ResultsState.PENDING
+
+    @property
+    def results_copy_failed(self) -> bool:
+        return self.results_state == ResultsState.FAILED
+
     @property
     def is_settled(self) -> bool:
         """Finished, and its result files copied (or given up on): nothing more will

@@ -271,5 +271,15 @@ class ProviderAccount(models.Model):
         return f"••••{self.secret_last4}"
 
     @property
+    def secret_name(self) -> str:
+        """What the provider calls the credential."""
+        return "Token" if self.provider == Provider.A2E else "API key"
+
+    @property
+    def follows_assistants(self) -> bool:
+        """Burki keys reach assistants, and the team picks which ones it follows."""
+        return self.provider == Provider.BURKI
+
+    @property
     def followed_assistants(self) -> list[int]:
         return [int(a) for a in self.options.get("assistants", [])]

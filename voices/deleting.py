@@ -5,13 +5,11 @@ from django.db import transaction
 
 from providers import NotFound, UpstreamError
 from teams.connection import client_for
-from teams.models import Provider
-from voices.models import Kind
 from webhooks.events import publish
 
 
 def can_delete(voice) -> bool:
-    return voice.provider == Provider.A2E and voice.kind == Kind.CLONE
+    return voice.deletable_here
 
 
 def delete(voice) -> str | None:

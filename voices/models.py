@@ -47,15 +47,19 @@ SORTS = {
 
 
 UNUSED_AFTER = timedelta(days=30)
+# The word Burki and A2E use for a voice that could not be made (`status` keeps the
+# provider's own words).
+PROVIDER_FAILED = "failed"
+BURKI_READY = "ready"
 
 
 class BurkiQuerySetMixin:
     def needs_attention(self, now=None):
         """Burki voices someone should look at: failed, poor, never or long unused."""
         now = now or timezone.now()
-        ready = Q(status="ready")
+        ready = Q(status=BURKI_READY)
         return self.filter(provider=Provider.BURKI).filter(
-            Q(status="failed")
+            Q(status=PROVIDER_FAILED)
             | Q(quality_band=QualityBand.POOR)
             | ready & Q(last_used_at__isnull=True)
             | ready & Q(last_used_at__lt=now - UNUSED_AFTER)
@@ -180,6 +184,24 @@ class Voice(models.Model):
             self.provider == Provider.RESPEECHER and not self.remote_id.startswith("tts:")
         )
 
+    @property
+    def deletable_here(self) -> bool:
+        """Only A2E clones are deleted from Voxboard (at A2E first)."""
+        return self.provider == Provider.A2E and self.kind == Kind.CLONE
+
+    @property
+    def keeps_settings_upstream(self) -> bool:
+        """Respeecher keeps favourites and accent settings itself, per voice."""
+        return self.provider == Provider.RESPEECHER
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status == PROVIDER_FAILED
+
+    @property
+    def is_poor_quality(self) -> bool:
+        return self.quality_band == QualityBand.POOR
+
     def set_favorite(self, wanted: bool) -> str:
         """Star or unstar it. Respeecher keeps favourites itself, so it is asked first
         and its answer is what we store. Returns Respeecher's refusal, or ""."""
@@ -237,6 +259,10 @@ class SyncRun(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def failed(self) -> bool:
+        return self.status == self.Status.FAILED
 
     @property
     def is_stuck(self) -> bool:

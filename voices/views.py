@@ -323,7 +323,7 @@ def burki_insights(request, team):
 
 
 def _attention_reason(voice, now) -> str:
-    if voice.status == "failed":
+    if voice.is_failed:
         return "cloning failed"
     if voice.quality_band == QualityBand.POOR:
         return f"poor quality ({voice.quality_score:.2f}): re-train it"

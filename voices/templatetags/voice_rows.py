@@ -41,7 +41,7 @@ ROW = """  <tr>
 
 def _star(voice, csrf: str, next_path: str) -> str:
     on = voice.favorite
-    where = " (saved at Respeecher)" if voice.provider == "respeecher" else ""
+    where = " (saved at Respeecher)" if voice.keeps_settings_upstream else ""
     return STAR.format(
         pk=voice.pk,
         url=escape(voice.favorite_url),
