@@ -15,6 +15,7 @@ AREAS = [
     ("team", "Team"),
     ("webhook", "Webhooks"),
     ("voice", "Voices"),
+    ("recording", "Recordings"),
 ]
 
 

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "jobs",
     "dubbing",
     "voices",
+    "recordings",
     "activity",
     "webhooks",
 ]
@@ -255,6 +256,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=env.integer("VOICES_SYNC_MINUTES", 60, minimum=1)),
         "options": {"expires": 300},
     },
+    "sync-recordings": {
+        "task": "recordings.sync_all",
+        "schedule": timedelta(minutes=env.integer("RECORDINGS_SYNC_MINUTES", 60, minimum=1)),
+        "options": {"expires": 300},
+    },
     "purge-expired-invitations": {
         "task": "teams.purge_expired_invitations",
         "schedule": timedelta(hours=6),
@@ -303,6 +309,8 @@ DUBBING_MAX_UPLOAD_MB = env.integer("DUBBING_MAX_UPLOAD_MB", 500, minimum=1)
 
 # Voice catalog: how long one account's sync may run (seconds).
 VOICES_SYNC_TIME_LIMIT = env.integer("VOICES_SYNC_TIME_LIMIT", 600, minimum=10)
+# Respeecher's workspace: how long one account's mirror may run (seconds).
+RECORDINGS_SYNC_TIME_LIMIT = env.integer("RECORDINGS_SYNC_TIME_LIMIT", 900, minimum=10)
 
 # Upstream HTTP client (providers/): timeouts in seconds, calls in flight per credential.
 PROVIDERS_CONNECT_TIMEOUT = env.integer("PROVIDERS_CONNECT_TIMEOUT", 5, minimum=1)

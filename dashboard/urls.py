@@ -11,6 +11,7 @@ team_patterns = [
     path("", views.home, name="home"),
     *[path(f"{name}/", views.section(name), name=name) for name in views.SECTIONS],
     path("voices/", include("voices.urls")),
+    path("recordings/", include("recordings.urls")),
     path("dubbing/", include("dubbing.urls")),
     path("activity/", include("activity.urls")),
     path("settings/", include("teams.urls")),

@@ -60,7 +60,6 @@ def home(request, team):
 
 # Sections whose apps come later still get a page that tells a person where they stand.
 SECTIONS = {
-    "recordings": ("Recordings", [Provider.RESPEECHER]),
     "avatars": ("Avatars", [Provider.A2E]),
 }
 

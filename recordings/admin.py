@@ -1,0 +1,90 @@
+"""Admin for the Respeecher mirror and its sync runs: read mostly, since Respeecher owns it."""
+
+from django.contrib import admin
+
+from recordings.models import Calibration, Folder, Project, Recording, SyncRun
+
+MIRROR_FIELDS = [
+    "team",
+    "account",
+    "remote_id",
+    "raw",
+    "fingerprint",
+    "first_seen_at",
+    "synced_at",
+    "gone_at",
+]
+
+
+class MirrorAdmin(admin.ModelAdmin):
+    readonly_fields = MIRROR_FIELDS
+    list_filter = [("gone_at", admin.EmptyFieldListFilter)]
+    # The changelists must stay quick at 100,000 takes: no full COUNT(*) per page, and
+    # newest first walks the primary key.
+    show_full_result_count = False
+    ordering = ["-id"]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.resolver_match and request.resolver_match.url_name.endswith("changelist"):
+            qs = qs.defer("raw")  # the bulk of each row, and not in the list
+        return qs
+
+
+@admin.register(Project)
+class ProjectAdmin(MirrorAdmin):
+    list_display = ["name", "team", "last_recording_at", "tree_synced_at", "gone_at"]
+    search_fields = ["name", "remote_id", "team__name"]
+    list_select_related = ["team"]
+    readonly_fields = [*MIRROR_FIELDS, "tree_synced_at", "tree_as_of"]
+
+
+@admin.register(Folder)
+class FolderAdmin(MirrorAdmin):
+    list_display = ["name", "project", "team", "gone_at"]
+    search_fields = ["name", "remote_id", "project__name"]
+    list_select_related = ["project", "team"]
+    readonly_fields = [*MIRROR_FIELDS, "project", "parent"]
+
+
+@admin.register(Recording)
+class RecordingAdmin(MirrorAdmin):
+    list_display = ["__str__", "kind", "state", "starred", "tts", "project", "team", "gone_at"]
+    list_filter = [
+        "kind",
+        "state",
+        "starred",
+        "tts",
+        ("gone_at", admin.EmptyFieldListFilter),
+    ]
+    search_fields = ["label", "file_name", "remote_id"]
+    list_select_related = ["project", "team"]
+    readonly_fields = [*MIRROR_FIELDS, "project", "folder", "original"]
+
+
+@admin.register(Calibration)
+class CalibrationAdmin(MirrorAdmin):
+    list_display = ["__str__", "state", "enabled", "f0", "team", "gone_at"]
+    search_fields = ["name", "remote_id", "team__name"]
+    list_select_related = ["team"]
+
+
+@admin.register(SyncRun)
+class SyncRunAdmin(admin.ModelAdmin):
+    list_display = [
+        "account",
+        "status",
+        "projects",
+        "projects_read",
+        "fetched",
+        "created",
+        "updated",
+        "gone",
+        "deleted",
+        "created_at",
+        "finished_at",
+    ]
+    list_filter = ["status"]
+    list_select_related = ["account", "account__team"]
+    search_fields = ["account__team__name", "message"]
+    readonly_fields = ["team", "account", "requested_by"]

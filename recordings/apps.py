@@ -1,0 +1,7 @@
+"""App config for recordings: Respeecher's projects, folders, takes and their conversions."""
+
+from django.apps import AppConfig
+
+
+class RecordingsConfig(AppConfig):
+    name = "recordings"

@@ -1,0 +1,207 @@
+"""Respeecher's workspace mirrored per team: projects, folders, recordings, calibrations."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from jobs.models import Status
+from teams.models import TeamQuerySet
+
+
+class MirrorQuerySet(TeamQuerySet):
+    def listed(self):
+        """Rows the provider still lists: ones it dropped are hidden until deleted."""
+        return self.filter(gone_at__isnull=True)
+
+
+class Mirrored(models.Model):
+    """One row per remote record of one account, its raw payload beside typed columns."""
+
+    team = models.ForeignKey("teams.Team", on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey("teams.ProviderAccount", on_delete=models.CASCADE, related_name="+")
+    remote_id = models.CharField(max_length=64)
+    raw = models.JSONField(default=dict)
+    # A digest of what the provider said: a sync rewrites a row only when it changes.
+    fingerprint = models.CharField(max_length=32)
+    first_seen_at = models.DateTimeField(default=timezone.now)
+    synced_at = models.DateTimeField(default=timezone.now)
+    # Set the first sync that no longer finds it; the next such sync deletes the row.
+    gone_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MirrorQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return getattr(self, "name", "") or getattr(self, "label", "") or self.remote_id
+
+
+def _unique(model_name: str) -> list:
+    return [
+        models.UniqueConstraint(
+            fields=["team", "account", "remote_id"], name=f"one_{model_name}_per_remote_record"
+        )
+    ]
+
+
+class ProjectQuerySet(MirrorQuerySet):
+    def with_counts(self):
+        """Each project's listed recordings, originals and conversions, in the same query."""
+        live = Q(recordings__gone_at__isnull=True)
+        conversion = Q(recordings__kind=Recording.Kind.CONVERSION)
+        return self.annotate(
+            recording_count=Count("recordings", filter=live),
+            conversion_count=Count("recordings", filter=live & conversion),
+        ).annotate(original_count=F("recording_count") - F("conversion_count"))
+
+    def by_activity(self):
+        return self.order_by(F("last_recording_at").desc(nulls_last=True), "name", "pk")
+
+
+class Project(Mirrored):
+    name = models.CharField(max_length=200)
+    slug = models.CharField(max_length=200, blank=True)
+    # Respeecher's own link to it ("Open by link" finds a project by this).
+    url = models.CharField(max_length=500, blank=True)
+    owner = models.CharField(max_length=64, blank=True)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(null=True, blank=True)
+    last_recording_at = models.DateTimeField(null=True, blank=True)
+    # When its folders and recordings were last read, and its last_recording_at then:
+    # a sync reads the tree again only once that has moved.
+    tree_synced_at = models.DateTimeField(null=True, blank=True)
+    tree_as_of = models.DateTimeField(null=True, blank=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = _unique("project")
+        indexes = [models.Index(fields=["team", "last_recording_at"], name="project_activity_idx")]
+
+
+class Folder(Mirrored):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="folders")
+    # Respeecher nests folders; the parent is linked after the whole project is read.
+    parent = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="children"
+    )
+    parent_remote_id = models.CharField(max_length=64, blank=True)
+    name = models.CharField(max_length=200)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = _unique("folder")
+
+
+class Recording(Mirrored):
+    """An original take (an upload or text to speech) or a conversion of one."""
+
+    class Kind(models.TextChoices):
+        ORIGINAL = "original", "Original"
+        CONVERSION = "conversion", "Conversion"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="recordings")
+    folder = models.ForeignKey(
+        Folder, on_delete=models.CASCADE, null=True, blank=True, related_name="recordings"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.ORIGINAL)
+    # A conversion's original, linked after the whole project is read (it may come later
+    # in the listing); SET_NULL so a conversion outlives a stray deletion of its original.
+    original = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="conversions"
+    )
+    original_remote_id = models.CharField(max_length=64, blank=True)
+    label = models.CharField(max_length=200, blank=True)
+    file_name = models.CharField(max_length=300, blank=True)
+    # Ours (queued/processing/completed/failed); `status` is Respeecher's own word.
+    state = models.CharField(max_length=12, choices=Status.choices, blank=True)
+    status = models.CharField(max_length=30, blank=True)
+    starred = models.BooleanField(default=False)
+    tts = models.BooleanField(default=False)
+    # The voice a conversion was made with, as Respeecher names it.
+    model_id = models.CharField(max_length=64, blank=True)
+    model_name = models.CharField(max_length=200, blank=True)
+    calibration_remote_id = models.CharField(max_length=64, blank=True)
+    duration = models.FloatField(null=True, blank=True)
+    size = models.BigIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(null=True, blank=True)
+    converted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = _unique("recording")
+        indexes = [
+            models.Index(fields=["project", "kind"], name="recording_project_kind_idx"),
+            models.Index(fields=["folder", "created_at", "id"], name="recording_folder_idx"),
+        ]
+
+    @property
+    def is_conversion(self) -> bool:
+        return self.kind == self.Kind.CONVERSION
+
+
+class Calibration(Mirrored):
+    name = models.CharField(max_length=200, blank=True)
+    state = models.CharField(max_length=12, choices=Status.choices, blank=True)
+    status = models.CharField(max_length=30, blank=True)
+    f0 = models.FloatField(null=True, blank=True)
+    algorithm = models.CharField(max_length=60, blank=True)
+    enabled = models.BooleanField(default=False)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(null=True, blank=True)
+    calibrated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = _unique("calibration")
+
+
+class SyncRun(models.Model):
+    """One mirror of an account's workspace, so people can watch it and see how it ended."""
+
+    team = models.ForeignKey("teams.Team", on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey(
+        "teams.ProviderAccount", on_delete=models.CASCADE, related_name="recording_syncs"
+    )
+    # queued -> processing -> completed | failed
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
+    projects = models.PositiveIntegerField(default=0)
+    projects_read = models.PositiveIntegerField(default=0)
+    fetched = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    gone = models.PositiveIntegerField(default=0)
+    deleted = models.PositiveIntegerField(default=0)
+    message = models.CharField(max_length=500, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TeamQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"Recordings sync of {self.account} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (Status.COMPLETED, Status.FAILED)
+
+    @property
+    def is_stuck(self) -> bool:
+        """Unfinished for longer than a sync task may live: its worker died."""
+        limit = timedelta(seconds=settings.RECORDINGS_SYNC_TIME_LIMIT * 2)
+        return not self.is_finished and timezone.now() - self.created_at > limit

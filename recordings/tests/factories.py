@@ -1,0 +1,41 @@
+"""factory_boy factories for the Respeecher mirror and its sync runs."""
+
+import factory
+
+from recordings.models import Project, Recording, SyncRun
+from teams.tests.factories import ProviderAccountFactory, TeamFactory
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Project
+
+    team = factory.SubFactory(TeamFactory)
+    account = factory.SubFactory(
+        ProviderAccountFactory, team=factory.SelfAttribute("..team"), provider="respeecher"
+    )
+    remote_id = factory.Sequence(lambda n: f"project-{n}")
+    name = factory.Sequence(lambda n: f"Project {n:05d}")
+    fingerprint = "0" * 32
+
+
+class RecordingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Recording
+
+    project = factory.SubFactory(ProjectFactory)
+    team = factory.SelfAttribute("project.team")
+    account = factory.SelfAttribute("project.account")
+    remote_id = factory.Sequence(lambda n: f"recording-{n}")
+    label = factory.Sequence(lambda n: f"Take {n}")
+    fingerprint = "0" * 32
+
+
+class SyncRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SyncRun
+
+    team = factory.SubFactory(TeamFactory)
+    account = factory.SubFactory(
+        ProviderAccountFactory, team=factory.SelfAttribute("..team"), provider="respeecher"
+    )
