@@ -4,7 +4,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Prefetch, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from jobs.models import Status
@@ -63,6 +64,9 @@ class ProjectQuerySet(MirrorQuerySet):
 
 
 class Project(Mirrored):
+    # Names people type here; Respeecher publishes no limit, so ours is NAME_MAX.
+    NAME_MAX = 100
+
     name = models.CharField(max_length=200)
     slug = models.CharField(max_length=200, blank=True)
     # Respeecher's own link to it ("Open by link" finds a project by this).
@@ -83,6 +87,20 @@ class Project(Mirrored):
         constraints = _unique("project")
         indexes = [models.Index(fields=["team", "last_recording_at"], name="project_activity_idx")]
 
+    def get_absolute_url(self):
+        return reverse("recordings_project", kwargs={"team": self.team.slug, "project_id": self.pk})
+
+
+class FolderQuerySet(MirrorQuerySet):
+    def with_counts(self):
+        """Each folder's listed originals and conversions, in the same query."""
+        live = Q(recordings__gone_at__isnull=True)
+        conversion = Q(recordings__kind=Recording.Kind.CONVERSION)
+        return self.annotate(
+            recording_count=Count("recordings", filter=live),
+            conversion_count=Count("recordings", filter=live & conversion),
+        ).annotate(original_count=F("recording_count") - F("conversion_count"))
+
 
 class Folder(Mirrored):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="folders")
@@ -95,9 +113,61 @@ class Folder(Mirrored):
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(null=True, blank=True)
 
+    objects = FolderQuerySet.as_manager()
+
     class Meta:
         ordering = ["name", "pk"]
         constraints = _unique("folder")
+
+    def get_absolute_url(self):
+        return reverse("recordings_folder", kwargs={"team": self.team.slug, "folder_id": self.pk})
+
+    def with_descendants(self) -> list[int]:
+        """Its pk and those of the folders nested in it, at any depth (Respeecher deletes
+        a folder with everything inside it)."""
+        found, wave = [self.pk], [self.pk]
+        while wave:
+            wave = list(Folder.objects.filter(parent_id__in=wave).values_list("pk", flat=True))
+            wave = [pk for pk in wave if pk not in found]  # a cycle in bad data ends here
+            found += wave
+        return found
+
+
+class RecordingQuerySet(MirrorQuerySet):
+    def originals(self):
+        return self.filter(kind=Recording.Kind.ORIGINAL)
+
+    def search(self, q: str):
+        q = (q or "").strip()
+        if not q:
+            return self
+        return self.filter(Q(label__icontains=q) | Q(file_name__icontains=q))
+
+    def filtered(self, params):
+        """The originals list's search and filters, from a query string; values it does
+        not know are ignored rather than refused (a stale bookmark still opens)."""
+        takes = self.search(params.get("q", ""))
+        state = params.get("state", "")
+        if state in Status.values:
+            takes = takes.filter(state=state)
+        if params.get("starred") == "1":
+            takes = takes.filter(starred=True)
+        source = params.get("source", "")
+        if source == "tts":
+            takes = takes.filter(tts=True)
+        elif source == "upload":
+            takes = takes.filter(tts=False)
+        return takes
+
+    def with_conversions(self):
+        """Each original's listed conversions, oldest first, in one more query."""
+        conversions = (
+            Recording.objects.listed()
+            .filter(kind=Recording.Kind.CONVERSION)
+            .defer("raw")
+            .order_by("created_at", "pk")
+        )
+        return self.prefetch_related(Prefetch("conversions", queryset=conversions))
 
 
 class Recording(Mirrored):
@@ -135,17 +205,33 @@ class Recording(Mirrored):
     created_at = models.DateTimeField(null=True, blank=True)
     converted_at = models.DateTimeField(null=True, blank=True)
 
+    objects = RecordingQuerySet.as_manager()
+
     class Meta:
         ordering = ["created_at", "pk"]
         constraints = _unique("recording")
         indexes = [
             models.Index(fields=["project", "kind"], name="recording_project_kind_idx"),
             models.Index(fields=["folder", "created_at", "id"], name="recording_folder_idx"),
+            # The originals list pages newest-mirrored first by id within a folder.
+            models.Index(fields=["folder", "kind", "id"], name="recording_folder_kind_idx"),
         ]
 
     @property
     def is_conversion(self) -> bool:
         return self.kind == self.Kind.CONVERSION
+
+    @property
+    def is_failed(self) -> bool:
+        return self.state == Status.FAILED
+
+    @property
+    def is_completed(self) -> bool:
+        return self.state == Status.COMPLETED
+
+    @property
+    def is_unfinished(self) -> bool:
+        return self.state in (Status.QUEUED, Status.SUBMITTING, Status.PROCESSING)
 
 
 class Calibration(Mirrored):

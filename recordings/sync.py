@@ -338,3 +338,20 @@ def _save(model, account, scope, link, records, now, result) -> dict[str, Row]:
     _retire(model, existing, seen, now, result)
     rows = _existing(scope, link) if created else existing
     return {rid: row for rid, row in rows.items() if rid in seen}
+
+
+def save_one(model, account: ProviderAccount, record: Record, now=None):
+    """Mirror one record Respeecher just answered (a project or folder made or renamed
+    here), fingerprinted as a sync would, so the next sync has nothing to rewrite."""
+    now = now or timezone.now()
+    record = _fit(model, dict(record))
+    record["fingerprint"] = fingerprint(record)
+    remote_id = record.pop("remote_id")
+    saved, _created = model.objects.update_or_create(
+        team_id=account.team_id,
+        account=account,
+        remote_id=remote_id,
+        defaults={**record, "synced_at": now, "gone_at": None},
+        create_defaults={**record, "synced_at": now, "first_seen_at": now, "gone_at": None},
+    )
+    return saved

@@ -2,7 +2,7 @@
 
 import factory
 
-from recordings.models import Project, Recording, SyncRun
+from recordings.models import Folder, Project, Recording, SyncRun
 from teams.tests.factories import ProviderAccountFactory, TeamFactory
 
 
@@ -16,6 +16,18 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     )
     remote_id = factory.Sequence(lambda n: f"project-{n}")
     name = factory.Sequence(lambda n: f"Project {n:05d}")
+    fingerprint = "0" * 32
+
+
+class FolderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Folder
+
+    project = factory.SubFactory(ProjectFactory)
+    team = factory.SelfAttribute("project.team")
+    account = factory.SelfAttribute("project.account")
+    remote_id = factory.Sequence(lambda n: f"folder-{n}")
+    name = factory.Sequence(lambda n: f"Folder {n:04d}")
     fingerprint = "0" * 32
 
 
