@@ -8,4 +8,21 @@ urlpatterns = [
     path("", views.project_list, name="recordings"),
     path("refresh/", views.refresh, name="recordings_refresh"),
     path("syncs/<int:sync_id>/", views.sync_status, name="recordings_sync_status"),
+    path("new/", views.project_create, name="recordings_project_create"),
+    path("open/", views.open_link, name="recordings_open"),
+    path("projects/<int:project_id>/", views.project_detail, name="recordings_project"),
+    path(
+        "projects/<int:project_id>/rename/", views.project_rename, name="recordings_project_rename"
+    ),
+    path(
+        "projects/<int:project_id>/delete/", views.project_delete, name="recordings_project_delete"
+    ),
+    path(
+        "projects/<int:project_id>/folders/new/",
+        views.folder_create,
+        name="recordings_folder_create",
+    ),
+    path("folders/<int:folder_id>/", views.folder_detail, name="recordings_folder"),
+    path("folders/<int:folder_id>/rename/", views.folder_rename, name="recordings_folder_rename"),
+    path("folders/<int:folder_id>/delete/", views.folder_delete, name="recordings_folder_delete"),
 ]

@@ -1,20 +1,34 @@
-"""Recordings pages: the team's Respeecher projects, and their Refresh with progress."""
+"""Recordings pages: the team's Respeecher projects with Refresh and progress, their
+folders and originals, and making, renaming, deleting and opening them."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
 from jobs.models import Status
-from recordings import runs
-from recordings.models import Project, SyncRun
-from teams.models import Provider, ProviderAccount
+from recordings import editing, opening, runs
+from recordings.forms import LinkForm, NameForm
+from recordings.models import Folder, Project, Recording, SyncRun
+from teams.models import Provider, ProviderAccount, Role
 from teams.scoping import get_for_team, team_view
+from voices.paging import keyset_page
 
 PAGE_SIZE = 100
+ORIGINALS_PAGE = 50
+# Newest mirrored first; the id is unique and never null, so a cursor always holds.
+ORIGINALS_ORDER = ("-pk",)
+STATE_FILTERS = [
+    (Status.PROCESSING, "In progress"),
+    (Status.COMPLETED, "Done"),
+    (Status.FAILED, "Failed"),
+]
+# Pages that only show a form to change something are for those who may change it.
+change_view = team_view(read_role=Role.MEMBER)
 
 
 def _respeecher_account(team):
@@ -71,3 +85,229 @@ def sync_status(request, team, sync_id):
         text = f"Respeecher projects: {run.message}"
         trigger_client_event(response, "toasts", [{"message": text, "level": level}])
     return response
+
+
+# The tree -------------------------------------------------------------------------------
+
+
+def _project(team, project_id):
+    return get_for_team(
+        Project.objects.listed().select_related("account", "team"), team, pk=project_id
+    )
+
+
+def _folder(team, folder_id):
+    return get_for_team(
+        Folder.objects.listed().select_related("account", "team", "project"), team, pk=folder_id
+    )
+
+
+def _toast(response, text, level="success"):
+    trigger_client_event(response, "toasts", [{"message": text, "level": level}])
+    return response
+
+
+@team_view()
+def project_detail(request, team, project_id):
+    project = _project(team, project_id)
+    folders = Folder.objects.listed().filter(project=project).with_counts().order_by("name", "pk")
+    page = Paginator(folders.select_related("parent").defer("raw"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {"project": project, "page": page, "folders": page.object_list}
+    if request.htmx and request.htmx.target == "folders":
+        response = render(request, "recordings/project.html#folders", context)
+    else:
+        context["form"] = NameForm()
+        response = render(request, "recordings/project.html", context)
+    patch_vary_headers(response, ["HX-Request", "HX-Target"])
+    return response
+
+
+@team_view()
+def folder_detail(request, team, folder_id):
+    folder = _folder(team, folder_id)
+    takes = (
+        Recording.objects.listed()
+        .originals()
+        .filter(folder=folder)
+        .filtered(request.GET)
+        .defer("raw")
+        .with_conversions()
+    )
+    page = keyset_page(takes, ORIGINALS_ORDER, request.GET.get("after"), ORIGINALS_PAGE)
+    params = request.GET.copy()
+    params.pop("after", None)
+    context = {
+        "folder": folder,
+        "project": folder.project,
+        "page": page,
+        "originals": page.rows,
+        "query": params.urlencode(),
+        "filters": request.GET,
+        "states": STATE_FILTERS,
+        "is_first_page": not request.GET.get("after"),
+    }
+    template = "recordings/folder.html"
+    if request.htmx and request.htmx.target == "originals":
+        template += "#originals"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request", "HX-Target"])
+    return response
+
+
+def _name_page(request, form, *, title, submit, back):
+    context = {"form": form, "title": title, "submit": submit, "back": back}
+    return render(request, "recordings/name_form.html", context)
+
+
+@change_view
+def project_create(request, team):
+    account = get_for_team(ProviderAccount, team, provider=Provider.RESPEECHER)
+    form = NameForm(request.POST or None)
+    back = reverse("recordings", kwargs={"team": team.slug})
+    if request.method == "POST" and form.is_valid():
+        project, refusal = editing.create_project(
+            account, form.cleaned_data["name"], user=request.user
+        )
+        if project is not None:
+            messages.success(request, f"Made the project “{project.name}” at Respeecher.")
+            return redirect(project.get_absolute_url())
+        form.add_error(None, f"Respeecher did not make the project: {refusal}")
+    return _name_page(request, form, title="New project", submit="Make the project", back=back)
+
+
+@change_view
+def project_rename(request, team, project_id):
+    project = _project(team, project_id)
+    form = NameForm(request.POST or None, initial={"name": project.name})
+    back = project.get_absolute_url()
+    if request.method == "POST" and form.is_valid():
+        project, refusal = editing.rename_project(
+            project, form.cleaned_data["name"], user=request.user
+        )
+        if not refusal:
+            messages.success(request, f"Renamed the project to “{project.name}”.")
+            return redirect(back)
+        form.add_error(None, f"Respeecher did not rename it: {refusal} The old name stays.")
+    title = f"Rename “{project.name}”"
+    return _name_page(request, form, title=title, submit="Rename", back=back)
+
+
+@change_view
+def project_delete(request, team, project_id):
+    project = _project(team, project_id)
+    if request.method != "POST":
+        folders = Folder.objects.listed().filter(project=project).with_counts()
+        folders = folders.defer("raw").order_by("name", "pk")
+        takes = Recording.objects.listed().filter(project=project)
+        return render(
+            request,
+            "recordings/delete.html",
+            {
+                "project": project,
+                "target": project,
+                "folders": folders,
+                "originals": takes.originals().count(),
+                "conversions": takes.filter(kind=Recording.Kind.CONVERSION).count(),
+            },
+        )
+    refusal = editing.delete_project(project, user=request.user)
+    if refusal:
+        messages.error(
+            request, f"Respeecher did not delete “{project.name}”: {refusal} It is kept."
+        )
+        return redirect(project.get_absolute_url())
+    messages.success(request, f"Deleted the project “{project.name}” at Respeecher and here.")
+    return redirect("recordings", team=team.slug)
+
+
+@change_view
+def folder_create(request, team, project_id):
+    project = _project(team, project_id)
+    form = NameForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        folder, refusal = editing.create_folder(
+            project, form.cleaned_data["name"], user=request.user
+        )
+        if folder is not None:
+            text = f"Made the folder “{folder.name}”."
+            if request.htmx:
+                response = render(
+                    request,
+                    "recordings/project.html#new-folder",
+                    {"project": project, "form": NameForm()},
+                )
+                trigger_client_event(response, "folderCreated", {"id": folder.pk})
+                return _toast(response, text)
+            messages.success(request, text)
+            return redirect(project.get_absolute_url())
+        form.add_error(None, f"Respeecher did not make the folder: {refusal}")
+    if request.htmx:
+        return render(
+            request, "recordings/project.html#new-folder", {"project": project, "form": form}
+        )
+    title = f"New folder in “{project.name}”"
+    return _name_page(
+        request, form, title=title, submit="Make the folder", back=project.get_absolute_url()
+    )
+
+
+@change_view
+def folder_rename(request, team, folder_id):
+    folder = _folder(team, folder_id)
+    form = NameForm(request.POST or None, initial={"name": folder.name})
+    back = folder.get_absolute_url()
+    if request.method == "POST" and form.is_valid():
+        folder, refusal = editing.rename_folder(
+            folder, form.cleaned_data["name"], user=request.user
+        )
+        if not refusal:
+            messages.success(request, f"Renamed the folder to “{folder.name}”.")
+            return redirect(back)
+        form.add_error(None, f"Respeecher did not rename it: {refusal} The old name stays.")
+    title = f"Rename “{folder.name}”"
+    return _name_page(request, form, title=title, submit="Rename", back=back)
+
+
+@change_view
+def folder_delete(request, team, folder_id):
+    folder = _folder(team, folder_id)
+    if request.method != "POST":
+        folders = Folder.objects.filter(pk__in=folder.with_descendants()).with_counts()
+        folders = list(folders.defer("raw").order_by("name", "pk"))
+        return render(
+            request,
+            "recordings/delete.html",
+            {
+                "project": folder.project,
+                "target": folder,
+                "folders": folders,
+                "originals": sum(f.original_count for f in folders),
+                "conversions": sum(f.conversion_count for f in folders),
+            },
+        )
+    refusal = editing.delete_folder(folder, user=request.user)
+    if refusal:
+        messages.error(request, f"Respeecher did not delete “{folder.name}”: {refusal} It is kept.")
+        return redirect(folder.get_absolute_url())
+    messages.success(request, f"Deleted the folder “{folder.name}” at Respeecher and here.")
+    return redirect(folder.project.get_absolute_url())
+
+
+@change_view
+def open_link(request, team):
+    account = get_for_team(ProviderAccount, team, provider=Provider.RESPEECHER)
+    form = LinkForm(request.POST or None, account=account)
+    if request.method == "POST" and form.is_valid():
+        project, refusal, new = opening.open_project(account, form.token, user=request.user)
+        if project is not None:
+            if new:
+                messages.success(
+                    request,
+                    f"Found “{project.name}”; its folders and takes arrive with the refresh "
+                    "now running.",
+                )
+            return redirect(project.get_absolute_url())
+        form.add_error("link", refusal)
+    return render(request, "recordings/open.html", {"form": form})

@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from jobs.tests.factories import JobFactory, JobFileFactory
+from recordings.tests.factories import FolderFactory, ProjectFactory
 from recordings.tests.factories import SyncRunFactory as RecordingSyncFactory
 from teams.models import Role
 from teams.tests.factories import (
@@ -51,6 +52,8 @@ OBJECT_ARGS = {
     "voice_id": lambda team: VoiceFactory(team=team).pk,
     "run_id": lambda team: SyncRunFactory(team=team).pk,
     "sync_id": lambda team: RecordingSyncFactory(team=team).pk,
+    "project_id": lambda team: ProjectFactory(team=team).pk,
+    "folder_id": lambda team: FolderFactory(project__team=team).pk,
 }
 # Arguments that name no team object.
 PLAIN_ARGS = {"provider": "a2e", "token": "not-a-real-token"}
