@@ -354,3 +354,25 @@ def test_an_account_off_respeecher_accepts_links_to_its_own_origin_only(team):
     ):
         with pytest.raises(opening.BadLink):
             opening.project_token(account, other)
+
+
+def test_members_see_the_buttons_to_make_and_open_projects(member_client, team, account, folder):
+    listing = member_client.get(_url(team, "recordings")).content.decode()
+    assert _url(team, "recordings_project_create") in listing
+    assert _url(team, "recordings_open") in listing
+    page = member_client.get(folder.project.get_absolute_url()).content.decode()
+    assert _url(team, "recordings_folder_create", project_id=folder.project_id) in page
+    assert _url(team, "recordings_project_delete", project_id=folder.project_id) in page
+
+
+def test_a_nameless_folder_sent_by_htmx_comes_back_as_the_form_with_its_error(
+    member_client, team, project, no_upstream
+):
+    response = member_client.post(
+        _url(team, "recordings_folder_create", project_id=project.pk),
+        {"name": ""},
+        HTTP_HX_REQUEST="true",
+    )
+    body = response.content.decode()
+    assert body.lstrip().startswith('<form id="new-folder"') and "Give it a name." in body
+    assert "HX-Trigger" not in response
