@@ -3,7 +3,7 @@
 from django import forms
 
 from recordings import opening
-from recordings.models import Project
+from recordings.models import Project, Recording
 
 
 class NameForm(forms.Form):
@@ -16,6 +16,21 @@ class NameForm(forms.Form):
         error_messages={
             "required": "Give it a name.",
             "max_length": f"Keep the name to {Project.NAME_MAX} characters or fewer.",
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
+class LabelForm(forms.Form):
+    """A take's or conversion's label: empty clears it; Respeecher keeps at most
+    Recording.LABEL_MAX characters, so a longer one is refused before anything is sent."""
+
+    label = forms.CharField(
+        required=False,
+        max_length=Recording.LABEL_MAX,
+        strip=True,
+        error_messages={
+            "max_length": f"Keep the label to {Recording.LABEL_MAX} characters or fewer.",
         },
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )

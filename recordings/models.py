@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jobs.models import Status
+from providers.respeecher import Recording as RemoteRecording
 from teams.models import TeamQuerySet
 
 
@@ -216,6 +217,29 @@ class Recording(Mirrored):
             # The originals list pages newest-mirrored first by id within a folder.
             models.Index(fields=["folder", "kind", "id"], name="recording_folder_kind_idx"),
         ]
+
+    # Respeecher refuses a longer label (docs/upstream/respeecher.md); ours is the same.
+    LABEL_MAX = 40
+
+    def get_absolute_url(self):
+        """The take page: an original's own, a conversion's original's (its anchor)."""
+        take_id = self.original_id if self.is_conversion else self.pk
+        if take_id is None:
+            return ""
+        url = reverse("recordings_take", kwargs={"team": self.team.slug, "recording_id": take_id})
+        return f"{url}#take-{self.pk}" if self.is_conversion else url
+
+    @property
+    def media(self):
+        """Its audio and waveform links as the client resolves them (they are gateway
+        paths in the payload, absolute only below the account's base URL). Needs `raw`
+        and `account` loaded."""
+        remote = RemoteRecording.from_raw(self.raw or {}, self.account.base_url)
+        return {"audio": remote.url or "", "waveform": remote.waveform_url or ""}
+
+    @property
+    def voice_name(self) -> str:
+        return self.model_name or self.model_id
 
     @property
     def is_conversion(self) -> bool:

@@ -1,5 +1,6 @@
 """Recordings pages: the team's Respeecher projects with Refresh and progress, their
-folders and originals, and making, renaming, deleting and opening them."""
+folders and originals, making, renaming, deleting and opening them, and a take's page
+to listen to it beside its conversions, star them and label them."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -11,8 +12,8 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
 from jobs.models import Status
-from recordings import editing, opening, runs
-from recordings.forms import LinkForm, NameForm
+from recordings import editing, marking, opening, runs
+from recordings.forms import LabelForm, LinkForm, NameForm
 from recordings.models import Folder, Project, Recording, SyncRun
 from teams.models import Provider, ProviderAccount, Role
 from teams.scoping import get_for_team, team_view
@@ -311,3 +312,81 @@ def open_link(request, team):
             return redirect(project.get_absolute_url())
         form.add_error("link", refusal)
     return render(request, "recordings/open.html", {"form": form})
+
+
+# Listening ------------------------------------------------------------------------------
+
+
+def _recording(team, recording_id, queryset=None):
+    queryset = queryset if queryset is not None else Recording.objects.listed()
+    return get_for_team(
+        queryset.select_related("account", "team", "project", "folder"), team, pk=recording_id
+    )
+
+
+def _take_name(take) -> str:
+    return take.label or take.file_name or "Untitled take"
+
+
+@team_view()
+def take_detail(request, team, recording_id):
+    """An original and its conversions side by side, each with its player and waveform."""
+    take = _recording(team, recording_id, Recording.objects.listed().originals())
+    conversions = list(
+        take.conversions.listed()
+        .filter(kind=Recording.Kind.CONVERSION)
+        .select_related("account", "team")
+        .order_by("created_at", "pk")
+    )
+    context = {
+        "take": take,
+        "take_name": _take_name(take),
+        "conversions": conversions,
+        "playable": sum(1 for c in conversions if c.media["audio"]),
+        "project": take.project,
+        "folder": take.folder,
+    }
+    return render(request, "recordings/take.html", context)
+
+
+def _marked(request, team, recording, refusal, *, what, form=None):
+    """The mark partial for htmx (Respeecher's refusal as a toast), else back to the page."""
+    if request.htmx:
+        context = {"recording": recording, "take_name": _take_name(recording.original or recording)}
+        if form is not None and form.errors:
+            context["label_error"] = form.errors["label"][0]
+            context["typed"] = form.data.get("label", "")
+        response = render(request, "recordings/take.html#mark", context)
+        if refusal:
+            _toast(response, f"Respeecher did not save the {what}: {refusal}", "error")
+        return response
+    if form is not None and form.errors:
+        messages.error(request, form.errors["label"][0])
+    elif refusal:
+        messages.error(request, f"Respeecher did not save the {what}: {refusal}")
+    return redirect(
+        recording.get_absolute_url() or reverse("recordings", kwargs={"team": team.slug})
+    )
+
+
+@team_view()
+@require_POST
+def recording_star(request, team, recording_id):
+    """Set the star to the state the form asked for, so a double click is harmless."""
+    recording = _recording(team, recording_id)
+    wanted = request.POST.get("starred", "0" if recording.starred else "1") == "1"
+    recording, refusal = marking.set_starred(recording, wanted, user=request.user)
+    return _marked(request, team, recording, refusal, what="star")
+
+
+@team_view()
+@require_POST
+def recording_label(request, team, recording_id):
+    recording = _recording(team, recording_id)
+    form = LabelForm(request.POST)
+    refusal = None
+    if form.is_valid():
+        recording, refusal = marking.set_label(
+            recording, form.cleaned_data["label"], user=request.user
+        )
+    return _marked(request, team, recording, refusal, what="label", form=form)

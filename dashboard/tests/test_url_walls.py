@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from jobs.tests.factories import JobFactory, JobFileFactory
-from recordings.tests.factories import FolderFactory, ProjectFactory
+from recordings.tests.factories import FolderFactory, ProjectFactory, RecordingFactory
 from recordings.tests.factories import SyncRunFactory as RecordingSyncFactory
 from teams.models import Role
 from teams.tests.factories import (
@@ -54,6 +54,7 @@ OBJECT_ARGS = {
     "sync_id": lambda team: RecordingSyncFactory(team=team).pk,
     "project_id": lambda team: ProjectFactory(team=team).pk,
     "folder_id": lambda team: FolderFactory(project__team=team).pk,
+    "recording_id": lambda team: RecordingFactory(project__team=team).pk,
 }
 # Arguments that name no team object.
 PLAIN_ARGS = {"provider": "a2e", "token": "not-a-real-token"}

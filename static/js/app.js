@@ -1,5 +1,5 @@
-// Voxboard's own behaviour: toasts, confirmations and copy buttons. No inline script
-// anywhere, so the Content-Security-Policy can forbid it.
+// Voxboard's own behaviour: toasts, confirmations, copy buttons, players in a row. No
+// inline script anywhere, so the Content-Security-Policy can forbid it.
 (function () {
   "use strict";
 
@@ -133,6 +133,54 @@
       toast("The upload did not reach Voxboard. Check your connection and try again.", "error");
     };
     xhr.send(new FormData(form));
+  });
+
+  // <button data-play-all="selector">: play the players it selects one after another, for
+  // A/B listening. Pressing it again, or pausing the one playing, ends the run.
+  function stopPlayAll(button) {
+    var run = button.playAllRun;
+    if (!run) return;
+    button.playAllRun = null;
+    button.setAttribute("aria-pressed", "false");
+    run.players.forEach(function (player) {
+      player.removeEventListener("ended", run.next);
+      player.removeEventListener("pause", run.paused);
+      if (!player.paused) player.pause();
+    });
+  }
+  document.addEventListener("click", function (evt) {
+    var button = evt.target.closest && evt.target.closest("[data-play-all]");
+    if (!button) return;
+    if (button.playAllRun) { stopPlayAll(button); return; }
+    var players = Array.prototype.filter.call(
+      document.querySelectorAll(button.getAttribute("data-play-all")),
+      function (player) { return player.getAttribute("src"); });
+    if (!players.length) return;
+    var run = { players: players, at: 0 };
+    run.play = function () {
+      var player = players[run.at];
+      player.currentTime = 0;
+      var started = player.play();
+      if (started && started.catch) started.catch(function () { stopPlayAll(button); });
+    };
+    run.next = function () {
+      run.at += 1;
+      if (run.at < players.length) run.play(); else stopPlayAll(button);
+    };
+    // The one playing paused, not at its end, is someone stopping it by hand (a late
+    // event from the pause below finds it playing again and is ignored).
+    run.paused = function (e) {
+      var player = e.target;
+      if (player === players[run.at] && player.paused && !player.ended) stopPlayAll(button);
+    };
+    players.forEach(function (player) {
+      if (!player.paused) player.pause();
+      player.addEventListener("ended", run.next);
+      player.addEventListener("pause", run.paused);
+    });
+    button.playAllRun = run;
+    button.setAttribute("aria-pressed", "true");
+    run.play();
   });
 
   document.addEventListener("click", function (evt) {
