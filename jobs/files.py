@@ -1,7 +1,11 @@
-"""Serving a stored file from our own origin without letting it act as a page: the type
-is read from its bytes, only media and zips are shown inline, and nothing may script."""
+"""Serving a stored file, or relaying a provider's, from our own origin without letting it
+act as a page: the type is read from its bytes, only media, images and zips are shown
+inline, and nothing may script."""
 
-from django.http import FileResponse
+from contextlib import ExitStack
+
+from django.http import FileResponse, StreamingHttpResponse
+from django.utils.http import content_disposition_header
 
 from jobs import media
 
@@ -46,6 +50,51 @@ def file_response(stored_file, *, size: int, name: str, download: bool = False) 
         filename=name,
     )
     response["Content-Length"] = size
+    response["Content-Security-Policy"] = "sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+class _Relayed:
+    """The body of a relayed provider file: the chunk already read, then the rest. Django
+    calls `close()` when the response is done (or never iterated), which ends the
+    upstream connection and frees its in-flight slot."""
+
+    def __init__(self, stack: ExitStack, head: bytes, rest) -> None:
+        self._stack, self._head, self._rest = stack, head, rest
+
+    def __iter__(self):
+        if self._head:
+            yield self._head
+        yield from self._rest
+
+    def close(self) -> None:
+        self._stack.close()
+
+
+def relay_response(opened, *, name: str, download: bool = False) -> StreamingHttpResponse:
+    """A response passing a provider's file on as it arrives, never held whole in memory
+    or on disk. `opened` is the context manager of a client's `stream(url)`; it is entered
+    here (an UpstreamError raised now means nothing has been sent) and left when the
+    response closes. Typed by its first bytes, like a stored file."""
+    stack = ExitStack()
+    try:
+        streamed = stack.enter_context(opened)
+        chunks = streamed.chunks()
+        head = next(chunks, b"")
+    except BaseException:
+        stack.close()
+        raise
+    content_type = inline_type(head[:64])
+    response = StreamingHttpResponse(
+        _Relayed(stack, head, chunks), content_type=content_type or "application/octet-stream"
+    )
+    if streamed.content_length is not None:
+        response["Content-Length"] = streamed.content_length
+    attachment = download or content_type is None
+    response["Content-Disposition"] = content_disposition_header(
+        attachment, streamed.filename or name
+    )
     response["Content-Security-Policy"] = "sandbox"
     response["X-Content-Type-Options"] = "nosniff"
     return response

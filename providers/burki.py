@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import IO, Any
 
 from providers.errors import BadRequest, NotFound, ProtocolError, UpstreamError
-from providers.http import Upstream, fastapi_detail, file_part, fill, opened
+from providers.http import Downloads, Upstream, fastapi_detail, file_part, fill, opened
 from providers.records import (
     COMPLETED,
     FAILED,
@@ -212,7 +212,7 @@ class CloningProvider:
         )
 
 
-class BurkiClient:
+class BurkiClient(Downloads):
     """One Burki account, authenticated by its bearer API key."""
 
     def __init__(

@@ -6,6 +6,7 @@ credential are in `providers.slots`, redaction in `providers.redact`.
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import hashlib
 import logging
@@ -268,6 +269,34 @@ class Download:
     content_type: str | None
     filename: str | None
     path: str | None = None
+
+
+class Streamed:
+    """A GET body being passed on chunk by chunk (to a browser, say), never held whole:
+    its headers, and `chunks()` to read it once. Only valid inside `Upstream.stream`."""
+
+    def __init__(self, upstream: Upstream, response: httpx.Response, slot: Slot) -> None:
+        self._upstream, self._response, self._slot = upstream, response, slot
+        headers = response.headers
+        self.content_type = headers.get("Content-Type")
+        length = headers.get("Content-Length", "")
+        self.content_length = int(length) if length.isdigit() else None
+        self.filename = _filename(headers.get("Content-Disposition"))
+
+    def chunks(self) -> Iterator[bytes]:
+        """The body; a connection lost partway raises Unavailable (the answer's status
+        has gone out by then, so the reader sees a body cut short)."""
+        refresh_every = current_settings().slot_lease / 3
+        checked = time.monotonic()
+        try:
+            for chunk in self._response.iter_bytes(CHUNK_SIZE):
+                yield chunk
+                if time.monotonic() - checked > refresh_every:
+                    self._slot.refresh()
+                    checked = time.monotonic()
+        except httpx.TransportError as exc:
+            url = str(self._response.request.url)
+            raise self._upstream._transport_failure(exc, "GET", url, False) from exc
 
 
 _FILENAME = re.compile(r"""filename\*?\s*=\s*(?:UTF-8'[^']*')?"?([^";]+)"?""", re.IGNORECASE)
@@ -636,6 +665,28 @@ class Upstream:
                 return self._save(response, slot, dest, max_bytes)
         raise self.fail(ProtocolError, None, f"more than {max_redirects} redirects")
 
+    @contextmanager
+    def stream(
+        self,
+        path_or_url: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        max_redirects: int = 5,
+    ) -> Iterator[Streamed]:
+        """A GET body to pass on as it arrives, following redirects as `download` does
+        (the credential only ever to the provider's host, each hop's address checked).
+        The connection and its in-flight slot are held until the block ends."""
+        target = path_or_url
+        for _ in range(max_redirects + 1):
+            with self.exchange("GET", target, params=params) as (response, slot):
+                if response.is_redirect and response.headers.get("Location"):
+                    target = urljoin(str(response.request.url), response.headers["Location"])
+                    params = None
+                    continue
+                yield Streamed(self, response, slot)
+                return
+        raise self.fail(ProtocolError, None, f"more than {max_redirects} redirects")
+
     def _too_large(self, max_bytes: int) -> TooLarge:
         megabytes = max_bytes / (1024 * 1024)
         shown = f"{megabytes:g} MB" if megabytes >= 1 else f"{max_bytes} bytes"
@@ -713,6 +764,10 @@ class Downloads:
         Only the provider's own host is sent the credential; a CDN's never is.
         """
         return self._http.download(url, dest, max_bytes=max_bytes)
+
+    def stream(self, url: str) -> contextlib.AbstractContextManager[Streamed]:
+        """Pass a provider file (audio, a waveform) on as it arrives; see Upstream.stream."""
+        return self._http.stream(url)
 
 
 @contextmanager

@@ -27,5 +27,10 @@ urlpatterns = [
     path("folders/<int:folder_id>/delete/", views.folder_delete, name="recordings_folder_delete"),
     path("takes/<int:recording_id>/", views.take_detail, name="recordings_take"),
     path("takes/<int:recording_id>/star/", views.recording_star, name="recordings_star"),
+    path(
+        "takes/<int:recording_id>/media/<str:part>/",
+        views.recording_media,
+        name="recordings_media",
+    ),
     path("takes/<int:recording_id>/label/", views.recording_label, name="recordings_label"),
 ]

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
 from jobs.models import Status
-from recordings import editing, marking, opening, runs
+from recordings import editing, marking, media, opening, runs
 from recordings.forms import LabelForm, LinkForm, NameForm
 from recordings.models import Folder, Project, Recording, SyncRun
 from teams.models import Provider, ProviderAccount, Role
@@ -347,6 +347,12 @@ def take_detail(request, team, recording_id):
         "folder": take.folder,
     }
     return render(request, "recordings/take.html", context)
+
+
+@team_view()
+def recording_media(request, team, recording_id, part):
+    """A take's audio or waveform, relayed from Respeecher (recordings/media.py)."""
+    return media.relay(_recording(team, recording_id), part)
 
 
 def _marked(request, team, recording, refusal, *, what, form=None):

@@ -18,4 +18,5 @@ urlpatterns = [
     path("<int:voice_id>/delete/", views.voice_delete, name="voice_delete"),
     path("<int:voice_id>/settings/", views.voice_settings, name="voice_settings"),
     path("<int:voice_id>/sample/", views.voice_sample, name="voice_sample"),
+    path("<int:voice_id>/sample/audio/", views.voice_sample_audio, name="voice_sample_audio"),
 ]

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,8 +12,10 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
 from jobs import inputs, uploads
+from jobs.files import relay_response
 from jobs.models import Job
 from providers import UpstreamError
+from teams.connection import client_for
 from teams.models import Provider, ProviderAccount, Role
 from teams.scoping import get_for_team, team_view
 from voices import deleting, lookups, runs
@@ -96,6 +99,7 @@ def with_links(voices, team):
         voice.url = f"{base}{voice.pk}/"
         voice.favorite_url = f"{voice.url}favorite/"
         voice.sample_page_url = f"{voice.url}sample/"
+        voice.sample_audio_url = f"{voice.url}sample/audio/"
     return voices
 
 
@@ -483,4 +487,23 @@ def voice_sample(request, team, voice_id):
         url = lookups.sample_url(voice)
     except UpstreamError as exc:
         return render(request, "voices/catalog.html#player", {"voice": voice, "error": exc.message})
+    if url:  # played through us: the page's CSP lets a player load only our origin
+        url = reverse("voice_sample_audio", kwargs={"team": team.slug, "voice_id": voice.pk})
     return render(request, "voices/catalog.html#player", {"voice": voice, "url": url})
+
+
+@team_view()
+def voice_sample_audio(request, team, voice_id):
+    """A voice's sample relayed from its provider as it arrives (jobs.files)."""
+    voice = get_for_team(Voice.objects.select_related("account"), team, pk=voice_id)
+    try:
+        url = lookups.sample_url(voice)
+        if not url:
+            raise Http404("This voice has no sample.")
+        return relay_response(client_for(voice.account).stream(url), name=f"sample-{voice.pk}")
+    except UpstreamError as exc:
+        return HttpResponse(
+            f"{voice.get_provider_display()} did not send it: {exc.message}",
+            status=502,
+            content_type="text/plain; charset=utf-8",
+        )

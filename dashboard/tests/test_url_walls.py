@@ -57,7 +57,7 @@ OBJECT_ARGS = {
     "recording_id": lambda team: RecordingFactory(project__team=team).pk,
 }
 # Arguments that name no team object.
-PLAIN_ARGS = {"provider": "a2e", "token": "not-a-real-token"}
+PLAIN_ARGS = {"provider": "a2e", "token": "not-a-real-token", "part": "audio"}
 
 
 def _walk(patterns, prefix_names=()):

@@ -66,3 +66,44 @@ def test_an_audio_result_plays_inline_under_the_type_its_bytes_show(owner_client
 )
 def test_only_media_images_and_zips_are_shown_inline(head, expected):
     assert inline_type(head) == expected
+
+
+class _FakeStream:
+    """What a client's `stream(url)` gives: headers and chunks, and whether it was left."""
+
+    def __init__(self, chunks, length=None, filename=None):
+        self._chunks, self.content_length, self.filename = chunks, length, filename
+        self.left = False
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.left = True
+
+    def chunks(self):
+        yield from self._chunks
+
+
+def test_a_relayed_provider_file_that_is_a_page_is_never_shown_as_one():
+    from jobs.files import relay_response
+
+    opened = _FakeStream([b"<html><script>alert(1)</script>", b"</html>"], filename="a.wav")
+    response = relay_response(opened, name="audio")
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response["Content-Disposition"].startswith("attachment")
+    assert b"".join(response.streaming_content).startswith(b"<html>")
+    response.close()
+    assert opened.left
+
+
+def test_a_relayed_file_that_is_never_read_still_lets_its_connection_go():
+    from jobs.files import relay_response
+    from jobs.tests.audio import wav
+
+    opened = _FakeStream([wav(1)[:1000], b"rest"], length=1004)
+    response = relay_response(opened, name="audio")
+    assert (response["Content-Type"], response["Content-Length"]) == ("audio/wav", "1004")
+    assert response["Content-Disposition"].startswith("inline")
+    response.close()  # as Django does when a client goes away before the body
+    assert opened.left

@@ -42,13 +42,37 @@ def _toasts(response) -> list[str]:
     return [t["message"] for t in trigger.get("toasts", [])]
 
 
-def test_the_take_page_plays_respeechers_audio_and_waveform(viewer_client, team, take):
+def test_the_take_page_plays_respeechers_audio_and_waveform_through_us(viewer_client, team, take):
     html = viewer_client.get(_url(team, "recordings_take", recording_id=take.pk)).content
     html = html.decode()
-    remote = client_for(take.account).get_recording(take.remote_id)
-    assert remote.url and remote.waveform_url and "://" in remote.url
-    assert f'src="{remote.url}"' in html and f'src="{remote.waveform_url}"' in html
+    audio = _url(team, "recordings_media", recording_id=take.pk, part="audio")
+    waveform = _url(team, "recordings_media", recording_id=take.pk, part="waveform")
+    # Our own origin: the CSP allows media and images from 'self' only.
+    assert f'src="{audio}"' in html and f'src="{waveform}"' in html
     assert 'aria-label="Original: Opening line"' in html
+    played = viewer_client.get(audio)
+    body = b"".join(played.streaming_content)
+    assert body.startswith(b"RIFF") and played["Content-Type"] == "audio/wav"
+    assert played["Content-Length"] == str(len(body))
+    assert played["Content-Security-Policy"] == "sandbox"
+    picture = viewer_client.get(waveform)
+    assert picture["Content-Type"].startswith("image/")
+    assert b"".join(picture.streaming_content)
+
+
+def test_a_file_respeecher_will_not_send_is_a_502_with_its_reason(
+    viewer_client, team, take, control
+):
+    control.post(
+        "/_sandbox/faults", json={"path": "/respeecher/*", "method": "GET", "status": {"500": 1}}
+    ).raise_for_status()
+    try:
+        answer = viewer_client.get(
+            _url(team, "recordings_media", recording_id=take.pk, part="audio")
+        )
+    finally:
+        control.delete("/_sandbox/faults")
+    assert answer.status_code == 502 and b"Respeecher did not send it" in answer.content
 
 
 def test_a_take_is_starred_and_unstarred_live_upstream_first(member_client, team, take):

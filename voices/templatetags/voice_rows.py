@@ -59,7 +59,7 @@ def _star(voice, csrf: str, next_path: str) -> str:
 def _sample(voice, name: str) -> str:
     if voice.sample_url:
         return (
-            f'<audio controls preload="none" src="{escape(voice.sample_url)}" '
+            f'<audio controls preload="none" src="{escape(voice.sample_audio_url)}" '
             f'aria-label="Sample of {name}"></audio>'
         )
     if voice.has_sample:
