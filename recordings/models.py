@@ -161,11 +161,12 @@ class RecordingQuerySet(MirrorQuerySet):
         return takes
 
     def with_conversions(self):
-        """Each original's listed conversions, oldest first, in one more query."""
+        """Each original's listed conversions, oldest first, in one more query, with
+        only the columns the originals list shows."""
         conversions = (
             Recording.objects.listed()
             .filter(kind=Recording.Kind.CONVERSION)
-            .defer("raw")
+            .only("original", *Recording.LIST_FIELDS)
             .order_by("created_at", "pk")
         )
         return self.prefetch_related(Prefetch("conversions", queryset=conversions))
@@ -173,6 +174,20 @@ class RecordingQuerySet(MirrorQuerySet):
 
 class Recording(Mirrored):
     """An original take (an upload or text to speech) or a conversion of one."""
+
+    # The columns the originals list shows (recordings/folder.html, recordings/state.html).
+    LIST_FIELDS = (
+        "label",
+        "file_name",
+        "tts",
+        "starred",
+        "state",
+        "status",
+        "error",
+        "created_at",
+        "model_id",
+        "model_name",
+    )
 
     class Kind(models.TextChoices):
         ORIGINAL = "original", "Original"

@@ -133,10 +133,14 @@ def folder_detail(request, team, folder_id):
         .originals()
         .filter(folder=folder)
         .filtered(request.GET)
-        .defer("raw")
+        .only(*Recording.LIST_FIELDS)
         .with_conversions()
     )
     page = keyset_page(takes, ORIGINALS_ORDER, request.GET.get("after"), ORIGINALS_PAGE)
+    # One reverse() for the page, not one per row: each take's page sits under this one.
+    takes_at = reverse("recordings_take", kwargs={"team": team.slug, "recording_id": 0})[:-2]
+    for take in page.rows:
+        take.page_url = f"{takes_at}{take.pk}/"
     params = request.GET.copy()
     params.pop("after", None)
     context = {
