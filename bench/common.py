@@ -13,6 +13,28 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def production_env(**extra: str) -> None:
+    """The environment of a bench run under production settings (DEBUG off) on a
+    throwaway var/ folder, with the sandbox's loopback host allowed as a provider; call
+    it before django.setup(). `extra` sets further variables outright."""
+    import os
+    import secrets
+    import tempfile
+
+    # The sandbox listens on loopback: its host may be a provider base URL (providers/guard.py).
+    os.environ.setdefault("PROVIDER_PRIVATE_HOSTS", "127.0.0.1")
+    os.environ.setdefault("VOXBOARD_VAR_DIR", tempfile.mkdtemp(prefix="voxboard-bench-"))
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(40))
+    os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1")
+    if "VOXBOARD_ENCRYPTION_KEYS" not in os.environ:
+        from cryptography.fernet import Fernet
+
+        os.environ["VOXBOARD_ENCRYPTION_KEYS"] = Fernet.generate_key().decode()
+    os.environ["DEBUG"] = "0"
+    os.environ.update(extra)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
+
+
 def say(line: str) -> None:
     print(line, flush=True)
 

@@ -13,7 +13,6 @@ import argparse
 import os
 import secrets
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -21,23 +20,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.chdir(ROOT)
-from common import free_port, logged_in, say, start_gunicorn, start_sandbox  # noqa: E402
+from common import (  # noqa: E402
+    free_port,
+    logged_in,
+    production_env,
+    say,
+    start_gunicorn,
+    start_sandbox,
+)
 
 WEB_PORT = free_port()
-# The sandbox listens on loopback: its host may be a provider base URL (providers/guard.py).
-os.environ.setdefault("PROVIDER_PRIVATE_HOSTS", "127.0.0.1")
-os.environ.setdefault("VOXBOARD_VAR_DIR", tempfile.mkdtemp(prefix="voxboard-bench-"))
-os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(40))
-os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1")
-if "VOXBOARD_ENCRYPTION_KEYS" not in os.environ:
-    from cryptography.fernet import Fernet
-
-    os.environ["VOXBOARD_ENCRYPTION_KEYS"] = Fernet.generate_key().decode()
-os.environ["DEBUG"] = "0"
 # The sandbox fetches uploaded sources from the gunicorn this script starts.
-os.environ["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{WEB_PORT}"
-os.environ["DUBBING_MAX_UPLOAD_MB"] = "1024"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
+production_env(PUBLIC_BASE_URL=f"http://127.0.0.1:{WEB_PORT}", DUBBING_MAX_UPLOAD_MB="1024")
 
 import django  # noqa: E402
 

@@ -14,24 +14,15 @@ import os
 import secrets
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.chdir(ROOT)
-# The sandbox listens on loopback: its host may be a provider base URL (providers/guard.py).
-os.environ.setdefault("PROVIDER_PRIVATE_HOSTS", "127.0.0.1")
-os.environ.setdefault("VOXBOARD_VAR_DIR", tempfile.mkdtemp(prefix="voxboard-bench-"))
-os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(40))
-os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1")
-if "VOXBOARD_ENCRYPTION_KEYS" not in os.environ:
-    from cryptography.fernet import Fernet
+from common import production_env  # noqa: E402
 
-    os.environ["VOXBOARD_ENCRYPTION_KEYS"] = Fernet.generate_key().decode()
-os.environ["DEBUG"] = "0"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
+production_env()
 
 import django  # noqa: E402
 

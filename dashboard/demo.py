@@ -34,14 +34,10 @@ class NotReady(Exception):
     """A provider did not answer yet (the sandbox is still starting)."""
 
 
-def accounts(team) -> dict[str, ProviderAccount]:
-    return {a.provider: a for a in ProviderAccount.objects.for_team(team)}
-
-
-def check_credits(team) -> None:
+def check_credits(linked: dict[str, ProviderAccount]) -> None:
     """Check every account as its Check button does (credits and all); raise NotReady
     while one does not answer."""
-    for account in accounts(team).values():
+    for account in linked.values():
         if not check_connection(account).last_check_ok:
             raise NotReady(f"{account.get_provider_display()}: {account.last_check_message}")
 
@@ -51,9 +47,9 @@ def liven(team, user) -> list[str]:
     the first time only start a few jobs. Each step is the one a click takes; each is
     safe to repeat (a refresh with nothing new writes nothing, an import skips what it
     has). Returns a line per step, for the log."""
-    check_credits(team)
+    linked = {a.provider: a for a in ProviderAccount.objects.for_team(team)}
+    check_credits(linked)
     done = ["credits checked"]
-    linked = accounts(team)
     for account in linked.values():
         run, _ = runs.request_sync(account, user=user)
         runs.execute(run.pk)  # here, not later: the jobs below need the voices
@@ -92,7 +88,8 @@ def start_jobs(team, user, linked) -> list[str]:
             language="en",
             samples=[inputs.store(team, _clip("demo-sample.wav"), A2E_SAMPLE_RULES, user=user)],
         )
-        targets = [value for value, _ in languages_for(a2e) if value != "en"][:2]
+        languages = languages_for(a2e)
+        targets = [value for value, _ in languages if value != "en"][:2]
         if targets:
             starting.start_batch(
                 account=a2e,
@@ -106,7 +103,7 @@ def start_jobs(team, user, linked) -> list[str]:
                     "drop_background_audio": False,
                     "targets": targets,
                 },
-                labels=dict(languages_for(a2e)),
+                labels=dict(languages),
             )
         started.append(f"an A2E clone and dubbings into {', '.join(targets) or 'nothing'}")
     return started

@@ -4,10 +4,11 @@ inline, and nothing may script."""
 
 from contextlib import ExitStack
 
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
 
 from jobs import media
+from providers import UpstreamError
 
 # Magic numbers of what may be shown inline besides the audio and video `media.sniff` knows.
 _IMAGES = (
@@ -50,6 +51,11 @@ def file_response(stored_file, *, size: int, name: str, download: bool = False) 
         filename=name,
     )
     response["Content-Length"] = size
+    return _sealed(response)
+
+
+def _sealed(response):
+    """Whatever the file holds, it may not script or be taken for another type."""
     response["Content-Security-Policy"] = "sandbox"
     response["X-Content-Type-Options"] = "nosniff"
     return response
@@ -72,16 +78,23 @@ class _Relayed:
         self._stack.close()
 
 
-def relay_response(opened, *, name: str, download: bool = False) -> StreamingHttpResponse:
+def relay_response(opened, *, name: str, provider: str, download: bool = False) -> HttpResponse:
     """A response passing a provider's file on as it arrives, never held whole in memory
     or on disk. `opened` is the context manager of a client's `stream(url)`; it is entered
-    here (an UpstreamError raised now means nothing has been sent) and left when the
-    response closes. Typed by its first bytes, like a stored file."""
+    here and left when the response closes. Typed by its first bytes, like a stored file.
+    When the provider refuses before anything is sent, a 502 gives its reason."""
     stack = ExitStack()
     try:
         streamed = stack.enter_context(opened)
         chunks = streamed.chunks()
         head = next(chunks, b"")
+    except UpstreamError as exc:
+        stack.close()
+        return HttpResponse(
+            f"{provider} did not send it: {exc.message}",
+            status=502,
+            content_type="text/plain; charset=utf-8",
+        )
     except BaseException:
         stack.close()
         raise
@@ -95,6 +108,4 @@ def relay_response(opened, *, name: str, download: bool = False) -> StreamingHtt
     response["Content-Disposition"] = content_disposition_header(
         attachment, streamed.filename or name
     )
-    response["Content-Security-Policy"] = "sandbox"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return _sealed(response)

@@ -5,7 +5,6 @@ may need the account's key, which a browser does not have."""
 from django.http import Http404, HttpResponse
 
 from jobs.files import relay_response
-from providers import UpstreamError
 from teams.connection import client_for
 
 PARTS = ("audio", "waveform")
@@ -19,13 +18,8 @@ def relay(recording, part: str) -> HttpResponse:
     url = recording.media[part]
     if not url:
         raise Http404("Respeecher has no such file for it yet.")
-    try:
-        return relay_response(
-            client_for(recording.account).stream(url), name=f"{part}-{recording.remote_id}"
-        )
-    except UpstreamError as exc:
-        return HttpResponse(
-            f"Respeecher did not send it: {exc.message}",
-            status=502,
-            content_type="text/plain; charset=utf-8",
-        )
+    return relay_response(
+        client_for(recording.account).stream(url),
+        name=f"{part}-{recording.remote_id}",
+        provider="Respeecher",
+    )

@@ -1,6 +1,5 @@
 """Starting and running mirrors of a Respeecher workspace: one live run per account."""
 
-from django.db import transaction
 from django.utils import timezone
 
 from activity.log import record
@@ -8,30 +7,23 @@ from jobs.models import Status
 from providers import UpstreamError
 from recordings import sync
 from recordings.models import SyncRun
+from teams import runs
 from teams.models import Provider, ProviderAccount
 
 LIVE = (Status.QUEUED, Status.PROCESSING)
 
 
+def _enqueue(run_id: int) -> None:
+    from recordings.tasks import run_sync
+
+    run_sync.delay(run_id)
+
+
 def request_sync(account: ProviderAccount, user=None) -> tuple[SyncRun, bool]:
     """The account's live run, or a new one enqueued after commit; (run, created)."""
-    with transaction.atomic():
-        # Lock the account row so two clicks at once make one run.
-        ProviderAccount.objects.select_for_update().filter(pk=account.pk).first()
-        live = SyncRun.objects.filter(account=account, status__in=LIVE).first()
-        if live is not None and not live.is_stuck:
-            return live, False
-        if live is not None:
-            SyncRun.objects.filter(pk=live.pk, status__in=LIVE).update(
-                status=Status.FAILED,
-                message="Interrupted: its worker stopped. Started again.",
-                finished_at=timezone.now(),
-            )
-        run = SyncRun.objects.create(team=account.team, account=account, requested_by=user)
-        from recordings.tasks import run_sync
-
-        transaction.on_commit(lambda: run_sync.delay(run.pk))
-    return run, True
+    return runs.request(
+        account, SyncRun, live=LIVE, failed=Status.FAILED, enqueue=_enqueue, user=user
+    )
 
 
 def execute(run_id: int) -> str:

@@ -166,6 +166,20 @@ def _name_page(request, form, *, title, submit, back):
     return render(request, "recordings/name_form.html", context)
 
 
+def _rename(request, target, rename, what: str):
+    """The rename page of a project or a folder; `rename` is its editing function."""
+    form = NameForm(request.POST or None, initial={"name": target.name})
+    back = target.get_absolute_url()
+    if request.method == "POST" and form.is_valid():
+        target, refusal = rename(target, form.cleaned_data["name"], user=request.user)
+        if not refusal:
+            messages.success(request, f"Renamed the {what} to “{target.name}”.")
+            return redirect(back)
+        form.add_error(None, f"Respeecher did not rename it: {refusal} The old name stays.")
+    title = f"Rename “{target.name}”"
+    return _name_page(request, form, title=title, submit="Rename", back=back)
+
+
 @change_view
 def project_create(request, team):
     account = get_for_team(ProviderAccount, team, provider=Provider.RESPEECHER)
@@ -184,19 +198,7 @@ def project_create(request, team):
 
 @change_view
 def project_rename(request, team, project_id):
-    project = _project(team, project_id)
-    form = NameForm(request.POST or None, initial={"name": project.name})
-    back = project.get_absolute_url()
-    if request.method == "POST" and form.is_valid():
-        project, refusal = editing.rename_project(
-            project, form.cleaned_data["name"], user=request.user
-        )
-        if not refusal:
-            messages.success(request, f"Renamed the project to “{project.name}”.")
-            return redirect(back)
-        form.add_error(None, f"Respeecher did not rename it: {refusal} The old name stays.")
-    title = f"Rename “{project.name}”"
-    return _name_page(request, form, title=title, submit="Rename", back=back)
+    return _rename(request, _project(team, project_id), editing.rename_project, "project")
 
 
 @change_view
@@ -260,19 +262,7 @@ def folder_create(request, team, project_id):
 
 @change_view
 def folder_rename(request, team, folder_id):
-    folder = _folder(team, folder_id)
-    form = NameForm(request.POST or None, initial={"name": folder.name})
-    back = folder.get_absolute_url()
-    if request.method == "POST" and form.is_valid():
-        folder, refusal = editing.rename_folder(
-            folder, form.cleaned_data["name"], user=request.user
-        )
-        if not refusal:
-            messages.success(request, f"Renamed the folder to “{folder.name}”.")
-            return redirect(back)
-        form.add_error(None, f"Respeecher did not rename it: {refusal} The old name stays.")
-    title = f"Rename “{folder.name}”"
-    return _name_page(request, form, title=title, submit="Rename", back=back)
+    return _rename(request, _folder(team, folder_id), editing.rename_folder, "folder")
 
 
 @change_view

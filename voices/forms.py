@@ -162,7 +162,6 @@ class SpeechForm(forms.Form):
         if chosen.isdigit():
             voices = self.fields["voice"].queryset.only("name", "raw", "provider", "kind")
             voice = voices.filter(pk=chosen).first()
-        self.chosen = voice
         if voice is not None:
             if voice.provider == Provider.RESPEECHER:
                 unused = self.A2E_FIELDS

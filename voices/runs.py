@@ -1,9 +1,9 @@
 """Starting and running voice syncs: at most one live run per account, recorded on a row."""
 
-from django.db import transaction
 from django.utils import timezone
 
 from providers import UpstreamError
+from teams import runs
 from teams.models import ProviderAccount
 from voices import sync
 from voices.models import SyncRun
@@ -11,25 +11,17 @@ from voices.models import SyncRun
 LIVE = (SyncRun.Status.QUEUED, SyncRun.Status.RUNNING)
 
 
+def _enqueue(run_id: int) -> None:
+    from voices.tasks import run_sync
+
+    run_sync.delay(run_id)
+
+
 def request_sync(account: ProviderAccount, user=None) -> tuple[SyncRun, bool]:
     """The account's live run, or a new one enqueued after commit; (run, created)."""
-    with transaction.atomic():
-        # Lock the account row so two clicks at once make one run.
-        ProviderAccount.objects.select_for_update().filter(pk=account.pk).first()
-        live = SyncRun.objects.filter(account=account, status__in=LIVE).first()
-        if live is not None and not live.is_stuck:
-            return live, False
-        if live is not None:
-            SyncRun.objects.filter(pk=live.pk, status__in=LIVE).update(
-                status=SyncRun.Status.FAILED,
-                message="Interrupted: its worker stopped. Started again.",
-                finished_at=timezone.now(),
-            )
-        run = SyncRun.objects.create(team=account.team, account=account, requested_by=user)
-        from voices.tasks import run_sync
-
-        transaction.on_commit(lambda: run_sync.delay(run.pk))
-    return run, True
+    return runs.request(
+        account, SyncRun, live=LIVE, failed=SyncRun.Status.FAILED, enqueue=_enqueue, user=user
+    )
 
 
 def execute(run_id: int) -> str:

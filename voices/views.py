@@ -496,14 +496,13 @@ def voice_sample(request, team, voice_id):
 def voice_sample_audio(request, team, voice_id):
     """A voice's sample relayed from its provider as it arrives (jobs.files)."""
     voice = get_for_team(Voice.objects.select_related("account"), team, pk=voice_id)
+    provider = voice.get_provider_display()
     try:
         url = lookups.sample_url(voice)
-        if not url:
-            raise Http404("This voice has no sample.")
-        return relay_response(client_for(voice.account).stream(url), name=f"sample-{voice.pk}")
     except UpstreamError as exc:
-        return HttpResponse(
-            f"{voice.get_provider_display()} did not send it: {exc.message}",
-            status=502,
-            content_type="text/plain; charset=utf-8",
-        )
+        return HttpResponse(f"{provider} did not list it: {exc.message}", status=502)
+    if not url:
+        raise Http404("This voice has no sample.")
+    return relay_response(
+        client_for(voice.account).stream(url), name=f"sample-{voice.pk}", provider=provider
+    )

@@ -180,3 +180,44 @@ def test_list_pages_cost_the_same_queries_at_5_and_500_jobs(owner_client, team):
         return counts
 
     assert count(5) == count(500)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("empty", [False, True])
+def test_demo_hands_the_team_to_a_worker_once_committed_unless_empty(
+    settings, tmp_path, monkeypatch, django_capture_on_commit_callbacks, empty
+):
+    from dashboard import tasks
+
+    settings.VAR_DIR = tmp_path
+    sent = []
+    monkeypatch.setattr(tasks.liven_demo, "delay", lambda *args: sent.append(args))
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command(
+            "demo",
+            "--sandbox-url",
+            "http://127.0.0.1:9",
+            *(["--empty"] if empty else []),
+            stdout=io.StringIO(),
+        )
+    team = Team.objects.get(slug="demo")
+    user = team.memberships.get().user
+    assert sent == ([] if empty else [(team.pk, user.pk)])
+
+
+@pytest.mark.django_db
+def test_the_demo_worker_asks_again_while_the_sandbox_is_starting(team, owner, monkeypatch):
+    from dashboard import demo, tasks
+
+    answers = iter([demo.NotReady("A2E: refused"), demo.NotReady("A2E: refused"), ["done"]])
+
+    def liven(team_, user_):
+        answer = next(answers)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    monkeypatch.setattr(demo, "liven", liven)
+    result = tasks.liven_demo.apply(args=(team.pk, owner.user.pk))
+    assert result.get() == "done"
+    assert next(answers, "spent") == "spent"  # asked three times: twice too early

@@ -85,11 +85,13 @@ class _FakeStream:
         yield from self._chunks
 
 
+# Closing a response sends request_finished, which closes the database connection.
+@pytest.mark.django_db
 def test_a_relayed_provider_file_that_is_a_page_is_never_shown_as_one():
     from jobs.files import relay_response
 
     opened = _FakeStream([b"<html><script>alert(1)</script>", b"</html>"], filename="a.wav")
-    response = relay_response(opened, name="audio")
+    response = relay_response(opened, name="audio", provider="A2E")
     assert response["Content-Type"] == "application/octet-stream"
     assert response["Content-Disposition"].startswith("attachment")
     assert b"".join(response.streaming_content).startswith(b"<html>")
@@ -97,12 +99,14 @@ def test_a_relayed_provider_file_that_is_a_page_is_never_shown_as_one():
     assert opened.left
 
 
+# Closing a response sends request_finished, which closes the database connection.
+@pytest.mark.django_db
 def test_a_relayed_file_that_is_never_read_still_lets_its_connection_go():
     from jobs.files import relay_response
     from jobs.tests.audio import wav
 
     opened = _FakeStream([wav(1)[:1000], b"rest"], length=1004)
-    response = relay_response(opened, name="audio")
+    response = relay_response(opened, name="audio", provider="A2E")
     assert (response["Content-Type"], response["Content-Length"]) == ("audio/wav", "1004")
     assert response["Content-Disposition"].startswith("inline")
     response.close()  # as Django does when a client goes away before the body
