@@ -5,3 +5,9 @@ from django.apps import AppConfig
 
 class RecordingsConfig(AppConfig):
     name = "recordings"
+
+    def ready(self):
+        from jobs.kinds import register
+        from recordings import kinds
+
+        register(kinds.RespeecherConversion())

@@ -166,10 +166,16 @@ class RecordingQuerySet(MirrorQuerySet):
         conversions = (
             Recording.objects.listed()
             .filter(kind=Recording.Kind.CONVERSION)
-            .only("original", *Recording.LIST_FIELDS)
+            .only("original", "remote_id", *Recording.LIST_FIELDS)
             .order_by("created_at", "pk")
         )
         return self.prefetch_related(Prefetch("conversions", queryset=conversions))
+
+    def with_live_orders(self):
+        """Each original's orders shown as live job rows (Order.objects.showing), as
+        `live_orders`, in one more query."""
+        orders = Order.objects.showing().order_by("created_at", "pk")
+        return self.prefetch_related(Prefetch("orders", queryset=orders, to_attr="live_orders"))
 
 
 class Recording(Mirrored):
@@ -330,3 +336,37 @@ class SyncRun(models.Model):
         """Unfinished for longer than a sync task may live: its worker died."""
         limit = timedelta(seconds=settings.RECORDINGS_SYNC_TIME_LIMIT * 2)
         return not self.is_finished and timezone.now() - self.created_at > limit
+
+
+class OrderQuerySet(TeamQuerySet):
+    def showing(self):
+        """Orders a take's page shows as live job rows: in flight, or failed before
+        Respeecher made a conversion to show instead (nothing retried them yet)."""
+        from jobs.models import UNFINISHED
+
+        in_flight = Q(job__status__in=UNFINISHED)
+        failed_unmade = Q(job__status=Status.FAILED, job__remote_id="", job__retries__isnull=True)
+        return self.filter(in_flight | failed_unmade).select_related("job").distinct()
+
+
+class Order(models.Model):
+    """One conversion asked for here: an original into one voice, followed as a job of
+    kind respeecher.conversion. Respeecher's own record of it is a conversion Recording,
+    linked once it is mirrored."""
+
+    team = models.ForeignKey("teams.Team", on_delete=models.CASCADE, related_name="+")
+    job = models.OneToOneField("jobs.Job", on_delete=models.CASCADE, related_name="recording_order")
+    original = models.ForeignKey(Recording, on_delete=models.CASCADE, related_name="orders")
+    conversion = models.ForeignKey(
+        Recording, on_delete=models.SET_NULL, null=True, blank=True, related_name="made_by"
+    )
+    voice_name = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = OrderQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.original} into {self.voice_name}"

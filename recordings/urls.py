@@ -34,3 +34,7 @@ urlpatterns = [
     ),
     path("takes/<int:recording_id>/label/", views.recording_label, name="recordings_label"),
 ]
+urlpatterns += [
+    path("folders/<int:folder_id>/order/", views.order_create, name="recordings_order"),
+    path("takes/<int:recording_id>/retry/", views.conversion_retry, name="recordings_retry"),
+]

@@ -12,15 +12,17 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
 from jobs.models import Status
-from recordings import editing, marking, media, opening, runs
-from recordings.forms import LabelForm, LinkForm, NameForm
-from recordings.models import Folder, Project, Recording, SyncRun
+from recordings import editing, marking, media, opening, ordering, runs
+from recordings.forms import LabelForm, LinkForm, NameForm, OrderForm
+from recordings.models import Folder, Order, Project, Recording, SyncRun
 from teams.models import Provider, ProviderAccount, Role
 from teams.scoping import get_for_team, team_view
 from voices.paging import keyset_page
 
 PAGE_SIZE = 100
 ORIGINALS_PAGE = 50
+# One order converts at most this many takes (each into every chosen voice).
+ORDER_MAX_TAKES = 200
 # Newest mirrored first; the id is unique and never null, so a cursor always holds.
 ORIGINALS_ORDER = ("-pk",)
 STATE_FILTERS = [
@@ -135,12 +137,16 @@ def folder_detail(request, team, folder_id):
         .filtered(request.GET)
         .only(*Recording.LIST_FIELDS)
         .with_conversions()
+        .with_live_orders()
     )
     page = keyset_page(takes, ORIGINALS_ORDER, request.GET.get("after"), ORIGINALS_PAGE)
     # One reverse() for the page, not one per row: each take's page sits under this one.
     takes_at = reverse("recordings_take", kwargs={"team": team.slug, "recording_id": 0})[:-2]
     for take in page.rows:
         take.page_url = f"{takes_at}{take.pk}/"
+        # A conversion still being made here shows as its live job row, not twice.
+        in_flight = {o.job.remote_id for o in take.live_orders if o.job.remote_id}
+        take.shown_conversions = [c for c in take.conversions.all() if c.remote_id not in in_flight]
     params = request.GET.copy()
     params.pop("after", None)
     context = {
@@ -326,16 +332,22 @@ def _take_name(take) -> str:
 def take_detail(request, team, recording_id):
     """An original and its conversions side by side, each with its player and waveform."""
     take = _recording(team, recording_id, Recording.objects.listed().originals())
-    conversions = list(
-        take.conversions.listed()
+    orders = list(Order.objects.filter(original=take).showing().order_by("created_at", "pk"))
+    # A conversion still being made here shows as its live job row, not twice.
+    in_flight = {o.job.remote_id for o in orders if o.job.remote_id}
+    conversions = [
+        c
+        for c in take.conversions.listed()
         .filter(kind=Recording.Kind.CONVERSION)
         .select_related("account", "team")
         .order_by("created_at", "pk")
-    )
+        if c.remote_id not in in_flight
+    ]
     context = {
         "take": take,
         "take_name": _take_name(take),
         "conversions": conversions,
+        "orders": orders,
         "playable": sum(1 for c in conversions if c.media["audio"]),
         "project": take.project,
         "folder": take.folder,
@@ -390,3 +402,70 @@ def recording_label(request, team, recording_id):
             recording, form.cleaned_data["label"], user=request.user
         )
     return _marked(request, team, recording, refusal, what="label", form=form)
+
+
+# Orders ---------------------------------------------------------------------------------
+
+
+def _selected_ids(request) -> list[int]:
+    source = request.POST if request.method == "POST" else request.GET
+    return [int(v) for v in source.getlist("ids") if v.isdigit()][:ORDER_MAX_TAKES]
+
+
+@change_view
+def order_create(request, team, folder_id):
+    """Convert the chosen originals of a folder (`ids`) into one or more voices: one job
+    per take and voice. Ids of another folder or team are not found, so not ordered."""
+    folder = _folder(team, folder_id)
+    originals = list(
+        Recording.objects.for_team(team)
+        .listed()
+        .originals()
+        .filter(folder=folder, pk__in=_selected_ids(request))
+        .select_related("account", "team", "folder")
+        .order_by("pk")
+    )
+    back = folder.get_absolute_url()
+    if not originals:
+        messages.error(request, "Choose at least one take of this folder to convert.")
+        return redirect(back)
+    wants_order = request.method == "POST" and "voices" in request.POST
+    form = OrderForm(
+        request.POST if wants_order else None, account=folder.account, originals=originals
+    )
+    if wants_order and form.is_valid():
+        targets = form.targets()
+        jobs = ordering.place(
+            originals, targets, by=request.user, calibration_id=form.cleaned_data["calibration"]
+        )
+        messages.success(
+            request,
+            f"Ordered {len(jobs)} conversion(s): {len(originals)} take(s) into "
+            f"{len(targets)} voice(s). They finish here, live.",
+        )
+        if len(originals) == 1:
+            return redirect(originals[0].get_absolute_url())
+        return redirect(back)
+    context = {
+        "form": form,
+        "folder": folder,
+        "project": folder.project,
+        "originals": originals,
+        "back": originals[0].get_absolute_url() if len(originals) == 1 else back,
+    }
+    return render(request, "recordings/order.html", context, status=400 if wants_order else 200)
+
+
+@change_view
+@require_POST
+def conversion_retry(request, team, recording_id):
+    conversion = _recording(
+        team, recording_id, Recording.objects.listed().filter(kind=Recording.Kind.CONVERSION)
+    )
+    job, message = ordering.retry(conversion, by=request.user)
+    if job is None:
+        messages.error(request, message)
+    else:
+        messages.success(request, message or f"{job.label}: sent again to Respeecher.")
+    target = conversion.original or conversion
+    return redirect(target.get_absolute_url() or reverse("recordings", kwargs={"team": team.slug}))

@@ -618,6 +618,11 @@ def seed_respeecher_recording(store, count: int, params: dict) -> list[str]:
     if folder is None:
         raise SeedError(f"unknown folder_id {folder_id}")
     state = params.get("state", "done")
+    # Conversions of an original already there (`original_id`), as in flight or done.
+    original_id = params.get("original_id")
+    if original_id is not None and original_id not in world.recordings:
+        raise SeedError(f"unknown original_id {original_id}")
+    conversion = {"type": "converted", "original_id": original_id} if original_id else {}
     ids = []
     for i, stamp in enumerate(_stamps(count)):
         record = respeecher_recording(
@@ -629,6 +634,7 @@ def seed_respeecher_recording(store, count: int, params: dict) -> list[str]:
             duration=2.0,
             state=state,
             error="Seeded failure" if state == "error" else None,
+            **conversion,
         )
         world.recordings[record["id"]] = record
         ids.append(record["id"])

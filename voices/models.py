@@ -91,6 +91,11 @@ class VoiceQuerySet(BurkiQuerySetMixin, TeamQuerySet):
             | Q(provider=Provider.RESPEECHER) & ~Q(remote_id__startswith="tts:")
         )
 
+    def convertible(self):
+        """Respeecher's marketplace voices, which originals can be converted into (its
+        "tts:" voices only speak text)."""
+        return self.filter(provider=Provider.RESPEECHER).exclude(remote_id__startswith="tts:")
+
     def search(self, q: str):
         q = (q or "").strip()
         return self.filter(name__icontains=q) if q else self

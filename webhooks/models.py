@@ -18,6 +18,8 @@ class EventType(models.TextChoices):
     JOB_FAILED = "job.failed", "Job failed"
     VOICE_CREATED = "voice.created", "Voice created"
     VOICE_DELETED = "voice.deleted", "Voice deleted"
+    RECORDING_CONVERSION_COMPLETED = "recording.conversion.completed", "Conversion completed"
+    RECORDING_CONVERSION_FAILED = "recording.conversion.failed", "Conversion failed"
     TEST = "webhook.test", "Test event"
 
 

@@ -1,0 +1,271 @@
+"""The recordings app's job kind: a Respeecher conversion of one original into one voice,
+ordered with its accent or narration style, semitones, label and calibration, and
+followed by listing the folders that hold work in flight."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import timedelta
+
+from jobs import kinds
+from jobs.kinds import COMPLETED, FAILED, PROCESSING, JobKind, Remote
+from jobs.models import Status
+from providers import NotFound, ProtocolError, RateLimited, Unavailable, UpstreamError
+from providers.respeecher import Conversion
+from teams.models import Provider
+
+# The folder listing's page size (Respeecher's largest page), newest first: conversions
+# in flight are the folder's most recent records, so a poll usually reads one page.
+POLL_PAGE = 100
+# A conversion made before its job was written cannot be the job's: find() looks only
+# at conversions created after this much before the job (clocks differ a little).
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def conversion_remote(recording) -> Remote:
+    """A job's state as Respeecher's conversion record shows it; done only once it has
+    audio to copy."""
+    if recording.state == COMPLETED and recording.url:
+        return Remote(
+            recording.id,
+            COMPLETED,
+            recording.status or "done",
+            payload=recording.raw,
+            results=(("audio", recording.url),),
+        )
+    if recording.state == FAILED:
+        message = recording.error or "Respeecher could not convert this take."
+        return Remote(recording.id, FAILED, recording.status or "error", message, recording.raw)
+    return Remote(recording.id, PROCESSING, recording.status or "", payload=recording.raw)
+
+
+def _ordered(item) -> Remote:
+    if not item.conversion_id:
+        raise ProtocolError(
+            Provider.RESPEECHER, 200, "Respeecher's order answer names no conversion."
+        )
+    if item.state == FAILED:
+        message = item.error or "Respeecher refused the conversion."
+        return Remote(item.conversion_id, FAILED, item.status or "error", message, item.raw)
+    return Remote(item.conversion_id, PROCESSING, item.status or "new", payload=item.raw)
+
+
+class RespeecherConversion(JobKind):
+    """One voice for one original. The order's conversion is a recording in the
+    original's folder; polls list each folder with work in flight (newest first, pages
+    of POLL_PAGE) rather than asking once per conversion.
+
+    No marker is sent: a conversion's label is the person's (at most 40 characters, the
+    marker would not fit beside it). A submission whose answer was lost is recognised
+    among the original's conversions by its voice, made after the job, and owned by no
+    other job; a retry by its conversion leaving the failed state."""
+
+    name = "respeecher.conversion"
+    provider = Provider.RESPEECHER
+    marker_note = (
+        "Respeecher conversion: no marker (labels are people's); found again as the "
+        "original's conversion into the same voice, newer than the job, owned by no other job"
+    )
+
+    @dataclass(frozen=True)
+    class Params(kinds.Params):
+        original_id: str
+        folder_id: str
+        voice_id: str
+        voice_name: str = ""
+        accent_id: str = ""
+        narration_style_id: str = ""
+        semitones: float | None = None
+        label: str = ""
+        # "" orders with the account's enabled calibration, as Respeecher does by default.
+        calibration_id: str = ""
+        # A conversion made elsewhere (at Respeecher's site) that this job retries.
+        retry_conversion_id: str = ""
+
+    @classmethod
+    def start(cls, *, original, target, by, calibration_id=""):
+        """Order `original` (a mirrored Recording) into `target` (recordings.forms.Target)."""
+        from recordings.models import Order
+
+        params = cls.Params(
+            original_id=original.remote_id,
+            folder_id=original.folder.remote_id if original.folder else "",
+            voice_id=target.voice.remote_id,
+            voice_name=target.voice.name,
+            # Respeecher converts speech with an accent and text to speech with a style.
+            accent_id="" if original.tts else target.accent_id,
+            narration_style_id=target.narration_style_id if original.tts else "",
+            semitones=target.semitones,
+            label=target.label,
+            calibration_id=calibration_id or "",
+        )
+        job = cls.create(
+            account=original.account,
+            by=by,
+            label=_label(original, target.voice.name),
+            params=params,
+        )
+        Order.objects.create(
+            team=original.team, job=job, original=original, voice_name=target.voice.name
+        )
+        return job
+
+    @classmethod
+    def start_retry(cls, *, conversion, by):
+        """Retry a failed conversion that no job of ours ordered (orders/retry)."""
+        from recordings.models import Order
+
+        original = conversion.original
+        params = cls.Params(
+            original_id=original.remote_id,
+            folder_id=original.folder.remote_id if original.folder else "",
+            voice_id=conversion.model_id,
+            voice_name=conversion.voice_name,
+            retry_conversion_id=conversion.remote_id,
+        )
+        job = cls.create(
+            account=conversion.account,
+            by=by,
+            label=_label(original, conversion.voice_name),
+            params=params,
+        )
+        Order.objects.create(
+            team=conversion.team,
+            job=job,
+            original=original,
+            conversion=conversion,
+            voice_name=conversion.voice_name,
+        )
+        return job
+
+    def on_retry(self, old, new) -> None:
+        """The retry is shown where the first attempt was: under the same original."""
+        from recordings.models import Order
+
+        first = Order.objects.filter(job=old).first()
+        if first is not None:
+            Order.objects.create(
+                team=first.team,
+                job=new,
+                original=first.original,
+                conversion=first.conversion,
+                voice_name=first.voice_name,
+            )
+
+    @staticmethod
+    def _retrying(job, params) -> str:
+        """The failed conversion this job asks Respeecher to make again, if any: its
+        predecessor's (a retry of ours) or one made elsewhere."""
+        if params.retry_conversion_id:
+            return params.retry_conversion_id
+        if job.retry_of_id and job.retry_of.remote_id:
+            return job.retry_of.remote_id
+        return ""
+
+    def submit(self, job, client) -> Remote:
+        params = self.params(job)
+        again = self._retrying(job, params)
+        if again:
+            items = client.retry_order(again)
+            item = next((i for i in items if i.conversion_id == again), None)
+            return _ordered(item) if item else Remote(again, PROCESSING, "new")
+        conversion = Conversion(
+            voice_id=params.voice_id,
+            narration_style_id=params.narration_style_id or None,
+            accent_id=params.accent_id or None,
+            semitones_correction=params.semitones,
+            label=params.label or None,
+        )
+        items = client.create_order(
+            params.original_id, [conversion], calibration_id=params.calibration_id or None
+        )
+        if not items:
+            raise ProtocolError(
+                Provider.RESPEECHER, 200, "Respeecher's order answer holds no conversion."
+            )
+        return _ordered(items[0])
+
+    def find(self, job, client) -> Remote | None:
+        from jobs.models import Job
+
+        params = self.params(job)
+        again = self._retrying(job, params)
+        if again:
+            try:
+                conversion = client.get_recording(again)
+            except NotFound:
+                return None
+            # Still failed: the retry never reached Respeecher, so it is sent again.
+            return None if conversion.state == FAILED else conversion_remote(conversion)
+        since = job.created_at - CLOCK_SKEW
+        for conversion in client.iter_conversions(params.original_id):
+            if conversion.model_id != params.voice_id:
+                continue
+            if conversion.created_at is not None and conversion.created_at < since:
+                continue
+            owned = Job.objects.filter(kind=self.name, remote_id=conversion.id)
+            if not owned.exclude(pk=job.pk).exists():
+                return conversion_remote(conversion)
+        return None
+
+    def fetch_one(self, job, client) -> Remote | None:
+        try:
+            return conversion_remote(client.get_recording(job.remote_id))
+        except NotFound:
+            return None
+
+    def fetch_many(self, jobs, client) -> dict[str, Remote | None]:
+        """One listing per folder with work in flight, newest first, stopping once every
+        wanted conversion is seen; a conversion missing from a whole listing is gone.
+        A folder whose listing fails passingly is left for the next poll."""
+        by_folder: dict[str, set[str]] = defaultdict(set)
+        for job in jobs:
+            by_folder[self.params(job).folder_id].add(job.remote_id)
+        found: dict[str, Remote | None] = {}
+        for folder_id, wanted in by_folder.items():
+            if not folder_id:  # an original outside any folder: ask one by one
+                for remote_id in wanted:
+                    found[remote_id] = self.fetch_one(_Stub(remote_id), client)
+                continue
+            try:
+                found.update(self._list_folder(client, folder_id, wanted))
+            except NotFound:
+                found.update(dict.fromkeys(wanted))  # the folder, and its takes, are gone
+            except (RateLimited, Unavailable, ProtocolError, UpstreamError):
+                continue
+        return found
+
+    @staticmethod
+    def _list_folder(client, folder_id: str, wanted: set[str]) -> dict[str, Remote | None]:
+        left, found, offset = set(wanted), {}, 0
+        while left:
+            page = client.list_recordings(
+                folder_id=folder_id, limit=POLL_PAGE, offset=offset, direction="desc"
+            )
+            for recording in page.items:
+                if recording.id in left:
+                    found[recording.id] = conversion_remote(recording)
+                    left.discard(recording.id)
+            offset += len(page.items)
+            short = len(page.items) < POLL_PAGE
+            if short or (page.total is not None and offset >= page.total):
+                break
+        found.update(dict.fromkeys(left))
+        return found
+
+    def on_finished(self, job) -> None:
+        from recordings import ordering
+
+        ordering.finished(job)
+
+
+@dataclass(frozen=True)
+class _Stub:
+    remote_id: str
+
+
+def _label(original, voice_name: str) -> str:
+    take = original.label or original.file_name or "Untitled take"
+    return f"{take} → {voice_name or 'a voice'}"
+
+
+__all__ = ["RespeecherConversion", "conversion_remote", "Status"]
