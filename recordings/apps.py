@@ -5,3 +5,10 @@ from django.apps import AppConfig
 
 class RecordingsConfig(AppConfig):
     name = "recordings"
+
+    def ready(self):
+        from jobs.kinds import register
+        from recordings import uploading
+
+        register(uploading.RespeecherUpload())
+        register(uploading.RespeecherSpeech())
