@@ -29,6 +29,8 @@ MB = 1024 * 1024
 UPLOAD_FORMATS = ("wav", "ogg", "mp3", "flac")
 # Respeecher publishes no limit for v2 text to speech; the sandbox's is this.
 SPEECH_MAX_CHARS = 5000
+# Originals asked for per list call when polling a folder with many jobs in flight.
+LIST_PAGE = 100
 # " [vb0123456789]": what the marker adds to a label.
 MARKER_LENGTH = 15
 
@@ -82,6 +84,9 @@ class FolderOriginal(JobKind):
             return recording
         return client.update_recording(recording.id, label=wanted)
 
+    def done_with_inputs(self, job) -> None:
+        """What the job stored for sending, deleted once Respeecher has it."""
+
     def find(self, job, client) -> Remote | None:
         for recording in client.iter_originals(self.params(job).folder_id):
             if kinds.carries_marker(recording.label, job):
@@ -96,25 +101,34 @@ class FolderOriginal(JobKind):
         return self._remote(job, self._labelled(job, recording, client))
 
     def fetch_many(self, jobs, client) -> dict[str, Remote | None]:
-        """One list of originals per folder with work in flight (paged), not one call
-        per job; a job's refusal fails that job only, a passing failure waits."""
+        """Per folder, whichever costs fewer calls: its originals listed in pages of
+        LIST_PAGE (as many pages as the mirror holds originals there), or one GET per
+        job in flight. A job's refusal fails that job only; a passing failure waits."""
+        from recordings.models import Recording
+
         found: dict[str, Remote | None] = {}
-        by_folder: dict[str, list] = {}
+        by_folder: dict[int, list] = {}
         for job in jobs:
-            by_folder.setdefault(self.params(job).folder_id, []).append(job)
-        for folder_id, waiting in by_folder.items():
-            try:
-                listed = {r.id: r for r in client.iter_originals(folder_id, page_size=100)}
-            except NotFound:
-                found.update(dict.fromkeys(job.remote_id for job in waiting))
-                continue
-            except (RateLimited, Unavailable, ProtocolError):
-                continue
+            by_folder.setdefault(self.params(job).folder_pk, []).append(job)
+        for folder_pk, waiting in by_folder.items():
+            listed = None
+            known = Recording.objects.filter(folder_id=folder_pk).originals().count()
+            if len(waiting) > known // LIST_PAGE + 1:
+                folder_id = self.params(waiting[0]).folder_id
+                try:
+                    listed = {
+                        r.id: r for r in client.iter_originals(folder_id, page_size=LIST_PAGE)
+                    }
+                except NotFound:
+                    found.update(dict.fromkeys(job.remote_id for job in waiting))
+                    continue
+                except (RateLimited, Unavailable, ProtocolError):
+                    continue
             for job in waiting:
-                recording = listed.get(job.remote_id)
+                recording = listed.get(job.remote_id) if listed is not None else None
                 try:
                     if recording is None:
-                        # Not listed (yet, or any more): asked for by id, once.
+                        # Not listed (yet, or any more), or cheaper so: asked for by id.
                         found[job.remote_id] = self.fetch_one(job, client)
                     else:
                         labelled = self._labelled(job, recording, client)
@@ -135,6 +149,7 @@ class FolderOriginal(JobKind):
         from recordings import sync
         from recordings.models import Folder, Recording
 
+        self.done_with_inputs(job)
         remote = RemoteRecording.from_raw(job.remote or {})
         params = self.params(job)
         folder = Folder.objects.filter(
@@ -177,6 +192,13 @@ class RespeecherUpload(FolderOriginal):
         )
         title = f"Upload “{stored.original_name}”"
         return cls.create(account=folder.account, by=by, label=title, params=params)
+
+    def done_with_inputs(self, job) -> None:
+        """The stored copy goes once Respeecher has the original (it may be as large as
+        RECORDINGS_MAX_UPLOAD_MB); a failed upload keeps it, for a retry."""
+        from jobs.models import InputFile
+
+        InputFile.objects.filter(pk=self.params(job).input_id, team=job.team).delete()
 
     def submit(self, job, client) -> Remote:
         from jobs.models import InputFile

@@ -124,6 +124,25 @@ def test_wav_mp3_and_flac_are_sent_by_the_worker_and_mirrored_in_the_folder(
         row = reverse("job_row", kwargs={"team": team.slug, "job_id": job.pk})
         assert row not in page
     assert Activity.objects.filter(team=team, verb="recording.uploaded").count() == 3
+    assert not InputFile.objects.exists()  # Respeecher has them: our copies are gone
+
+
+def test_a_tick_over_many_uploads_in_one_folder_lists_it_once(
+    member_client, team, folder, requests_log
+):
+    takes = [SimpleUploadedFile(f"t{i}.wav", wav(0.2)) for i in range(4)]
+    _upload(member_client, folder, *takes, label="Batch")
+    jobs = list(Job.objects.filter(team=team))
+    for job in jobs:
+        assert engine.submit(job.pk) == "submitted"
+    requests_log()
+
+    engine.poll_due(now=timezone.now() + timedelta(minutes=5))
+
+    calls = [(r["method"], r["path"].split("/api/")[1]) for r in requests_log()]
+    assert [c for c in calls if c[0] == "GET"] == [("GET", "recordings/originals")]
+    assert len([c for c in calls if c[0] == "PATCH"]) == 4  # each label put back once
+    assert {Job.objects.get(pk=j.pk).status for j in jobs} == {Status.COMPLETED}
 
 
 def _refused(client, folder, requests_log, response, text):
