@@ -142,3 +142,10 @@ class SpeakForm(forms.Form):
         error_messages={"invalid": "Give the language as an ISO 639 code, e.g. en or pt-BR."},
     )
     label = _label_field()
+
+
+class ReplaceForm(forms.Form):
+    """A take's label and star, replaced together (Respeecher's PUT needs both)."""
+
+    label = _label_field()
+    starred = forms.BooleanField(required=False)

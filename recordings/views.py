@@ -17,8 +17,15 @@ from django_htmx.http import trigger_client_event
 
 from jobs import uploads
 from jobs.models import UNFINISHED, Job, Status
-from recordings import editing, marking, media, opening, runs, uploading
-from recordings.forms import LabelForm, LinkForm, NameForm, SpeakForm, UploadForm
+from recordings import editing, marking, media, opening, replacing, runs, uploading
+from recordings.forms import (
+    LabelForm,
+    LinkForm,
+    NameForm,
+    ReplaceForm,
+    SpeakForm,
+    UploadForm,
+)
 from recordings.models import Folder, Project, Recording, SyncRun
 from teams.models import Provider, ProviderAccount, Role
 from teams.scoping import get_for_team, team_view
@@ -474,3 +481,28 @@ def folder_speak(request, team, folder_id):
         request, "Respeecher is speaking the text; it appears in the folder when done."
     )
     return redirect(folder.get_absolute_url())
+
+
+@team_view()
+@require_POST
+def recording_replace(request, team, recording_id):
+    """Replace a take's label and star at once with PUT, keeping its id; Respeecher's
+    PUT carries no audio (recordings/replacing.py)."""
+    recording = _recording(team, recording_id)
+    form = ReplaceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors.get("label", ["Check the label."])[0])
+    else:
+        data = form.cleaned_data
+        recording, refusal = replacing.replace(
+            recording, label=data["label"], starred=data["starred"], user=request.user
+        )
+        if refusal:
+            messages.error(request, f"Respeecher did not replace it: {refusal} It is unchanged.")
+        else:
+            star = "starred" if recording.starred else "not starred"
+            name = f"“{recording.label}”" if recording.label else "no label"
+            messages.success(request, f"Replaced at Respeecher: {name}, {star}; same take.")
+    return redirect(
+        recording.get_absolute_url() or reverse("recordings", kwargs={"team": team.slug})
+    )

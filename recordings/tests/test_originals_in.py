@@ -327,3 +327,55 @@ def test_another_teams_folder_is_not_found(member_client, team, other_team, name
     )
     assert response.status_code == 404
     assert not Job.objects.exists() and requests_log() == []
+
+
+# Replacing a take -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def take(member_client, team, folder, respeecher, requests_log):
+    _upload(member_client, folder, SimpleUploadedFile("v1.wav", wav(0.3)), label="First cut")
+    _run_to_the_end(Job.objects.get(team=team))
+    requests_log()
+    return Recording.objects.get(folder=folder)
+
+
+def test_a_take_is_replaced_with_put_keeping_its_id_and_audio(
+    member_client, team, take, respeecher, requests_log
+):
+    page = member_client.get(take.get_absolute_url()).content.decode()
+    assert "cannot replace a take's audio" in page and "Replace label and star" in page
+    audio_before = client_for(respeecher).get_recording(take.remote_id).url
+    url = reverse("recordings_replace", kwargs={"team": team.slug, "recording_id": take.pk})
+
+    response = member_client.post(url, {"label": "Final cut", "starred": "1"}, follow=True)
+
+    assert "Replaced at Respeecher: “Final cut”, starred; same take." in response.content.decode()
+    (put,) = [r for r in requests_log() if r["method"] != "GET"]
+    assert put["method"] == "PUT" and put["json"] == {"label": "Final cut", "starred": True}
+    upstream = client_for(respeecher).get_recording(take.remote_id)
+    assert (upstream.label, upstream.starred, upstream.url) == ("Final cut", True, audio_before)
+    take.refresh_from_db()
+    assert (take.label, take.starred) == ("Final cut", True)
+    assert Recording.objects.filter(team=team).count() == 1
+    assert Activity.objects.filter(team=team, verb="recording.replaced").exists()
+
+
+def test_a_replace_with_a_41_character_label_is_refused_unsent(
+    member_client, team, take, requests_log
+):
+    url = reverse("recordings_replace", kwargs={"team": team.slug, "recording_id": take.pk})
+    response = member_client.post(url, {"label": "z" * 41}, follow=True)
+    assert "Keep the label to 40 characters or fewer." in response.content.decode()
+    assert requests_log() == []
+    take.refresh_from_db()
+    assert take.label == "First cut"
+
+
+def test_viewers_cannot_replace_a_take(viewer_client, team, take, requests_log):
+    assert (
+        "Replace label and star" not in viewer_client.get(take.get_absolute_url()).content.decode()
+    )
+    url = reverse("recordings_replace", kwargs={"team": team.slug, "recording_id": take.pk})
+    assert viewer_client.post(url, {"label": "Mine"}).status_code == 403
+    assert requests_log() == []
