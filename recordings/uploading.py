@@ -70,19 +70,21 @@ class FolderOriginal(JobKind):
         if recording.state == FAILED:
             message = recording.error or "Respeecher could not make the original."
             return Remote(recording.id, FAILED, recording.status or "error", message, recording.raw)
-        if recording.state == COMPLETED and (recording.label or "") == self.params(job).label:
-            return Remote(
-                recording.id, COMPLETED, recording.status or "done", payload=recording.raw
-            )
-        return Remote(recording.id, PROCESSING, recording.status or "", payload=recording.raw)
+        status = recording.status or ""
+        if recording.state != COMPLETED:
+            return Remote(recording.id, PROCESSING, status, payload=recording.raw)
+        if kinds.carries_marker(recording.label, job):
+            return Remote(recording.id, PROCESSING, f"{status}: labelling", payload=recording.raw)
+        return Remote(recording.id, COMPLETED, status or "done", payload=recording.raw)
 
     def _labelled(self, job, recording: RemoteRecording, client) -> RemoteRecording:
         """The recording with the person's label in place of the marked one, once it is
-        done (a PATCH while Respeecher still processes it could be overwritten)."""
-        wanted = self.params(job).label
-        if recording.state != COMPLETED or (recording.label or "") == wanted:
+        done (a PATCH while Respeecher still processes it could be overwritten). Only a
+        label still carrying the marker is replaced: one changed at Respeecher since
+        stays, and whatever Respeecher keeps of ours ends the job (no PATCH loop)."""
+        if recording.state != COMPLETED or not kinds.carries_marker(recording.label, job):
             return recording
-        return client.update_recording(recording.id, label=wanted)
+        return client.update_recording(recording.id, label=self.params(job).label)
 
     def done_with_inputs(self, job) -> None:
         """What the job stored for sending, deleted once Respeecher has it."""
