@@ -27,15 +27,24 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=False)]
 MB = 1024 * 1024
 
 
-def flac(seconds: float = 0.5) -> bytes:
-    """A real FLAC, encoded by sox from a WAV."""
+def _sox(kind: str, seconds: float) -> bytes:
     done = subprocess.run(  # noqa: S603 - a fixed tool on bytes we made
-        ["sox", "-t", "wav", "-", "-t", "flac", "-"],  # noqa: S607
+        ["sox", "-t", "wav", "-", "-t", kind, "-"],  # noqa: S607
         input=wav(seconds),
         capture_output=True,
         check=True,
     )
     return done.stdout
+
+
+def flac(seconds: float = 0.5) -> bytes:
+    """A real FLAC, encoded by sox from a WAV."""
+    return _sox("flac", seconds)
+
+
+def ogg(seconds: float = 0.5) -> bytes:
+    """A real Ogg Vorbis, encoded by sox from a WAV."""
+    return _sox("ogg", seconds)
 
 
 def mp3(seconds: float = 0.5) -> bytes:
@@ -85,22 +94,24 @@ def _upstream_originals(account, folder) -> dict[str, object]:
     return {r.id: r for r in client_for(account).iter_originals(folder.remote_id)}
 
 
-def test_wav_mp3_and_flac_are_sent_by_the_worker_and_mirrored_in_the_folder(
+def test_wav_mp3_flac_and_ogg_are_sent_by_the_worker_and_mirrored_in_the_folder(
     member_client, team, folder, respeecher, requests_log
 ):
     files = [
         SimpleUploadedFile("take.wav", wav(0.5), "audio/wav"),
         SimpleUploadedFile("take.mp3", mp3(), "audio/mpeg"),
         SimpleUploadedFile("take.flac", flac(), "audio/flac"),
+        # Named and typed wrong by the browser: judged by its bytes all the same.
+        SimpleUploadedFile("take.ogg.bin", ogg(), "application/octet-stream"),
     ]
     response = _upload(member_client, folder, *files, label="Scene 4")
     assert response.status_code == 302 and response["Location"] == folder.get_absolute_url()
     jobs = list(Job.objects.filter(team=team).order_by("pk"))
-    assert [j.kind for j in jobs] == ["respeecher.upload"] * 3
+    assert [j.kind for j in jobs] == ["respeecher.upload"] * 4
     assert requests_log() == []  # the web process sent nothing: the worker does
 
     page = member_client.get(folder.get_absolute_url()).content.decode()
-    assert "Sending 3 files to Respeecher" in page
+    assert "Sending 4 files to Respeecher" in page
     for job in jobs:  # each job is a live row that polls while it is unfinished
         assert f'id="job-{job.pk}"' in page
         assert reverse("job_row", kwargs={"team": team.slug, "job_id": job.pk}) in page
@@ -110,7 +121,8 @@ def test_wav_mp3_and_flac_are_sent_by_the_worker_and_mirrored_in_the_folder(
         assert job.status == Status.COMPLETED, job.failure_message
 
     upstream = _upstream_originals(respeecher, folder)
-    assert sorted(r.file_name for r in upstream.values()) == ["take.flac", "take.mp3", "take.wav"]
+    names = sorted(r.file_name for r in upstream.values())
+    assert names == ["take.flac", "take.mp3", "take.ogg.bin", "take.wav"]
     assert {r.label for r in upstream.values()} == {"Scene 4"}  # the marker is gone again
     sizes = {r.file_name: r.size for r in upstream.values()}
     assert sizes["take.flac"] == len(flac()) and sizes["take.wav"] == len(wav(0.5))
@@ -118,12 +130,12 @@ def test_wav_mp3_and_flac_are_sent_by_the_worker_and_mirrored_in_the_folder(
     mirrored = Recording.objects.filter(folder=folder).originals()
     assert set(mirrored.values_list("remote_id", flat=True)) == set(upstream)
     page = member_client.get(folder.get_absolute_url()).content.decode()
-    assert page.count("Scene 4") >= 3 and "take.mp3" in page
+    assert page.count("Scene 4") >= 4 and "take.mp3" in page
     # Finished rows stop polling.
     for job in jobs:
         row = reverse("job_row", kwargs={"team": team.slug, "job_id": job.pk})
         assert row not in page
-    assert Activity.objects.filter(team=team, verb="recording.uploaded").count() == 3
+    assert Activity.objects.filter(team=team, verb="recording.uploaded").count() == 4
     assert not InputFile.objects.exists()  # Respeecher has them: our copies are gone
 
 
