@@ -306,6 +306,8 @@ INPUT_URL_LIFETIME = env.integer("INPUT_URL_LIFETIME", 86400, minimum=60)
 
 # Dubbing: the largest source file people may upload, in MB.
 DUBBING_MAX_UPLOAD_MB = env.integer("DUBBING_MAX_UPLOAD_MB", 500, minimum=1)
+# Recordings: the largest audio file people may upload into a folder, in MB.
+RECORDINGS_MAX_UPLOAD_MB = env.integer("RECORDINGS_MAX_UPLOAD_MB", 200, minimum=1)
 
 # Voice catalog: how long one account's sync may run (seconds).
 VOICES_SYNC_TIME_LIMIT = env.integer("VOICES_SYNC_TIME_LIMIT", 600, minimum=10)

@@ -8,6 +8,8 @@ class RecordingsConfig(AppConfig):
 
     def ready(self):
         from jobs.kinds import register
-        from recordings import kinds
+        from recordings import kinds, uploading
 
         register(kinds.RespeecherConversion())
+        register(uploading.RespeecherUpload())
+        register(uploading.RespeecherSpeech())

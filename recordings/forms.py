@@ -1,16 +1,18 @@
 """Forms of the recordings tree: names of projects and folders, "Open by link", labels,
-and the order that converts takes into voices."""
+and originals into a folder (uploads, text to speech), and the order that converts takes
+into voices. Every check runs before anything is stored or sent upstream."""
 
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 
+from jobs import inputs
 from jobs.models import Status
 from providers.respeecher import Accent
-from recordings import opening
+from recordings import opening, uploading
 from recordings.models import Calibration, Project, Recording
-from voices.forms import narration_styles, style_label
+from voices.forms import MultipleFileField, narration_styles, style_label
 
 
 class NameForm(forms.Form):
@@ -232,3 +234,93 @@ class OrderForm(forms.Form):
                 )
             )
         return found
+
+
+def _label_field():
+    return forms.CharField(
+        required=False,
+        max_length=Recording.LABEL_MAX,
+        strip=True,
+        help_text=f"Optional; at most {Recording.LABEL_MAX} characters (Respeecher's limit).",
+        error_messages={
+            "max_length": f"Keep the label to {Recording.LABEL_MAX} characters or fewer.",
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "off", "data-counter": Recording.LABEL_MAX}),
+    )
+
+
+class UploadForm(forms.Form):
+    """One or many audio files into a folder, judged by their bytes; each file that
+    passes becomes its own upload job, and one refusal stops them all (nothing stored)."""
+
+    prefix = "upload"
+
+    # The label first: a capped upload stops reading the body at the file that is too
+    # big, and what came before it is kept for the form shown again.
+    label = _label_field()
+    files = MultipleFileField(
+        required=True,
+        allow_empty_file=True,  # refused below with its name, by inputs.inspect
+        label="Audio files",
+        error_messages={"required": "Choose at least one audio file."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rules = uploading.upload_rules()
+        self.fields["files"].widget.attrs.update(
+            {"accept": ".wav,.ogg,.mp3,.flac,audio/*", "data-max-bytes": self.rules.max_bytes}
+        )
+        self.fields["files"].help_text = f"wav, ogg, mp3 or flac; at most {self.max_mb} MB each."
+
+    @property
+    def max_mb(self) -> int:
+        return self.rules.max_bytes // (1024 * 1024)
+
+    def clean_files(self):
+        files = self.cleaned_data["files"]
+        if not files:  # the multiple-file field takes "none chosen" as an empty list
+            raise forms.ValidationError(self.fields["files"].error_messages["required"])
+        refusals = []
+        for upload in files:
+            try:
+                inputs.inspect(upload, self.rules)
+            except inputs.Refused as exc:
+                refusals.append(str(exc))
+        if refusals:
+            raise forms.ValidationError([*refusals, "Nothing was sent: fix or remove these."])
+        return files
+
+
+LANGUAGE = r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})?$"
+
+
+class SpeakForm(forms.Form):
+    """Text Respeecher speaks into the folder (v2 text to speech)."""
+
+    prefix = "speak"
+
+    text = forms.CharField(
+        max_length=uploading.SPEECH_MAX_CHARS,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": "Type the text to speak.",
+            "max_length": f"Keep the text to {uploading.SPEECH_MAX_CHARS} characters or fewer.",
+        },
+    )
+    language = forms.RegexField(
+        regex=LANGUAGE,
+        required=False,
+        max_length=20,
+        help_text="Optional ISO 639 code, e.g. en or de; Respeecher detects it when empty.",
+        error_messages={"invalid": "Give the language as an ISO 639 code, e.g. en or pt-BR."},
+    )
+    label = _label_field()
+
+
+class ReplaceForm(forms.Form):
+    """A take's label and star, replaced together (Respeecher's PUT needs both)."""
+
+    label = _label_field()
+    starred = forms.BooleanField(required=False)

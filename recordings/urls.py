@@ -33,6 +33,9 @@ urlpatterns = [
         name="recordings_media",
     ),
     path("takes/<int:recording_id>/label/", views.recording_label, name="recordings_label"),
+    path("folders/<int:folder_id>/upload/", views.folder_upload, name="recordings_upload"),
+    path("folders/<int:folder_id>/speak/", views.folder_speak, name="recordings_speak"),
+    path("takes/<int:recording_id>/replace/", views.recording_replace, name="recordings_replace"),
 ]
 urlpatterns += [
     path("folders/<int:folder_id>/order/", views.order_create, name="recordings_order"),

@@ -1,19 +1,32 @@
 """Recordings pages: the team's Respeecher projects with Refresh and progress, their
-folders and originals, making, renaming, deleting and opening them, and a take's page
-to listen to it beside its conversions, star them and label them."""
+folders and originals, making, renaming, deleting and opening them, a take's page
+to listen to it beside its conversions, star them and label them, and originals into
+a folder (uploads and text to speech, each a job shown live on the folder's page)."""
+
+from datetime import timedelta
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
-from jobs.models import Status
-from recordings import editing, marking, media, opening, ordering, runs
-from recordings.forms import LabelForm, LinkForm, NameForm, OrderForm
+from jobs import uploads
+from jobs.models import UNFINISHED, Job, Status
+from recordings import editing, marking, media, opening, ordering, replacing, runs, uploading
+from recordings.forms import (
+    LabelForm,
+    LinkForm,
+    NameForm,
+    OrderForm,
+    ReplaceForm,
+    SpeakForm,
+    UploadForm,
+)
 from recordings.models import Folder, Order, Project, Recording, SyncRun
 from teams.models import Provider, ProviderAccount, Role
 from teams.scoping import get_for_team, team_view
@@ -162,6 +175,8 @@ def folder_detail(request, team, folder_id):
     template = "recordings/folder.html"
     if request.htmx and request.htmx.target == "originals":
         template += "#originals"
+    else:
+        context.update(_originals_in(team, folder))
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request", "HX-Target"])
     return response
@@ -469,3 +484,105 @@ def conversion_retry(request, team, recording_id):
         messages.success(request, message or f"{job.label}: sent again to Respeecher.")
     target = conversion.original or conversion
     return redirect(target.get_absolute_url() or reverse("recordings", kwargs={"team": team.slug}))
+
+
+# Originals in ---------------------------------------------------------------------------
+
+# A finished upload or speech job stays on its folder's page this long, then only in Jobs.
+FOLDER_JOBS_KEPT = timedelta(minutes=15)
+FOLDER_JOBS_SHOWN = 20
+
+
+def _folder_jobs(team, folder) -> list:
+    """The folder's upload and speech jobs still running or recently ended, newest first."""
+    recent = Q(status__in=UNFINISHED) | Q(finished_at__gte=timezone.now() - FOLDER_JOBS_KEPT)
+    jobs = (
+        Job.objects.for_team(team)
+        .filter(kind__in=uploading.KINDS, params__folder_pk=folder.pk)
+        .filter(recent)
+        .prefetch_related("files")
+        .order_by("-pk")
+    )
+    return list(jobs[:FOLDER_JOBS_SHOWN])
+
+
+def _originals_in(team, folder, upload_form=None, speak_form=None) -> dict:
+    return {
+        "upload_form": upload_form or UploadForm(),
+        "speak_form": speak_form or SpeakForm(),
+        "folder_jobs": _folder_jobs(team, folder),
+    }
+
+
+def _originals_in_page(request, team, folder, **forms):
+    """The forms again with what was refused, on a page of their own."""
+    context = {"folder": folder, "project": folder.project, **_originals_in(team, folder, **forms)}
+    return render(request, "recordings/originals_in.html", context)
+
+
+@uploads.capped_uploads(uploading.max_upload_bytes, max_files=None)
+@change_view
+def folder_upload(request, team, folder_id):
+    """One or many audio files into the folder: each checked by its bytes and stored
+    here, then sent by a worker as its own job. One refusal sends nothing."""
+    folder = _folder(team, folder_id)
+    if request.method != "POST":
+        return redirect(folder.get_absolute_url())
+    form = UploadForm(request.POST, request.FILES)  # reading them applies the cap
+    if uploads.refused(request):
+        form = UploadForm(initial={"label": request.POST.get(f"{UploadForm.prefix}-label", "")})
+        return _originals_in_page(request, team, folder, upload_form=form)
+    if not form.is_valid():
+        return _originals_in_page(request, team, folder, upload_form=form)
+    jobs = uploading.upload_files(
+        folder, form.cleaned_data["files"], label=form.cleaned_data["label"], user=request.user
+    )
+    files = "1 file" if len(jobs) == 1 else f"{len(jobs)} files"
+    messages.success(
+        request, f"Sending {files} to Respeecher; each appears in the folder once it is there."
+    )
+    return redirect(folder.get_absolute_url())
+
+
+@change_view
+def folder_speak(request, team, folder_id):
+    """Text Respeecher speaks into the folder, as a job."""
+    folder = _folder(team, folder_id)
+    if request.method != "POST":
+        return redirect(folder.get_absolute_url())
+    form = SpeakForm(request.POST)
+    if not form.is_valid():
+        return _originals_in_page(request, team, folder, speak_form=form)
+    data = form.cleaned_data
+    uploading.speak(
+        folder, data["text"], language=data["language"], label=data["label"], user=request.user
+    )
+    messages.success(
+        request, "Respeecher is speaking the text; it appears in the folder when done."
+    )
+    return redirect(folder.get_absolute_url())
+
+
+@team_view()
+@require_POST
+def recording_replace(request, team, recording_id):
+    """Replace a take's label and star at once with PUT, keeping its id; Respeecher's
+    PUT carries no audio (recordings/replacing.py)."""
+    recording = _recording(team, recording_id)
+    form = ReplaceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors.get("label", ["Check the label."])[0])
+    else:
+        data = form.cleaned_data
+        recording, refusal = replacing.replace(
+            recording, label=data["label"], starred=data["starred"], user=request.user
+        )
+        if refusal:
+            messages.error(request, f"Respeecher did not replace it: {refusal} It is unchanged.")
+        else:
+            star = "starred" if recording.starred else "not starred"
+            name = f"“{recording.label}”" if recording.label else "no label"
+            messages.success(request, f"Replaced at Respeecher: {name}, {star}; same take.")
+    return redirect(
+        recording.get_absolute_url() or reverse("recordings", kwargs={"team": team.slug})
+    )

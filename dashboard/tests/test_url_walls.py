@@ -146,3 +146,8 @@ def test_a_user_in_two_teams_reaches_both(owner, other_team):
     client.force_login(owner.user)
     for team in (owner.team, other_team):
         assert client.get(reverse("home", kwargs={"team": team.slug})).status_code == 200
+
+
+def test_the_walk_covers_originals_into_folders_and_replacing_takes():
+    # Walked as object routes: other teams' folders and takes 404, viewers get 403.
+    assert {"recordings_upload", "recordings_speak", "recordings_replace"} <= set(OBJECT_ROUTES)

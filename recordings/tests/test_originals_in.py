@@ -1,0 +1,393 @@
+"""Originals into a folder against the sandbox over real HTTP: uploads (wav, mp3, flac)
+and text to speech become jobs that the worker sends and that end mirrored in the
+folder; bad input is explained, nothing is stored, and Respeecher is never called."""
+
+import itertools
+import subprocess
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadhandler import FileUploadHandler
+from django.urls import reverse
+from django.utils import timezone
+
+from activity.models import Activity
+from dashboard import processes
+from jobs import engine
+from jobs.models import InputFile, Job, Status
+from jobs.tests.audio import wav
+from recordings import editing, uploading
+from recordings.models import Recording
+from recordings.tests.factories import FolderFactory
+from teams.connection import client_for
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=False)]
+
+MB = 1024 * 1024
+
+
+def _sox(kind: str, seconds: float) -> bytes:
+    done = subprocess.run(  # noqa: S603 - a fixed tool on bytes we made
+        ["sox", "-t", "wav", "-", "-t", kind, "-"],  # noqa: S607
+        input=wav(seconds),
+        capture_output=True,
+        check=True,
+    )
+    return done.stdout
+
+
+def flac(seconds: float = 0.5) -> bytes:
+    """A real FLAC, encoded by sox from a WAV."""
+    return _sox("flac", seconds)
+
+
+def ogg(seconds: float = 0.5) -> bytes:
+    """A real Ogg Vorbis, encoded by sox from a WAV."""
+    return _sox("ogg", seconds)
+
+
+def mp3(seconds: float = 0.5) -> bytes:
+    """An MPEG-1 layer III stream of silent frames (128 kbit/s, 44.1 kHz): no encoder is
+    installed, and a frame of zeros after its header decodes to silence."""
+    header = b"\xff\xfb\x90\x64"
+    frame = header + b"\x00" * (417 - len(header))
+    return frame * max(1, int(seconds * 44100 / 1152))
+
+
+@pytest.fixture
+def folder(respeecher, requests_log):
+    project, _ = editing.create_project(respeecher, "Audiobook")
+    folder, _ = editing.create_folder(project, "Chapter 1")
+    requests_log()  # only what the tests do is looked at
+    return folder
+
+
+def _url(folder, name):
+    return reverse(name, kwargs={"team": folder.team.slug, "folder_id": folder.pk})
+
+
+def _upload(client, folder, *files, label="", **extra):
+    data = {"upload-label": label, "upload-files": list(files)}
+    return client.post(_url(folder, "recordings_upload"), data, **extra)
+
+
+def _run_to_the_end(job, deadline=30):
+    """What the worker and beat would do: submit, poll until finished, announce."""
+    engine.submit(job.pk)
+    ticks = itertools.count(1)
+
+    def finished():
+        job.refresh_from_db()
+        if job.status in (Status.COMPLETED, Status.FAILED):
+            return True
+        engine.poll_due(now=timezone.now() + timedelta(minutes=5 * next(ticks)))
+        return False
+
+    processes.wait_until(finished, deadline, interval=0.05, what=f"{job} finished")
+    engine.announce(job.pk)
+    job.refresh_from_db()
+    return job
+
+
+def _upstream_originals(account, folder) -> dict[str, object]:
+    return {r.id: r for r in client_for(account).iter_originals(folder.remote_id)}
+
+
+def test_wav_mp3_flac_and_ogg_are_sent_by_the_worker_and_mirrored_in_the_folder(
+    member_client, team, folder, respeecher, requests_log
+):
+    files = [
+        SimpleUploadedFile("take.wav", wav(0.5), "audio/wav"),
+        SimpleUploadedFile("take.mp3", mp3(), "audio/mpeg"),
+        SimpleUploadedFile("take.flac", flac(), "audio/flac"),
+        # Named and typed wrong by the browser: judged by its bytes all the same.
+        SimpleUploadedFile("take.ogg.bin", ogg(), "application/octet-stream"),
+    ]
+    response = _upload(member_client, folder, *files, label="Scene 4")
+    assert response.status_code == 302 and response["Location"] == folder.get_absolute_url()
+    jobs = list(Job.objects.filter(team=team).order_by("pk"))
+    assert [j.kind for j in jobs] == ["respeecher.upload"] * 4
+    assert requests_log() == []  # the web process sent nothing: the worker does
+
+    page = member_client.get(folder.get_absolute_url()).content.decode()
+    assert "Sending 4 files to Respeecher" in page
+    for job in jobs:  # each job is a live row that polls while it is unfinished
+        assert f'id="job-{job.pk}"' in page
+        assert reverse("job_row", kwargs={"team": team.slug, "job_id": job.pk}) in page
+
+    for job in jobs:
+        job = _run_to_the_end(job)
+        assert job.status == Status.COMPLETED, job.failure_message
+
+    upstream = _upstream_originals(respeecher, folder)
+    names = sorted(r.file_name for r in upstream.values())
+    assert names == ["take.flac", "take.mp3", "take.ogg.bin", "take.wav"]
+    assert {r.label for r in upstream.values()} == {"Scene 4"}  # the marker is gone again
+    sizes = {r.file_name: r.size for r in upstream.values()}
+    assert sizes["take.flac"] == len(flac()) and sizes["take.wav"] == len(wav(0.5))
+
+    mirrored = Recording.objects.filter(folder=folder).originals()
+    assert set(mirrored.values_list("remote_id", flat=True)) == set(upstream)
+    page = member_client.get(folder.get_absolute_url()).content.decode()
+    assert page.count("Scene 4") >= 4 and "take.mp3" in page
+    # Finished rows stop polling.
+    for job in jobs:
+        row = reverse("job_row", kwargs={"team": team.slug, "job_id": job.pk})
+        assert row not in page
+    assert Activity.objects.filter(team=team, verb="recording.uploaded").count() == 4
+    assert not InputFile.objects.exists()  # Respeecher has them: our copies are gone
+
+
+def test_a_tick_over_many_uploads_in_one_folder_lists_it_once(
+    member_client, team, folder, requests_log
+):
+    takes = [SimpleUploadedFile(f"t{i}.wav", wav(0.2)) for i in range(4)]
+    _upload(member_client, folder, *takes, label="Batch")
+    jobs = list(Job.objects.filter(team=team))
+    for job in jobs:
+        assert engine.submit(job.pk) == "submitted"
+    requests_log()
+
+    engine.poll_due(now=timezone.now() + timedelta(minutes=5))
+
+    calls = [(r["method"], r["path"].split("/api/")[1]) for r in requests_log()]
+    assert [c for c in calls if c[0] == "GET"] == [("GET", "recordings/originals")]
+    assert len([c for c in calls if c[0] == "PATCH"]) == 4  # each label put back once
+    assert {Job.objects.get(pk=j.pk).status for j in jobs} == {Status.COMPLETED}
+
+
+def _refused(client, folder, requests_log, response, text):
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert text in page, page
+    assert not Job.objects.exists() and not InputFile.objects.exists()
+    assert requests_log() == []
+    return page
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "label", "text"),
+    [
+        (
+            "notes.wav",
+            b"These are words, not sound at all.",
+            "",
+            "is not wav or ogg or mp3 or flac",
+        ),
+        ("silence.wav", b"", "", "silence.wav is empty."),
+        ("take.wav", wav(0.2), "x" * 41, "Keep the label to 40 characters or fewer."),
+    ],
+    ids=["not-audio", "empty", "label-41"],
+)
+def test_bad_input_is_explained_and_nothing_is_stored_or_sent(
+    member_client, folder, requests_log, name, data, label, text
+):
+    good = SimpleUploadedFile("good.wav", wav(0.2), "audio/wav")
+    bad = SimpleUploadedFile(name, data, "audio/wav")
+    response = _upload(member_client, folder, good, bad, label=label)
+    page = _refused(member_client, folder, requests_log, response, text)
+    assert "Nothing was stored or sent to Respeecher" in page
+
+
+def test_no_file_at_all_is_explained(member_client, folder, requests_log):
+    response = member_client.post(_url(folder, "recordings_upload"), {"upload-label": "x"})
+    _refused(member_client, folder, requests_log, response, "Choose at least one audio file.")
+
+
+class Counting(FileUploadHandler):
+    """Stands for Django's own handlers: counts the file bytes that reach them."""
+
+    seen = 0
+
+    def receive_data_chunk(self, raw_data, start):
+        Counting.seen += len(raw_data)
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+
+def test_a_file_over_the_cap_is_stopped_as_it_streams_in(
+    member_client, folder, requests_log, settings
+):
+    settings.RECORDINGS_MAX_UPLOAD_MB = 1
+    settings.FILE_UPLOAD_HANDLERS = [
+        f"{__name__}.Counting",
+        "django.core.files.uploadhandler.MemoryFileUploadHandler",
+        "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+    ]
+    Counting.seen = 0
+    big = SimpleUploadedFile("long.wav", wav(80.0), "audio/wav")  # about 1.3 MB
+    assert big.size > MB
+    response = _upload(member_client, folder, big, label="Long take")
+    page = _refused(member_client, folder, requests_log, response, "long.wav is larger than 1 MB.")
+    assert 0 < Counting.seen <= MB  # Django's handlers never held more than the cap
+    assert 'value="Long take"' in page  # what arrived before the file is kept
+
+
+def test_the_cap_is_said_on_the_form(member_client, folder, settings):
+    settings.RECORDINGS_MAX_UPLOAD_MB = 7
+    page = member_client.get(folder.get_absolute_url()).content.decode()
+    assert "at most 7 MB each" in page and f'data-max-bytes="{7 * MB}"' in page
+    assert 'type="file"' in page and "multiple" in page and "data-drop-zone" in page
+
+
+def test_speech_is_made_into_the_folder_by_a_job(
+    member_client, team, folder, respeecher, requests_log
+):
+    data = {"speak-text": "Once upon a time.", "speak-language": "en", "speak-label": "Opening"}
+    response = member_client.post(_url(folder, "recordings_speak"), data)
+    assert response.status_code == 302
+    job = Job.objects.get(team=team)
+    assert job.kind == "respeecher.speech" and requests_log() == []
+
+    job = _run_to_the_end(job)
+    assert job.status == Status.COMPLETED, job.failure_message
+    (sent,) = [r for r in requests_log() if r["path"].endswith("/api/v2/recordings/tts")]
+    assert sent["json"]["text_language"] == "en" and sent["json"]["text"] == "Once upon a time."
+
+    (spoken,) = _upstream_originals(respeecher, folder).values()
+    assert spoken.tts and spoken.text == "Once upon a time." and spoken.label == "Opening"
+    take = Recording.objects.get(folder=folder, remote_id=spoken.id)
+    assert take.tts and take.label == "Opening" and take.is_completed
+    page = member_client.get(folder.get_absolute_url()).content.decode()
+    assert "Opening" in page and "Text to speech" in page
+    assert Activity.objects.filter(team=team, verb="recording.spoken").exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "text"),
+    [
+        ({"speak-text": "", "speak-label": ""}, "Type the text to speak."),
+        ({"speak-text": "Hi", "speak-label": "y" * 41}, "Keep the label to 40 characters"),
+        ({"speak-text": "Hi", "speak-language": "english!"}, "ISO 639 code"),
+    ],
+    ids=["no-text", "label-41", "bad-language"],
+)
+def test_bad_speech_input_is_explained_and_nothing_is_sent(
+    member_client, folder, requests_log, data, text
+):
+    response = member_client.post(_url(folder, "recordings_speak"), data)
+    _refused(member_client, folder, requests_log, response, text)
+
+
+def test_an_upload_whose_answer_was_lost_is_found_by_its_marker_not_sent_twice(
+    member_client, team, folder, respeecher, requests_log, control
+):
+    label = "A label of exactly forty characters long"
+    assert len(label) == Recording.LABEL_MAX
+    _upload(member_client, folder, SimpleUploadedFile("once.wav", wav(0.3)), label=label)
+    job = Job.objects.get(team=team)
+    # A worker sent it, then died before saving the answer.
+    sent = uploading.RespeecherUpload().submit(job, client_for(respeecher))
+    (upstream,) = _upstream_originals(respeecher, folder).values()
+    assert upstream.label.endswith(f" [{job.marker}]") and len(upstream.label) <= 40
+    Job.objects.filter(pk=job.pk).update(status=Status.SUBMITTING, attempts=1)
+    requests_log()
+
+    assert engine.submit(job.pk) == "submitted"
+
+    job.refresh_from_db()
+    assert job.remote_id == sent.remote_id
+    uploads = [r for r in requests_log() if r["method"] == "POST"]
+    assert uploads == []  # found among the folder's originals, not uploaded again
+    job = _run_to_the_end(job)
+    assert job.status == Status.COMPLETED
+    assert [r.label for r in _upstream_originals(respeecher, folder).values()] == [label]
+    assert Recording.objects.get(folder=folder).label == label
+
+
+def test_a_job_whose_file_is_gone_fails_with_a_reason(member_client, team, folder):
+    _upload(member_client, folder, SimpleUploadedFile("gone.wav", wav(0.2)))
+    InputFile.objects.all().delete()
+    job = Job.objects.get(team=team)
+    assert engine.submit(job.pk) == "failed"
+    job.refresh_from_db()
+    assert "deleted before it could be sent" in job.failure_message
+
+
+# Walls -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["recordings_upload", "recordings_speak"])
+def test_anonymous_people_are_sent_to_log_in(client, folder, name, requests_log):
+    response = client.post(_url(folder, name), {"speak-text": "Hi"})
+    assert response.status_code == 302 and "/login" in response["Location"]
+    assert not Job.objects.exists() and requests_log() == []
+
+
+@pytest.mark.parametrize("name", ["recordings_upload", "recordings_speak"])
+def test_viewers_see_no_forms_and_are_refused(viewer_client, folder, name, requests_log):
+    page = viewer_client.get(folder.get_absolute_url()).content.decode()
+    assert "Upload to Respeecher" not in page and "Speak into this folder" not in page
+    response = viewer_client.post(
+        _url(folder, name),
+        {"speak-text": "Hi", "upload-files": [SimpleUploadedFile("a.wav", wav(0.2))]},
+    )
+    assert response.status_code == 403
+    assert not Job.objects.exists() and requests_log() == []
+
+
+@pytest.mark.parametrize("name", ["recordings_upload", "recordings_speak"])
+def test_another_teams_folder_is_not_found(member_client, team, other_team, name, requests_log):
+    theirs = FolderFactory(project__team=other_team)
+    url = reverse(name, kwargs={"team": team.slug, "folder_id": theirs.pk})
+    response = member_client.post(
+        url,
+        {"speak-text": "Hi", "upload-files": [SimpleUploadedFile("a.wav", wav(0.2))]},
+    )
+    assert response.status_code == 404
+    assert not Job.objects.exists() and requests_log() == []
+
+
+# Replacing a take -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def take(member_client, team, folder, respeecher, requests_log):
+    _upload(member_client, folder, SimpleUploadedFile("v1.wav", wav(0.3)), label="First cut")
+    _run_to_the_end(Job.objects.get(team=team))
+    requests_log()
+    return Recording.objects.get(folder=folder)
+
+
+def test_a_take_is_replaced_with_put_keeping_its_id_and_audio(
+    member_client, team, take, respeecher, requests_log
+):
+    page = member_client.get(take.get_absolute_url()).content.decode()
+    assert "cannot replace a take's audio" in page and "Replace label and star" in page
+    audio_before = client_for(respeecher).get_recording(take.remote_id).url
+    url = reverse("recordings_replace", kwargs={"team": team.slug, "recording_id": take.pk})
+
+    response = member_client.post(url, {"label": "Final cut", "starred": "1"}, follow=True)
+
+    assert "Replaced at Respeecher: “Final cut”, starred; same take." in response.content.decode()
+    (put,) = [r for r in requests_log() if r["method"] != "GET"]
+    assert put["method"] == "PUT" and put["json"] == {"label": "Final cut", "starred": True}
+    upstream = client_for(respeecher).get_recording(take.remote_id)
+    assert (upstream.label, upstream.starred, upstream.url) == ("Final cut", True, audio_before)
+    take.refresh_from_db()
+    assert (take.label, take.starred) == ("Final cut", True)
+    assert Recording.objects.filter(team=team).count() == 1
+    assert Activity.objects.filter(team=team, verb="recording.replaced").exists()
+
+
+def test_a_replace_with_a_41_character_label_is_refused_unsent(
+    member_client, team, take, requests_log
+):
+    url = reverse("recordings_replace", kwargs={"team": team.slug, "recording_id": take.pk})
+    response = member_client.post(url, {"label": "z" * 41}, follow=True)
+    assert "Keep the label to 40 characters or fewer." in response.content.decode()
+    assert requests_log() == []
+    take.refresh_from_db()
+    assert take.label == "First cut"
+
+
+def test_viewers_cannot_replace_a_take(viewer_client, team, take, requests_log):
+    assert (
+        "Replace label and star" not in viewer_client.get(take.get_absolute_url()).content.decode()
+    )
+    url = reverse("recordings_replace", kwargs={"team": team.slug, "recording_id": take.pk})
+    assert viewer_client.post(url, {"label": "Mine"}).status_code == 403
+    assert requests_log() == []
