@@ -14,10 +14,11 @@ from dubbing.lookups import languages_for
 from jobs import inputs
 from jobs.models import Job
 from providers import UpstreamError
+from recordings.options import Target, narration_styles
 from teams.connection import check_connection
 from teams.models import Provider, ProviderAccount
 from voices import lookups, runs
-from voices.forms import A2E_SAMPLE_RULES, narration_styles
+from voices.forms import A2E_SAMPLE_RULES
 from voices.kinds import A2ETextToSpeech, A2EVoiceClone, RespeecherTextToSpeech
 from voices.models import Kind, Voice
 
@@ -119,7 +120,7 @@ def _respeecher_speech(user, account, voices) -> list[str]:
                 by=user,
                 text=GREETINGS[0],
                 folder_id=folders[0][0],
-                narration_style_id=style.id,
+                target=Target(voice=voice, narration_style_id=style.id),
             )
             return ["a Respeecher speech"]
     return []

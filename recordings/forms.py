@@ -2,17 +2,12 @@
 and originals into a folder (uploads, text to speech), and the order that converts takes
 into voices. Every check runs before anything is stored or sent upstream."""
 
-from dataclasses import dataclass
-from typing import Any
-
 from django import forms
 
 from jobs import inputs
-from jobs.models import Status
-from providers.respeecher import Accent
-from recordings import opening, uploading
-from recordings.models import Calibration, Project, Recording
-from voices.forms import MultipleFileField, narration_styles, style_label
+from recordings import opening, options, uploading
+from recordings.models import Project, Recording
+from voices.forms import MultipleFileField
 
 
 class NameForm(forms.Form):
@@ -66,38 +61,12 @@ class LinkForm(forms.Form):
         return self.cleaned_data["link"]
 
 
-SEMITONES = 12
-SEMITONES_RANGE = f"Semitones are a whole number from -{SEMITONES} to {SEMITONES}."
-
-
-@dataclass(frozen=True)
-class Target:
-    """One voice an order converts into, with the options chosen for it."""
-
-    voice: Any
-    accent_id: str = ""
-    narration_style_id: str = ""
-    semitones: float | None = None
-    label: str = ""
-
-
-def _accents(voice) -> list[Accent]:
-    return [Accent.from_raw(a) for a in voice.raw.get("accents") or [] if isinstance(a, dict)]
-
-
-def _accent_label(accent: Accent) -> str:
-    label = accent.name or accent.short_name or accent.id
-    if accent.locale and accent.locale not in label:
-        label += f" ({accent.locale})"
-    return label + (" · default" if accent.is_default else "")
-
-
 class OrderForm(forms.Form):
     """Convert some originals into one or more voices at once. Each voice of the team's
-    Respeecher catalog has its own accent, narration style (only when a chosen take is
-    text to speech, which Respeecher converts with a style, not an accent), semitone
-    correction and label, named `<option>_<voice pk>`; only ticked voices are read.
-    Everything is checked here, so a bad value sends nothing upstream."""
+    Respeecher catalog has its own options (recordings/options.py: an accent for uploads,
+    a narration style for text to speech, semitones, a label), named `<option>_<voice
+    pk>`; only ticked voices are read. Everything is checked here, so a bad value sends
+    nothing upstream."""
 
     voices = forms.MultipleChoiceField(
         label="Convert into",
@@ -107,10 +76,7 @@ class OrderForm(forms.Form):
         },
         widget=forms.CheckboxSelectMultiple,
     )
-    calibration = forms.ChoiceField(
-        required=False,
-        error_messages={"invalid_choice": "Choose one of the account's finished calibrations."},
-    )
+    calibration = options.calibration_field()
 
     def __init__(self, *args, account, originals, **kwargs):
         super().__init__(*args, **kwargs)
@@ -129,64 +95,18 @@ class OrderForm(forms.Form):
             .order_by("name", "pk")
         )
         self.fields["voices"].choices = [(str(v.pk), v.name) for v in self.catalog]
-        calibrations = (
-            Calibration.objects.for_team(account.team)
-            .filter(account=account, state=Status.COMPLETED)
-            .listed()
-            .order_by("name", "pk")
-        )
-        enabled = next((c for c in calibrations if c.enabled), None)
-        default = f"The enabled calibration ({enabled})" if enabled else "Respeecher's default"
-        self.fields["calibration"].choices = [
-            ("", default),
-            *((c.remote_id, str(c)) for c in calibrations),
-        ]
+        self.fields["calibration"].choices = options.calibration_choices(account)
         self.rows = []
         for voice in self.catalog:
-            row = {"voice": voice, "fields": []}
-            if self.any_speech:
-                name = f"accent_{voice.pk}"
-                self.fields[name] = forms.ChoiceField(
-                    required=False,
-                    label=f"Accent of {voice.name}",
-                    choices=[("", "Its default accent")]
-                    + [(a.id, _accent_label(a)) for a in _accents(voice) if a.id],
-                    error_messages={"invalid_choice": f"Choose one of {voice.name}'s accents."},
-                )
-                row["fields"].append(name)
-            if self.any_tts:
-                name = f"style_{voice.pk}"
-                self.fields[name] = forms.ChoiceField(
-                    required=False,
-                    label=f"Narration style of {voice.name}",
-                    choices=[("", "Its default style")]
-                    + [(s.id, style_label(s)) for s in narration_styles(voice) if s.id],
-                    error_messages={
-                        "invalid_choice": f"Choose one of {voice.name}'s narration styles."
-                    },
-                )
-                row["fields"].append(name)
-            self.fields[f"semitones_{voice.pk}"] = forms.IntegerField(
-                required=False,
-                min_value=-SEMITONES,
-                max_value=SEMITONES,
-                label=f"Semitones for {voice.name}",
-                error_messages=dict.fromkeys(
-                    ("invalid", "min_value", "max_value"), SEMITONES_RANGE
-                ),
-                widget=forms.NumberInput(attrs={"step": 1, "placeholder": "0"}),
+            fields = options.voice_fields(
+                voice, speech=self.any_speech, tts=self.any_tts, named=self._names(voice)
             )
-            self.fields[f"label_{voice.pk}"] = forms.CharField(
-                required=False,
-                max_length=Recording.LABEL_MAX,
-                strip=True,
-                label=f"Label for {voice.name}",
-                error_messages={
-                    "max_length": f"Keep the label to {Recording.LABEL_MAX} characters or fewer."
-                },
-            )
-            row["fields"] += [f"semitones_{voice.pk}", f"label_{voice.pk}"]
-            self.rows.append(row)
+            self.fields.update(fields)
+            self.rows.append({"voice": voice, "fields": list(fields)})
+
+    @staticmethod
+    def _names(voice) -> dict[str, str]:
+        return options.names(f"_{voice.pk}")
 
     def voice_rows(self):
         """Per voice: its tick box state and its option fields, for the template."""
@@ -206,34 +126,21 @@ class OrderForm(forms.Form):
         by_pk = {str(v.pk): v for v in self.catalog}
         for pk in data.get("voices") or []:
             voice = by_pk[pk]
-            if self.any_tts and not narration_styles(voice):
+            if self.any_tts and not options.default_style(voice):
                 self.add_error(
                     "voices",
                     f"{voice.name} has no narration style, which text-to-speech takes need.",
                 )
         return data
 
-    def targets(self) -> list[Target]:
+    def targets(self) -> list[options.Target]:
         by_pk = {str(v.pk): v for v in self.catalog}
-        data = self.cleaned_data
-        found = []
-        for pk in data["voices"]:
-            voice = by_pk[pk]
-            style = data.get(f"style_{pk}") or ""
-            if self.any_tts and not style:
-                styles = narration_styles(voice)
-                default = next((s for s in styles if s.is_default), styles[0])
-                style = default.id
-            found.append(
-                Target(
-                    voice=voice,
-                    accent_id=data.get(f"accent_{pk}") or "",
-                    narration_style_id=style,
-                    semitones=data.get(f"semitones_{pk}"),
-                    label=data.get(f"label_{pk}") or "",
-                )
+        return [
+            options.target(
+                by_pk[pk], self.cleaned_data, tts=self.any_tts, named=self._names(by_pk[pk])
             )
-        return found
+            for pk in self.cleaned_data["voices"]
+        ]
 
 
 def _label_field():

@@ -5,7 +5,8 @@ from django import forms
 from django.core.validators import URLValidator
 
 from jobs import inputs
-from providers.respeecher import NarrationStyle
+from recordings import options
+from recordings.options import narration_styles, style_label  # noqa: F401 - used here and by demo
 from teams.models import Provider
 from voices.models import Kind, Voice
 
@@ -100,19 +101,6 @@ class VoiceChoiceField(forms.ModelChoiceField):
         return " · ".join(parts)
 
 
-def narration_styles(voice) -> list[NarrationStyle]:
-    """A Respeecher voice's narration styles, as the client reads them (name and tags)."""
-    raw = (voice.raw.get("narration_styles") if voice else None) or []
-    return [NarrationStyle.from_raw(style) for style in raw if isinstance(style, dict)]
-
-
-def style_label(style: NarrationStyle) -> str:
-    label = style.name or style.id
-    if style.tags:
-        label += " · " + ", ".join(style.tags)
-    return label + (" (default)" if style.is_default else "")
-
-
 class SpeechForm(forms.Form):
     voice = VoiceChoiceField(queryset=Voice.objects.none(), empty_label="Choose a voice")
     text = forms.CharField(
@@ -135,15 +123,18 @@ class SpeechForm(forms.Form):
     language = forms.CharField(
         max_length=20, required=False, help_text="Respeecher: the text's language, e.g. en."
     )
-    narration_style = forms.ChoiceField(
-        required=False,
-        help_text="Respeecher: how the chosen voice reads, with its tags; empty for its default.",
-    )
+    # Respeecher speaks by converting a text-to-speech take: the same options as an
+    # order in the recordings app (recordings/options.py), for the chosen voice.
+    narration_style = forms.ChoiceField(required=False)
+    semitones = forms.IntegerField(required=False)
+    calibration = options.calibration_field()
 
     # Fields only one provider reads; the others are left out once a voice is chosen.
     A2E_FIELDS = ("speech_rate", "country", "region")
     A2E_CLONE_FIELDS = ("country", "region")
-    RESPEECHER_FIELDS = ("folder", "language", "narration_style")
+    RESPEECHER_FIELDS = ("folder", "language", "narration_style", "semitones", "calibration")
+    # The order options' names on this form (the order form suffixes them per voice).
+    ORDER_NAMES = {**options.names(), "style": "narration_style"}
 
     def __init__(self, *args, team, folders=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -172,10 +163,16 @@ class SpeechForm(forms.Form):
             for name in unused:
                 del self.fields[name]
         if "narration_style" in self.fields:
-            self.fields["narration_style"].choices = [
-                ("", "The voice's default style"),
-                *((s.id, style_label(s)) for s in narration_styles(voice) if s.id),
-            ]
+            order_fields = options.voice_fields(
+                voice, speech=False, tts=True, named=self.ORDER_NAMES, label=False
+            )
+            for name, field in order_fields.items():
+                field.help_text = "Respeecher: " + field.help_text[:1].lower() + field.help_text[1:]
+                field.label = self.fields[name].label
+                self.fields[name] = field
+            self.fields["calibration"].choices = options.calibration_choices(
+                voice.account if voice is not None else None
+            )
 
     @property
     def provider_fields(self):
@@ -206,8 +203,7 @@ class SpeechForm(forms.Form):
         chosen = self.cleaned_data.get("narration_style")
         if chosen and any(style.id == chosen for style in styles):
             return chosen
-        default = next((s for s in styles if s.is_default), styles[0] if styles else None)
-        return default.id if default and default.id else None
+        return options.default_style(voice)
 
     def start(self, by):
         """Start the speech job for the chosen voice at its provider."""
@@ -216,12 +212,14 @@ class SpeechForm(forms.Form):
         data = self.cleaned_data
         voice = data["voice"]
         if voice.provider == Provider.RESPEECHER:
+            target = options.target(voice, data, tts=True, named=self.ORDER_NAMES)
             return RespeecherTextToSpeech.start(
                 voice=voice,
                 by=by,
                 text=data["text"],
                 folder_id=data.get("folder", ""),
-                narration_style_id=self.style_for(voice),
+                target=target,
+                calibration_id=data.get("calibration", ""),
                 language=data.get("language", ""),
             )
         return A2ETextToSpeech.start(

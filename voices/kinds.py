@@ -377,16 +377,22 @@ class RespeecherTextToSpeech(JobKind):
         voice_id: str
         narration_style_id: str
         language: str = ""
+        semitones: float | None = None
+        # "" converts with the account's enabled calibration, as Respeecher does itself.
+        calibration_id: str = ""
 
     @classmethod
-    def start(cls, *, voice, by, text, folder_id, narration_style_id, language=""):
-        """Speak `text` in a folder, then convert it to `voice` with the style."""
+    def start(cls, *, voice, by, text, folder_id, target, calibration_id="", language=""):
+        """Speak `text` in a folder, then convert it into `voice` with the options of
+        `target` (recordings.options.Target: its narration style and semitones)."""
         params = cls.Params(
             text=text,
             folder_id=folder_id,
             voice_id=voice.remote_id,
-            narration_style_id=narration_style_id,
+            narration_style_id=target.narration_style_id,
             language=language or "",
+            semitones=target.semitones,
+            calibration_id=calibration_id or "",
         )
         job = cls.create(account=voice.account, by=by, label=speech_label(text), params=params)
         record_generation(job, voice, text)
@@ -469,9 +475,11 @@ class RespeecherTextToSpeech(JobKind):
                 Conversion(
                     voice_id=params.voice_id,
                     narration_style_id=params.narration_style_id,
+                    semitones_correction=params.semitones,
                     label=job.marker,
                 )
             ],
+            calibration_id=params.calibration_id or None,
         )
         item = items[0] if items else None
         if item is not None and item.state == FAILED:

@@ -9,6 +9,7 @@ from django.conf import settings
 from dubbing.kinds import A2EDubbing
 from dubbing.models import Batch, Dubbing
 from jobs.models import Job, Status
+from recordings.options import Target
 from teams.tests.factories import ProviderAccountFactory
 from voices.kinds import A2EVoiceClone, BurkiClonedVoice, RespeecherTextToSpeech
 from voices.models import Generation
@@ -71,7 +72,12 @@ def test_respeecher_speech_writes_its_history_row_with_the_voice(team, member):
     account = ProviderAccountFactory(team=team, provider="respeecher")
     voice = VoiceFactory(team=team, account=account, provider="respeecher", remote_id="v-1")
     job = RespeecherTextToSpeech.start(
-        voice=voice, by=member.user, text="Hello there", folder_id="f-1", narration_style_id="s-2"
+        voice=voice,
+        by=member.user,
+        text="Hello there",
+        folder_id="f-1",
+        target=Target(voice=voice, narration_style_id="s-2", semitones=-3),
+        calibration_id="cal-1",
     )
     generation = Generation.objects.get(job=job)
     assert (generation.voice, generation.text, generation.created_by) == (
@@ -79,7 +85,12 @@ def test_respeecher_speech_writes_its_history_row_with_the_voice(team, member):
         "Hello there",
         member.user,
     )
-    assert RespeecherTextToSpeech.params(job).narration_style_id == "s-2"
+    params = RespeecherTextToSpeech.params(job)
+    assert (params.narration_style_id, params.semitones, params.calibration_id) == (
+        "s-2",
+        -3,
+        "cal-1",
+    )
 
 
 def _job_writes(tree: ast.AST) -> list[int]:

@@ -343,7 +343,7 @@ def test_place_writes_nothing_when_one_job_cannot_be_written(world, member, monk
         return real(cls, **kwargs)
 
     monkeypatch.setattr(RespeecherConversion, "start", classmethod(flaky))
-    from recordings.forms import Target
+    from recordings.options import Target
 
     with pytest.raises(RuntimeError):
         ordering.place(world["takes"], [Target(voice=world["voices"][0])], by=member.user)

@@ -2,6 +2,7 @@
 over real HTTP, with the sample fetched from a live Voxboard. Bad input stops at the form."""
 
 import itertools
+import json
 import time
 import wave
 from datetime import timedelta
@@ -330,6 +331,7 @@ def test_respeecher_speaks_into_a_folder_and_converts_to_the_voice(
             "speech_rate": "1.0",
             "folder": folder,
             "narration_style": style,
+            "semitones": "-2",
         },
     )
     assert response.status_code == 302
@@ -342,7 +344,11 @@ def test_respeecher_speaks_into_a_folder_and_converts_to_the_voice(
     with audio.file.open("rb") as handle:
         assert handle.read(4) == b"RIFF"
     orders = control.get("/_sandbox/requests", params={"path": "/api/v2/orders"}).json()
-    assert len([r for r in orders["requests"] if r["method"] == "POST"]) == 1
+    (order,) = [r for r in orders["requests"] if r["method"] == "POST"]
+    body = json.loads(order["json"]) if isinstance(order["json"], str) else order["json"]
+    # The same order options as the recordings app's: the style and the semitones.
+    assert body["conversions"][0]["narration_style_id"] == style
+    assert body["conversions"][0]["semitones_correction"] == -2
     # The conversion's audio was fetched at its gateway path, below the account's base URL.
     assert audio.source_url.startswith(connected["respeecher"].base_url + "/media/")
 
@@ -369,6 +375,38 @@ def test_a_style_of_another_voice_is_refused_and_nothing_is_sent(
         },
     )
     assert response.status_code == 200
+    assert not Job.objects.exists()
+    assert [r for r in _upstream_calls(control, "respeecher") if r["method"] == "POST"] == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("semitones", "13", "Semitones are a whole number from -12 to 12."),
+        ("calibration", "not-a-calibration", "finished calibrations"),
+    ],
+)
+def test_a_bad_order_option_is_refused_and_nothing_is_sent(
+    member_client, team, connected, control, field, value, message
+):
+    voice = VoiceFactory(
+        team=team,
+        account=connected["respeecher"],
+        kind=Kind.PUBLIC,
+        remote_id="rv",
+        raw={"narration_styles": [{"id": "ns1", "is_default": True, "name": "Calm"}]},
+    )
+    response = member_client.post(
+        _speech_url(team),
+        {
+            "voice": voice.pk,
+            "text": "Hi",
+            "folder": "00000000-0000-0000-0000-000000000001",
+            field: value,
+        },
+    )
+    assert message in response.content.decode()
     assert not Job.objects.exists()
     assert [r for r in _upstream_calls(control, "respeecher") if r["method"] == "POST"] == []
 
@@ -524,10 +562,15 @@ def test_each_voice_shows_only_the_fields_its_provider_reads(member_client, team
 
     def fields(voice):
         page = member_client.get(_speech_url(team), {"voice": voice.pk}).content.decode()
-        names = ("speech_rate", "country", "region", "folder", "language", "narration_style")
+        names = (
+            *("speech_rate", "country", "region", "folder", "language", "narration_style"),
+            *("semitones", "calibration"),
+        )
         return {name for name in names if f'name="{name}"' in page}
 
-    assert fields(respeecher) == {"folder", "language", "narration_style"}
+    assert fields(respeecher) == {
+        *("folder", "language", "narration_style", "semitones", "calibration"),
+    }
     assert fields(public) == {"speech_rate"}
     assert fields(clone) == {"speech_rate", "country", "region"}
     # A Respeecher voice is spoken without any speech rate sent.
