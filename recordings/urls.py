@@ -33,4 +33,11 @@ urlpatterns = [
         name="recordings_media",
     ),
     path("takes/<int:recording_id>/label/", views.recording_label, name="recordings_label"),
+    path(
+        "projects/<int:project_id>/export/", views.project_export, name="recordings_project_export"
+    ),
+    path("takes/<int:recording_id>/export/", views.take_export, name="recordings_take_export"),
+    path("folders/<int:folder_id>/bulk/star/", views.bulk_star, name="recordings_bulk_star"),
+    path("folders/<int:folder_id>/bulk/delete/", views.bulk_delete, name="recordings_bulk_delete"),
+    path("folders/<int:folder_id>/bulk/export/", views.bulk_export, name="recordings_bulk_export"),
 ]
