@@ -27,10 +27,29 @@ _UNSAFE = re.compile(r'[\x00-\x1f/\\:*?"<>|]+')
 Result = tuple[HttpResponse | None, str | None]
 
 
+class _Watched:
+    """A client's stream context that keeps the reason Respeecher refused it with, for
+    the page and the log (relay_response answers a refusal with a 502 of its own)."""
+
+    def __init__(self, opened) -> None:
+        self._opened, self.refusal = opened, None
+
+    def __enter__(self):
+        try:
+            return self._opened.__enter__()
+        except UpstreamError as exc:
+            self.refusal = exc.message
+            raise
+
+    def __exit__(self, *exc_info):
+        return self._opened.__exit__(*exc_info)
+
+
 def _relayed(team, verb, user, target, opened, *, name: str, message: str = "") -> Result:
-    response = relay_response(opened, name=name, provider=PROVIDER, download=True)
-    if response.status_code == 502:  # refused before a byte was sent: relay_response's word
-        refusal = response.content.decode()
+    watched = _Watched(opened)
+    response = relay_response(watched, name=name, provider=PROVIDER, download=True)
+    if response.status_code == 502:  # refused before a byte was sent
+        refusal = watched.refusal or response.content.decode()
         record(team, verb, actor=user, target=target, outcome="failed", message=refusal)
         return None, refusal
     record(team, verb, actor=user, target=target, message=message)

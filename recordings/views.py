@@ -400,7 +400,7 @@ BULK_MAX = 500
 
 
 def _export_refused(request, refusal, back):
-    messages.error(request, f"The export did not come. {refusal}")
+    messages.error(request, f"Respeecher did not send the export: {refusal}")
     return redirect(back)
 
 

@@ -154,7 +154,7 @@ def test_an_export_respeecher_refuses_says_why_on_the_page(viewer_client, team, 
 
     assert response.status_code == 302 and response["Location"] == folder.project.get_absolute_url()
     [message] = _messages(response)
-    assert "The export did not come" in message and "Project not found" in message
+    assert message == "Respeecher did not send the export: Respeecher: Project not found"
     entry = Activity.objects.get(verb="recording.project_exported")
     assert entry.outcome == "failed" and "Project not found" in entry.message
 
