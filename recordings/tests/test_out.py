@@ -16,7 +16,7 @@ from django.urls import reverse
 from activity.models import Activity
 from jobs.models import Status
 from jobs.tests.audio import wav
-from providers import NotFound
+from providers import NotFound, UpstreamError
 from providers.respeecher import Conversion
 from recordings import sync
 from recordings.exporting import NOT_INCLUDED
@@ -171,7 +171,8 @@ def test_members_get_a_checkbox_per_original_and_the_bulk_bar(member_client, tea
     folder, opening, closing = workspace
     html = member_client.get(folder.get_absolute_url()).content.decode()
     for take in (opening, closing):
-        assert f'name="ids" value="{take.pk}" form="bulk"' in html
+        label = f'aria-label="Select {take.label}"'
+        assert f'name="ids" value="{take.pk}" form="bulk" {label}' in html
     assert '<form id="bulk"' in html and "data-select-all" in html
     for action in ("star", "export", "delete"):
         assert _url(team, f"recordings_bulk_{action}", folder_id=folder.pk) in html
@@ -321,6 +322,23 @@ def test_a_conversion_respeecher_will_not_send_is_named_in_the_zip(
     assert archive.namelist() == [NOT_INCLUDED]
     text = archive.read(NOT_INCLUDED).decode()
     assert "Respeecher did not send" in text and f"({cold.remote_id[:8]})" in text
+
+
+def test_a_conversion_cut_short_ends_the_download_rather_than_zip_half_a_file(
+    member_client, team, workspace, control
+):
+    folder, _opening, closing = workspace
+    [cold] = closing.conversions.select_related("account")
+    audio_path = cold.media["audio"].split("://", 1)[1].split("/", 1)[1]
+    control.post(
+        "/_sandbox/faults", json={"path": f"/{audio_path}", "truncate": 1}
+    ).raise_for_status()
+
+    response = _bulk(member_client, folder, "export", [closing.pk])
+
+    # The browser sees a failed download, never a zip holding a truncated take.
+    with pytest.raises(UpstreamError):
+        b"".join(response.streaming_content)
 
 
 def test_a_selection_without_finished_conversions_exports_nothing(member_client, team, workspace):
