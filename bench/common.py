@@ -108,6 +108,30 @@ def logged_in(base: str, username: str, password: str) -> httpx.Client:
     return client
 
 
+def worker_pid(master: int) -> int:
+    """gunicorn's one worker: the process whose parent is the master."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == master:
+            return int(entry.name)
+    raise SystemExit("gunicorn's worker was not found")
+
+
+def memory_kb(pid: int) -> dict[str, int]:
+    """A process's resident set now (VmRSS) and at its peak so far (VmHWM), in kB."""
+    out = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmHWM", "VmRSS"):
+            out[key] = int(value.split()[0])
+    return out
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]

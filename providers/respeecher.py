@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -10,7 +11,7 @@ from datetime import datetime
 from typing import IO, Any
 
 from providers.errors import ProtocolError
-from providers.http import Download, Downloads, Upstream, file_part, fill, opened
+from providers.http import Download, Downloads, Streamed, Upstream, file_part, fill, opened
 from providers.records import (
     COMPLETED,
     FAILED,
@@ -706,6 +707,15 @@ class RespeecherClient(Downloads):
         params = {"starred_only": "true"} if starred_only else None
         return self._http.download(path, dest, params=params, max_bytes=max_bytes)
 
+    def stream_project_export(
+        self, project_id: str, *, starred_only: bool = False
+    ) -> contextlib.AbstractContextManager[Streamed]:
+        """The project's zip to pass on as it arrives (to a browser), never held whole;
+        its filename and length are Respeecher's (see Upstream.stream)."""
+        path = fill(ROUTES["export_project"][1], project_id=project_id)
+        params = {"starred_only": "true"} if starred_only else None
+        return self._http.stream(path, params=params)
+
     # Folders
 
     def list_folders(
@@ -840,6 +850,16 @@ class RespeecherClient(Downloads):
         return self._http.download(
             ROUTES["export_conversions"][1], dest, params=params, max_bytes=max_bytes
         )
+
+    def stream_conversions_export(
+        self, original_id: str, *, starred_only: bool = False
+    ) -> contextlib.AbstractContextManager[Streamed]:
+        """A zip of an original's conversions to pass on as it arrives; see
+        stream_project_export."""
+        params: dict[str, str] = {"original_id": original_id}
+        if starred_only:
+            params["starred_only"] = "true"
+        return self._http.stream(ROUTES["export_conversions"][1], params=params)
 
     # Text to speech
 

@@ -39,6 +39,19 @@ def set_starred(recording: Recording, starred: bool, user=None) -> Result:
     return _patch(recording, verb, user, starred=bool(starred))
 
 
+def set_starred_many(recordings, starred: bool, user=None) -> list[tuple[Recording, str]]:
+    """Star or unstar each (Respeecher has no call for many at once); those already so
+    are left alone. The ones Respeecher refused, each with its reason."""
+    refused = []
+    for recording in recordings:
+        if recording.starred == bool(starred):
+            continue
+        recording, refusal = set_starred(recording, starred, user=user)
+        if refusal:
+            refused.append((recording, refusal))
+    return refused
+
+
 def set_label(recording: Recording, label: str, user=None) -> Result:
     """A label of more than Recording.LABEL_MAX characters is refused here, unsent."""
     label = (label or "").strip()

@@ -160,6 +160,11 @@ class RecordingQuerySet(MirrorQuerySet):
             takes = takes.filter(tts=False)
         return takes
 
+    def with_conversion_count(self):
+        """Each original's listed conversions, counted in the same query."""
+        live = Q(conversions__gone_at__isnull=True, conversions__kind=Recording.Kind.CONVERSION)
+        return self.annotate(conversion_count=Count("conversions", filter=live))
+
     def with_conversions(self):
         """Each original's listed conversions, oldest first, in one more query, with
         only the columns the originals list shows."""

@@ -40,4 +40,11 @@ urlpatterns = [
 urlpatterns += [
     path("folders/<int:folder_id>/order/", views.order_create, name="recordings_order"),
     path("takes/<int:recording_id>/retry/", views.conversion_retry, name="recordings_retry"),
+    path(
+        "projects/<int:project_id>/export/", views.project_export, name="recordings_project_export"
+    ),
+    path("takes/<int:recording_id>/export/", views.take_export, name="recordings_take_export"),
+    path("folders/<int:folder_id>/bulk/star/", views.bulk_star, name="recordings_bulk_star"),
+    path("folders/<int:folder_id>/bulk/delete/", views.bulk_delete, name="recordings_bulk_delete"),
+    path("folders/<int:folder_id>/bulk/export/", views.bulk_export, name="recordings_bulk_export"),
 ]

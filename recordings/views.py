@@ -1,7 +1,9 @@
 """Recordings pages: the team's Respeecher projects with Refresh and progress, their
 folders and originals, making, renaming, deleting and opening them, a take's page
-to listen to it beside its conversions, star them and label them, and originals into
-a folder (uploads and text to speech, each a job shown live on the folder's page)."""
+to listen to it beside its conversions, star them and label them, originals into a
+folder (uploads and text to speech, each a job shown live on the folder's page), orders
+converting takes into voices, and the way out: exports as zips and bulk actions on the
+originals list."""
 
 from datetime import timedelta
 
@@ -17,7 +19,18 @@ from django_htmx.http import trigger_client_event
 
 from jobs import uploads
 from jobs.models import UNFINISHED, Job, Status
-from recordings import editing, marking, media, opening, ordering, replacing, runs, uploading
+from recordings import (
+    deleting,
+    editing,
+    exporting,
+    marking,
+    media,
+    opening,
+    ordering,
+    replacing,
+    runs,
+    uploading,
+)
 from recordings.forms import (
     LabelForm,
     LinkForm,
@@ -586,3 +599,115 @@ def recording_replace(request, team, recording_id):
     return redirect(
         recording.get_absolute_url() or reverse("recordings", kwargs={"team": team.slug})
     )
+
+
+# Out: exports and bulk actions ----------------------------------------------------------
+
+# The most originals one bulk request acts on: a page holds ORIGINALS_PAGE of them.
+BULK_MAX = 500
+
+
+def _export_refused(request, refusal, back):
+    messages.error(request, f"Respeecher did not send the export: {refusal}")
+    return redirect(back)
+
+
+@team_view()
+def project_export(request, team, project_id):
+    """The project's zip (all takes, or `?starred=1` for the starred ones), relayed."""
+    project = _project(team, project_id)
+    starred = request.GET.get("starred") == "1"
+    response, refusal = exporting.export_project(project, starred_only=starred, user=request.user)
+    return response or _export_refused(request, refusal, project.get_absolute_url())
+
+
+@team_view()
+def take_export(request, team, recording_id):
+    """An original's conversions (with the original) as Respeecher zips them, relayed."""
+    take = _recording(team, recording_id, Recording.objects.listed().originals())
+    response, refusal = exporting.export_conversions(take, user=request.user)
+    return response or _export_refused(request, refusal, take.get_absolute_url())
+
+
+def _selected(request, team, folder):
+    """The originals of this folder whose ids were ticked; ids of other folders' or other
+    teams' takes, and anything not an id, are ignored."""
+    ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()][:BULK_MAX]
+    return (
+        Recording.objects.listed()
+        .originals()
+        .for_team(team)
+        .filter(folder=folder, pk__in=ids)
+        .select_related("account", "team", "project", "folder")
+        .order_by(*ORIGINALS_ORDER)
+    )
+
+
+def _nothing_selected(request, folder):
+    messages.info(request, "Tick one or more takes first.")
+    return redirect(folder.get_absolute_url())
+
+
+def _plural(count: int, word: str = "take") -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+@change_view
+@require_POST
+def bulk_star(request, team, folder_id):
+    """Star (`starred=1`) or unstar the ticked takes, at Respeecher first."""
+    folder = _folder(team, folder_id)
+    takes = list(_selected(request, team, folder))
+    if not takes:
+        return _nothing_selected(request, folder)
+    starred = request.POST.get("starred") == "1"
+    refused = marking.set_starred_many(takes, starred, user=request.user)
+    done = len(takes) - len(refused)
+    verb = "Starred" if starred else "Unstarred"
+    if done:
+        messages.success(request, f"{verb} {_plural(done)}.")
+    for take, refusal in refused:
+        messages.error(
+            request, f"Respeecher did not save the star of “{_take_name(take)}”: {refusal}"
+        )
+    return redirect(folder.get_absolute_url())
+
+
+@change_view
+@require_POST
+def bulk_delete(request, team, folder_id):
+    """First a page listing what would go (with each take's conversions); then, confirmed,
+    each is deleted at Respeecher and here, a refusal keeping that take."""
+    folder = _folder(team, folder_id)
+    takes = _selected(request, team, folder)
+    if request.POST.get("confirm") != "1":
+        takes = list(takes.with_conversion_count())
+        if not takes:
+            return _nothing_selected(request, folder)
+        context = {"folder": folder, "project": folder.project, "takes": takes}
+        return render(request, "recordings/bulk_delete.html", context)
+    outcome = deleting.delete_takes(list(takes), user=request.user)
+    gone = [take for take, refusal in outcome if refusal is None]
+    if gone:
+        messages.success(request, f"Deleted {_plural(len(gone))} at Respeecher and here.")
+    for take, refusal in outcome:
+        if refusal:
+            messages.error(
+                request, f"Respeecher did not delete “{_take_name(take)}”: {refusal} It is kept."
+            )
+    return redirect(folder.get_absolute_url())
+
+
+@change_view
+@require_POST
+def bulk_export(request, team, folder_id):
+    """One zip of the ticked takes' finished conversions, made as it is sent."""
+    folder = _folder(team, folder_id)
+    takes = list(_selected(request, team, folder))
+    if not takes:
+        return _nothing_selected(request, folder)
+    response = exporting.export_selection(folder, takes, user=request.user)
+    if response is None:
+        messages.info(request, "None of the ticked takes has a finished conversion to export.")
+        return redirect(folder.get_absolute_url())
+    return response

@@ -5,6 +5,7 @@ from __future__ import annotations
 import array
 import io
 import math
+import random
 import shutil
 import struct
 import subprocess  # noqa: S404 -- espeak-ng, soxi and ffprobe are fixed local tools
@@ -251,14 +252,66 @@ class _Sink:
         return data
 
 
-def stream_zip(entries: Iterable[tuple[str, Callable[[], bytes]]]) -> Iterator[bytes]:
-    """Yield a zip file piece by piece; each entry's bytes are made only when its turn comes."""
+# What an entry's producer makes: its bytes whole, or (for a big generated entry) pieces.
+Produced = bytes | Iterable[bytes]
+
+
+def stream_zip(entries: Iterable[tuple[str, Callable[[], Produced]]]) -> Iterator[bytes]:
+    """Yield a zip file piece by piece; each entry's bytes are made only when its turn comes,
+    and an entry made in pieces is passed on piece by piece (never held whole)."""
     sink = _Sink()
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive:  # type: ignore[arg-type]
         for name, produce in entries:
-            archive.writestr(name, produce())
+            made = produce()
+            if isinstance(made, bytes):
+                archive.writestr(name, made)
+                yield sink.drain()
+                continue
+            with archive.open(name, "w") as entry:
+                for piece in made:
+                    entry.write(piece)
+                    yield sink.drain()
             yield sink.drain()
     yield sink.drain()
+
+
+def zip_length(entries: Iterable[tuple[str, int]]) -> int | None:
+    """The exact size of `stream_zip`'s archive of entries of these names and sizes, so an
+    export can announce its Content-Length before it is made; None when it would need
+    zip64 records (over 2 GiB or 65,535 entries), whose sizes this does not count.
+
+    Stored entries written to an unseekable stream: a local header (30 bytes and the
+    name), the data, a data descriptor (16), and a central directory record (46 and the
+    name) each, then the end record (22)."""
+    total, count = 22, 0
+    for name, size in entries:
+        try:
+            encoded = name.encode("ascii")
+        except UnicodeEncodeError:
+            encoded = name.encode("utf-8")
+        total += 30 + len(encoded) + size + 16 + 46 + len(encoded)
+        count += 1
+        if size * 1.05 > zipfile.ZIP64_LIMIT:
+            return None
+    if total >= zipfile.ZIP64_LIMIT or count >= 0xFFFF:
+        return None
+    return total
+
+
+def repeated_bytes(size: int, block: int = 1024 * 1024) -> Iterator[bytes]:
+    """`size` bytes of a fixed pseudo-random pattern, a block at a time, so a very large
+    file (a 1 GB export) costs the sandbox one block of memory."""
+    pattern = random.Random(12).randbytes(block)
+    whole, rest = divmod(size, block)
+    for _ in range(whole):
+        yield pattern
+    if rest:
+        yield pattern[:rest]
+
+
+def tone_wav_size(seconds: float) -> int:
+    """The length of `tone_wav(seconds)` without making it."""
+    return 44 + int(max(seconds, 0.1) * SAMPLE_RATE) * 2
 
 
 # Downloads ------------------------------------------------------------------

@@ -412,7 +412,9 @@ async def export_project(request: Request, store: Store):
     world = store.respeecher
     project = get_or_404(world.projects, path_uuid(request, "project_id"), "Project")
     recordings = [r for r in world.recordings.values() if r["project_id"] == project["id"]]
-    return _zip_response(store, f"{project['slug'] or 'project'}.zip", recordings, request)
+    padding = world.export_padding.get(project["id"], 0)
+    filename = f"{project['slug'] or 'project'}.zip"
+    return _zip_response(store, filename, recordings, request, padding)
 
 
 # Folders --------------------------------------------------------------------------
@@ -711,15 +713,32 @@ def _audio_of(store: Store, record: dict) -> Callable[[], bytes]:
     stored = store.files.get(name) if name else None
     if stored is not None:
         return stored.read
-    seconds = min(10.0, max(1.0, float(record.get("duration") or 0)))
-    return lambda: media.tone_wav(seconds)
+    return lambda: media.tone_wav(_tone_seconds(record))
 
 
-def _zip_response(store: Store, filename: str, recordings: list[dict], request: Request):
+def _tone_seconds(record: dict) -> float:
+    return min(10.0, max(1.0, float(record.get("duration") or 0)))
+
+
+def _audio_size(store: Store, record: dict) -> int:
+    name = store.respeecher.audio.get(record["id"])
+    stored = store.files.get(name) if name else None
+    if stored is not None:
+        return len(stored.read())
+    return media.tone_wav_size(_tone_seconds(record))
+
+
+def _zip_response(
+    store: Store, filename: str, recordings: list[dict], request: Request, padding: int = 0
+):
+    """The export zip, streamed entry by entry with its Content-Length announced (every
+    entry's size is known before it is made). `padding` adds a generated `padding.bin` of
+    that many bytes, made a block at a time (`respeecher.project` seeds it), so a very
+    large export costs the sandbox no more memory than a small one."""
     if query_bool(request, "starred_only"):
         recordings = [r for r in recordings if r.get("starred")]
     folders = store.respeecher.folders
-    entries = []
+    entries, sizes = [], []
     for record in recordings:
         folder = folders.get(record["parent_folder_id"], {}).get("name") or "folder"
         name = (
@@ -727,14 +746,21 @@ def _zip_response(store: Store, filename: str, recordings: list[dict], request: 
         )
         prefix = "conversions/" if record["type"] == CONVERTED else ""
         entries.append((f"{folder}/{prefix}{name}", _audio_of(store, record)))
-    manifest = [
-        {k: r[k] for k in ("id", "type", "label", "state", "original_id")} for r in recordings
-    ]
-    entries.append(("manifest.json", lambda: _json_bytes(manifest)))
+        sizes.append(_audio_size(store, record))
+    manifest = _json_bytes(
+        [{k: r[k] for k in ("id", "type", "label", "state", "original_id")} for r in recordings]
+    )
+    entries.append(("manifest.json", lambda: manifest))
+    sizes.append(len(manifest))
+    if padding:
+        entries.append(("padding.bin", lambda: media.repeated_bytes(padding)))
+        sizes.append(padding)
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    length = media.zip_length((name, size) for (name, _), size in zip(entries, sizes, strict=True))
+    if length is not None:
+        headers["Content-Length"] = str(length)
     return StreamingResponse(
-        media.stream_zip(entries),
-        media_type="application/zip",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        media.stream_zip(entries), media_type="application/zip", headers=headers
     )
 
 

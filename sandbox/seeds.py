@@ -288,6 +288,8 @@ class RespeecherWorld:
         self.orders: dict[str, dict] = {}
         # recording id -> name of its audio under /files/
         self.audio: dict[str, str] = {}
+        # project id -> bytes of generated padding its export carries (a seed parameter)
+        self.export_padding: dict[str, int] = {}
         self.credits = 3600.0
 
 
@@ -587,13 +589,22 @@ def respeecher_recording(folder: dict, stamp: str, **fields: Any) -> dict[str, A
     return record
 
 
+# A project's export padding stays below zip64's threshold (sandbox/media.zip_length).
+MAX_PADDING = 2_000_000_000
+
+
 def seed_respeecher_project(store, count: int, params: dict) -> list[str]:
     world = store.respeecher
     prefix = params.get("name_prefix", "Seeded project")
+    padding = params.get("export_padding_bytes", 0)
+    if isinstance(padding, bool) or not isinstance(padding, int) or not 0 <= padding <= MAX_PADDING:
+        raise SeedError(f"export_padding_bytes must be an integer from 0 to {MAX_PADDING}")
     ids = []
     for i, stamp in enumerate(_stamps(count)):
         record = respeecher_project(f"{prefix} {i + 1}", world.user["id"], stamp)
         world.projects[record["id"]] = record
+        if padding:
+            world.export_padding[record["id"]] = padding
         ids.append(record["id"])
     return ids
 

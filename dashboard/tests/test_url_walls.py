@@ -99,6 +99,14 @@ def test_the_walk_finds_the_routes_it_should():
     # Guards the walker itself: if it silently found nothing, every test below would pass.
     assert {"home", "members", "providers", "provider_delete", "member_role"} <= set(ROUTES)
     assert "provider_delete" in OBJECT_ROUTES
+    # The recordings' way out (exports, bulk actions) is walked with its objects.
+    assert {
+        "recordings_project_export",
+        "recordings_take_export",
+        "recordings_bulk_star",
+        "recordings_bulk_delete",
+        "recordings_bulk_export",
+    } <= set(OBJECT_ROUTES)
 
 
 @pytest.mark.django_db

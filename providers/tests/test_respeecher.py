@@ -339,6 +339,33 @@ def test_export_streams_the_zip_with_its_filename(mock, client, tmp_path):
     assert (tmp_path / "export.zip").read_bytes() == body
 
 
+def test_an_export_is_streamed_chunk_by_chunk_with_its_name_and_length(mock, client):
+    body = b"PK\x03\x04" + bytes(range(256)) * 1024
+    route = mock.get(f"{BASE}/api/recordings/export").respond(
+        content=body,
+        headers={
+            "Content-Type": "application/zip",
+            "Content-Length": str(len(body)),
+            "Content-Disposition": 'attachment; filename="recording-1.zip"',
+        },
+    )
+
+    with client.stream_conversions_export(UUID, starred_only=True) as streamed:
+        chunks = list(streamed.chunks())
+
+    assert route.calls.last.request.url.params["original_id"] == UUID
+    assert route.calls.last.request.url.params["starred_only"] == "true"
+    assert streamed.filename == "recording-1.zip" and streamed.content_length == len(body)
+    assert b"".join(chunks) == body and len(chunks) > 1
+
+
+def test_a_refused_project_export_raises_before_anything_is_streamed(mock, client):
+    mock.get(f"{BASE}/api/projects/{UUID}/export").respond(404, json={"detail": "No project"})
+
+    with pytest.raises(NotFound), client.stream_project_export(UUID):
+        pass
+
+
 def test_export_to_a_file_object(mock, client):
     mock.get(f"{BASE}/api/recordings/export").respond(content=b"zipzip")
     out = io.BytesIO()

@@ -348,3 +348,17 @@ def test_place_writes_nothing_when_one_job_cannot_be_written(world, member, monk
     with pytest.raises(RuntimeError):
         ordering.place(world["takes"], [Target(voice=world["voices"][0])], by=member.user)
     assert not Job.objects.exists() and not Order.objects.exists()
+
+
+def test_the_bulk_bar_opens_the_order_form_for_the_ticked_takes(member_client, world):
+    folder = world["folder"]
+    page = member_client.get(folder.get_absolute_url()).content.decode()
+    assert f'formaction="{_order_url(folder)}"' in page
+    # The bar posts the ticked ids without any voice: the form opens for those takes.
+    first, second = world["takes"]
+    response = member_client.post(_order_url(folder), {"ids": [second.pk]})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f'name="ids" value="{second.pk}"' in html
+    assert f'name="ids" value="{first.pk}"' not in html
+    assert not Job.objects.exists()

@@ -55,6 +55,27 @@ def test_forced_espeak_without_the_binary_raises(monkeypatch):
     assert media.sniff(media.speech_wav("hello", engine="auto")) == "wav"
 
 
+def test_zip_length_is_the_streamed_archives_exact_size():
+    big = 3 * 1024 * 1024 + 17
+    entries = [
+        ("Chapter 1/a.wav", lambda: tone(1)),
+        ("Глава/b.txt", lambda: b"hi"),
+        ("padding.bin", lambda: media.repeated_bytes(big, block=64 * 1024)),
+    ]
+    pieces = list(media.stream_zip(entries))
+    body = b"".join(pieces)
+    sizes = [("Chapter 1/a.wav", len(tone(1))), ("Глава/b.txt", 2), ("padding.bin", big)]
+    assert media.zip_length(sizes) == len(body)
+    archive = zipfile.ZipFile(io.BytesIO(body))
+    assert archive.testzip() is None and archive.getinfo("padding.bin").file_size == big
+    # The generated entry came through in its blocks, none of them the whole file.
+    assert max(len(p) for p in pieces) < big
+
+
+def test_a_tones_size_is_known_without_making_it():
+    assert media.tone_wav_size(2.5) == len(media.tone_wav(2.5))
+
+
 def test_stream_zip_yields_a_valid_archive_in_pieces():
     pieces = list(media.stream_zip([("a.wav", lambda: tone(1)), ("b.txt", lambda: b"hi")]))
     assert len(pieces) == 3

@@ -258,6 +258,28 @@ def test_project_export_is_a_streamed_zip_of_its_recordings(sandbox):
     assert starred_audio == [f"Chapter 1/{first['id']}.wav"]
 
 
+def test_an_export_announces_its_length_and_a_seeded_padding_makes_it_large(sandbox):
+    padding = 5 * 1024 * 1024 + 3
+    [project_id] = sandbox.seed("respeecher.project", 1, export_padding_bytes=padding)["ids"]
+    folder = sandbox.seed("respeecher.folder", 1, project_id=project_id)["ids"][0]
+    sandbox.seed("respeecher.recording", 2, folder_id=folder)
+    with sandbox.respeecher.stream("GET", f"/api/projects/{project_id}/export") as response:
+        body = b"".join(response.iter_bytes())
+    assert int(response.headers["content-length"]) == len(body) > padding
+    archive = zipfile.ZipFile(io.BytesIO(body))
+    assert archive.testzip() is None
+    assert archive.getinfo("padding.bin").file_size == padding
+    assert len([n for n in archive.namelist() if n.endswith(".wav")]) == 2
+
+
+def test_a_padding_that_is_not_a_byte_count_is_refused(sandbox):
+    response = sandbox.http.post(
+        "/_sandbox/seed",
+        json={"kind": "respeecher.project", "count": 1, "export_padding_bytes": -1},
+    )
+    assert response.status_code == 400 and "export_padding_bytes" in response.text
+
+
 def test_recording_export_holds_the_original_and_its_conversions(sandbox):
     folder = make_folder(sandbox)
     original = upload(sandbox, folder["id"], tone(1)).json()

@@ -81,6 +81,14 @@
     });
   });
 
+  // <input type="checkbox" data-select-all="selector">: ticks or clears every box it selects.
+  document.addEventListener("change", function (evt) {
+    var box = evt.target;
+    var selector = box.getAttribute && box.getAttribute("data-select-all");
+    if (!selector) return;
+    document.querySelectorAll(selector).forEach(function (el) { el.checked = box.checked; });
+  });
+
   // <form data-upload-progress>: send with a progress bar when files are attached, then
   // show whatever the server answered (the job page, or the form with its errors).
   document.addEventListener("submit", function (evt) {

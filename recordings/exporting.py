@@ -1,0 +1,179 @@
+"""Exports as zips, passed to the browser chunk by chunk and never held whole in memory or
+on disk: a project's or an original's conversions straight from Respeecher's export, and
+a selection of originals' conversions as one zip made on the fly (Respeecher exports one
+original at a time), each conversion's audio written into it as it arrives."""
+
+import re
+import zipfile
+from contextlib import ExitStack
+from pathlib import PurePosixPath
+from urllib.parse import urlsplit
+
+from django.http import HttpResponse, StreamingHttpResponse
+from django.utils.http import content_disposition_header
+
+from activity.log import record
+from jobs.files import relay_response
+from providers import UpstreamError
+from recordings.models import Recording
+from teams.connection import client_for
+
+PROVIDER = "Respeecher"
+# What a selection's zip lists when Respeecher would not send some conversion's audio.
+NOT_INCLUDED = "NOT INCLUDED.txt"
+_UNSAFE = re.compile(r'[\x00-\x1f/\\:*?"<>|]+')
+
+# (the response to send, None), or (None, Respeecher's reason) when it refused at once.
+Result = tuple[HttpResponse | None, str | None]
+
+
+class _Watched:
+    """A client's stream context that keeps the reason Respeecher refused it with, for
+    the page and the log (relay_response answers a refusal with a 502 of its own)."""
+
+    def __init__(self, opened) -> None:
+        self._opened, self.refusal = opened, None
+
+    def __enter__(self):
+        try:
+            return self._opened.__enter__()
+        except UpstreamError as exc:
+            self.refusal = exc.message
+            raise
+
+    def __exit__(self, *exc_info):
+        return self._opened.__exit__(*exc_info)
+
+
+def _relayed(team, verb, user, target, opened, *, name: str, message: str = "") -> Result:
+    watched = _Watched(opened)
+    response = relay_response(watched, name=name, provider=PROVIDER, download=True)
+    if response.status_code == 502:  # refused before a byte was sent
+        refusal = watched.refusal or response.content.decode()
+        record(team, verb, actor=user, target=target, outcome="failed", message=refusal)
+        return None, refusal
+    record(team, verb, actor=user, target=target, message=message)
+    return response, None
+
+
+def export_project(project, *, starred_only: bool = False, user=None) -> Result:
+    """The project's zip (all takes, or the starred ones), under Respeecher's filename."""
+    opened = client_for(project.account).stream_project_export(
+        project.remote_id, starred_only=starred_only
+    )
+    return _relayed(
+        project.team,
+        "recording.project_exported",
+        user,
+        project,
+        opened,
+        name=f"{project.name or 'project'}.zip",
+        message="Starred takes only." if starred_only else "All takes.",
+    )
+
+
+def export_conversions(original: Recording, *, user=None) -> Result:
+    """A zip of an original and its conversions, as Respeecher makes it."""
+    opened = client_for(original.account).stream_conversions_export(original.remote_id)
+    return _relayed(
+        original.team,
+        "recording.conversions_exported",
+        user,
+        original,
+        opened,
+        name=f"{original.label or original.file_name or 'take'} with conversions.zip",
+    )
+
+
+def export_selection(folder, takes, *, user=None) -> StreamingHttpResponse | None:
+    """One zip of the finished conversions of these originals, a folder per take, made
+    while it is sent: each conversion's audio is relayed from Respeecher into its entry
+    chunk by chunk. None when none of them has a finished conversion. A conversion
+    Respeecher will not send is left out and named in NOT INCLUDED.txt; a connection lost
+    partway through one ends the download, so no file is silently cut short."""
+    conversions = [
+        c
+        for c in Recording.objects.listed()
+        .filter(kind=Recording.Kind.CONVERSION, original__in=takes)
+        .select_related("account", "original")
+        .order_by("original_id", "created_at", "pk")
+        if c.is_completed and c.media["audio"]
+    ]
+    if not conversions:
+        return None
+    entries = [(_entry_name(c), c) for c in conversions]
+    count = len({c.original_id for c in conversions})
+    record(
+        folder.team,
+        "recording.takes_exported",
+        actor=user,
+        target=folder,
+        message=f"{len(conversions)} conversions of {count} takes.",
+    )
+    response = StreamingHttpResponse(_zip_stream(entries), content_type="application/zip")
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"{_safe(folder.name) or 'folder'} - {count} takes.zip"
+    )
+    # As every relayed file: whatever it holds, it may not script or pass for another type.
+    response["Content-Security-Policy"] = "sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _safe(text: str) -> str:
+    return _UNSAFE.sub("_", text or "").strip(" .")[:80]
+
+
+def _entry_name(conversion: Recording) -> str:
+    take = conversion.original
+    take_name = _safe(take.label or take.file_name) or "take"
+    voice = _safe(conversion.voice_name) or "voice"
+    suffix = PurePosixPath(urlsplit(conversion.media["audio"]).path).suffix or ".wav"
+    # The remote ids keep two takes of one label, or two conversions into one voice, apart.
+    return f"{take_name} ({take.remote_id[:8]})/{voice} ({conversion.remote_id[:8]}){suffix}"
+
+
+class _Sink:
+    """Where zipfile writes: handed on as soon as written. Unseekable, so zipfile puts
+    each entry's sizes after its data and never goes back."""
+
+    def __init__(self) -> None:
+        self._parts: list[bytes] = []
+
+    def write(self, data) -> int:
+        self._parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def drain(self) -> bytes:
+        data = b"".join(self._parts)
+        self._parts.clear()
+        return data
+
+
+def _zip_stream(entries):
+    sink = _Sink()
+    left_out = []
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive:  # type: ignore[arg-type]
+        for name, conversion in entries:
+            with ExitStack() as stack:
+                client = client_for(conversion.account)
+                try:
+                    streamed = stack.enter_context(client.stream(conversion.media["audio"]))
+                except UpstreamError as exc:
+                    left_out.append(f"{name}: {exc.message}")
+                    continue
+                length = streamed.content_length
+                # Sizes over 2 GiB need zip64 records, which must be chosen before writing.
+                big = length is None or length > zipfile.ZIP64_LIMIT // 2
+                with archive.open(name, "w", force_zip64=big) as entry:
+                    for chunk in streamed.chunks():
+                        entry.write(chunk)
+                        yield sink.drain()
+            yield sink.drain()
+        if left_out:
+            lines = [f"{PROVIDER} did not send these conversions:", *left_out, ""]
+            archive.writestr(NOT_INCLUDED, "\n".join(lines))
+    yield sink.drain()
