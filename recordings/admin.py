@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from recordings.models import Calibration, Folder, Project, Recording, SyncRun
+from recordings.models import Calibration, Folder, Order, Project, Recording, SyncRun
 
 MIRROR_FIELDS = [
     "team",
@@ -88,3 +88,15 @@ class SyncRunAdmin(admin.ModelAdmin):
     list_select_related = ["account", "account__team"]
     search_fields = ["account__team__name", "message"]
     readonly_fields = ["team", "account", "requested_by"]
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    """Conversions ordered here; the job holds the options and the timeline."""
+
+    list_display = ["__str__", "job", "conversion", "team", "created_at"]
+    list_select_related = ["team", "job", "original", "conversion"]
+    search_fields = ["voice_name", "original__label", "job__remote_id"]
+    readonly_fields = ["team", "job", "original", "conversion"]
+    show_full_result_count = False
+    ordering = ["-id"]
