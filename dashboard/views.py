@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from activity.models import Activity
 from dashboard.celery import app as celery_app
 from jobs.models import Job, Status
+from recordings.models import Recording
 from teams.models import Membership, Provider, ProviderAccount
 from teams.scoping import SESSION_KEY, team_view
 
@@ -54,6 +55,7 @@ def home(request, team):
             .filter(retries__isnull=True)
             .order_by("-finished_at")[:HOME_ROWS],
             "feed": Activity.objects.for_team(team).select_related("actor")[:15],
+            "conversions": Recording.objects.for_team(team).recent_conversions()[:HOME_ROWS],
         },
     )
 

@@ -176,6 +176,16 @@ class RecordingQuerySet(MirrorQuerySet):
         )
         return self.prefetch_related(Prefetch("conversions", queryset=conversions))
 
+    def recent_conversions(self):
+        """Finished conversions, newest first, with their originals (for the home page)."""
+        return (
+            self.listed()
+            .filter(kind=Recording.Kind.CONVERSION, state=Status.COMPLETED)
+            .select_related("original", "team")
+            .defer("raw", "original__raw")
+            .order_by(F("converted_at").desc(nulls_last=True), "-pk")
+        )
+
     def with_live_orders(self):
         """Each original's orders shown as live job rows (Order.objects.showing), as
         `live_orders`, in one more query."""
