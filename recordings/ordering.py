@@ -30,7 +30,8 @@ def place(originals, targets, *, by, calibration_id="") -> list[Job]:
                 team,
                 "recording.ordered",
                 actor=by,
-                label=f"{len(originals)} take(s) into {voices}"[:200],
+                target=originals[0].folder,
+                label=f"{len(originals)} take(s) of {originals[0].folder} into {voices}"[:200],
             )
     return jobs
 
@@ -79,6 +80,7 @@ def finished(job: Job) -> None:
         conversion = sync.save_one(Recording, job.account, row)
         if conversion.original_id != original.pk:
             Recording.objects.filter(pk=conversion.pk).update(original=original)
+            conversion.original = original
         Order.objects.filter(pk=order.pk).update(conversion=conversion)
     if job.status not in (Status.COMPLETED, Status.FAILED):
         return  # canceled: nothing was made, nobody asked to hear about it
@@ -99,3 +101,11 @@ def finished(job: Job) -> None:
     if not completed:
         data["error"] = job.failure_message
     publish(job.team, event, data)
+    record(
+        job.team,
+        "recording.converted" if completed else "recording.conversion_failed",
+        target=conversion or order.original,
+        label=job.label,
+        outcome="ok" if completed else "failed",
+        message="" if completed else job.failure_message,
+    )

@@ -7,7 +7,9 @@ import json
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from activity.models import Activity
 from jobs import engine, results
 from jobs.models import Job, Status
 from recordings import ordering, sync
@@ -57,9 +59,8 @@ def _run(job_ids):
     for pk in job_ids:
         assert engine.submit(pk) == "submitted"
     for _ in range(50):
-        Job.objects.filter(pk__in=job_ids, status=Status.PROCESSING).update(next_poll_at=None)
         Job.objects.filter(pk__in=job_ids, status=Status.PROCESSING).update(
-            next_poll_at=engine.timezone.now()
+            next_poll_at=timezone.now()
         )
         engine.poll_due()
         if not Job.objects.filter(pk__in=job_ids, status=Status.PROCESSING).exists():
@@ -227,6 +228,9 @@ def test_conversion_endings_are_announced_to_webhooks(member_client, world, team
     assert body["data"]["voice"] == "Narrator 000001"
     engine.announce(job.pk)  # said once, however often it is asked
     assert Delivery.objects.count() == 1
+    converted = Activity.objects.get(verb="recording.converted")
+    assert converted.target_url == Recording.objects.get(remote_id=job.remote_id).get_absolute_url()
+    assert Activity.objects.filter(verb="recording.ordered", actor__isnull=False).count() == 1
 
 
 def test_a_lost_order_answer_is_found_not_ordered_twice(member_client, world, requests_log):
@@ -310,7 +314,7 @@ def _in_flight(account, seed, folders, per_folder):
                 params=params,
                 status=Status.PROCESSING,
                 remote_id=rid,
-                next_poll_at=engine.timezone.now(),
+                next_poll_at=timezone.now(),
             )
             for rid in ids
         ]
