@@ -23,10 +23,12 @@ os.chdir(ROOT)
 from common import (  # noqa: E402
     free_port,
     logged_in,
+    memory_kb,
     production_env,
     say,
     start_gunicorn,
     start_sandbox,
+    worker_pid,
 )
 
 WEB_PORT = free_port()
@@ -140,29 +142,6 @@ def upload(client, team, name: str, targets: list[str], chunks, size: int) -> ht
     if answer.status_code != 302:
         raise SystemExit(f"the upload {name!r} was refused: {answer.status_code}")
     return answer
-
-
-def worker_pid(master: int) -> int:
-    """gunicorn's one worker: the process whose parent is the master."""
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        if int(stat.rsplit(")", 1)[1].split()[1]) == master:
-            return int(entry.name)
-    raise SystemExit("gunicorn's worker was not found")
-
-
-def memory_kb(pid: int) -> dict[str, int]:
-    out = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        key, _, value = line.partition(":")
-        if key in ("VmHWM", "VmRSS"):
-            out[key] = int(value.split()[0])
-    return out
 
 
 def forget_dubbings(team) -> None:
