@@ -133,9 +133,26 @@ class SandboxMiddleware:
                 body.extend(message.get("body", b""))
             return message
 
+        logged = False
+
+        def log_once() -> None:
+            nonlocal logged
+            if not logged:
+                logged = True
+                if body and len(body) <= BODY_LOG_BYTES:
+                    # A malformed body (sent on purpose, say) is answered, just not logged.
+                    with contextlib.suppress(ValueError):
+                        entry["json"] = json.loads(body)
+                store.requests.append(entry)
+
         async def logged_send(message: Message) -> None:
             if message["type"] == "http.response.start":
                 entry["status"] = message["status"]
+                # Until the body is sent, the time to the answer's start.
+                entry["duration_ms"] = round((time.perf_counter() - started) * 1000, 2)
+                # Logged as the answer starts: a client that has read a whole body of
+                # announced length may look at the log before this handler returns.
+                log_once()
             await send(message)
 
         try:
@@ -148,11 +165,7 @@ class SandboxMiddleware:
                 )
         finally:
             entry["duration_ms"] = round((time.perf_counter() - started) * 1000, 2)
-            if body and len(body) <= BODY_LOG_BYTES:
-                # A malformed body (sent on purpose, say) is answered, just not logged.
-                with contextlib.suppress(ValueError):
-                    entry["json"] = json.loads(body)
-            store.requests.append(entry)
+            log_once()
 
     async def _misbehave(self, rule, provider, scope, receive, send) -> str:
         """Apply one rule; returns what it did, for the request log."""
