@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "dubbing",
     "voices",
     "recordings",
+    "avatars",
     "activity",
     "webhooks",
 ]
@@ -279,6 +280,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "webhooks.purge_old",
         "schedule": timedelta(hours=6),
     },
+    # Leaves what expired or lost its page, and rings again for leaves not yet answered.
+    "avatars-sweep": {
+        "task": "avatars.sweep",
+        "schedule": timedelta(seconds=env.integer("AVATAR_SWEEP_SECONDS", 5, minimum=1)),
+        "options": {"expires": 10},
+    },
 }
 
 # Remote jobs (seconds). A submit task is killed at 5/6 of the lease (jobs/tasks.py).
@@ -308,6 +315,15 @@ INPUT_URL_LIFETIME = env.integer("INPUT_URL_LIFETIME", 86400, minimum=60)
 DUBBING_MAX_UPLOAD_MB = env.integer("DUBBING_MAX_UPLOAD_MB", 500, minimum=1)
 # Recordings: the largest audio file people may upload into a folder, in MB.
 RECORDINGS_MAX_UPLOAD_MB = env.integer("RECORDINGS_MAX_UPLOAD_MB", 200, minimum=1)
+
+# Streaming avatar rooms (avatars/): a room's longest window, how many a team may have
+# open, how long a room's page may miss its heartbeat (sent every 10 s) before the room
+# is left as abandoned, and the wait between leave attempts (doubling up to the max).
+AVATAR_MAX_MINUTES = env.integer("AVATAR_MAX_MINUTES", 10, minimum=1)
+AVATAR_MAX_ROOMS = env.integer("AVATAR_MAX_ROOMS", 3, minimum=1)
+AVATAR_HEARTBEAT_GRACE = env.integer("AVATAR_HEARTBEAT_GRACE", 30, minimum=5)
+AVATAR_LEAVE_RETRY_BASE = env.integer("AVATAR_LEAVE_RETRY_BASE", 2, minimum=1)
+AVATAR_LEAVE_RETRY_MAX = env.integer("AVATAR_LEAVE_RETRY_MAX", 60, minimum=1)
 
 # Voice catalog: how long one account's sync may run (seconds).
 VOICES_SYNC_TIME_LIMIT = env.integer("VOICES_SYNC_TIME_LIMIT", 600, minimum=10)

@@ -9,10 +9,10 @@ from jobs import views as job_views
 
 team_patterns = [
     path("", views.home, name="home"),
-    *[path(f"{name}/", views.section(name), name=name) for name in views.SECTIONS],
     path("voices/", include("voices.urls")),
     path("recordings/", include("recordings.urls")),
     path("dubbing/", include("dubbing.urls")),
+    path("avatars/", include("avatars.urls")),
     path("activity/", include("activity.urls")),
     path("settings/", include("teams.urls")),
     path("jobs/", include("jobs.urls")),

@@ -60,29 +60,6 @@ def home(request, team):
     )
 
 
-# Sections whose apps come later still get a page that tells a person where they stand.
-SECTIONS = {
-    "avatars": ("Avatars", [Provider.A2E]),
-}
-
-
-def section(name):
-    title, needed = SECTIONS[name]
-
-    @team_view()
-    def view(request, team):
-        connected = set(ProviderAccount.objects.for_team(team).values_list("provider", flat=True))
-        missing = [Provider(p) for p in needed if p not in connected]
-        return render(
-            request,
-            "dashboard/section.html",
-            {"section": name, "title": title, "missing": missing, "needed": needed},
-        )
-
-    view.__name__ = f"{name}_section"
-    return view
-
-
 @never_cache
 def healthz(request):
     """200 when the database and the broker answer, else 503 naming what does not."""

@@ -24,7 +24,7 @@ def cached(account: ProviderAccount, name: str, ttl: int, fetch):
     base URL, so an account moved to another host never sees the old one's lists."""
     from django.core.cache import cache
 
-    key = f"upstream:{account.pk}:{zlib.crc32(account.base_url.encode()):08x}:{name}"
+    key = _cache_key(account, name)
     value = cache.get(key)
     if value is None:
         value = fetch()
@@ -92,3 +92,14 @@ def burki_assistants(account: ProviderAccount, limit: int = 500) -> list[tuple[i
         if len(choices) >= limit:
             break
     return choices
+
+
+def forget(account: ProviderAccount, name: str) -> None:
+    """Drop what `cached` kept under `name` for this account (a Refresh button)."""
+    from django.core.cache import cache
+
+    cache.delete(_cache_key(account, name))
+
+
+def _cache_key(account: ProviderAccount, name: str) -> str:
+    return f"upstream:{account.pk}:{zlib.crc32(account.base_url.encode()):08x}:{name}"

@@ -20,6 +20,7 @@ class EventType(models.TextChoices):
     VOICE_DELETED = "voice.deleted", "Voice deleted"
     RECORDING_CONVERSION_COMPLETED = "recording.conversion.completed", "Conversion completed"
     RECORDING_CONVERSION_FAILED = "recording.conversion.failed", "Conversion failed"
+    AVATAR_ROOM_CLOSED = "avatar.room.closed", "Avatar room closed"
     TEST = "webhook.test", "Test event"
 
 

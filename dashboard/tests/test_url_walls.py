@@ -7,6 +7,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from avatars.tests.factories import RoomFactory
 from jobs.tests.factories import JobFactory, JobFileFactory
 from recordings.tests.factories import FolderFactory, ProjectFactory, RecordingFactory
 from recordings.tests.factories import SyncRunFactory as RecordingSyncFactory
@@ -55,9 +56,15 @@ OBJECT_ARGS = {
     "project_id": lambda team: ProjectFactory(team=team).pk,
     "folder_id": lambda team: FolderFactory(project__team=team).pk,
     "recording_id": lambda team: RecordingFactory(project__team=team).pk,
+    "room_id": lambda team: RoomFactory(team=team).pk,
 }
 # Arguments that name no team object.
-PLAIN_ARGS = {"provider": "a2e", "token": "not-a-real-token", "part": "audio"}
+PLAIN_ARGS = {
+    "provider": "a2e",
+    "token": "not-a-real-token",
+    "part": "audio",
+    "avatar_id": "not-an-avatar",
+}
 
 
 def _walk(patterns, prefix_names=()):

@@ -1,0 +1,7 @@
+"""App config for avatars: A2E streaming avatar rooms, always left."""
+
+from django.apps import AppConfig
+
+
+class AvatarsConfig(AppConfig):
+    name = "avatars"

@@ -1,0 +1,280 @@
+"""The avatar console against the sandbox over real HTTP: opening a room with its cost
+said first, speaking, asking and the Q&A context in its transcript, and every way a room
+ends in a leave A2E acknowledges, with the coins read back. Bad input sends nothing."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from activity.models import Activity
+from avatars import leaving
+from avatars.models import Room, Utterance
+from avatars.tests.conftest import LILY, MARCUS
+from avatars.tests.factories import RoomFactory
+from webhooks.models import Delivery, EventType
+from webhooks.tests.factories import EndpointFactory
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.integration]
+
+
+def _url(team, name, **kwargs):
+    return reverse(name, kwargs={"team": team.slug, **kwargs})
+
+
+def _open(client, team, avatar=LILY, minutes=2):
+    return client.post(_url(team, "avatars_open"), {"avatar": avatar, "minutes": minutes})
+
+
+def _calls(log, path_end):
+    return [r for r in log if r["path"].endswith(path_end)]
+
+
+def _sent(row):
+    return json.loads(row["json"]) if isinstance(row["json"], str) else row["json"]
+
+
+def test_the_list_shows_avatars_and_what_a_room_costs(member_client, team, a2e, coins):
+    html = member_client.get(_url(team, "avatars")).content.decode()
+    assert "Lily" in html and "Marcus" in html
+    assert "whole length you choose, when the room opens" in html
+    assert f'<strong id="coins-now">{coins():g}</strong>' in html
+    assert "Open room" in html
+
+
+def test_viewers_see_avatars_but_cannot_open_rooms(viewer_client, team, a2e, a2e_log):
+    html = viewer_client.get(_url(team, "avatars")).content.decode()
+    assert "Lily" in html and "Open room" not in html
+    a2e_log()
+    assert _open(viewer_client, team).status_code == 403
+    assert not Room.objects.exists()
+    assert _calls(a2e_log(), "/agora-token") == []
+
+
+def test_opening_writes_the_room_then_charges_the_whole_window(
+    member_client, team, a2e, a2e_log, coins
+):
+    before = coins()
+    response = _open(member_client, team, minutes=2)
+    room = Room.objects.get()
+    assert response.status_code == 302 and response["Location"] == room.get_absolute_url()
+    assert room.state == Room.State.LIVE and room.channel and room.token
+    (opened,) = _calls(a2e_log(), "/agora-token")
+    assert _sent(opened) == {"avatar_id": LILY, "expire_seconds": 120}
+    assert room.coins_before == before and room.coins_opened == coins() < before
+    page = member_client.get(room.get_absolute_url()).content.decode()
+    assert f'data-channel="{room.channel}"' in page
+    assert "coins charged for the whole window" in page
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"avatar": LILY, "minutes": 0}, "A room stays open 1 to 10 minutes."),
+        ({"avatar": LILY, "minutes": 11}, "A room stays open 1 to 10 minutes."),
+        ({"avatar": "someone-elses-avatar", "minutes": 2}, "not one of this account"),
+    ],
+)
+def test_bad_opening_input_is_refused_with_nothing_sent(
+    member_client, team, a2e, a2e_log, data, message
+):
+    a2e_log()
+    response = member_client.post(_url(team, "avatars_open"), data)
+    assert response.status_code == 400
+    assert message in response.content.decode().replace("&#x27;", "'")
+    assert not Room.objects.exists()
+    assert _calls(a2e_log(), "/agora-token") == []
+
+
+def test_a_fourth_room_is_refused_naming_the_open_ones(member_client, team, a2e, a2e_log):
+    for avatar in (LILY, MARCUS, LILY):
+        _open(member_client, team, avatar=avatar)
+    a2e_log()
+    response = _open(member_client, team, avatar=MARCUS)
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "already has 3 rooms open (Lily, Marcus, Lily)" in html
+    assert html.count('action="' + _url(team, "avatars_room_leave", room_id=1)[:-9]) >= 1
+    assert Room.objects.count() == 3
+    assert _calls(a2e_log(), "/agora-token") == []
+
+
+def test_speak_and_ask_go_into_the_transcript_with_trace_ids(member_client, team, a2e, a2e_log):
+    _open(member_client, team)
+    room = Room.objects.get()
+    say = _url(team, "avatars_room_say", room_id=room.pk)
+    a2e_log()
+    member_client.post(say, {"text": "Hello from the console", "action": "speak"})
+    member_client.post(say, {"text": "What do you sell?", "action": "ask"}, HTTP_HX_REQUEST="true")
+    speak, ask = room.utterances.order_by("pk")
+    assert (speak.kind, speak.text) == (Utterance.Kind.SPEAK, "Hello from the console")
+    assert ask.kind == Utterance.Kind.ASK and speak.trace_id and ask.trace_id
+    log = a2e_log()
+    assert _sent(_calls(log, "/streaming-avatar/speak")[0]) == {
+        "channel": room.channel,
+        "text": "Hello from the console",
+    }
+    assert len(_calls(log, "/streaming-avatar/ask")) == 1
+    page = member_client.get(room.get_absolute_url()).content.decode()
+    assert "Hello from the console" in page and speak.trace_id in page
+
+
+def test_empty_text_is_refused_with_nothing_sent(member_client, team, a2e, a2e_log):
+    _open(member_client, team)
+    room = Room.objects.get()
+    a2e_log()
+    response = member_client.post(
+        _url(team, "avatars_room_say", room_id=room.pk), {"text": "   ", "action": "speak"}
+    )
+    assert response.status_code == 302
+    assert not Utterance.objects.exists()
+    assert _calls(a2e_log(), "/speak") == []
+
+
+def test_an_a2e_refusal_lands_in_the_transcript(member_client, team, a2e):
+    _open(member_client, team)
+    room = Room.objects.get()
+    from teams.connection import client_for
+
+    # Closed at A2E behind our back: A2E refuses to speak in it (HTTP 400).
+    client_for(a2e).leave_avatar_room(room.channel)
+    response = member_client.post(
+        _url(team, "avatars_room_say", room_id=room.pk),
+        {"text": "Hello", "action": "speak"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    (line,) = Utterance.objects.all()
+    assert line.error
+    assert "A2E refused" in response.content.decode()
+
+
+def test_the_qa_context_is_set_and_loaded_back(member_client, team, a2e, a2e_log):
+    _open(member_client, team)
+    room = Room.objects.get()
+    context = _url(team, "avatars_room_context", room_id=room.pk)
+    member_client.post(context, {"context": "We sell violins. Shop hours are 9 to 5."})
+    page = member_client.get(room.get_absolute_url()).content.decode()
+    assert "We sell violins. Shop hours are 9 to 5.</textarea>" in page
+    a2e_log()
+    member_client.post(context, {"context": "x" * 5001})
+    assert _calls(a2e_log(), "/set-qa-context") == []
+    page = member_client.get(room.get_absolute_url()).content.decode()
+    assert "We sell violins." in page
+
+
+def test_leave_pressed_leaves_and_reads_the_refund_back(member_client, team, a2e, a2e_log, coins):
+    EndpointFactory(team=team, event_types=[EventType.AVATAR_ROOM_CLOSED])
+    _open(member_client, team, minutes=5)
+    room = Room.objects.get()
+    a2e_log()
+    member_client.post(_url(team, "avatars_room_leave", room_id=room.pk))
+    # The worker's part, run here: one leave, acknowledged, and the coins read back.
+    assert leaving.leave(room.pk) == "left"
+    room.refresh_from_db()
+    assert room.state == Room.State.LEFT and room.close_reason == Room.Reason.LEFT
+    assert room.coins_after == coins() and room.coins_refunded > 0
+    assert len(_calls(a2e_log(), "/streaming-avatar/leave")) == 1
+    page = member_client.get(room.get_absolute_url()).content.decode()
+    assert "A2E acknowledged the leave." in page and "came back for the unused time" in page
+    body = json.loads(Delivery.objects.get().body)
+    assert body["type"] == "avatar.room.closed" and body["data"]["reason"] == "left"
+    assert Activity.objects.filter(verb="avatar.room_closed").exists()
+    assert leaving.leave(room.pk) == "not-due"  # a second message sends nothing
+
+
+def test_a_closed_tabs_beacon_leaves_the_room_as_abandoned(member_client, team, a2e):
+    _open(member_client, team)
+    room = Room.objects.get()
+    response = member_client.post(
+        _url(team, "avatars_room_leave", room_id=room.pk), {"reason": "abandoned"}
+    )
+    assert response.status_code == 204
+    room.refresh_from_db()
+    assert room.state == Room.State.LEAVING and room.close_reason == Room.Reason.ABANDONED
+
+
+def test_a_room_without_heartbeats_is_left_by_the_sweep(member_client, team, a2e, a2e_log):
+    _open(member_client, team)
+    room = Room.objects.get()
+    beat = _url(team, "avatars_room_beat", room_id=room.pk)
+    assert member_client.post(beat).json()["state"] == "live"
+    later = timezone.now() + timedelta(seconds=31)
+    assert leaving.sweep(now=later)["abandoned"] == 1
+    assert leaving.leave(room.pk, now=later) == "left"
+    room.refresh_from_db()
+    assert (room.state, room.close_reason) == (Room.State.LEFT, Room.Reason.ABANDONED)
+    assert member_client.post(beat).json()["state"] == "left"
+
+
+def test_a_beating_room_is_not_left(member_client, team, a2e):
+    _open(member_client, team)
+    room = Room.objects.get()
+    member_client.post(_url(team, "avatars_room_beat", room_id=room.pk))
+    assert leaving.sweep(now=timezone.now() + timedelta(seconds=20))["abandoned"] == 0
+    room.refresh_from_db()
+    assert room.state == Room.State.LIVE
+
+
+def test_an_expired_room_is_marked_expired_and_still_left(member_client, team, a2e, a2e_log):
+    _open(member_client, team, minutes=1)
+    room = Room.objects.get()
+    Room.objects.filter(pk=room.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    a2e_log()
+    assert leaving.sweep()["expired"] == 1
+    assert leaving.leave(room.pk) == "left"
+    room.refresh_from_db()
+    assert room.state == Room.State.EXPIRED
+    assert len(_calls(a2e_log(), "/streaming-avatar/leave")) == 1
+
+
+def test_a_failing_leave_is_tried_again_until_a2e_answers(member_client, team, a2e, control):
+    _open(member_client, team)
+    room = Room.objects.get()
+    control.post(
+        "/_sandbox/faults",
+        json={"path": "/a2e/api/v1/streaming-avatar/leave", "status": {"503": 1.0}, "times": 2},
+    ).raise_for_status()
+    leaving.request_leave(room, Room.Reason.LEFT)
+    now = timezone.now()
+    assert leaving.leave(room.pk, now=now) == "retry"
+    room.refresh_from_db()
+    assert room.state == Room.State.LEAVING and room.leave_next_at > now
+    assert leaving.leave(room.pk, now=now) == "not-due"  # waits its turn
+    later = room.leave_next_at
+    assert leaving.leave(room.pk, now=later) == "retry"
+    room.refresh_from_db()
+    assert room.leave_next_at - later > timedelta(seconds=2)  # the wait grows
+    assert leaving.leave(room.pk, now=room.leave_next_at) == "left"
+    room.refresh_from_db()
+    assert room.state == Room.State.LEFT and room.leave_attempts == 3
+
+
+def test_a_leave_whose_answer_was_lost_is_not_a_failure(member_client, team, a2e):
+    _open(member_client, team)
+    room = Room.objects.get()
+    from teams.connection import client_for
+
+    client_for(a2e).leave_avatar_room(room.channel)  # acknowledged, but we never heard
+    leaving.request_leave(room, Room.Reason.LEFT)
+    assert leaving.leave(room.pk) == "left"
+    room.refresh_from_db()
+    assert room.state == Room.State.LEFT
+    assert "already closed" in room.events.last().text or room.events.filter(
+        text__contains="already closed"
+    )
+
+
+def test_history_lists_who_which_avatar_how_long_and_coins(viewer_client, team):
+    RoomFactory(
+        team=team,
+        avatar_name="Lily",
+        state=Room.State.LEFT,
+        coins_before=100,
+        coins_after=97,
+        left_at=timezone.now(),
+    )
+    html = viewer_client.get(_url(team, "avatars_history")).content.decode()
+    assert "Lily" in html and ">3<" in html.replace(" ", "")

@@ -1,0 +1,224 @@
+"""Avatar console pages: the account's avatars with what a room costs, opening a room,
+the room (its stage, Speak and Ask, the Q&A context, Leave, history), the heartbeat
+and leave beacon its page sends, and the history of every room."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+from django_htmx.http import trigger_client_event
+
+from avatars import leaving, lookups, opening, talking
+from avatars.forms import ContextForm, OpenForm, SayForm
+from avatars.models import Room, Utterance
+from jobs.files import relay_response
+from providers import UpstreamError
+from teams.connection import client_for
+from teams.models import Provider, ProviderAccount, Role
+from teams.scoping import get_for_team, team_view
+
+HISTORY_PAGE = 50
+change_view = team_view(read_role=Role.MEMBER)
+
+
+def _account(team):
+    return ProviderAccount.objects.for_team(team).filter(provider=Provider.A2E).first()
+
+
+def _list_context(team, account, form=None, refusal=None):
+    avatars, error = [], ""
+    if account is not None:
+        try:
+            avatars = lookups.avatars(account)
+        except UpstreamError as exc:
+            error = exc.message
+    return {
+        "account": account,
+        "avatars": avatars,
+        "avatars_error": error,
+        "coins": lookups.coins(account) if account is not None and avatars else None,
+        "form": form or OpenForm(avatars=avatars),
+        "open_rooms": Room.objects.for_team(team).unclosed().select_related("opened_by")[:20],
+        "refusal": refusal,
+        "max_minutes": settings.AVATAR_MAX_MINUTES,
+        "grace": settings.AVATAR_HEARTBEAT_GRACE,
+    }
+
+
+@team_view()
+def avatar_list(request, team):
+    return render(request, "avatars/list.html", _list_context(team, _account(team)))
+
+
+@team_view()
+@require_POST
+def refresh(request, team):
+    account = get_for_team(ProviderAccount, team, provider=Provider.A2E)
+    lookups.refresh(account)
+    messages.success(request, "A2E's avatars were read again.")
+    return redirect("avatars", team=team.slug)
+
+
+@team_view()
+@require_POST
+def room_open(request, team):
+    account = get_for_team(ProviderAccount, team, provider=Provider.A2E)
+    try:
+        avatars = lookups.avatars(account)
+    except UpstreamError as exc:
+        messages.error(request, f"A2E did not list its avatars: {exc.message}")
+        return redirect("avatars", team=team.slug)
+    form = OpenForm(request.POST, avatars=avatars)
+    if not form.is_valid():
+        context = _list_context(team, account, form=form)
+        return render(request, "avatars/list.html", context, status=400)
+    try:
+        room = opening.open_room(
+            account=account,
+            avatar=form.chosen_avatar,
+            minutes=form.cleaned_data["minutes"],
+            by=request.user,
+        )
+    except opening.Refused as refused:
+        context = _list_context(team, account, form=form, refusal=str(refused))
+        return render(request, "avatars/list.html", context, status=409)
+    if room.state == Room.State.FAILED:
+        messages.error(request, f"A2E did not open the room: {room.last_error}")
+    return redirect(room)
+
+
+@team_view()
+def picture(request, team, avatar_id):
+    """An avatar's picture, relayed through our origin (the CSP lets images load only
+    from it); only an avatar of the team's account, from the hour's list."""
+    account = get_for_team(ProviderAccount, team, provider=Provider.A2E)
+    try:
+        found = {a["id"]: a for a in lookups.avatars(account)}.get(avatar_id)
+    except UpstreamError as exc:
+        return HttpResponse(exc.message, status=502, content_type="text/plain")
+    if found is None or not found["picture"]:
+        raise Http404("No picture for that avatar.")
+    return relay_response(
+        client_for(account).stream(found["picture"]), name=f"avatar-{avatar_id}", provider="A2E"
+    )
+
+
+def _room(team, room_id):
+    return get_for_team(
+        Room.objects.select_related("account", "team", "opened_by"), team, pk=room_id
+    )
+
+
+@team_view()
+def room_detail(request, team, room_id):
+    room = _room(team, room_id)
+    context = {
+        "room": room,
+        "transcript": room.utterances.select_related("sent_by"),
+        "events": room.events.all(),
+        "say_form": SayForm(),
+    }
+    can_talk = room.is_live and request.membership.can_change
+    if can_talk:
+        current, error = talking.context(room)
+        context["context_form"] = ContextForm(initial={"context": current})
+        context["context_error"] = error
+    context["can_talk"] = can_talk
+    return render(request, "avatars/room.html", context)
+
+
+def _transcript(request, room, status=200):
+    response = render(
+        request,
+        "avatars/room.html#transcript",
+        {"room": room, "transcript": room.utterances.select_related("sent_by")},
+        status=status,
+    )
+    return response
+
+
+@change_view
+@require_POST
+def room_say(request, team, room_id):
+    room = _room(team, room_id)
+    form = SayForm(request.POST)
+    kind = Utterance.Kind.ASK if request.POST.get("action") == "ask" else Utterance.Kind.SPEAK
+    if not room.is_live:
+        messages.error(request, "This room is closed: nothing more can be said in it.")
+        return redirect(room)
+    if not form.is_valid():
+        error = form.errors["text"][0]
+        if request.htmx:
+            response = HttpResponse(status=422)
+            trigger_client_event(response, "toasts", [{"message": error, "level": "error"}])
+            return response
+        messages.error(request, error)
+        return redirect(room)
+    line = talking.say(room, kind, form.cleaned_data["text"], by=request.user)
+    if request.htmx:
+        response = _transcript(request, room)
+        if line.error:
+            trigger_client_event(
+                response, "toasts", [{"message": f"A2E refused: {line.error}", "level": "error"}]
+            )
+        return response
+    if line.error:
+        messages.error(request, f"A2E refused: {line.error}")
+    return redirect(room)
+
+
+@change_view
+@require_POST
+def room_context(request, team, room_id):
+    room = _room(team, room_id)
+    form = ContextForm(request.POST)
+    if not room.is_live:
+        messages.error(request, "This room is closed.")
+    elif not form.is_valid():
+        messages.error(request, form.errors["context"][0])
+    else:
+        refusal = talking.set_context(room, form.cleaned_data["context"])
+        if refusal:
+            messages.error(request, f"A2E did not take the context: {refusal}")
+        else:
+            messages.success(request, "The avatar now answers from this context.")
+    return redirect(room)
+
+
+@change_view
+@require_POST
+def room_leave(request, team, room_id):
+    """Leave pressed (a form) or the page gone (a beacon on pagehide: reason=abandoned,
+    answered 204 since nobody reads it)."""
+    room = _room(team, room_id)
+    beacon = request.POST.get("reason") == Room.Reason.ABANDONED
+    reason = Room.Reason.ABANDONED if beacon else Room.Reason.LEFT
+    asked = leaving.request_leave(room, reason, by=request.user)
+    if beacon:
+        return HttpResponse(status=204)
+    if asked:
+        messages.success(request, "Leaving the room; the unused time comes back once A2E answers.")
+    elif not room.is_closed:
+        messages.info(request, "The room is already being left.")
+    return redirect(room)
+
+
+@change_view
+@require_POST
+def room_beat(request, team, room_id):
+    """The room's page is open (every 10 s); answers the room's state so a page whose
+    room was closed elsewhere stops."""
+    room = _room(team, room_id)
+    opening.heartbeat(room)
+    return JsonResponse(
+        {"state": room.state, "ends_at": room.expires_at.isoformat() if room.expires_at else None}
+    )
+
+
+@team_view()
+def history(request, team):
+    rooms = Room.objects.for_team(team).select_related("opened_by")
+    page = Paginator(rooms, HISTORY_PAGE).get_page(request.GET.get("page"))
+    return render(request, "avatars/history.html", {"page": page, "rooms": page.object_list})
