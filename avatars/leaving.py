@@ -26,8 +26,9 @@ from webhooks.events import EventType, publish
 
 log = logging.getLogger(__name__)
 
-# How long one leave attempt holds its room: longer than a provider call can take.
-HOLD_SECONDS = 60
+# How long one leave attempt holds its room: longer than a provider call can take. A
+# worker killed mid-leave is taken over once it lapses.
+HOLD_SECONDS = settings.AVATAR_LEAVE_HOLD_SECONDS
 # After this many failed coin reads the refund is left unknown.
 COIN_READS = 5
 WORDS = {
@@ -87,7 +88,8 @@ def leave(room_id: int, now=None) -> str:
     except (BadRequest, NotFound) as exc:
         # A2E refuses a channel that is not open: it was closed already (an earlier leave
         # whose answer we lost, or its time ran out). Nothing is left to close.
-        _acknowledged(room, hold, now, f"A2E says the room is already closed ({exc.message}).")
+        text = f"A2E says the room is already closed ({exc.message})."
+        _acknowledged(room, hold, _answered(now), text)
         return "left"
     except UpstreamError as exc:
         wait = retry_wait(room.leave_attempts)
@@ -102,9 +104,14 @@ def leave(room_id: int, now=None) -> str:
         )
         log.warning("room %s: leave failed (%s); again in %s", room.pk, exc.message, wait)
         return "retry"
-    _acknowledged(room, hold, now, "A2E acknowledged the leave.")
+    _acknowledged(room, hold, _answered(now), "A2E acknowledged the leave.")
     read_coins(room.pk)
     return "left"
+
+
+def _answered(now):
+    """When A2E answered: after the call (`now` is when the attempt began, or a test's)."""
+    return max(now, timezone.now())
 
 
 def _acknowledged(room: Room, hold, now, text: str) -> None:

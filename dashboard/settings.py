@@ -324,6 +324,8 @@ AVATAR_MAX_ROOMS = env.integer("AVATAR_MAX_ROOMS", 3, minimum=1)
 AVATAR_HEARTBEAT_GRACE = env.integer("AVATAR_HEARTBEAT_GRACE", 30, minimum=5)
 AVATAR_LEAVE_RETRY_BASE = env.integer("AVATAR_LEAVE_RETRY_BASE", 2, minimum=1)
 AVATAR_LEAVE_RETRY_MAX = env.integer("AVATAR_LEAVE_RETRY_MAX", 60, minimum=1)
+# How long one leave attempt holds its room; a worker killed mid-leave is replaced after.
+AVATAR_LEAVE_HOLD_SECONDS = env.integer("AVATAR_LEAVE_HOLD_SECONDS", 60, minimum=3)
 
 # Voice catalog: how long one account's sync may run (seconds).
 VOICES_SYNC_TIME_LIMIT = env.integer("VOICES_SYNC_TIME_LIMIT", 600, minimum=10)
