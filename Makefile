@@ -61,6 +61,16 @@ vendor:
 	npm install --no-audit --no-fund
 	mkdir -p static/vendor/htmx
 	cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx.org/LICENSE static/vendor/htmx/
+	mkdir -p static/vendor/agora
+	cp node_modules/agora-rtc-sdk-ng/AgoraRTC_N-production.js static/vendor/agora/
+	@# The package declares its licence in package.json but ships no LICENSE file.
+	node -p '"agora-rtc-sdk-ng " + require("./node_modules/agora-rtc-sdk-ng/package.json").version' \
+		> static/vendor/agora/LICENSE
+	node -p '"License: " + require("./node_modules/agora-rtc-sdk-ng/package.json").license' \
+		>> static/vendor/agora/LICENSE
+	echo "(declared in the npm package.json; the package ships no LICENSE file)" \
+		>> static/vendor/agora/LICENSE
+	head -n 3 node_modules/agora-rtc-sdk-ng/AgoraRTC_N-production.js >> static/vendor/agora/LICENSE
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

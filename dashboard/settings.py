@@ -354,6 +354,53 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+
+# What an avatar room page adds to the policy for Agora's Web SDK (static/vendor/agora,
+# 4.24.8), applied per response by dashboard.csp.room_csp. Exact hosts only. Sources:
+# Agora's firewall page (docs.agora.io/en/introduction/firewall) names only domain
+# suffixes for the Web SDK (.agora.io, .edge.agora.io, .sd-rtn.com, .edge.sd-rtn.com,
+# ...); the hosts below are the ones the vendored bundle's default (global) config
+# reaches over HTTPS: access points WEBCS_DOMAIN(+_BACKUP_LIST), SDP_ENDPOINT_DOMAIN,
+# CDS_AP (config), UAP_AP and ACCOUNT_REGISTER (gateway and string-uid lookup), and
+# its event and log reporting (EVENT_REPORT_*, LOG_UPLOAD_SERVER,
+# NEW_REPORT_SERVER_DOMAINS). Not here: the gateway WebSockets, named at join time
+# (AGORA_CSP_GATEWAY_WILDCARDS below); the regional hosts AgoraRTC.setArea switches
+# to and the cloud proxy (neither used). Media flows over WebRTC, which CSP does not
+# govern, and plays from a MediaStream, so no media-src or img-src entry is needed.
+# The SDK runs RTCRtpScriptTransform code in a Worker made from a blob: URL (Safari's
+# encoded-frame path), hence worker-src blob:.
+AGORA_CSP = {
+    "connect-src": [
+        "https://webrtc2-ap-web-1.agora.io",
+        "https://webrtc2-2.ap.sd-rtn.com",
+        "https://webrtc2-ap-web-3.agora.io",
+        "https://webrtc2-4.ap.sd-rtn.com",
+        "https://sdp-ap-web-1.rtnsvc.com",
+        "https://sdp-ap-web-1.rtesvc.com",
+        "https://cds-ap-web-1.agora.io",
+        "https://cds-web-2.ap.sd-rtn.com",
+        "https://cds-ap-web-3.agora.io",
+        "https://cds-web-4.ap.sd-rtn.com",
+        "https://uap-ap-web-1.agora.io",
+        "https://uap-web-2.ap.sd-rtn.com",
+        "https://uap-ap-web-3.agora.io",
+        "https://uap-web-4.ap.sd-rtn.com",
+        "https://sua-ap-web-1.agora.io",
+        "https://sua-web-2.ap.sd-rtn.com",
+        "https://sua-ap-web-3.agora.io",
+        "https://sua-web-4.ap.sd-rtn.com",
+        "https://statscollector-1.agora.io",
+        "https://web-2.statscollector.sd-rtn.com",
+        "https://logservice.agora.io",
+        "https://data-reporting.agora.io",
+    ],
+    "worker-src": ["blob:"],
+}
+# Agora's gateway WebSocket hosts are named after their IP addresses at join time, so
+# only wildcards admit them (dashboard.csp.AGORA_GATEWAYS) and a real room cannot join
+# without them. Off by default, as the policy takes exact entries only; a deployment
+# that opens real rooms turns this on knowingly.
+AGORA_CSP_GATEWAY_WILDCARDS = env.boolean("AGORA_CSP_GATEWAY_WILDCARDS", False)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

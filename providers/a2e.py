@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from providers.errors import BadRequest, ProtocolError
 from providers.http import Downloads, Upstream, fastapi_detail, fill
@@ -216,6 +217,26 @@ class AvatarRoom:
             expires_at=timestamp(raw, "expire_epoch_timestamp", "expire_date_UTC"),
             raw=raw,
         )
+
+
+# The appId the sandbox answers from `agora-token`: its marker. No Agora project has an
+# appId like it, so a room with it has no Agora channel behind it; the room page shows
+# the sandbox's stand-in instead, which reads what the room said from `stand_in_url`.
+# The sandbox (sandbox/a2e.py) spells it the same way; a test holds the two together.
+SANDBOX_APP_ID = "a2e0sandbox000000000000000000000"
+# Below the A2E base URL; the sandbox serves it outside A2E's own API (`/api/...`).
+STAND_IN_PATH = "/_agora/{channel}/said"
+
+
+def stand_in_url(base_url: str, app_id: str, channel: str) -> str | None:
+    """The absolute URL of the sandbox's stand-in for a room's channel, or None.
+
+    None for any appId but the sandbox's: that room is a real Agora channel. `base_url`
+    is the account's A2E base URL (the sandbox's `/a2e` prefix included).
+    """
+    if app_id != SANDBOX_APP_ID or not channel:
+        return None
+    return base_url.rstrip("/") + STAND_IN_PATH.format(channel=quote(channel, safe=""))
 
 
 @dataclass(frozen=True)

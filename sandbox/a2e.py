@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import secrets
 import time
 import uuid
@@ -11,9 +12,18 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
+from starlette.responses import JSONResponse
 
 from sandbox import media
-from sandbox.api import ApiError, Provider, absolute_url, bearer_token, json_body, spawn
+from sandbox.api import (
+    CORS_ANYONE,
+    ApiError,
+    Provider,
+    absolute_url,
+    bearer_token,
+    json_body,
+    spawn,
+)
 from sandbox.seeds import a2e_dubbing
 from sandbox.state import Job, Store, iso, iso_now, mongo_id
 
@@ -23,6 +33,9 @@ DUBBING_FALLBACK_SECONDS = 90.0
 TTS_MAX_CHARS = 1000
 QA_CONTEXT_MAX_CHARS = 5000
 COINS_PER_ROOM_MINUTE = 1
+# The appId every room gets: no Agora project has one like it, so the room page knows to
+# show the stand-in below instead of joining Agora (providers.a2e.SANDBOX_APP_ID).
+SANDBOX_APP_ID = "a2e0sandbox000000000000000000000"
 TRAIN_MODELS = {"a2e", "cartesia", "minimax", "elevenlabs"}
 
 # Error codes: the contract only shows `1001` from clients; the rest are our choice.
@@ -406,7 +419,7 @@ async def open_room(request: Request, store: Store):
     return ok(
         {
             "token": secrets.token_urlsafe(48),
-            "appId": "a2e0sandbox000000000000000000000",
+            "appId": SANDBOX_APP_ID,
             "channel": channel,
             "uid": secrets.randbelow(2**31),
             "expire_epoch_timestamp": expires,
@@ -443,8 +456,54 @@ async def get_qa_context(request: Request, store: Store):
 async def _say(request: Request, store: Store, how: str):
     body = await json_body(request, invalid)
     room = _room(store, body)
-    room["said"].append({"how": how, "text": _str(body, "text"), "at": iso_now()})
+    text = _str(body, "text")
+    # What the avatar says: `speak` verbatim, `ask` an answer from the room's knowledge.
+    spoken = text if how == "speak" else answer(room["qa_context"], text)
+    n = len(room["said"]) + 1
+    engine = store.config.tts_engine
+    audio = store.put_file(
+        f"a2e/agora/{body['channel']}-{n}-{mongo_id()}.wav",
+        "audio/wav",
+        # Spoken when first fetched, so speak and ask answer as fast as before.
+        produce=lambda: media.speech_wav(spoken, engine=engine),
+    )
+    said = {"n": n, "how": how, "text": spoken, "at": iso_now(), "audio": audio}
+    if how == "ask":
+        said["question"] = text
+    room["said"].append(said)
     return ok({}, trace=True)
+
+
+# Words too common to tie a question to a sentence of the context.
+_COMMON_WORDS = frozenset(
+    (  # noqa: SIM905 -- a word list reads best as words
+        "a an and are as at be by can do does did for from had has have how i in is it me my "
+        "no not of on or our so than that the their them then there they this to was we were "
+        "what when where which who whom why will with would you your"
+    ).split()
+)
+DONT_KNOW = "I'm sorry, I don't know that."
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"\w+", text.lower()) if w not in _COMMON_WORDS}
+
+
+def _related(a: str, b: str) -> bool:
+    """The same word, or one the start of the other ("open", "opening") when not too short."""
+    short, long = sorted((a, b), key=len)
+    return short == long or (len(short) >= 4 and long.startswith(short))
+
+
+def answer(context: str, question: str) -> str:
+    """The sandbox's answer to `ask`: the context's first sentence sharing a word with the
+    question (common words aside), else a polite "I don't know"."""
+    asked = _words(question)
+    for sentence in re.split(r"(?<=[.!?])\s+|\n+", context.strip()):
+        sentence = sentence.strip()
+        if sentence and any(_related(a, w) for a in asked for w in _words(sentence)):
+            return sentence
+    return DONT_KNOW
 
 
 @route("POST", "/api/v1/streaming-avatar/ask")
@@ -465,6 +524,37 @@ async def leave(request: Request, store: Store):
     store.a2e.coins += max(0, room["cost"] - used_minutes * COINS_PER_ROOM_MINUTE)
     del store.a2e.rooms[body["channel"]]
     return ok({})
+
+
+# Agora stand-in -------------------------------------------------------------------
+# A real room's avatar talks in an Agora channel; the sandbox has none. The page knows
+# it from SANDBOX_APP_ID and reads what the avatar said here instead. This is the
+# sandbox's own route (a side route: not in ROUTES, held to no A2E contract, no token,
+# logged as provider "agora"), public and read-only, so any origin may fetch it.
+
+
+@a2e.side_route("GET", "/_agora/{channel}/said")
+async def stand_in_said(request: Request) -> JSONResponse:
+    """`{"said": [{n, how, text, at, audio_url}]}`: what the room said after `?after=N`
+    (`ask` items also carry the `question`); 404 once the room is left or expired."""
+    store: Store = request.app.state.store
+    channel = request.path_params["channel"]
+    headers = {**CORS_ANYONE, "Cache-Control": "no-store"}
+    room = store.a2e.rooms.get(channel)
+    if room is None or room["expires"] < time.time():
+        return JSONResponse({"detail": f"channel {channel} is not open"}, 404, headers=headers)
+    after = request.query_params.get("after", "0")
+    if not after.isdigit():
+        return JSONResponse({"detail": "after must be a whole number"}, 400, headers=headers)
+    said = [
+        {
+            **{k: v for k, v in item.items() if k != "audio"},
+            "audio_url": absolute_url(request, item["audio"]),
+        }
+        for item in room["said"]
+        if item["n"] > int(after)
+    ]
+    return JSONResponse({"said": said}, headers=headers)
 
 
 # Account ------------------------------------------------------------------------

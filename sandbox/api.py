@@ -45,6 +45,9 @@ class Provider:
         self.authenticate = authenticate
         self.error = error
         self.table: list[tuple[str, str, Handler, bool]] = []
+        # Routes below the prefix that are the sandbox's own, not the provider's API
+        # (so not in ROUTES nor held to its contract); their paths start with `/_`.
+        self.side_routes: list[BaseRoute] = []
 
     def route(self, method: str, path: str, *, auth: bool = True):
         def register(handler: Handler) -> Handler:
@@ -53,10 +56,24 @@ class Provider:
 
         return register
 
+    def side_route(self, method: str, path: str):
+        """Register a plain Starlette endpoint below the prefix, outside the provider's API."""
+        if not path.startswith("/_"):
+            raise ValueError(f"a side route's path starts with /_: {path}")
+
+        def register(endpoint: Callable[[Request], Awaitable[Response]]):
+            self.side_routes.append(Route(path, endpoint, methods=[method], name=None))
+            return endpoint
+
+        return register
+
     def routes(self) -> list[BaseRoute]:
         routes: list[BaseRoute] = [
-            Route(path, self._endpoint(handler, auth), methods=[method], name=None)
-            for method, path, handler, auth in self.table
+            *self.side_routes,
+            *(
+                Route(path, self._endpoint(handler, auth), methods=[method], name=None)
+                for method, path, handler, auth in self.table
+            ),
         ]
         routes.append(Route("/{rest:path}", self._unmatched, methods=_ALL_METHODS))
         return routes
@@ -140,6 +157,8 @@ def spawn(store: Store, coroutine: Coroutine[Any, Any, None]) -> None:
 
 
 CHUNK = 64 * 1024
+# For public, read-only answers: any origin may read them.
+CORS_ANYONE = {"Access-Control-Allow-Origin": "*"}
 
 
 async def stored_file(request: Request, store: Store, name: str) -> Response:
@@ -148,7 +167,9 @@ async def stored_file(request: Request, store: Store, name: str) -> Response:
     if stored is None:
         return JSONResponse({"detail": "Not Found"}, 404)
     data = await run_in_threadpool(stored.read)
-    headers = {"Content-Length": str(len(data))}
+    # Public like a CDN's files, so a page on another origin may fetch them (the avatar
+    # stand-in's speech, for one).
+    headers = {"Content-Length": str(len(data)), **CORS_ANYONE}
     if request.method == "HEAD":
         return Response(b"", media_type=stored.content_type, headers=headers)
 

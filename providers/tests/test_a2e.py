@@ -297,3 +297,20 @@ def test_every_endpoint_is_called_by_its_method(mock, client, route, name):
 
     assert upstream.call_count == 1
     assert result is not None
+
+
+def test_stand_in_url_is_below_the_base_url_for_the_sandbox_app_id():
+    url = a2e.stand_in_url("http://127.0.0.1:8765/a2e/", a2e.SANDBOX_APP_ID, "ab12c")
+
+    assert url == "http://127.0.0.1:8765/a2e/_agora/ab12c/said"
+
+
+def test_stand_in_url_quotes_the_channel():
+    url = a2e.stand_in_url("http://127.0.0.1:8765/a2e", a2e.SANDBOX_APP_ID, "a/b c")
+
+    assert url == "http://127.0.0.1:8765/a2e/_agora/a%2Fb%20c/said"
+
+
+@pytest.mark.parametrize("app_id", ["0123456789abcdef0123456789abcdef", "", "A2E0SANDBOX"])
+def test_stand_in_url_is_none_for_a_real_agora_app_id(app_id):
+    assert a2e.stand_in_url("https://video.a2e.ai", app_id, "ab12c") is None

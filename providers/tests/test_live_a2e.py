@@ -165,6 +165,18 @@ def test_avatar_room_opens_takes_context_speaks_answers_and_leaves(a2e):
         a2e.speak(room.channel, "Anyone there?")
 
 
+def test_a_sandbox_room_has_the_sandbox_app_id_and_a_stand_in_that_answers(a2e, sandbox):
+    room = a2e.open_avatar_room(a2e.list_streaming_avatars()[0].id, expire_seconds=60)
+    a2e.speak(room.channel, "Welcome!")
+
+    url = a2e_module.stand_in_url(sandbox.url + "/a2e", room.app_id, room.channel)
+    said = sandbox.fetch(url)
+    a2e.leave_avatar_room(room.channel)
+
+    assert room.app_id == a2e_module.SANDBOX_APP_ID
+    assert b'"text":"Welcome!"' in said
+
+
 def test_every_route_of_the_client_answered_the_tests_above(request, route_witness):
     missing = module_coverage(request, route_witness, "a2e", a2e_module.ROUTES)
 
