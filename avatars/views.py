@@ -13,8 +13,10 @@ from django_htmx.http import trigger_client_event
 from avatars import leaving, lookups, opening, talking
 from avatars.forms import ContextForm, OpenForm, SayForm
 from avatars.models import Room, Utterance
+from dashboard.csp import origin, room_csp
 from jobs.files import relay_response
 from providers import UpstreamError
+from providers.a2e import stand_in_url
 from teams.connection import client_for
 from teams.models import Provider, ProviderAccount, Role
 from teams.scoping import get_for_team, team_view
@@ -126,7 +128,15 @@ def room_detail(request, team, room_id):
         context["context_form"] = ContextForm(initial={"context": current})
         context["context_error"] = error
     context["can_talk"] = can_talk
-    return render(request, "avatars/room.html", context)
+    stand_in = None
+    if can_talk and room.account is not None:
+        stand_in = stand_in_url(room.account.base_url, room.app_id, room.channel)
+    context["stand_in_url"] = stand_in
+    response = render(request, "avatars/room.html", context)
+    if can_talk:
+        # The stage reaches Agora (or, for a sandbox room, its stand-in): this page only.
+        response._csp_update = room_csp(origin(stand_in) if stand_in else None)
+    return response
 
 
 def _transcript(request, room, status=200):

@@ -278,3 +278,22 @@ def test_history_lists_who_which_avatar_how_long_and_coins(viewer_client, team):
     )
     html = viewer_client.get(_url(team, "avatars_history")).content.decode()
     assert "Lily" in html and ">3<" in html.replace(" ", "")
+
+
+def test_the_room_page_lets_the_stage_reach_only_its_stand_in(
+    member_client, viewer_client, team, a2e, sandbox_url
+):
+    _open(member_client, team)
+    room = Room.objects.get()
+    response = member_client.get(room.get_absolute_url())
+    policy = response["Content-Security-Policy"]
+    connect = next(d for d in policy.split(";") if d.strip().startswith("connect-src"))
+    assert sandbox_url in connect and "*" not in connect
+    html = response.content.decode()
+    assert f'data-stand-in-url="{sandbox_url}/a2e/' in html
+    assert "AgoraRTC_N-production.js" not in html  # a sandbox room needs no Agora
+    # A viewer watches: no stage, no room key, no way to speak or leave.
+    html = viewer_client.get(room.get_absolute_url()).content.decode()
+    assert "avatar-stage" not in html and room.token not in html
+    assert 'value="speak"' not in html and f"/rooms/{room.pk}/leave/" not in html
+    assert sandbox_url not in viewer_client.get(room.get_absolute_url())["Content-Security-Policy"]

@@ -47,6 +47,15 @@
     if (document.hidden && evt.detail.elt.hasAttribute("data-poll")) evt.preventDefault();
   });
 
+  // <form data-reset-after> empties itself once htmx has sent it successfully (what was
+  // typed is now in the list it updated); a refused one keeps the text to fix.
+  document.addEventListener("htmx:afterRequest", function (evt) {
+    var form = evt.detail.elt;
+    if (form.hasAttribute && form.hasAttribute("data-reset-after") && evt.detail.successful) {
+      form.reset();
+    }
+  });
+
   // <form data-confirm="..."> asks before submitting, with or without htmx.
   document.addEventListener("submit", function (evt) {
     var form = evt.target;
