@@ -172,7 +172,9 @@ def folder_detail(request, team, folder_id):
         take.page_url = f"{takes_at}{take.pk}/"
         # A conversion still being made here shows as its live job row, not twice.
         in_flight = {o.job.remote_id for o in take.live_orders if o.job.remote_id}
-        take.shown_conversions = [c for c in take.conversions.all() if c.remote_id not in in_flight]
+        take.shown_conversions = [
+            c for c in take.listed_conversions if c.remote_id not in in_flight
+        ]
     params = request.GET.copy()
     params.pop("after", None)
     context = {

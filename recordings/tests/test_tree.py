@@ -182,7 +182,7 @@ def test_a_folder_lists_its_originals_each_with_its_conversions(viewer_client, f
     response = viewer_client.get(folder.get_absolute_url())
     rows = response.context["originals"]
     assert {r.label for r in rows} == {"Take 0000", "Take 0001"}
-    by_label = {r.label: [c.model_name for c in r.conversions.all()] for r in rows}
+    by_label = {r.label: [c.model_name for c in r.listed_conversions] for r in rows}
     assert by_label == {"Take 0000": ["Voice 0", "Voice 1"], "Take 0001": []}
     body = response.content.decode()
     assert "Voice 1" in body and "processing…" in body
