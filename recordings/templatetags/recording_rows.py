@@ -6,9 +6,10 @@ the request (bench/recordings.py). Live order rows are still the jobs app's part
 from html import escape
 
 from django import template
+from django.conf import settings
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
-from django.utils.timezone import template_localtime
 
 register = template.Library()
 
@@ -50,19 +51,25 @@ def state_html(recording) -> str:
     return f'<span class="muted small">{escape(recording.status or "—")}</span>'
 
 
-def _created(recording) -> str:
+def _zone():
+    """The zone the `date` filter would show times in (None: as they are)."""
+    return timezone.get_current_timezone() if settings.USE_TZ else None
+
+
+def _created(recording, zone) -> str:
     # As the `date` filter would: in the current time zone, ISO 8601 and "Y-m-d H:i".
     when = recording.created_at
     if not when:
         return ""
-    when = template_localtime(when)
+    if zone is not None and timezone.is_aware(when):
+        when = when.astimezone(zone)
     return (
         f'<time datetime="{when.isoformat()}">'
         f"{when.year:04d}-{when.month:02d}-{when.day:02d} {when.hour:02d}:{when.minute:02d}</time>"
     )
 
 
-def _original(take, can_change: bool) -> str:
+def _original(take, can_change: bool, zone) -> str:
     name = take.label or take.file_name or "the take without a label"
     return ORIGINAL.format(
         pick=PICK.format(pk=take.pk, name=escape(name)) if can_change else "",
@@ -76,11 +83,11 @@ def _original(take, can_change: bool) -> str:
         ),
         source="Text to speech" if take.tts else "Upload",
         state=state_html(take),
-        created=_created(take),
+        created=_created(take, zone),
     )
 
 
-def _conversion(conversion, can_change: bool) -> str:
+def _conversion(conversion, can_change: bool, zone) -> str:
     voice = conversion.model_name or conversion.model_id or "(voice unknown)"
     label = conversion.label
     return CONVERSION.format(
@@ -88,7 +95,7 @@ def _conversion(conversion, can_change: bool) -> str:
         voice=escape(voice),
         label=f' <span class="muted small">“{escape(label)}”</span>' if label else "",
         state=state_html(conversion),
-        created=_created(conversion),
+        created=_created(conversion, zone),
     )
 
 
@@ -98,11 +105,10 @@ def original_rows(context, originals):
     still in flight as live job rows (`live_orders`, the jobs/list.html#row partial)."""
     membership = context.get("membership")
     can_change = bool(membership and membership.can_change)
-    live_row = None
-    out = []
+    zone, live_row, out = _zone(), None, []
     for take in originals:
-        out.append(_original(take, can_change))
-        out.extend(_conversion(c, can_change) for c in take.shown_conversions)
+        out.append(_original(take, can_change, zone))
+        out.extend(_conversion(c, can_change, zone) for c in take.shown_conversions)
         for order in take.live_orders:
             if live_row is None:
                 live_row = context.template.engine.get_template("jobs/list.html#row")
