@@ -155,7 +155,10 @@ def project_detail(request, team, project_id):
 
 @team_view()
 def folder_detail(request, team, folder_id):
-    folder = _folder(team, folder_id)
+    # Not _folder(): this page never reads the account (a wide row, joined for
+    # nothing), and the team is the one in hand.
+    folder = get_for_team(Folder.objects.listed().select_related("project"), team, pk=folder_id)
+    folder.team = team
     takes = (
         Recording.objects.listed()
         .originals()
