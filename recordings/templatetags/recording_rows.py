@@ -38,8 +38,8 @@ PICK = (
 
 
 def state_html(recording) -> str:
-    """What recordings/state.html shows: done, failed with its reason, or the provider's
-    word for work still under way."""
+    """A recording's state as a span (the list's rows and recordings/state.html): done,
+    failed with its reason, or the provider's word for work still under way."""
     if recording.is_failed:
         error = recording.error or ""
         reason = f": {escape(Truncator(error).chars(60))}" if error else ""
