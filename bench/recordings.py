@@ -1,11 +1,11 @@
 """Benchmark of the Respeecher workspace mirror: a first sync of 10,000 takes, a re-sync
 of unchanged projects, a 10,000-take folder's originals page under gunicorn, and a 1 GB
-project export streamed through a gunicorn worker.
+project export streamed through a gunicorn worker, and one poll tick over 500
+conversions in flight in 3 folders.
 
 Runs on a throwaway SQLite database in a temporary folder (or DATABASE_URL when set),
 with the sandbox as a subprocess and gunicorn serving the app with production settings.
-The summary line has every figure issue 12 names; the ones whose feature has not landed
-yet (conversion ticks) print `n/a`.
+The summary line has every figure issue 12 names.
 """
 
 from __future__ import annotations
@@ -47,8 +47,12 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
+from jobs import engine  # noqa: E402
+from jobs.models import Job, Status  # noqa: E402
 from recordings import sync  # noqa: E402
+from recordings.kinds import RespeecherConversion  # noqa: E402
 from recordings.models import Folder, Project  # noqa: E402
 from teams.models import Membership, ProviderAccount, Role, Team  # noqa: E402
 
@@ -61,6 +65,72 @@ MB = 1024 * 1024
 def upstream_calls(control: httpx.Client) -> int:
     log = control.get("/_sandbox/requests", params={"provider": "respeecher"}).json()
     return log["count"]
+
+
+def tick_calls(control: httpx.Client, account, conversions: int, originals: int) -> int:
+    """Upstream calls of one poll tick over `conversions` in flight (two per original),
+    spread over 3 folders that also hold their `originals` (uploaded before the orders,
+    so the conversions are each folder's newest records); every job is due."""
+    project = control.post(
+        "/_sandbox/seed", json={"kind": "respeecher.project", "count": 1, "name_prefix": "Tick"}
+    ).json()["ids"][0]
+    folders = control.post(
+        "/_sandbox/seed", json={"kind": "respeecher.folder", "count": 3, "project_id": project}
+    ).json()["ids"]
+    takes = []  # (folder, original)
+    for i, folder in enumerate(folders):
+        count = originals // 3 + (1 if i < originals % 3 else 0)
+        ids = control.post(
+            "/_sandbox/seed",
+            json={"kind": "respeecher.recording", "count": count, "folder_id": folder},
+        ).json()["ids"]
+        takes += [(folder, original) for original in ids]
+    jobs = []
+    for n, (folder, original) in enumerate(takes):
+        per_take = conversions // len(takes) + (1 if n < conversions % len(takes) else 0)
+        if not per_take:
+            continue
+        ids = control.post(
+            "/_sandbox/seed",
+            json={
+                "kind": "respeecher.recording",
+                "count": per_take,
+                "folder_id": folder,
+                "state": "processing",
+                "original_id": original,
+            },
+        ).json()["ids"]
+        params = RespeecherConversion.Params(
+            original_id=original, folder_id=folder, voice_id="bench-voice"
+        ).as_json()
+        jobs += [
+            Job(
+                team=account.team,
+                account=account,
+                provider=account.provider,
+                kind=RespeecherConversion.name,
+                label="in flight",
+                params=params,
+                status=Status.PROCESSING,
+                remote_id=rid,
+                next_poll_at=timezone.now(),
+            )
+            for rid in ids
+        ]
+    Job.objects.bulk_create(jobs)
+    control.delete("/_sandbox/requests")
+    started = time.perf_counter()
+    stats = engine.poll_due()
+    took = time.perf_counter() - started
+    calls = upstream_calls(control)
+    still = Job.objects.filter(kind=RespeecherConversion.name, status=Status.PROCESSING).count()
+    if stats["jobs"] != len(jobs) or still != len(jobs):
+        raise SystemExit(f"the tick polled {stats['jobs']} of {len(jobs)} ({still} in flight)")
+    say(
+        f"(e) one tick over {len(jobs)} conversions in flight ({len(takes)} originals in 3 "
+        f"folders): {calls} upstream calls in {took:.2f} s"
+    )
+    return calls
 
 
 def export_peak(client: httpx.Client, team, project, size_mb: int, pid: int) -> float:
@@ -101,6 +171,7 @@ def main() -> None:
     parser.add_argument("--takes", type=int, default=10_000, help="in one folder")
     parser.add_argument("--requests", type=int, default=200, help="per latency figure")
     parser.add_argument("--export-mb", type=int, default=1024, help="size of the exported zip")
+    parser.add_argument("--in-flight", type=int, default=500, help="conversions in one tick")
     args = parser.parse_args()
     say(f"database: {connection.settings_dict['NAME']}")
     call_command("migrate", verbosity=0)
@@ -178,6 +249,8 @@ def main() -> None:
     finally:
         web.terminate()
         web.wait(timeout=15)
+    with httpx.Client(base_url=base, timeout=120) as control:
+        ticked = tick_calls(control, account, args.in_flight, args.in_flight // 2)
     # One sync worker, as the dubbing upload bench: the export's whole cost is its own.
     export_port = free_port()
     web = start_gunicorn(
@@ -196,7 +269,8 @@ def main() -> None:
     say(
         f"recordings sync_10000_s={sync_s:.2f} resync_unchanged_calls={resync_calls} "
         f"originals_page_p95_ms={percentile(times, 0.95):.1f} "
-        f"{export_figure}_peak_rss_mb={export_growth:.1f} tick_calls_500=n/a"
+        f"{export_figure}_peak_rss_mb={export_growth:.1f} "
+        f"tick_calls_{args.in_flight}={ticked}"
     )
 
 

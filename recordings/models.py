@@ -166,15 +166,19 @@ class RecordingQuerySet(MirrorQuerySet):
         return self.annotate(conversion_count=Count("conversions", filter=live))
 
     def with_conversions(self):
-        """Each original's listed conversions, oldest first, in one more query, with
-        only the columns the originals list shows."""
+        """Each original's listed conversions, oldest first, as the list
+        `listed_conversions`, in one more query, with only the columns the originals
+        list shows. A list rather than the `conversions` manager's cache: filling that
+        cache builds a filtered QuerySet per original, which cost more than the query."""
         conversions = (
             Recording.objects.listed()
             .filter(kind=Recording.Kind.CONVERSION)
             .only("original", "remote_id", *Recording.LIST_FIELDS)
             .order_by("created_at", "pk")
         )
-        return self.prefetch_related(Prefetch("conversions", queryset=conversions))
+        return self.prefetch_related(
+            Prefetch("conversions", queryset=conversions, to_attr="listed_conversions")
+        )
 
     def recent_conversions(self):
         """Finished conversions, newest first, with their originals (for the home page)."""

@@ -155,7 +155,10 @@ def project_detail(request, team, project_id):
 
 @team_view()
 def folder_detail(request, team, folder_id):
-    folder = _folder(team, folder_id)
+    # Not _folder(): this page never reads the account (a wide row, joined for
+    # nothing), and the team is the one in hand.
+    folder = get_for_team(Folder.objects.listed().select_related("project"), team, pk=folder_id)
+    folder.team = team
     takes = (
         Recording.objects.listed()
         .originals()
@@ -172,7 +175,9 @@ def folder_detail(request, team, folder_id):
         take.page_url = f"{takes_at}{take.pk}/"
         # A conversion still being made here shows as its live job row, not twice.
         in_flight = {o.job.remote_id for o in take.live_orders if o.job.remote_id}
-        take.shown_conversions = [c for c in take.conversions.all() if c.remote_id not in in_flight]
+        take.shown_conversions = [
+            c for c in take.listed_conversions if c.remote_id not in in_flight
+        ]
     params = request.GET.copy()
     params.pop("after", None)
     context = {

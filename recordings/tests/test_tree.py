@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from jobs.models import Status
 from recordings import opening
@@ -181,10 +182,29 @@ def test_a_folder_lists_its_originals_each_with_its_conversions(viewer_client, f
     response = viewer_client.get(folder.get_absolute_url())
     rows = response.context["originals"]
     assert {r.label for r in rows} == {"Take 0000", "Take 0001"}
-    by_label = {r.label: [c.model_name for c in r.conversions.all()] for r in rows}
+    by_label = {r.label: [c.model_name for c in r.listed_conversions] for r in rows}
     assert by_label == {"Take 0000": ["Voice 0", "Voice 1"], "Take 0001": []}
     body = response.content.decode()
     assert "Voice 1" in body and "processing…" in body
+
+
+def test_an_originals_row_shows_state_star_source_and_escapes_what_people_wrote(
+    member_client, viewer_client, folder
+):
+    reason = "Bad <audio> & “noise” " + "x" * 80
+    (failed,) = _originals(folder, 1, error=reason, starred=True, tts=True)
+    Recording.objects.filter(pk=failed.pk).update(label="Tom's <take>", state=Status.FAILED)
+    _conversions([failed], per=1)
+    body = member_client.get(folder.get_absolute_url()).content.decode()
+    assert "Tom&#x27;s &lt;take&gt;" in body and "<take>" not in body
+    assert f'title="{escape(reason)}"' in body
+    assert "failed: Bad &lt;audio&gt; &amp; “noise” " + "x" * 37 + "…</span>" in body
+    assert 'aria-label="Starred">★</span>' in body and "<td>Text to speech</td>" in body
+    assert f'<time datetime="{failed.created_at.isoformat()}">' in body
+    assert "↳ Voice 0" in body and "processing…" in body
+    assert f'name="ids" value="{failed.pk}"' in body
+    # Only people who can change the folder tick takes.
+    assert 'name="ids"' not in viewer_client.get(folder.get_absolute_url()).content.decode()
 
 
 def test_the_originals_list_searches_label_and_file_name(viewer_client, folder):

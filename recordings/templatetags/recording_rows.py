@@ -1,0 +1,122 @@
+"""The originals list's rows and a recording's state as HTML, written here rather than in
+the template: a page of 50 takes is some 1,000 template variables, a state include and
+two date filters per row, and the template engine spent more on them than the rest of
+the request (bench/recordings.py). Live order rows are still the jobs app's partial."""
+
+from html import escape
+
+from django import template
+from django.conf import settings
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
+
+register = template.Library()
+
+ORIGINAL = """  <tr class="original">
+    {pick}<td>{star}</td>
+    <td><a href="{url}">{label}</a>{file_name}</td>
+    <td>{source}</td>
+    <td>{state}</td>
+    <td>{created}</td>
+  </tr>
+"""
+
+CONVERSION = """  <tr class="conversion">
+    {pick}<td></td>
+    <td class="indent">↳ {voice}{label}</td>
+    <td class="muted small">Conversion</td>
+    <td>{state}</td>
+    <td>{created}</td>
+  </tr>
+"""
+
+PICK = (
+    '<td><input type="checkbox" name="ids" value="{pk}" form="bulk" aria-label="Select {name}">'
+    "</td>\n    "
+)
+
+
+def state_html(recording) -> str:
+    """A recording's state as a span (the list's rows and recordings/state.html): done,
+    failed with its reason, or the provider's word for work still under way."""
+    if recording.is_failed:
+        error = recording.error or ""
+        reason = f": {escape(Truncator(error).chars(60))}" if error else ""
+        return f'<span class="bad small" title="{escape(error)}">failed{reason}</span>'
+    if recording.is_completed:
+        return '<span class="good small">done</span>'
+    if recording.is_unfinished:
+        return f'<span class="muted small">{escape(recording.status or "processing")}…</span>'
+    return f'<span class="muted small">{escape(recording.status or "—")}</span>'
+
+
+def _zone():
+    """The zone the `date` filter would show times in (None: as they are)."""
+    return timezone.get_current_timezone() if settings.USE_TZ else None
+
+
+def _created(recording, zone) -> str:
+    # As the `date` filter would: in the current time zone, ISO 8601 and "Y-m-d H:i".
+    when = recording.created_at
+    if not when:
+        return ""
+    if zone is not None and timezone.is_aware(when):
+        when = when.astimezone(zone)
+    return (
+        f'<time datetime="{when.isoformat()}">'
+        f"{when.year:04d}-{when.month:02d}-{when.day:02d} {when.hour:02d}:{when.minute:02d}</time>"
+    )
+
+
+def _original(take, can_change: bool, zone) -> str:
+    name = take.label or take.file_name or "the take without a label"
+    return ORIGINAL.format(
+        pick=PICK.format(pk=take.pk, name=escape(name)) if can_change else "",
+        star='<span title="Starred" aria-label="Starred">★</span>' if take.starred else "",
+        url=escape(take.page_url),
+        label=escape(take.label or "(no label)"),
+        file_name=(
+            f'<br><span class="muted small">{escape(take.file_name)}</span>'
+            if take.file_name
+            else ""
+        ),
+        source="Text to speech" if take.tts else "Upload",
+        state=state_html(take),
+        created=_created(take, zone),
+    )
+
+
+def _conversion(conversion, can_change: bool, zone) -> str:
+    voice = conversion.model_name or conversion.model_id or "(voice unknown)"
+    label = conversion.label
+    return CONVERSION.format(
+        pick="<td></td>\n    " if can_change else "",
+        voice=escape(voice),
+        label=f' <span class="muted small">“{escape(label)}”</span>' if label else "",
+        state=state_html(conversion),
+        created=_created(conversion, zone),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def original_rows(context, originals):
+    """Each take's row, then its conversions' rows (`shown_conversions`), then its orders
+    still in flight as live job rows (`live_orders`, the jobs/list.html#row partial)."""
+    membership = context.get("membership")
+    can_change = bool(membership and membership.can_change)
+    zone, live_row, out = _zone(), None, []
+    for take in originals:
+        out.append(_original(take, can_change, zone))
+        out.extend(_conversion(c, can_change, zone) for c in take.shown_conversions)
+        for order in take.live_orders:
+            if live_row is None:
+                live_row = context.template.engine.get_template("jobs/list.html#row")
+            with context.push(job=order.job):
+                out.append(live_row.render(context))
+    return mark_safe("".join(out))  # noqa: S308 -- every value above is escaped
+
+
+@register.simple_tag
+def recording_state(recording):
+    return mark_safe(state_html(recording))  # noqa: S308 -- escaped in state_html
