@@ -125,6 +125,8 @@ def test_new_user_uploads_orders_watches_stars_and_exports(
     page.evaluate("() => { window.stillThisPage = true; }")
     done = page.locator("#originals tr.conversion", has_text="done")
     expect(done).to_have_count(6, timeout=30_000)
+    for name in VOICES:  # every take into each voice
+        expect(done.filter(has_text=name)).to_have_count(3)
     expect(page.locator("#originals tr.job-row")).to_have_count(0)
     assert page.evaluate("() => window.stillThisPage === true")
     seen = page.evaluate("() => window.rowsSeen")
