@@ -117,6 +117,9 @@ def test_new_user_uploads_orders_watches_stars_and_exports(
     page.get_by_label("All on this page").check()
     page.get_by_role("button", name="Convert into voices…").click()
     expect(page.get_by_role("heading", name="Convert into voices")).to_be_visible()
+    chosen = page.locator("main p", has_text="3 takes:")
+    for name in takes:
+        expect(chosen).to_contain_text(name)
     for name in VOICES:
         page.get_by_role("checkbox", name=name, exact=True).check()
     page.get_by_role("button", name="Convert").click()
