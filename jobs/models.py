@@ -168,9 +168,14 @@ class Job(models.Model):
 
     @property
     def is_settled(self) -> bool:
-        """Finished, and its result files copied (or given up on): nothing more will
-        change, so a live row may stop asking."""
-        return self.is_finished and self.results_state != ResultsState.PENDING
+        """Finished, its result files copied (or given up on), and its end announced (so
+        what the kind makes of it, such as a mirrored recording, exists): nothing more
+        will change, so a live row may stop asking and say it is done."""
+        return (
+            self.is_finished
+            and self.results_state != ResultsState.PENDING
+            and self.announced == self.status
+        )
 
     @property
     def is_stale(self) -> bool:

@@ -359,13 +359,15 @@ class SyncRun(models.Model):
 
 class OrderQuerySet(TeamQuerySet):
     def showing(self):
-        """Orders a take's page shows as live job rows: in flight, or failed before
-        Respeecher made a conversion to show instead (nothing retried them yet)."""
+        """Orders a take's page shows as live job rows: in flight, finished but not yet
+        announced (its conversion is mirrored when it is), or failed before Respeecher
+        made a conversion to show instead (nothing retried them yet)."""
         from jobs.models import UNFINISHED
 
         in_flight = Q(job__status__in=UNFINISHED)
+        unannounced = ~Q(job__announced=F("job__status"))
         failed_unmade = Q(job__status=Status.FAILED, job__remote_id="", job__retries__isnull=True)
-        return self.filter(in_flight | failed_unmade).select_related("job").distinct()
+        return self.filter(in_flight | unannounced | failed_unmade).select_related("job").distinct()
 
 
 class Order(models.Model):

@@ -23,6 +23,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--webhook-secret", default=None, help="whsec_<base64>")
     parser.add_argument("--tts-engine", choices=TTS_ENGINES, default="auto")
     parser.add_argument("--download-timeout", type=float, default=10.0)
+    parser.add_argument(
+        "--marketplace",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="list a few Respeecher marketplace voices beside the seed records",
+    )
     args = parser.parse_args(argv)
     if args.speed <= 0:
         parser.error("--speed must be > 0")

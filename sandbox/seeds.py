@@ -267,7 +267,7 @@ def a2e_tts_voice(lang: str, name: str, gender: str) -> dict[str, Any]:
 
 
 class RespeecherWorld:
-    def __init__(self, api_key: str) -> None:
+    def __init__(self, api_key: str, marketplace: bool = False) -> None:
         # `POST /api/auth`'s user, in the shape of Respeecher's official client.
         self.user = {
             "id": new_uuid(),
@@ -282,6 +282,8 @@ class RespeecherWorld:
         self.folders = {R_ID: _copy(RESPEECHER_SEED_FOLDER)}
         self.recordings = {R_ID: _copy(RESPEECHER_SEED_RECORDING)}
         self.voices = {R_ID: _copy(RESPEECHER_SEED_VOICE)}
+        if marketplace:  # the world people try by hand (`python -m sandbox`)
+            self.voices.update((v["id"], v) for v in marketplace_voices())
         self.tts_voices = {R_ID: _copy(RESPEECHER_SEED_TTS_VOICE)}
         self.calibrations = {"string": _copy(RESPEECHER_SEED_CALIBRATION)}
         self.notes: dict[str, dict] = {}
@@ -312,8 +314,8 @@ def a2e_world() -> A2EWorld:
     return A2EWorld()
 
 
-def respeecher_world(api_key: str) -> RespeecherWorld:
-    return RespeecherWorld(api_key)
+def respeecher_world(api_key: str, marketplace: bool = False) -> RespeecherWorld:
+    return RespeecherWorld(api_key, marketplace)
 
 
 def burki_world() -> BurkiWorld:
@@ -508,6 +510,64 @@ def respeecher_voice(
         "narration_styles": narration_styles(style_id, n, params.get("narration_styles")),
         "tiers": [{"name": "basic"}],
     }
+
+
+# Accents by short name, as Respeecher's records name them.
+_ACCENTS = {
+    "US": {"name": "General American", "short_name": "US", "locale": "en-US"},
+    "GB": {"name": "British RP", "short_name": "GB", "locale": "en-GB"},
+    "AU": {"name": "Australian", "short_name": "AU", "locale": "en-AU"},
+    "UA": {"name": "Ukrainian", "short_name": "UA", "locale": "uk-UA"},
+    "ES": {"name": "Castilian Spanish", "short_name": "ES", "locale": "es-ES"},
+}
+# A few of the marketplace voices a real account sees among many, so the default world
+# has voices to convert into: (name, gender, age group, pitch group, nationality,
+# accents with the native one first, how many narration styles).
+MARKETPLACE = (
+    ("Olivia Hart", "female", "adult", "mid", "American", ("US", "GB"), 3),
+    ("Marcus Bell", "male", "adult", "low", "British", ("GB", "US", "AU"), 2),
+    ("Oksana Lys", "female", "young", "high", "Ukrainian", ("UA", "US"), 4),
+    ("Diego Marín", "male", "senior", "low", "Spanish", ("ES", "US"), 1),
+)
+_MARKETPLACE_IDS = uuid.UUID("6f1c2a52-54d4-4c0e-9d1a-2b7f0c3e8a11")
+MARKETPLACE_CREATED_AT = "2024-03-01T09:00:00.000Z"
+
+
+def marketplace_voices() -> list[dict[str, Any]]:
+    """The default world's marketplace voices. Their ids are fixed, so a restarted
+    sandbox lists the same voices and a catalog mirrored from it keeps them."""
+    voices = []
+    for n, (name, gender, age, pitch, nation, accents, styles) in enumerate(MARKETPLACE):
+
+        def fixed(part: str, name=name) -> str:
+            return str(uuid.uuid5(_MARKETPLACE_IDS, f"{name}/{part}"))
+
+        params = {
+            "visibility": "public",
+            "species": "human",
+            "gender": gender,
+            "age_group": age,
+            "pitch_group": pitch,
+            "nationality": nation,
+            "narration_styles": styles,
+        }
+        ids = [fixed("voice"), fixed("accent"), fixed("style")]
+        voice = respeecher_voice(name, MARKETPLACE_CREATED_AT, n, params, ids)
+        voice["description"] = f"{name}: {gender}, {age}, {nation}; from the marketplace."
+        voice["accents"] = [
+            {
+                "id": ids[1] if i == 0 else fixed(f"accent/{short}"),
+                "is_default": i == 0,
+                "native": i == 0,
+                "info": dict(_ACCENTS[short]),
+                "tiers": [{"name": "basic"}],
+                "available": True,
+                "settings": {"favorite": False, "semitones_correction": 0},
+            }
+            for i, short in enumerate(accents)
+        ]
+        voices.append(voice)
+    return voices
 
 
 def seed_respeecher_voice(store, count: int, params: dict) -> list[str]:

@@ -32,6 +32,9 @@ class Options:
     webhook_secret: str | None = None
     tts_engine: str = "auto"
     download_timeout: float = 10.0
+    # A few Respeecher marketplace voices beside the seed records, so a person trying
+    # the product has voices to convert into; tests start from the seed records alone.
+    marketplace: bool = False
 
 
 @dataclass
@@ -215,7 +218,7 @@ class Store:
         self.requests.clear()
         self.webhook_log.clear()
         self.a2e = seeds.a2e_world()
-        self.respeecher = seeds.respeecher_world(opts.respeecher_key)
+        self.respeecher = seeds.respeecher_world(opts.respeecher_key, opts.marketplace)
         self.burki = seeds.burki_world()
 
     # Jobs ---------------------------------------------------------------------

@@ -26,13 +26,20 @@ FAST = {
 }
 
 
+EXPECT_TIMEOUT_MS = 30_000
+PLAYWRIGHT_EXPECT_DEFAULT_MS = 5_000
+
+
 @pytest.fixture
 def browser_page(monkeypatch):
     # Playwright's sync API runs an event loop in this thread; the ORM calls the test
     # makes around it are still plain synchronous calls.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Expectations wait for workers and live rows, not only the page: Playwright's 5 s
+    # is too short when two browser tests share two cores with their workers.
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
@@ -46,6 +53,7 @@ def browser_page(monkeypatch):
         page = browser.new_page()
         yield page
         browser.close()
+    expect.set_options(timeout=PLAYWRIGHT_EXPECT_DEFAULT_MS)
 
 
 @pytest.fixture

@@ -70,3 +70,24 @@ def test_it_waits_while_a_provider_does_not_answer(settings, tmp_path):
     with pytest.raises(demo.NotReady, match="A2E"):
         demo.liven(team, user)
     assert not Job.objects.exists() and not Voice.objects.exists()
+
+
+def test_the_first_start_brings_in_the_marketplace_voices_make_run_has(settings, tmp_path):
+    # The sandbox as `make run` starts it (python -m sandbox lists a few marketplace voices).
+    from recordings import options
+    from sandbox.server import run_in_thread
+
+    url, stop = run_in_thread(port=0, marketplace=True, speed=1000, tts_engine="tone")
+    try:
+        team, user = _demo_team(url, settings, tmp_path)
+        demo.liven(team, user)
+    finally:
+        stop()
+
+    convertible = Voice.objects.for_team(team).listed().convertible().exclude(name="string")
+    assert convertible.count() >= 2
+    for voice in convertible:
+        assert len(options.accents(voice)) >= 2 and options.default_style(voice)
+    # And one of them speaks the demo's greeting into the seed folder.
+    started = Job.objects.for_team(team).filter(created_by=user, kind="respeecher.tts")
+    assert started.count() == 1

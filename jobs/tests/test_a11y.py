@@ -53,5 +53,5 @@ def test_a_polled_row_says_a_new_status_once_and_nothing_when_unchanged(owner_cl
 
 
 def test_a_finished_job_is_said_by_its_toast_not_again_by_the_row(owner_client, team):
-    job = JobFactory(team=team, status=Status.FAILED)
+    job = JobFactory(team=team, status=Status.FAILED, announced=Status.FAILED)
     assert "hx-swap-oob" not in _row(owner_client, job, seen="processing")

@@ -28,7 +28,7 @@ def test_an_unfinished_row_polls_itself_in_three_queries(
 
 
 def test_a_finished_row_stops_polling_and_toasts_once(owner_client, team):
-    job = JobFactory(team=team, status=Status.COMPLETED)
+    job = JobFactory(team=team, status=Status.COMPLETED, announced=Status.COMPLETED)
     response = _row(owner_client, job, seen="processing")
     assert "hx-trigger" not in response.content.decode()
     events = json.loads(response["HX-Trigger"])
@@ -106,10 +106,25 @@ def test_a_completed_row_keeps_asking_until_its_result_is_stored(owner_client, t
     assert "seen=copying" in copying.content.decode()
     assert "HX-Trigger" not in copying  # not ready yet: no toast
     job.results_state = ResultsState.STORED
+    job.announced = Status.COMPLETED  # announced once stored, as engine.announce does
     job.save()
     done = _row(owner_client, job, seen="copying")
     assert "hx-trigger" not in done.content.decode()
     assert "is ready" in json.loads(done["HX-Trigger"])["toasts"][0]["message"]
+
+
+def test_a_completed_row_keeps_asking_until_its_end_is_announced(owner_client, team):
+    # The announcement runs the kind's hook (a recording mirrored, a voice saved) in a
+    # task of its own; a row that said "done" before it would have pages refresh on
+    # jobFinished and miss what the job made, with nothing to refresh them again.
+    job = JobFactory(team=team, status=Status.COMPLETED, announced=Status.QUEUED)
+    waiting = _row(owner_client, job, seen="processing")
+    assert 'hx-trigger="every 2s"' in waiting.content.decode()
+    assert "HX-Trigger" not in waiting
+    Job.objects.filter(pk=job.pk).update(announced=Status.COMPLETED)
+    done = _row(owner_client, job, seen="copying")
+    assert "hx-trigger" not in done.content.decode()
+    assert json.loads(done["HX-Trigger"])["jobFinished"] == {"id": job.pk, "status": "completed"}
 
 
 def test_a_running_job_without_news_past_the_limit_shows_as_stale(owner_client, team, settings):

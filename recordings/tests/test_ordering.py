@@ -116,6 +116,25 @@ def test_the_take_page_shows_finished_conversions_once(member_client, world):
     assert page.count("<h2>Narrator 000001</h2>") == 1
 
 
+def test_a_finished_conversion_keeps_its_live_row_until_it_is_mirrored(member_client, world):
+    # The conversion is mirrored when the job's end is announced, a task of its own: in
+    # between, the take's row must not vanish from a list refreshed on another row's news.
+    take = world["takes"][0]
+    _order(member_client, world, world["voices"][:1], takes=[take])
+    job = Job.objects.get(kind=RespeecherConversion.name)
+    folder_page = world["folder"].get_absolute_url()
+    _run([job.pk])
+    Job.objects.filter(pk=job.pk).update(announced=Status.QUEUED)
+    Recording.objects.filter(kind=Recording.Kind.CONVERSION).delete()  # not mirrored yet
+    for url in (folder_page, take.get_absolute_url()):
+        page = member_client.get(url).content.decode()
+        assert f'id="job-{job.pk}"' in page and "pill-completed" in page
+    engine.announce(job.pk)
+    page = member_client.get(folder_page).content.decode()
+    assert f'id="job-{job.pk}"' not in page
+    assert page.count('<tr class="conversion">') == 1
+
+
 @pytest.mark.parametrize(
     ("options", "message"),
     [
