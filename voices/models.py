@@ -51,6 +51,8 @@ UNUSED_AFTER = timedelta(days=30)
 # provider's own words).
 PROVIDER_FAILED = "failed"
 BURKI_READY = "ready"
+# What voices.sync writes for a Respeecher voice its marketplace marks not available.
+RESPEECHER_UNAVAILABLE = "unavailable"
 
 
 class BurkiQuerySetMixin:
@@ -92,9 +94,13 @@ class VoiceQuerySet(BurkiQuerySetMixin, TeamQuerySet):
         )
 
     def convertible(self):
-        """Respeecher's marketplace voices, which originals can be converted into (its
-        "tts:" voices only speak text)."""
-        return self.filter(provider=Provider.RESPEECHER).exclude(remote_id__startswith="tts:")
+        """Respeecher's marketplace voices that originals can be converted into now (its
+        "tts:" voices only speak text; an unavailable voice takes no orders)."""
+        return (
+            self.filter(provider=Provider.RESPEECHER)
+            .exclude(remote_id__startswith="tts:")
+            .exclude(status=RESPEECHER_UNAVAILABLE)
+        )
 
     def search(self, q: str):
         q = (q or "").strip()

@@ -17,7 +17,7 @@ from jobs.kinds import COMPLETED, without_marker
 from providers import NotFound
 from teams.connection import client_for
 from teams.models import Provider, ProviderAccount
-from voices.models import Kind, Voice, quality_band
+from voices.models import RESPEECHER_UNAVAILABLE, Kind, Voice, quality_band
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +131,7 @@ def respeecher_records(account: ProviderAccount, client) -> Iterator[Record]:
             "name": _name(voice.name, voice.slug or voice.id),
             "language": (locales[0] if locales else voice.nationality or "")[:40],
             "gender": voice.gender or "",
-            "status": "available" if voice.available is not False else "unavailable",
+            "status": "available" if voice.available is not False else RESPEECHER_UNAVAILABLE,
             # Text becomes speech through a narration style; speech-only voices convert.
             "can_speak": bool(voice.narration_styles) and voice.available is not False,
             "has_sample": bool(voice.accents),

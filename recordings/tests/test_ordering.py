@@ -385,3 +385,11 @@ def test_the_bulk_bar_opens_the_order_form_for_the_ticked_takes(member_client, w
     assert f'name="ids" value="{second.pk}"' in html
     assert f'name="ids" value="{first.pk}"' not in html
     assert not Job.objects.exists()
+
+
+def test_an_unavailable_voice_is_not_offered(member_client, world):
+    voice = world["voices"][0]
+    Voice.objects.filter(pk=voice.pk).update(status="unavailable")
+    page = member_client.post(_order_url(world["folder"]), {"ids": [world["takes"][0].pk]})
+    html = page.content.decode()
+    assert voice.name not in html and world["voices"][1].name in html
