@@ -23,7 +23,14 @@ def production_env(**extra: str) -> None:
 
     # The sandbox listens on loopback: its host may be a provider base URL (providers/guard.py).
     os.environ.setdefault("PROVIDER_PRIVATE_HOSTS", "127.0.0.1")
-    os.environ.setdefault("VOXBOARD_VAR_DIR", tempfile.mkdtemp(prefix="voxboard-bench-"))
+    if "VOXBOARD_VAR_DIR" not in os.environ:
+        import atexit
+        import shutil
+
+        # Throwaway: its database, broker files and media go when the run ends.
+        var_dir = tempfile.mkdtemp(prefix="voxboard-bench-")
+        atexit.register(shutil.rmtree, var_dir, True)
+        os.environ["VOXBOARD_VAR_DIR"] = var_dir
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(40))
     os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1")
     if "VOXBOARD_ENCRYPTION_KEYS" not in os.environ:

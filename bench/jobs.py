@@ -10,7 +10,9 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import atexit
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -25,7 +27,10 @@ os.chdir(ROOT)
 os.environ.setdefault("DEBUG", "1")
 # The sandbox listens on loopback: its host may be a provider base URL (providers/guard.py).
 os.environ.setdefault("PROVIDER_PRIVATE_HOSTS", "127.0.0.1")
-os.environ.setdefault("VOXBOARD_VAR_DIR", tempfile.mkdtemp(prefix="voxboard-bench-"))
+if "VOXBOARD_VAR_DIR" not in os.environ:
+    # Throwaway: its database, broker files and media go when the run ends.
+    os.environ["VOXBOARD_VAR_DIR"] = tempfile.mkdtemp(prefix="voxboard-bench-")
+    atexit.register(shutil.rmtree, os.environ["VOXBOARD_VAR_DIR"], True)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
 
 import django  # noqa: E402
