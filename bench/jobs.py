@@ -8,9 +8,9 @@ latencies a real Celery worker and beat with the default schedule.
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import logging
-import atexit
 import os
 import shutil
 import statistics
