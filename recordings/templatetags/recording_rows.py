@@ -75,10 +75,11 @@ def _original(take, can_change: bool, zone) -> str:
         pick=PICK.format(pk=take.pk, name=escape(name)) if can_change else "",
         star='<span title="Starred" aria-label="Starred">★</span>' if take.starred else "",
         url=escape(take.page_url),
-        label=escape(take.label or "(no label)"),
+        # An unlabelled take is named by its file, so its link says which take it is.
+        label=escape(take.label or take.file_name or "(no label)"),
         file_name=(
             f'<br><span class="muted small">{escape(take.file_name)}</span>'
-            if take.file_name
+            if take.file_name and take.label
             else ""
         ),
         source="Text to speech" if take.tts else "Upload",
