@@ -8,7 +8,6 @@ from datetime import timedelta
 
 from jobs import kinds
 from jobs.kinds import COMPLETED, FAILED, PROCESSING, JobKind, Remote
-from jobs.models import Status
 from providers import NotFound, ProtocolError, RateLimited, Unavailable, UpstreamError
 from providers.respeecher import Conversion
 from teams.models import Provider
@@ -208,10 +207,7 @@ class RespeecherConversion(JobKind):
         return None
 
     def fetch_one(self, job, client) -> Remote | None:
-        try:
-            return conversion_remote(client.get_recording(job.remote_id))
-        except NotFound:
-            return None
+        return _fetch(client, job.remote_id)
 
     def fetch_many(self, jobs, client) -> dict[str, Remote | None]:
         """One listing per folder with work in flight, newest first, stopping once every
@@ -224,7 +220,7 @@ class RespeecherConversion(JobKind):
         for folder_id, wanted in by_folder.items():
             if not folder_id:  # an original outside any folder: ask one by one
                 for remote_id in wanted:
-                    found[remote_id] = self.fetch_one(_Stub(remote_id), client)
+                    found[remote_id] = _fetch(client, remote_id)
                 continue
             try:
                 found.update(self._list_folder(client, folder_id, wanted))
@@ -258,14 +254,14 @@ class RespeecherConversion(JobKind):
         ordering.finished(job)
 
 
-@dataclass(frozen=True)
-class _Stub:
-    remote_id: str
+def _fetch(client, remote_id: str) -> Remote | None:
+    """One conversion asked for by id; None when Respeecher no longer has it."""
+    try:
+        return conversion_remote(client.get_recording(remote_id))
+    except NotFound:
+        return None
 
 
 def _label(original, voice_name: str) -> str:
     take = original.label or original.file_name or "Untitled take"
     return f"{take} → {voice_name or 'a voice'}"
-
-
-__all__ = ["RespeecherConversion", "conversion_remote", "Status"]
