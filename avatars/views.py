@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
-from django_htmx.http import trigger_client_event
+from django_htmx.http import HttpResponseClientRefresh, trigger_client_event
 
 from avatars import leaving, lookups, opening, talking
 from avatars.forms import ContextForm, OpenForm, SayForm
@@ -116,6 +116,12 @@ def _room(team, room_id):
 @team_view()
 def room_detail(request, team, room_id):
     room = _room(team, room_id)
+    if request.htmx and request.htmx.target == "room-closing":
+        # The "Leaving…" note polls until the room is closed and its coins read back,
+        # then the whole page reloads to show how it ended.
+        if room.state == Room.State.LEAVING or room.coins_pending:
+            return render(request, "avatars/room.html#closing", {"room": room})
+        return HttpResponseClientRefresh()
     context = {
         "room": room,
         "transcript": room.utterances.select_related("sent_by"),

@@ -185,6 +185,23 @@ def test_leave_pressed_leaves_and_reads_the_refund_back(member_client, team, a2e
     assert leaving.leave(room.pk) == "not-due"  # a second message sends nothing
 
 
+def test_the_leaving_note_polls_until_left_and_coins_read_then_reloads(member_client, team):
+    room = RoomFactory(team=team, state=Room.State.LEAVING)
+    page = member_client.get(room.get_absolute_url()).content.decode()
+    assert 'id="room-closing"' in page and 'hx-trigger="every 1s"' in page
+    poll = {"HX-Request": "true", "HX-Target": "room-closing"}
+    response = member_client.get(room.get_absolute_url(), headers=poll)
+    assert "Leaving…" in response.content.decode() and "HX-Refresh" not in response
+    Room.objects.filter(pk=room.pk).update(state=Room.State.LEFT, coins_pending=True)
+    response = member_client.get(room.get_absolute_url(), headers=poll)
+    assert "reading back the coins" in response.content.decode()
+    Room.objects.filter(pk=room.pk).update(coins_pending=False)
+    response = member_client.get(room.get_absolute_url(), headers=poll)
+    assert response["HX-Refresh"] == "true" and response.content == b""
+    page = member_client.get(room.get_absolute_url()).content.decode()
+    assert 'id="room-closing"' not in page
+
+
 def test_a_closed_tabs_beacon_leaves_the_room_as_abandoned(member_client, team, a2e):
     _open(member_client, team)
     room = Room.objects.get()
