@@ -191,15 +191,24 @@ def room_context(request, team, room_id):
     room = _room(team, room_id)
     form = ContextForm(request.POST)
     if not room.is_live:
-        messages.error(request, "This room is closed.")
+        news = ("This room is closed.", "error")
     elif not form.is_valid():
-        messages.error(request, form.errors["context"][0])
+        news = (form.errors["context"][0], "error")
     else:
         refusal = talking.set_context(room, form.cleaned_data["context"])
         if refusal:
-            messages.error(request, f"A2E did not take the context: {refusal}")
+            news = (f"A2E did not take the context: {refusal}", "error")
         else:
-            messages.success(request, "The avatar now answers from this context.")
+            news = ("The avatar now answers from this context.", "success")
+    if request.htmx and room.is_live:
+        # The room's page stays (a reload would send the leave beacon): the editor is
+        # swapped in place, keeping what was typed, and the news comes as a toast.
+        typed = {"context": request.POST.get("context", "")}
+        context = {"room": room, "context_form": ContextForm(initial=typed)}
+        response = render(request, "avatars/room.html#knowledge", context)
+        trigger_client_event(response, "toasts", [{"message": news[0], "level": news[1]}])
+        return response
+    getattr(messages, news[1])(request, news[0])
     return redirect(room)
 
 

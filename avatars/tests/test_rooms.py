@@ -165,6 +165,27 @@ def test_the_qa_context_is_set_and_loaded_back(member_client, team, a2e, a2e_log
     assert "We sell violins." in page
 
 
+def test_the_qa_context_is_set_in_place_so_the_page_never_unloads(member_client, team, a2e):
+    # A full page load would fire the stage's pagehide beacon and leave the room.
+    _open(member_client, team)
+    room = Room.objects.get()
+    page = member_client.get(room.get_absolute_url()).content.decode()
+    context = _url(team, "avatars_room_context", room_id=room.pk)
+    assert f'hx-post="{context}"' in page
+    htmx = {"HX-Request": "true", "HX-Target": "knowledge"}
+    response = member_client.post(context, {"context": "We sell violins."}, headers=htmx)
+    assert response.status_code == 200
+    assert (
+        'id="knowledge"' in response.content.decode()
+        and "We sell violins." in response.content.decode()
+    )
+    assert "answers from this context" in response["HX-Trigger"]
+    response = member_client.post(context, {"context": "x" * 5001}, headers=htmx)
+    assert "at most 5000 characters" in response["HX-Trigger"]
+    room.refresh_from_db()
+    assert room.state == Room.State.LIVE
+
+
 def test_leave_pressed_leaves_and_reads_the_refund_back(member_client, team, a2e, a2e_log, coins):
     EndpointFactory(team=team, event_types=[EventType.AVATAR_ROOM_CLOSED])
     _open(member_client, team, minutes=5)
