@@ -220,7 +220,8 @@ def room_leave(request, team, room_id):
     room = _room(team, room_id)
     beacon = request.POST.get("reason") == Room.Reason.ABANDONED
     reason = Room.Reason.ABANDONED if beacon else Room.Reason.LEFT
-    asked = leaving.request_leave(room, reason, by=request.user)
+    why = "its page was closed or left without Leave" if beacon else ""
+    asked = leaving.request_leave(room, reason, by=request.user, why=why)
     if beacon:
         return HttpResponse(status=204)
     if asked:

@@ -232,6 +232,9 @@ def test_a_closed_tabs_beacon_leaves_the_room_as_abandoned(member_client, team, 
     assert response.status_code == 204
     room.refresh_from_db()
     assert room.state == Room.State.LEAVING and room.close_reason == Room.Reason.ABANDONED
+    # Said as it happened: the page went, its heartbeat had not stopped.
+    leaving_line = room.events.get(text__startswith="Leaving").text
+    assert leaving_line.endswith(": its page was closed or left without Leave.")
 
 
 def test_a_room_without_heartbeats_is_left_by_the_sweep(member_client, team, a2e, a2e_log):
