@@ -163,7 +163,7 @@ def room_say(request, team, room_id):
     kind = Utterance.Kind.ASK if request.POST.get("action") == "ask" else Utterance.Kind.SPEAK
     if not room.is_live:
         messages.error(request, "This room is closed: nothing more can be said in it.")
-        return redirect(room)
+        return _to_room(request, room)
     if not form.is_valid():
         error = form.errors["text"][0]
         if request.htmx:
@@ -209,7 +209,14 @@ def room_context(request, team, room_id):
         trigger_client_event(response, "toasts", [{"message": news[0], "level": news[1]}])
         return response
     getattr(messages, news[1])(request, news[0])
-    return redirect(room)
+    return _to_room(request, room)
+
+
+def _to_room(request, room):
+    """Back to the room's page: a redirect, or for htmx (whose target is a part of the
+    page, that the whole page must not be swapped into) a refresh, the room being
+    closed, so no beacon goes with it."""
+    return HttpResponseClientRefresh() if request.htmx else redirect(room)
 
 
 @change_view

@@ -186,6 +186,16 @@ def test_the_qa_context_is_set_in_place_so_the_page_never_unloads(member_client,
     assert room.state == Room.State.LIVE
 
 
+def test_htmx_posts_to_a_closed_room_refresh_the_page_instead_of_nesting_it(member_client, team):
+    room = RoomFactory(team=team, state=Room.State.LEFT)
+    htmx = {"HX-Request": "true"}
+    for name, data in [("avatars_room_say", {"text": "Hi"}), ("avatars_room_context", {})]:
+        response = member_client.post(_url(team, name, room_id=room.pk), data, headers=htmx)
+        assert response.status_code == 200 and response["HX-Refresh"] == "true"
+    page = member_client.get(room.get_absolute_url()).content.decode()
+    assert "This room is closed" in page
+
+
 def test_leave_pressed_leaves_and_reads_the_refund_back(member_client, team, a2e, a2e_log, coins):
     EndpointFactory(team=team, event_types=[EventType.AVATAR_ROOM_CLOSED])
     _open(member_client, team, minutes=5)
