@@ -348,3 +348,10 @@ def test_the_room_page_lets_the_stage_reach_only_its_stand_in(
     assert "avatar-stage" not in html and room.token not in html
     assert 'value="speak"' not in html and f"/rooms/{room.pk}/leave/" not in html
     assert sandbox_url not in viewer_client.get(room.get_absolute_url())["Content-Security-Policy"]
+
+
+def test_a_closed_room_names_its_reason_only_when_the_state_does_not(member_client, team):
+    left = RoomFactory(team=team, state=Room.State.LEFT, close_reason=Room.Reason.LEFT)
+    gone = RoomFactory(team=team, state=Room.State.LEFT, close_reason=Room.Reason.ABANDONED)
+    assert "(left)" not in member_client.get(left.get_absolute_url()).content.decode()
+    assert "(abandoned)" in member_client.get(gone.get_absolute_url()).content.decode()
