@@ -44,9 +44,10 @@ def _enqueue(room_id: int) -> None:
     transaction.on_commit(lambda: leave.delay(room_id))
 
 
-def request_leave(room: Room, reason: str, *, by=None, now=None) -> bool:
-    """Ask for the room to be left, for `reason`; False when it is not live (already
-    leaving, left, or never opened). The leave is sent by a worker once committed."""
+def request_leave(room: Room, reason: str, *, by=None, now=None, why: str = "") -> bool:
+    """Ask for the room to be left, for `reason` (`why` says it in the history, when
+    WORDS would not); False when it is not live (already leaving, left, or never
+    opened). The leave is sent by a worker once committed."""
     now = now or timezone.now()
     with transaction.atomic():
         moved = Room.objects.filter(pk=room.pk, state=Room.State.LIVE).update(
@@ -55,7 +56,7 @@ def request_leave(room: Room, reason: str, *, by=None, now=None) -> bool:
         if not moved:
             return False
         who = f" by {by.get_username()}" if by is not None and by.is_authenticated else ""
-        RoomEvent.objects.create(room=room, at=now, text=f"Leaving{who}: {WORDS[reason]}.")
+        RoomEvent.objects.create(room=room, at=now, text=f"Leaving{who}: {why or WORDS[reason]}.")
         _enqueue(room.pk)
     return True
 

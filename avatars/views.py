@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
-from django_htmx.http import trigger_client_event
+from django_htmx.http import HttpResponseClientRefresh, trigger_client_event
 
 from avatars import leaving, lookups, opening, talking
 from avatars.forms import ContextForm, OpenForm, SayForm
@@ -116,6 +116,12 @@ def _room(team, room_id):
 @team_view()
 def room_detail(request, team, room_id):
     room = _room(team, room_id)
+    if request.htmx and request.htmx.target == "room-closing":
+        # The "Leaving…" note polls until the room is closed and its coins read back,
+        # then the whole page reloads to show how it ended.
+        if room.state == Room.State.LEAVING or room.coins_pending:
+            return render(request, "avatars/room.html#closing", {"room": room})
+        return HttpResponseClientRefresh()
     context = {
         "room": room,
         "transcript": room.utterances.select_related("sent_by"),
@@ -157,7 +163,7 @@ def room_say(request, team, room_id):
     kind = Utterance.Kind.ASK if request.POST.get("action") == "ask" else Utterance.Kind.SPEAK
     if not room.is_live:
         messages.error(request, "This room is closed: nothing more can be said in it.")
-        return redirect(room)
+        return _to_room(request, room)
     if not form.is_valid():
         error = form.errors["text"][0]
         if request.htmx:
@@ -185,16 +191,32 @@ def room_context(request, team, room_id):
     room = _room(team, room_id)
     form = ContextForm(request.POST)
     if not room.is_live:
-        messages.error(request, "This room is closed.")
+        news = ("This room is closed.", "error")
     elif not form.is_valid():
-        messages.error(request, form.errors["context"][0])
+        news = (form.errors["context"][0], "error")
     else:
         refusal = talking.set_context(room, form.cleaned_data["context"])
         if refusal:
-            messages.error(request, f"A2E did not take the context: {refusal}")
+            news = (f"A2E did not take the context: {refusal}", "error")
         else:
-            messages.success(request, "The avatar now answers from this context.")
-    return redirect(room)
+            news = ("The avatar now answers from this context.", "success")
+    if request.htmx and room.is_live:
+        # The room's page stays (a reload would send the leave beacon): the editor is
+        # swapped in place, keeping what was typed, and the news comes as a toast.
+        typed = {"context": request.POST.get("context", "")}
+        context = {"room": room, "context_form": ContextForm(initial=typed)}
+        response = render(request, "avatars/room.html#knowledge", context)
+        trigger_client_event(response, "toasts", [{"message": news[0], "level": news[1]}])
+        return response
+    getattr(messages, news[1])(request, news[0])
+    return _to_room(request, room)
+
+
+def _to_room(request, room):
+    """Back to the room's page: a redirect, or for htmx (whose target is a part of the
+    page, that the whole page must not be swapped into) a refresh, the room being
+    closed, so no beacon goes with it."""
+    return HttpResponseClientRefresh() if request.htmx else redirect(room)
 
 
 @change_view
@@ -205,7 +227,8 @@ def room_leave(request, team, room_id):
     room = _room(team, room_id)
     beacon = request.POST.get("reason") == Room.Reason.ABANDONED
     reason = Room.Reason.ABANDONED if beacon else Room.Reason.LEFT
-    asked = leaving.request_leave(room, reason, by=request.user)
+    why = "its page was closed or left without Leave" if beacon else ""
+    asked = leaving.request_leave(room, reason, by=request.user, why=why)
     if beacon:
         return HttpResponse(status=204)
     if asked:

@@ -165,6 +165,37 @@ def test_the_qa_context_is_set_and_loaded_back(member_client, team, a2e, a2e_log
     assert "We sell violins." in page
 
 
+def test_the_qa_context_is_set_in_place_so_the_page_never_unloads(member_client, team, a2e):
+    # A full page load would fire the stage's pagehide beacon and leave the room.
+    _open(member_client, team)
+    room = Room.objects.get()
+    page = member_client.get(room.get_absolute_url()).content.decode()
+    context = _url(team, "avatars_room_context", room_id=room.pk)
+    assert f'hx-post="{context}"' in page
+    htmx = {"HX-Request": "true", "HX-Target": "knowledge"}
+    response = member_client.post(context, {"context": "We sell violins."}, headers=htmx)
+    assert response.status_code == 200
+    assert (
+        'id="knowledge"' in response.content.decode()
+        and "We sell violins." in response.content.decode()
+    )
+    assert "answers from this context" in response["HX-Trigger"]
+    response = member_client.post(context, {"context": "x" * 5001}, headers=htmx)
+    assert "at most 5000 characters" in response["HX-Trigger"]
+    room.refresh_from_db()
+    assert room.state == Room.State.LIVE
+
+
+def test_htmx_posts_to_a_closed_room_refresh_the_page_instead_of_nesting_it(member_client, team):
+    room = RoomFactory(team=team, state=Room.State.LEFT)
+    htmx = {"HX-Request": "true"}
+    for name, data in [("avatars_room_say", {"text": "Hi"}), ("avatars_room_context", {})]:
+        response = member_client.post(_url(team, name, room_id=room.pk), data, headers=htmx)
+        assert response.status_code == 200 and response["HX-Refresh"] == "true"
+    page = member_client.get(room.get_absolute_url()).content.decode()
+    assert "This room is closed" in page
+
+
 def test_leave_pressed_leaves_and_reads_the_refund_back(member_client, team, a2e, a2e_log, coins):
     EndpointFactory(team=team, event_types=[EventType.AVATAR_ROOM_CLOSED])
     _open(member_client, team, minutes=5)
@@ -185,6 +216,23 @@ def test_leave_pressed_leaves_and_reads_the_refund_back(member_client, team, a2e
     assert leaving.leave(room.pk) == "not-due"  # a second message sends nothing
 
 
+def test_the_leaving_note_polls_until_left_and_coins_read_then_reloads(member_client, team):
+    room = RoomFactory(team=team, state=Room.State.LEAVING)
+    page = member_client.get(room.get_absolute_url()).content.decode()
+    assert 'id="room-closing"' in page and 'hx-trigger="every 1s"' in page
+    poll = {"HX-Request": "true", "HX-Target": "room-closing"}
+    response = member_client.get(room.get_absolute_url(), headers=poll)
+    assert "Leaving…" in response.content.decode() and "HX-Refresh" not in response
+    Room.objects.filter(pk=room.pk).update(state=Room.State.LEFT, coins_pending=True)
+    response = member_client.get(room.get_absolute_url(), headers=poll)
+    assert "reading back the coins" in response.content.decode()
+    Room.objects.filter(pk=room.pk).update(coins_pending=False)
+    response = member_client.get(room.get_absolute_url(), headers=poll)
+    assert response["HX-Refresh"] == "true" and response.content == b""
+    page = member_client.get(room.get_absolute_url()).content.decode()
+    assert 'id="room-closing"' not in page
+
+
 def test_a_closed_tabs_beacon_leaves_the_room_as_abandoned(member_client, team, a2e):
     _open(member_client, team)
     room = Room.objects.get()
@@ -194,6 +242,9 @@ def test_a_closed_tabs_beacon_leaves_the_room_as_abandoned(member_client, team, 
     assert response.status_code == 204
     room.refresh_from_db()
     assert room.state == Room.State.LEAVING and room.close_reason == Room.Reason.ABANDONED
+    # Said as it happened: the page went, its heartbeat had not stopped.
+    leaving_line = room.events.get(text__startswith="Leaving").text
+    assert leaving_line.endswith(": its page was closed or left without Leave.")
 
 
 def test_a_room_without_heartbeats_is_left_by_the_sweep(member_client, team, a2e, a2e_log):
@@ -297,3 +348,10 @@ def test_the_room_page_lets_the_stage_reach_only_its_stand_in(
     assert "avatar-stage" not in html and room.token not in html
     assert 'value="speak"' not in html and f"/rooms/{room.pk}/leave/" not in html
     assert sandbox_url not in viewer_client.get(room.get_absolute_url())["Content-Security-Policy"]
+
+
+def test_a_closed_room_names_its_reason_only_when_the_state_does_not(member_client, team):
+    left = RoomFactory(team=team, state=Room.State.LEFT, close_reason=Room.Reason.LEFT)
+    gone = RoomFactory(team=team, state=Room.State.LEFT, close_reason=Room.Reason.ABANDONED)
+    assert "(left)" not in member_client.get(left.get_absolute_url()).content.decode()
+    assert "(abandoned)" in member_client.get(gone.get_absolute_url()).content.decode()

@@ -57,11 +57,20 @@ def browser_page(monkeypatch):
 
 
 @pytest.fixture
-def live_workers(live_server, settings, tmp_path):
+def worker_env() -> dict:
+    """More settings for the worker and beat; a test overrides it, for instance with
+    `@pytest.mark.parametrize("worker_env", [{"AVATAR_SWEEP_SECONDS": 1}])`."""
+    return {}
+
+
+@pytest.fixture
+def live_workers(live_server, settings, tmp_path, worker_env):
     from dashboard import processes
 
     env = processes.child_env(
-        **FAST, PUBLIC_BASE_URL=live_server.url, MEDIA_ROOT=str(settings.MEDIA_ROOT)
+        **{**FAST, **worker_env},
+        PUBLIC_BASE_URL=live_server.url,
+        MEDIA_ROOT=str(settings.MEDIA_ROOT),
     )
     started = [
         processes.celery("beat", tmp_path / "beat.log", env),
@@ -69,4 +78,6 @@ def live_workers(live_server, settings, tmp_path):
     ]
     yield started
     for process in started:
-        process.stop()
+        # An idle worker's warm shutdown takes 4 to 7 s here, now and then over 15;
+        # nothing a finished test needs is left in it, so it is not waited for longer.
+        process.stop(timeout=8)
