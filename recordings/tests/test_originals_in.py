@@ -391,3 +391,26 @@ def test_viewers_cannot_replace_a_take(viewer_client, team, take, requests_log):
     url = reverse("recordings_replace", kwargs={"team": team.slug, "recording_id": take.pk})
     assert viewer_client.post(url, {"label": "Mine"}).status_code == 403
     assert requests_log() == []
+
+
+def test_the_folder_page_shows_the_same_blank_forms_it_renders_once(member_client, team, settings):
+    """The blank upload and speech fields are rendered once per process; what the page
+    shows is what the forms render (names, limits, help), and a change of cap shows."""
+    from django.template.loader import render_to_string
+
+    from recordings.forms import SpeakForm, UploadForm
+    from recordings.tests.factories import FolderFactory, ProjectFactory
+
+    folder = FolderFactory(project=ProjectFactory(team=team, account__team=team))
+    html = member_client.get(folder.get_absolute_url()).content.decode()
+    fresh_upload = render_to_string(
+        "recordings/folder.html#upload-fields", {"upload_form": UploadForm()}
+    )
+    fresh_speak = render_to_string(
+        "recordings/folder.html#speak-fields", {"speak_form": SpeakForm()}
+    )
+    assert fresh_upload.strip() in html and fresh_speak.strip() in html
+    assert 'name="upload-files"' in html and 'name="speak-text"' in html
+    settings.RECORDINGS_MAX_UPLOAD_MB = 3  # a new cap is not hidden by the kept render
+    html = member_client.get(folder.get_absolute_url()).content.decode()
+    assert f'data-max-bytes="{3 * 1024 * 1024}"' in html
