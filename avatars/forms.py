@@ -67,3 +67,9 @@ class ContextForm(forms.Form):
         help_text="What the avatar knows when it is asked. A2E keeps it for this room.",
         widget=forms.Textarea(attrs={"rows": 8, "data-counter": QA_CONTEXT_MAX}),
     )
+
+    def clean_context(self):
+        context = self.cleaned_data["context"]
+        if not context.strip():
+            raise forms.ValidationError("Type the knowledge the avatar answers from.")
+        return context

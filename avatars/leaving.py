@@ -38,7 +38,8 @@ WORDS = {
 }
 
 
-def _enqueue(room_id: int) -> None:
+def enqueue(room_id: int) -> None:
+    """Ring for the room's leave once the caller's transaction commits."""
     from avatars.tasks import leave
 
     transaction.on_commit(lambda: leave.delay(room_id))
@@ -57,7 +58,7 @@ def request_leave(room: Room, reason: str, *, by=None, now=None, why: str = "") 
             return False
         who = f" by {by.get_username()}" if by is not None and by.is_authenticated else ""
         RoomEvent.objects.create(room=room, at=now, text=f"Leaving{who}: {why or WORDS[reason]}.")
-        _enqueue(room.pk)
+        enqueue(room.pk)
     return True
 
 

@@ -72,17 +72,20 @@ def open_room(*, account, avatar: dict, minutes: int, by) -> Room:
     room.expires_at = opened.expires_at or now + timedelta(minutes=minutes)
     room.opened_at = room.last_heartbeat_at = now
     room.coins_before = coins_before
-    Room.objects.filter(pk=room.pk, state=Room.State.OPENING).update(
-        state=room.state,
-        channel=room.channel,
-        app_id=room.app_id,
-        uid=room.uid,
-        token_encrypted=room.token_encrypted,
-        expires_at=room.expires_at,
-        opened_at=now,
-        last_heartbeat_at=now,
-        coins_before=coins_before,
-    )
+    opened_fields = {
+        "channel": room.channel,
+        "app_id": room.app_id,
+        "uid": room.uid,
+        "token_encrypted": room.token_encrypted,
+        "expires_at": room.expires_at,
+        "opened_at": now,
+        "last_heartbeat_at": now,
+        "coins_before": coins_before,
+    }
+    if not Room.objects.filter(pk=room.pk, state=Room.State.OPENING).update(
+        state=room.state, **opened_fields
+    ):
+        return _opened_too_late(room, opened_fields, now)
     try:
         room.coins_opened = client.remaining_coins().coins
         Room.objects.filter(pk=room.pk).update(coins_opened=room.coins_opened)
@@ -96,6 +99,29 @@ def open_room(*, account, avatar: dict, minutes: int, by) -> Room:
         + (f"; {charged:g} coins charged for the whole window." if charged is not None else "."),
     )
     record(team, "avatar.room_opened", actor=by, target=room, label=room.avatar_name)
+    return room
+
+
+def _opened_too_late(room: Room, fields: dict, now) -> Room:
+    """A2E answered after the sweep gave the opening up (a very slow call): the room is
+    open and charged at A2E, so it is left at once, as nobody's page holds it."""
+    from avatars import leaving
+
+    with transaction.atomic():
+        Room.objects.filter(pk=room.pk, state=Room.State.FAILED).update(
+            state=Room.State.LEAVING,
+            close_reason=Room.Reason.ABANDONED,
+            leave_next_at=now,
+            last_error="",
+            **fields,
+        )
+        RoomEvent.objects.create(
+            room=room,
+            at=now,
+            text="A2E opened it only after the opening was given up: leaving it at once.",
+        )
+        leaving.enqueue(room.pk)
+    room.refresh_from_db()
     return room
 
 

@@ -42,7 +42,9 @@ def _list_context(team, account, form=None, refusal=None):
         "avatars_error": error,
         "coins": lookups.coins(account) if account is not None and avatars else None,
         "form": form or OpenForm(avatars=avatars),
-        "open_rooms": Room.objects.for_team(team).unclosed().select_related("opened_by")[:20],
+        "open_rooms": Room.objects.for_team(team)
+        .unclosed()
+        .select_related("team", "opened_by")[:20],
         "refusal": refusal,
         "max_minutes": settings.AVATAR_MAX_MINUTES,
         "grace": settings.AVATAR_HEARTBEAT_GRACE,
@@ -88,7 +90,25 @@ def room_open(request, team):
         return render(request, "avatars/list.html", context, status=409)
     if room.state == Room.State.FAILED:
         messages.error(request, f"A2E did not open the room: {room.last_error}")
+    elif room.is_live and not _stage_can_join(account, room):
+        leaving.request_leave(
+            room, Room.Reason.LEFT, by=request.user, why="this server's pages cannot reach Agora"
+        )
+        messages.error(
+            request,
+            "The room was left at once, its unused time refunded: this server's security "
+            "policy does not let pages reach Agora's gateways, so its video could not play. "
+            "An administrator turns AGORA_CSP_GATEWAY_WILDCARDS on.",
+        )
     return redirect(room)
+
+
+def _stage_can_join(account, room) -> bool:
+    """A sandbox room's stand-in always can; a real Agora room only where the CSP admits
+    Agora's gateways (settings.AGORA_CSP_GATEWAY_WILDCARDS). Otherwise the window would be
+    charged for a stage that never connects."""
+    sandbox = stand_in_url(account.base_url, room.app_id, room.channel) is not None
+    return sandbox or settings.AGORA_CSP_GATEWAY_WILDCARDS
 
 
 @team_view()
@@ -128,7 +148,8 @@ def room_detail(request, team, room_id):
         "events": room.events.all(),
         "say_form": SayForm(),
     }
-    can_talk = room.is_live and request.membership.can_change
+    can_talk = _runs(request, room)
+    context["can_leave"] = request.membership.can_change
     if can_talk:
         current, error = talking.context(room)
         context["context_form"] = ContextForm(initial={"context": current})
@@ -143,6 +164,18 @@ def room_detail(request, team, room_id):
         # The stage reaches Agora (or, for a sandbox room, its stand-in): this page only.
         response._csp_update = room_csp(origin(stand_in) if stand_in else None)
     return response
+
+
+def _runs(request, room) -> bool:
+    """Whether this person runs the live room: its opener, on a member's page. Only one
+    page joins the stage, beats and sends the leave beacon, so a colleague who looks at
+    the room and goes away does not end it, and no second page takes the room's uid."""
+    return (
+        room.is_live
+        and room.account is not None
+        and request.membership.can_change
+        and room.opened_by_id == request.user.pk
+    )
 
 
 def _transcript(request, room, status=200):
@@ -161,8 +194,14 @@ def room_say(request, team, room_id):
     room = _room(team, room_id)
     form = SayForm(request.POST)
     kind = Utterance.Kind.ASK if request.POST.get("action") == "ask" else Utterance.Kind.SPEAK
-    if not room.is_live:
-        messages.error(request, "This room is closed: nothing more can be said in it.")
+    if not _runs(request, room):
+        closed = not room.is_live
+        messages.error(
+            request,
+            "This room is closed: nothing more can be said in it."
+            if closed
+            else "Only the person who opened the room speaks in it.",
+        )
         return _to_room(request, room)
     if not form.is_valid():
         error = form.errors["text"][0]
@@ -192,6 +231,8 @@ def room_context(request, team, room_id):
     form = ContextForm(request.POST)
     if not room.is_live:
         news = ("This room is closed.", "error")
+    elif not _runs(request, room):
+        news = ("Only the person who opened the room sets what it knows.", "error")
     elif not form.is_valid():
         news = (form.errors["context"][0], "error")
     else:
@@ -226,6 +267,8 @@ def room_leave(request, team, room_id):
     answered 204 since nobody reads it)."""
     room = _room(team, room_id)
     beacon = request.POST.get("reason") == Room.Reason.ABANDONED
+    if beacon and room.opened_by_id != request.user.pk:
+        return HttpResponse(status=204)  # only the opener's page runs the room
     reason = Room.Reason.ABANDONED if beacon else Room.Reason.LEFT
     why = "its page was closed or left without Leave" if beacon else ""
     asked = leaving.request_leave(room, reason, by=request.user, why=why)
@@ -244,7 +287,8 @@ def room_beat(request, team, room_id):
     """The room's page is open (every 10 s); answers the room's state so a page whose
     room was closed elsewhere stops."""
     room = _room(team, room_id)
-    opening.heartbeat(room)
+    if room.opened_by_id == request.user.pk:
+        opening.heartbeat(room)
     return JsonResponse(
         {"state": room.state, "ends_at": room.expires_at.isoformat() if room.expires_at else None}
     )
@@ -252,6 +296,6 @@ def room_beat(request, team, room_id):
 
 @team_view()
 def history(request, team):
-    rooms = Room.objects.for_team(team).select_related("opened_by")
+    rooms = Room.objects.for_team(team).select_related("team", "opened_by")
     page = Paginator(rooms, HISTORY_PAGE).get_page(request.GET.get("page"))
     return render(request, "avatars/history.html", {"page": page, "rooms": page.object_list})

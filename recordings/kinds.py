@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from jobs import kinds
 from jobs.kinds import COMPLETED, FAILED, PROCESSING, JobKind, Remote
-from providers import NotFound, ProtocolError, RateLimited, Unavailable, UpstreamError
+from providers import NotFound, ProtocolError, RateLimited, Unavailable
 from providers.respeecher import Conversion
 from teams.models import Provider
 
@@ -55,8 +55,9 @@ class RespeecherConversion(JobKind):
 
     No marker is sent: a conversion's label is the person's (at most 40 characters, the
     marker would not fit beside it). A submission whose answer was lost is recognised
-    among the original's conversions by its voice, made after the job, and owned by no
-    other job; a retry by its conversion leaving the failed state."""
+    among the original's conversions by its voice, made no earlier than CLOCK_SKEW before
+    the job (or undated), and owned by no other job; a retry by its conversion leaving
+    the failed state."""
 
     name = "respeecher.conversion"
     provider = Provider.RESPEECHER
@@ -174,8 +175,14 @@ class RespeecherConversion(JobKind):
             semitones_correction=params.semitones,
             label=params.label or None,
         )
+        # Respeecher applies a chosen calibration only with use_calibration: without it,
+        # the account's enabled one is used whatever calibration_id says.
+        chosen = params.calibration_id or None
         items = client.create_order(
-            params.original_id, [conversion], calibration_id=params.calibration_id or None
+            params.original_id,
+            [conversion],
+            calibration_id=chosen,
+            use_calibration=True if chosen else None,
         )
         if not items:
             raise ProtocolError(
@@ -212,7 +219,8 @@ class RespeecherConversion(JobKind):
     def fetch_many(self, jobs, client) -> dict[str, Remote | None]:
         """One listing per folder with work in flight, newest first, stopping once every
         wanted conversion is seen; a conversion missing from a whole listing is gone.
-        A folder whose listing fails passingly is left for the next poll."""
+        A folder whose listing fails passingly is left for the next poll; any other
+        refusal (a revoked key, say) is the whole poll's, recorded on the jobs."""
         by_folder: dict[str, set[str]] = defaultdict(set)
         for job in jobs:
             by_folder[self.params(job).folder_id].add(job.remote_id)
@@ -226,8 +234,8 @@ class RespeecherConversion(JobKind):
                 found.update(self._list_folder(client, folder_id, wanted))
             except NotFound:
                 found.update(dict.fromkeys(wanted))  # the folder, and its takes, are gone
-            except (RateLimited, Unavailable, ProtocolError, UpstreamError):
-                continue
+            except (RateLimited, Unavailable, ProtocolError):
+                continue  # passing: this folder is asked again at the next poll
         return found
 
     @staticmethod

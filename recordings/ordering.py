@@ -5,7 +5,7 @@ from django.db import transaction
 
 from activity.log import record
 from jobs import engine
-from jobs.models import Job, Status
+from jobs.models import UNFINISHED, Job, Status
 from providers.respeecher import Recording as RemoteRecording
 from recordings import sync
 from recordings.kinds import RespeecherConversion
@@ -44,6 +44,16 @@ def retry(conversion: Recording, *, by) -> tuple[Job | None, str]:
     if conversion.original is None:
         return None, "This conversion's original is not in the mirror; refresh first."
     with transaction.atomic():
+        # One retry at a time: a double click, or Retry again while the first is queued
+        # (the mirror says failed until it ends), finds the retry already under way.
+        Recording.objects.select_for_update().filter(pk=conversion.pk).first()
+        running = (
+            Order.objects.filter(conversion=conversion, job__status__in=UNFINISHED)
+            .select_related("job")
+            .first()
+        )
+        if running is not None:
+            return running.job, "It was already sent again."
         first = (
             Job.objects.filter(recording_order__conversion=conversion, status=Status.FAILED)
             .order_by("-pk")

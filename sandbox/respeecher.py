@@ -908,11 +908,12 @@ async def create_orders(request: Request, store: Store):
         msg = "List should have at least 1 item after validation, not 0"
         raise unprocessable(field_error(["body", "conversions"], msg, "too_short"))
     calibration = None
-    if body.get("calibration_id"):
+    if body.get("use_calibration") and body.get("calibration_id"):
         cid = str(body["calibration_id"])
         calibration = get_or_404(world.calibrations, cid, "Calibration")
-    elif not body.get("use_calibration"):
-        # The seed: without use_calibration the account's enabled calibration applies.
+    else:
+        # The seed: a calibration_id applies only with use_calibration true; otherwise
+        # the account's enabled calibration does.
         calibration = next((c for c in world.calibrations.values() if c["enabled"]), None)
     planned = []
     for index, item in enumerate(conversions):

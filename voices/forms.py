@@ -6,7 +6,7 @@ from django.core.validators import URLValidator
 
 from jobs import inputs
 from recordings import options
-from recordings.options import narration_styles, style_label  # noqa: F401 - used here and by demo
+from recordings.options import narration_styles
 from teams.models import Provider
 from voices.models import Kind, Voice
 

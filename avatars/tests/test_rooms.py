@@ -355,3 +355,75 @@ def test_a_closed_room_names_its_reason_only_when_the_state_does_not(member_clie
     gone = RoomFactory(team=team, state=Room.State.LEFT, close_reason=Room.Reason.ABANDONED)
     assert "(left)" not in member_client.get(left.get_absolute_url()).content.decode()
     assert "(abandoned)" in member_client.get(gone.get_absolute_url()).content.decode()
+
+
+def test_only_the_opener_runs_the_room_a_colleague_cannot_end_it_by_leaving(
+    member_client, admin_client_, team, a2e, a2e_log
+):
+    _open(member_client, team)
+    room = Room.objects.get()
+    html = admin_client_.get(room.get_absolute_url()).content.decode()
+    # A colleague sees the room without its stage or key, and may leave it on purpose.
+    assert "avatar-stage" not in html and room.token not in html
+    assert "Leave it for them" in html
+    leave = _url(team, "avatars_room_leave", room_id=room.pk)
+    assert admin_client_.post(leave, {"reason": "abandoned"}).status_code == 204
+    room.refresh_from_db()
+    assert room.state == Room.State.LIVE  # their page going away ends nothing
+    a2e_log()
+    say = _url(team, "avatars_room_say", room_id=room.pk)
+    admin_client_.post(say, {"text": "Hello", "action": "speak"})
+    assert not Utterance.objects.exists() and _calls(a2e_log(), "/speak") == []
+    admin_client_.post(leave)
+    room.refresh_from_db()
+    assert (room.state, room.close_reason) == (Room.State.LEAVING, Room.Reason.LEFT)
+
+
+def test_a_blank_context_is_refused_with_nothing_sent(member_client, team, a2e, a2e_log):
+    _open(member_client, team)
+    room = Room.objects.get()
+    a2e_log()
+    member_client.post(_url(team, "avatars_room_context", room_id=room.pk), {"context": "   \n "})
+    assert _calls(a2e_log(), "/set-qa-context") == []
+
+
+def test_a_room_whose_account_was_disconnected_still_shows(member_client, team, a2e):
+    _open(member_client, team)
+    room = Room.objects.get()
+    Room.objects.filter(pk=room.pk).update(account=None)
+    response = member_client.get(room.get_absolute_url())
+    assert response.status_code == 200 and "avatar-stage" not in response.content.decode()
+
+
+def test_a_room_a2e_opened_after_the_opening_was_given_up_is_left(
+    member_client, team, a2e, monkeypatch
+):
+    from providers.a2e import A2EClient
+
+    real = A2EClient.open_avatar_room
+
+    def slow(self, avatar_id, expire_seconds):
+        opened = real(self, avatar_id, expire_seconds)
+        leaving.sweep(now=timezone.now() + timedelta(minutes=10))  # gave the opening up
+        return opened
+
+    monkeypatch.setattr(A2EClient, "open_avatar_room", slow)
+    _open(member_client, team)
+    room = Room.objects.get()
+    assert room.state == Room.State.LEAVING and room.channel
+    assert leaving.leave(room.pk) == "left"
+
+
+@pytest.mark.parametrize("gateways", [False, True])
+def test_a_real_agora_room_is_left_at_once_where_the_csp_shuts_agora_out(
+    member_client, team, a2e, monkeypatch, settings, gateways
+):
+    # The sandbox answers its own appId; a real A2E answers Agora's: no stand-in then.
+    monkeypatch.setattr("avatars.views.stand_in_url", lambda *args: None)
+    settings.AGORA_CSP_GATEWAY_WILDCARDS = gateways
+    _open(member_client, team)
+    room = Room.objects.get()
+    assert room.state == (Room.State.LIVE if gateways else Room.State.LEAVING)
+    if not gateways:
+        page = member_client.get(room.get_absolute_url(), follow=True).content.decode()
+        assert "AGORA_CSP_GATEWAY_WILDCARDS" in page

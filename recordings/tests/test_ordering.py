@@ -393,3 +393,55 @@ def test_an_unavailable_voice_is_not_offered(member_client, world):
     page = member_client.post(_order_url(world["folder"]), {"ids": [world["takes"][0].pk]})
     html = page.content.decode()
     assert voice.name not in html and world["voices"][1].name in html
+
+
+def test_a_chosen_calibration_is_applied_not_the_enabled_one(
+    member_client, world, respeecher, requests_log
+):
+    import io
+
+    from jobs.tests.audio import wav
+    from recordings.models import Calibration
+    from teams.connection import client_for
+
+    made = client_for(respeecher).create_calibration(
+        "Studio B", io.BytesIO(wav(2)), filename="b.wav"
+    )
+    processes_wait = engine.timezone.now() + timezone.timedelta(seconds=10)
+    while client_for(respeecher).get_calibration(made.id).state != Status.COMPLETED:
+        assert engine.timezone.now() < processes_wait, "the calibration never finished"
+    sync.sync_account(respeecher)
+    assert Calibration.objects.get(remote_id=made.id).state == Status.COMPLETED
+    requests_log()
+    voice = world["voices"][0]
+    response = _order(member_client, world, [voice], takes=world["takes"][:1], calibration=made.id)
+    assert response.status_code == 302
+    job = Job.objects.get()
+    _run([job.pk])
+    (order,) = [r for r in requests_log() if r["path"].endswith("/api/v2/orders")]
+    body = json.loads(order["json"]) if isinstance(order["json"], str) else order["json"]
+    assert (body["calibration_id"], body["use_calibration"]) == (made.id, True)
+    conversion = Recording.objects.get(remote_id=Job.objects.get().remote_id)
+    assert conversion.calibration_remote_id == made.id
+
+
+def test_retrying_a_conversion_made_elsewhere_twice_sends_one_retry(member_client, world, control):
+    take = world["takes"][0]
+    seeded = control.post(
+        "/_sandbox/seed",
+        json={
+            "kind": "respeecher.recording",
+            "count": 1,
+            "folder_id": world["folder"].remote_id,
+            "state": "error",
+            "original_id": take.remote_id,
+        },
+    ).json()["ids"][0]
+    sync.sync_account(take.account, full=True)
+    conversion = Recording.objects.get(remote_id=seeded)
+    url = reverse(
+        "recordings_retry", kwargs={"team": take.team.slug, "recording_id": conversion.pk}
+    )
+    member_client.post(url)
+    member_client.post(url)  # pressed again while the first retry waits to be sent
+    assert Job.objects.filter(kind=RespeecherConversion.name).count() == 1
