@@ -47,13 +47,13 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
-from django.utils import timezone  # noqa: E402
 
 from jobs import engine  # noqa: E402
 from jobs.models import Job, Status  # noqa: E402
 from recordings import sync  # noqa: E402
 from recordings.kinds import RespeecherConversion  # noqa: E402
 from recordings.models import Folder, Project  # noqa: E402
+from recordings.tests.factories import conversion_jobs_in_flight  # noqa: E402
 from teams.models import Membership, ProviderAccount, Role, Team  # noqa: E402
 
 logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -100,24 +100,9 @@ def tick_calls(control: httpx.Client, account, conversions: int, originals: int)
                 "original_id": original,
             },
         ).json()["ids"]
-        params = RespeecherConversion.Params(
-            original_id=original, folder_id=folder, voice_id="bench-voice"
-        ).as_json()
-        jobs += [
-            Job(
-                team=account.team,
-                account=account,
-                provider=account.provider,
-                kind=RespeecherConversion.name,
-                label="in flight",
-                params=params,
-                status=Status.PROCESSING,
-                remote_id=rid,
-                next_poll_at=timezone.now(),
-            )
-            for rid in ids
-        ]
-    Job.objects.bulk_create(jobs)
+        jobs += conversion_jobs_in_flight(
+            account, folder_id=folder, original_id=original, remote_ids=ids
+        )
     control.delete("/_sandbox/requests")
     started = time.perf_counter()
     stats = engine.poll_due()

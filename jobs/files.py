@@ -51,10 +51,10 @@ def file_response(stored_file, *, size: int, name: str, download: bool = False) 
         filename=name,
     )
     response["Content-Length"] = size
-    return _sealed(response)
+    return sealed(response)
 
 
-def _sealed(response):
+def sealed(response):
     """Whatever the file holds, it may not script or be taken for another type."""
     response["Content-Security-Policy"] = "sandbox"
     response["X-Content-Type-Options"] = "nosniff"
@@ -108,4 +108,4 @@ def relay_response(opened, *, name: str, provider: str, download: bool = False) 
     response["Content-Disposition"] = content_disposition_header(
         attachment, streamed.filename or name
     )
-    return _sealed(response)
+    return sealed(response)

@@ -911,13 +911,17 @@ class RespeecherClient(Downloads):
         calibration_id: str | None = None,
         use_calibration: bool | None = None,
     ) -> list[OrderItem]:
-        """Order conversions of an original; each item's `conversion_id` is a recording to poll."""
+        """Order conversions of an original; each item's `conversion_id` is a recording to poll.
+        Respeecher applies a `calibration_id` only with `use_calibration` true (else the
+        account's enabled calibration), so naming one turns it on unless told otherwise."""
         body: dict[str, Any] = {
             "original_id": original_id,
             "conversions": [c.as_json() for c in conversions],
         }
         if calibration_id is not None:
             body["calibration_id"] = calibration_id
+            if use_calibration is None:
+                use_calibration = True
         if use_calibration is not None:
             body["use_calibration"] = use_calibration
         return self._order_items(self._json("create_order", json=body))

@@ -175,14 +175,8 @@ class RespeecherConversion(JobKind):
             semitones_correction=params.semitones,
             label=params.label or None,
         )
-        # Respeecher applies a chosen calibration only with use_calibration: without it,
-        # the account's enabled one is used whatever calibration_id says.
-        chosen = params.calibration_id or None
         items = client.create_order(
-            params.original_id,
-            [conversion],
-            calibration_id=chosen,
-            use_calibration=True if chosen else None,
+            params.original_id, [conversion], calibration_id=params.calibration_id or None
         )
         if not items:
             raise ProtocolError(
@@ -203,15 +197,18 @@ class RespeecherConversion(JobKind):
             # Still failed: the retry never reached Respeecher, so it is sent again.
             return None if conversion.state == FAILED else conversion_remote(conversion)
         since = job.created_at - CLOCK_SKEW
-        for conversion in client.iter_conversions(params.original_id):
-            if conversion.model_id != params.voice_id:
-                continue
-            if conversion.created_at is not None and conversion.created_at < since:
-                continue
-            owned = Job.objects.filter(kind=self.name, remote_id=conversion.id)
-            if not owned.exclude(pk=job.pk).exists():
-                return conversion_remote(conversion)
-        return None
+        candidates = [
+            c
+            for c in client.iter_conversions(params.original_id)
+            if c.model_id == params.voice_id and (c.created_at is None or c.created_at >= since)
+        ]
+        owned = set(
+            Job.objects.filter(kind=self.name, remote_id__in=[c.id for c in candidates])
+            .exclude(pk=job.pk)
+            .values_list("remote_id", flat=True)
+        )
+        found = next((c for c in candidates if c.id not in owned), None)
+        return conversion_remote(found) if found else None
 
     def fetch_one(self, job, client) -> Remote | None:
         return _fetch(client, job.remote_id)

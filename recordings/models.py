@@ -370,6 +370,13 @@ class OrderQuerySet(TeamQuerySet):
         return self.filter(in_flight | unannounced | failed_unmade).select_related("job").distinct()
 
 
+def shown_conversions(conversions, orders) -> list:
+    """The mirrored conversions a take shows as such: one still being made here (an
+    order's job holds its remote id) shows as that order's live row instead."""
+    in_flight = {o.job.remote_id for o in orders if o.job.remote_id}
+    return [c for c in conversions if c.remote_id not in in_flight]
+
+
 class Order(models.Model):
     """One conversion asked for here: an original into one voice, followed as a job of
     kind respeecher.conversion. Respeecher's own record of it is a conversion Recording,

@@ -43,7 +43,7 @@ from recordings.forms import (
     SpeakForm,
     UploadForm,
 )
-from recordings.models import Folder, Order, Project, Recording, SyncRun
+from recordings.models import Folder, Order, Project, Recording, SyncRun, shown_conversions
 from teams.models import Provider, ProviderAccount, Role
 from teams.scoping import get_for_team, team_view
 from voices.paging import keyset_page
@@ -176,11 +176,7 @@ def folder_detail(request, team, folder_id):
     takes_at = reverse("recordings_take", kwargs={"team": team.slug, "recording_id": 0})[:-2]
     for take in page.rows:
         take.page_url = f"{takes_at}{take.pk}/"
-        # A conversion still being made here shows as its live job row, not twice.
-        in_flight = {o.job.remote_id for o in take.live_orders if o.job.remote_id}
-        take.shown_conversions = [
-            c for c in take.listed_conversions if c.remote_id not in in_flight
-        ]
+        take.shown_conversions = shown_conversions(take.listed_conversions, take.live_orders)
     params = request.GET.copy()
     params.pop("after", None)
     context = {
@@ -369,16 +365,13 @@ def take_detail(request, team, recording_id):
     """An original and its conversions side by side, each with its player and waveform."""
     take = _recording(team, recording_id, Recording.objects.listed().originals())
     orders = list(Order.objects.filter(original=take).showing().order_by("created_at", "pk"))
-    # A conversion still being made here shows as its live job row, not twice.
-    in_flight = {o.job.remote_id for o in orders if o.job.remote_id}
-    conversions = [
-        c
-        for c in take.conversions.listed()
+    conversions = shown_conversions(
+        take.conversions.listed()
         .filter(kind=Recording.Kind.CONVERSION)
         .select_related("account", "team")
-        .order_by("created_at", "pk")
-        if c.remote_id not in in_flight
-    ]
+        .order_by("created_at", "pk"),
+        orders,
+    )
     context = {
         "take": take,
         "take_name": _take_name(take),

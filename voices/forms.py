@@ -6,7 +6,6 @@ from django.core.validators import URLValidator
 
 from jobs import inputs
 from recordings import options
-from recordings.options import narration_styles
 from teams.models import Provider
 from voices.models import Kind, Voice
 
@@ -191,19 +190,12 @@ class SpeechForm(forms.Form):
         if voice.provider == Provider.RESPEECHER:
             if not data.get("folder"):
                 self.add_error("folder", "Respeecher makes speech inside a folder: choose one.")
-            if not self.style_for(voice):
+            # A chosen style was checked by its field; without one the default speaks.
+            if not options.default_style(voice):
                 self.add_error(
                     "voice", "This Respeecher voice has no narration style to speak with."
                 )
         return data
-
-    def style_for(self, voice) -> str | None:
-        """The style chosen for this voice, else its default (else its first)."""
-        styles = narration_styles(voice)
-        chosen = self.cleaned_data.get("narration_style")
-        if chosen and any(style.id == chosen for style in styles):
-            return chosen
-        return options.default_style(voice)
 
     def start(self, by):
         """Start the speech job for the chosen voice at its provider."""

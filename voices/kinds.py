@@ -480,8 +480,6 @@ class RespeecherTextToSpeech(JobKind):
                 )
             ],
             calibration_id=params.calibration_id or None,
-            # A chosen calibration applies only with use_calibration (docs/upstream).
-            use_calibration=True if params.calibration_id else None,
         )
         item = items[0] if items else None
         if item is not None and item.state == FAILED:

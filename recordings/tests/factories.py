@@ -51,3 +51,30 @@ class SyncRunFactory(factory.django.DjangoModelFactory):
     account = factory.SubFactory(
         ProviderAccountFactory, team=factory.SelfAttribute("..team"), provider="respeecher"
     )
+
+
+def conversion_jobs_in_flight(account, *, folder_id: str, original_id: str, remote_ids) -> list:
+    """Processing respeecher.conversion jobs, due now, for conversions Respeecher holds in
+    flight (seeded in the sandbox): what a poll tick then has to follow."""
+    from django.utils import timezone
+
+    from jobs.models import Job, Status
+    from recordings.kinds import RespeecherConversion
+
+    params = RespeecherConversion.Params(
+        original_id=original_id, folder_id=folder_id, voice_id="in-flight-voice"
+    ).as_json()
+    return Job.objects.bulk_create(
+        Job(
+            team=account.team,
+            account=account,
+            provider=account.provider,
+            kind=RespeecherConversion.name,
+            label="in flight",
+            params=params,
+            status=Status.PROCESSING,
+            remote_id=remote_id,
+            next_poll_at=timezone.now(),
+        )
+        for remote_id in remote_ids
+    )

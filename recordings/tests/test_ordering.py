@@ -15,6 +15,7 @@ from jobs.models import Job, Status
 from recordings import ordering, sync
 from recordings.kinds import RespeecherConversion
 from recordings.models import Folder, Order, Recording
+from recordings.tests.factories import conversion_jobs_in_flight
 from voices import sync as voices_sync
 from voices.models import Voice
 from webhooks.models import Delivery, EventType
@@ -309,7 +310,6 @@ def _in_flight(account, seed, folders, per_folder):
     """`per_folder` conversions in flight in each of `folders` new sandbox folders,
     each with a processing job here."""
     project = seed("respeecher.project", 1)[0]
-    jobs = []
     for _ in range(folders):
         folder = seed("respeecher.folder", 1, project_id=project)[0]
         original = seed("respeecher.recording", 1, folder_id=folder)[0]
@@ -320,24 +320,7 @@ def _in_flight(account, seed, folders, per_folder):
             state="processing",
             original_id=original,
         )
-        params = RespeecherConversion.Params(
-            original_id=original, folder_id=folder, voice_id="v"
-        ).as_json()
-        jobs += [
-            Job(
-                team=account.team,
-                account=account,
-                provider=account.provider,
-                kind=RespeecherConversion.name,
-                label="in flight",
-                params=params,
-                status=Status.PROCESSING,
-                remote_id=rid,
-                next_poll_at=timezone.now(),
-            )
-            for rid in ids
-        ]
-    Job.objects.bulk_create(jobs)
+        conversion_jobs_in_flight(account, folder_id=folder, original_id=original, remote_ids=ids)
 
 
 @pytest.mark.parametrize(("per_folder", "most"), [(4, 3), (167, 6)])
