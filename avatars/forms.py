@@ -14,9 +14,8 @@ class OpenForm(forms.Form):
             "invalid_choice": "That avatar is not one of this account's.",
         }
     )
+    # The list page writes each avatar's minutes input itself; the range is checked here.
     minutes = forms.IntegerField(
-        label="Length (minutes)",
-        initial=2,
         error_messages={"required": "Choose how long the room stays open."},
     )
 
@@ -24,12 +23,6 @@ class OpenForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.avatars = {a["id"]: a for a in avatars}
         self.fields["avatar"].choices = [(a["id"], a["name"]) for a in avatars]
-        most = settings.AVATAR_MAX_MINUTES
-        field = self.fields["minutes"]
-        field.min_value, field.max_value = 1, most
-        field.validators = []
-        field.widget.attrs.update({"min": 1, "max": most, "step": 1})
-        field.help_text = f"1 to {most} minutes."
 
     def clean_minutes(self):
         minutes = self.cleaned_data["minutes"]
@@ -64,7 +57,10 @@ class ContextForm(forms.Form):
             "required": "Type the knowledge the avatar answers from.",
             "max_length": f"The context is at most {QA_CONTEXT_MAX} characters.",
         },
-        help_text="What the avatar knows when it is asked. A2E keeps it for this room.",
+        help_text=(
+            "What the avatar knows when it is asked. A2E keeps it for this room. "
+            f"At most {QA_CONTEXT_MAX:,} characters."
+        ),
         widget=forms.Textarea(attrs={"rows": 8, "data-counter": QA_CONTEXT_MAX}),
     )
 

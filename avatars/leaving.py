@@ -10,7 +10,6 @@ read back, so the window in which a dead worker could make us send it twice is t
 time between A2E's answer and one UPDATE."""
 
 import logging
-import random
 from datetime import timedelta
 
 from django.conf import settings
@@ -20,6 +19,7 @@ from django.utils import timezone
 
 from activity.log import record
 from avatars.models import LEAVE_HOLD, Room, RoomEvent
+from jobs.engine import backoff
 from providers import BadRequest, NotFound, UpstreamError
 from teams.connection import client_for
 from webhooks.events import EventType, publish
@@ -63,9 +63,7 @@ def request_leave(room: Room, reason: str, *, by=None, now=None, why: str = "") 
 
 
 def retry_wait(attempts: int) -> timedelta:
-    base, cap = settings.AVATAR_LEAVE_RETRY_BASE, settings.AVATAR_LEAVE_RETRY_MAX
-    seconds = min(base * 2 ** max(0, attempts - 1), cap)
-    return timedelta(seconds=seconds * (0.9 + random.random() * 0.2))  # noqa: S311
+    return backoff(attempts, settings.AVATAR_LEAVE_RETRY_BASE, settings.AVATAR_LEAVE_RETRY_MAX)
 
 
 def leave(room_id: int, now=None) -> str:
@@ -166,10 +164,10 @@ def read_coins(room_id: int) -> bool:
     try:
         coins = client_for(room.account).remaining_coins().coins
     except UpstreamError as exc:
-        failures = room.events.filter(text__startswith="Coins not read").count() + 1
-        give_up = failures >= COIN_READS
-        if give_up:
-            Room.objects.filter(pk=room.pk).update(coins_pending=False)
+        give_up = room.coin_reads + 1 >= COIN_READS
+        Room.objects.filter(pk=room.pk).update(
+            coin_reads=F("coin_reads") + 1, coins_pending=not give_up
+        )
         RoomEvent.objects.create(
             room=room, failed=True, text=f"Coins not read ({exc.message}).{' Gave up.' * give_up}"
         )
@@ -195,20 +193,19 @@ def sweep(now=None) -> dict:
     grace = timedelta(seconds=settings.AVATAR_HEARTBEAT_GRACE)
     live = Room.objects.filter(state=Room.State.LIVE)
     stats = {"expired": 0, "abandoned": 0, "rung": 0, "coins": 0, "cut_off": 0}
+    # Read before this pass asks for new leaves: request_leave rings for those itself.
+    due = list(
+        Room.objects.filter(state=Room.State.LEAVING, leave_next_at__lte=now)
+        .filter(LEAVE_HOLD.free(now))
+        .values_list("pk", flat=True)[:200]
+    )
     for room in live.filter(expires_at__lte=now):
         stats["expired"] += request_leave(room, Room.Reason.EXPIRED, now=now)
     for room in live.filter(last_heartbeat_at__lt=now - grace):
         stats["abandoned"] += request_leave(room, Room.Reason.ABANDONED, now=now)
-    due = Room.objects.filter(state=Room.State.LEAVING, leave_next_at__lte=now).filter(
-        LEAVE_HOLD.free(now)
-    )
-    for room_id in due.values_list("pk", flat=True)[:200]:
-        _enqueue_now(room_id)
+    for room_id in due:
+        enqueue(room_id)  # no transaction here: sent at once
         stats["rung"] += 1
-    for room_id in Room.objects.filter(coins_pending=True, left_at__lte=now - grace).values_list(
-        "pk", flat=True
-    )[:50]:
-        stats["coins"] += read_coins(room_id)
     # An opening whose web request died between our row and A2E's answer: without a
     # channel there is nothing we can leave; say so rather than show it opening forever.
     stuck = Room.objects.filter(state=Room.State.OPENING, created_at__lt=now - grace * 4)
@@ -223,10 +220,9 @@ def sweep(now=None) -> dict:
                 "closes when its time runs out.",
             )
             stats["cut_off"] += 1
+    # Last, so a slow A2E cannot hold up the leaves above.
+    for room_id in Room.objects.filter(coins_pending=True, left_at__lte=now - grace).values_list(
+        "pk", flat=True
+    )[:50]:
+        stats["coins"] += read_coins(room_id)
     return stats
-
-
-def _enqueue_now(room_id: int) -> None:
-    from avatars.tasks import leave as leave_task
-
-    leave_task.delay(room_id)

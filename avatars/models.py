@@ -65,8 +65,10 @@ class Room(models.Model):
     coins_before = models.FloatField(null=True, blank=True)
     coins_opened = models.FloatField(null=True, blank=True)
     coins_after = models.FloatField(null=True, blank=True)
-    # After leaving, the coins are read back; this is set until they are.
+    # After leaving, the coins are read back; this is set until they are (or until
+    # COIN_READS reads have failed, counted here).
     coins_pending = models.BooleanField(default=False)
+    coin_reads = models.PositiveSmallIntegerField(default=0)
     # The leave: tried until A2E answers, with a growing wait.
     leave_attempts = models.PositiveIntegerField(default=0)
     leave_next_at = models.DateTimeField(null=True, blank=True)

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from activity.log import record
+from avatars import leaving
 from avatars.models import Room, RoomEvent
 from providers import UpstreamError
 from teams.connection import client_for
@@ -105,8 +106,6 @@ def open_room(*, account, avatar: dict, minutes: int, by) -> Room:
 def _opened_too_late(room: Room, fields: dict, now) -> Room:
     """A2E answered after the sweep gave the opening up (a very slow call): the room is
     open and charged at A2E, so it is left at once, as nobody's page holds it."""
-    from avatars import leaving
-
     with transaction.atomic():
         Room.objects.filter(pk=room.pk, state=Room.State.FAILED).update(
             state=Room.State.LEAVING,

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh, trigger_client_event
 
@@ -122,9 +123,13 @@ def picture(request, team, avatar_id):
         return HttpResponse(exc.message, status=502, content_type="text/plain")
     if found is None or not found["picture"]:
         raise Http404("No picture for that avatar.")
-    return relay_response(
+    response = relay_response(
         client_for(account).stream(found["picture"]), name=f"avatar-{avatar_id}", provider="A2E"
     )
+    # Listed an hour at a time, so kept by the browser as long: a list view is not a
+    # fetch per avatar from A2E.
+    patch_cache_control(response, private=True, max_age=lookups.AVATARS_TTL)
+    return response
 
 
 def _room(team, room_id):

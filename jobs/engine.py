@@ -65,6 +65,11 @@ def _jitter(delay: timedelta) -> timedelta:
     return delay * (0.9 + random.random() * 0.2)  # noqa: S311 - spreading load, not secrecy
 
 
+def backoff(attempts: int, base: float, cap: float) -> timedelta:
+    """The wait after `attempts` failed tries: base x 2^(attempts-1), capped, +-10 %."""
+    return _jitter(timedelta(seconds=min(base * 2 ** max(0, attempts - 1), cap)))
+
+
 def enqueue_on_commit(task_name: str, *args) -> None:
     from jobs import tasks
 
@@ -173,8 +178,7 @@ def _submit_later(job: Job, exc: Exception, hold, now) -> str:
     if job.attempts >= settings.JOBS_MAX_ATTEMPTS:
         _finish_failed(job, f"Gave up after {job.attempts} attempts: {message}", hold=hold)
         return "failed"
-    base, cap = settings.JOBS_RETRY_BASE, settings.JOBS_RETRY_MAX
-    wait = _jitter(timedelta(seconds=min(base * 2 ** (job.attempts - 1), cap)))
+    wait = backoff(job.attempts, settings.JOBS_RETRY_BASE, settings.JOBS_RETRY_MAX)
     retry_after = getattr(exc, "retry_after", None)
     if retry_after:
         wait = max(wait, timedelta(seconds=retry_after))

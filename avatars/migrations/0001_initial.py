@@ -7,82 +7,171 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('teams', '0002_provideraccount_secret_origin'),
+        ("teams", "0002_provideraccount_secret_origin"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Room',
+            name="Room",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('avatar_id', models.CharField(max_length=100)),
-                ('avatar_name', models.CharField(blank=True, max_length=200)),
-                ('minutes', models.PositiveSmallIntegerField()),
-                ('state', models.CharField(choices=[('opening', 'Opening'), ('live', 'Live'), ('leaving', 'Leaving'), ('left', 'Left'), ('expired', 'Expired'), ('failed', 'Not opened')], default='opening', max_length=10)),
-                ('close_reason', models.CharField(blank=True, choices=[('left', 'Left'), ('abandoned', 'Abandoned'), ('expired', 'Expired')], max_length=10)),
-                ('channel', models.CharField(blank=True, db_index=True, max_length=100)),
-                ('app_id', models.CharField(blank=True, max_length=100)),
-                ('uid', models.CharField(blank=True, max_length=40)),
-                ('token_encrypted', models.TextField(blank=True)),
-                ('expires_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('opened_at', models.DateTimeField(blank=True, null=True)),
-                ('last_heartbeat_at', models.DateTimeField(blank=True, null=True)),
-                ('left_at', models.DateTimeField(blank=True, null=True)),
-                ('coins_before', models.FloatField(blank=True, null=True)),
-                ('coins_opened', models.FloatField(blank=True, null=True)),
-                ('coins_after', models.FloatField(blank=True, null=True)),
-                ('coins_pending', models.BooleanField(default=False)),
-                ('coin_reads', models.PositiveSmallIntegerField(default=0)),
-                ('leave_attempts', models.PositiveIntegerField(default=0)),
-                ('leave_next_at', models.DateTimeField(blank=True, null=True)),
-                ('leave_held_until', models.DateTimeField(blank=True, null=True)),
-                ('leave_holder', models.CharField(blank=True, max_length=32)),
-                ('last_error', models.TextField(blank=True)),
-                ('account', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='teams.provideraccount')),
-                ('opened_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='teams.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("avatar_id", models.CharField(max_length=100)),
+                ("avatar_name", models.CharField(blank=True, max_length=200)),
+                ("minutes", models.PositiveSmallIntegerField()),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("opening", "Opening"),
+                            ("live", "Live"),
+                            ("leaving", "Leaving"),
+                            ("left", "Left"),
+                            ("expired", "Expired"),
+                            ("failed", "Not opened"),
+                        ],
+                        default="opening",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "close_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("left", "Left"),
+                            ("abandoned", "Abandoned"),
+                            ("expired", "Expired"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("channel", models.CharField(blank=True, db_index=True, max_length=100)),
+                ("app_id", models.CharField(blank=True, max_length=100)),
+                ("uid", models.CharField(blank=True, max_length=40)),
+                ("token_encrypted", models.TextField(blank=True)),
+                ("expires_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("opened_at", models.DateTimeField(blank=True, null=True)),
+                ("last_heartbeat_at", models.DateTimeField(blank=True, null=True)),
+                ("left_at", models.DateTimeField(blank=True, null=True)),
+                ("coins_before", models.FloatField(blank=True, null=True)),
+                ("coins_opened", models.FloatField(blank=True, null=True)),
+                ("coins_after", models.FloatField(blank=True, null=True)),
+                ("coins_pending", models.BooleanField(default=False)),
+                ("coin_reads", models.PositiveSmallIntegerField(default=0)),
+                ("leave_attempts", models.PositiveIntegerField(default=0)),
+                ("leave_next_at", models.DateTimeField(blank=True, null=True)),
+                ("leave_held_until", models.DateTimeField(blank=True, null=True)),
+                ("leave_holder", models.CharField(blank=True, max_length=32)),
+                ("last_error", models.TextField(blank=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="teams.provideraccount",
+                    ),
+                ),
+                (
+                    "opened_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="teams.team",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='RoomEvent',
+            name="RoomEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('text', models.CharField(max_length=500)),
-                ('failed', models.BooleanField(default=False)),
-                ('room', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='avatars.room')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("text", models.CharField(max_length=500)),
+                ("failed", models.BooleanField(default=False)),
+                (
+                    "room",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="avatars.room",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'pk'],
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Utterance',
+            name="Utterance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('speak', 'Speak'), ('ask', 'Ask')], max_length=5)),
-                ('text', models.TextField()),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('trace_id', models.CharField(blank=True, max_length=100)),
-                ('error', models.TextField(blank=True)),
-                ('room', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='utterances', to='avatars.room')),
-                ('sent_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(choices=[("speak", "Speak"), ("ask", "Ask")], max_length=5),
+                ),
+                ("text", models.TextField()),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("trace_id", models.CharField(blank=True, max_length=100)),
+                ("error", models.TextField(blank=True)),
+                (
+                    "room",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="utterances",
+                        to="avatars.room",
+                    ),
+                ),
+                (
+                    "sent_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'pk'],
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='room',
-            index=models.Index(fields=['state', 'leave_next_at'], name='room_due_idx'),
+            model_name="room",
+            index=models.Index(fields=["state", "leave_next_at"], name="room_due_idx"),
         ),
     ]

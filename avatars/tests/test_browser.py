@@ -31,11 +31,8 @@ def console(transactional_db, live_server, settings, sandbox_url, control, brows
     ProviderAccountFactory(
         team=team, provider="a2e", base_url=f"{sandbox_url}/a2e", secret="sandbox-a2e"
     )
-    from playwright.sync_api import expect
-
     page = browser_page
-    page.set_default_timeout(WAIT)
-    expect.set_options(timeout=WAIT)  # module-wide: put back below
+    page.set_default_timeout(WAIT)  # expectations wait as browser_page sets them
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Username").fill("ada")
     page.get_by_label("Password").fill(PASSWORD)
@@ -43,7 +40,6 @@ def console(transactional_db, live_server, settings, sandbox_url, control, brows
     page.get_by_role("navigation", name="Sections").get_by_role("link", name="Avatars").click()
     page.wait_for_url(re.compile(r"/avatars/$"))
     yield page
-    expect.set_options(timeout=5_000)  # Playwright's default
 
 
 def a2e_requests(control, path_end: str) -> list[dict]:

@@ -59,7 +59,7 @@
       credentials: "same-origin",
       headers: { "X-CSRFToken": csrfToken(), "Accept": "application/json" },
     }).then(function (response) {
-      if (response.status === 404 || response.status === 410) { finish(); return null; }
+      if (response.status === 404) { finish(); return null; }
       return response.ok ? response.json() : null;
     }).then(function (answer) {
       if (!answer || finished) return;
