@@ -12,6 +12,7 @@ from avatars import leaving, opening
 from avatars.models import Room
 from avatars.tests.conftest import LILY, MARCUS
 from dashboard import processes
+from jobs.tests.broker import wipe_broker
 from teams.tests.factories import ProviderAccountFactory, TeamFactory
 
 pytestmark = pytest.mark.integration
@@ -97,3 +98,17 @@ def test_killing_the_worker_5_times_leaves_every_room_once(rooms, control, procs
         assert all(_at(r["time"]) <= room.left_at for r in sent), room.channel
         assert room.events.filter(text__contains="acknowledged").count() <= 1
         assert room.events.filter(text__startswith="Leaving").count() == 1
+
+
+def test_leaves_survive_a_wiped_broker(rooms, control, procs):
+    with transaction.atomic():
+        for room in rooms:
+            assert leaving.request_leave(room, Room.Reason.LEFT)
+    wipe_broker()  # every leave message is gone before any worker saw it
+    procs("beat")
+    procs("worker")
+    ids = [room.pk for room in rooms]
+    processes.wait_until(_closed(ids), timeout=120, what="every room left")
+    log = control.get("/_sandbox/requests", params={"path": "/a2e/api/v1/streaming-avatar/leave"})
+    acknowledged = [r for r in log.json()["requests"] if r["status"] == 200]
+    assert sorted(r["json"]["channel"] for r in acknowledged) == sorted(r.channel for r in rooms)

@@ -427,3 +427,67 @@ def test_a_real_agora_room_is_left_at_once_where_the_csp_shuts_agora_out(
     if not gateways:
         page = member_client.get(room.get_absolute_url(), follow=True).content.decode()
         assert "AGORA_CSP_GATEWAY_WILDCARDS" in page
+
+
+def test_the_avatar_list_is_kept_an_hour_and_refresh_reads_it_again(
+    member_client, team, a2e, a2e_log
+):
+    a2e_log()
+    member_client.get(_url(team, "avatars"))
+    member_client.get(_url(team, "avatars"))
+    assert len(_calls(a2e_log(), "/all_avatars")) == 1
+    member_client.post(_url(team, "avatars_refresh"))
+    member_client.get(_url(team, "avatars"))
+    assert len(_calls(a2e_log(), "/all_avatars")) == 1
+
+
+@pytest.mark.parametrize("how", ["beacon", "no heartbeat", "expiry"])
+def test_the_closed_webhook_carries_why_the_room_ended(member_client, team, a2e, how):
+    EndpointFactory(team=team, event_types=[EventType.AVATAR_ROOM_CLOSED])
+    _open(member_client, team)
+    room = Room.objects.get()
+    later = timezone.now() + timedelta(seconds=31)
+    if how == "beacon":
+        member_client.post(
+            _url(team, "avatars_room_leave", room_id=room.pk), {"reason": "abandoned"}
+        )
+    elif how == "no heartbeat":
+        leaving.sweep(now=later)
+    else:
+        Room.objects.filter(pk=room.pk).update(expires_at=timezone.now())
+        leaving.sweep()
+    assert leaving.leave(room.pk, now=later) == "left"
+    body = json.loads(Delivery.objects.get().body)
+    expected = {"beacon": "abandoned", "no heartbeat": "abandoned", "expiry": "expired"}[how]
+    assert body["data"]["reason"] == expected
+    assert body["data"]["state"] == ("expired" if how == "expiry" else "left")
+
+
+def test_opening_is_in_the_activity_log_refused_or_not(member_client, team, a2e, control):
+    _open(member_client, team)
+    control.post(
+        "/_sandbox/faults",
+        json={"path": "/a2e/api/v1/streaming-avatar/agora-token", "status": {"500": 1.0}},
+    ).raise_for_status()
+    _open(member_client, team, avatar=MARCUS)
+    entries = Activity.objects.filter(verb="avatar.room_opened").order_by("pk")
+    assert [e.outcome for e in entries] == ["ok", "failed"]
+
+
+def test_the_rooms_history_costs_the_same_queries_at_5_and_500(viewer_client, team):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries():
+        with CaptureQueriesContext(connection) as seen:
+            assert viewer_client.get(_url(team, "avatars_history")).status_code == 200
+        return len(seen)
+
+    for _ in range(5):
+        RoomFactory(team=team, state=Room.State.LEFT)
+    queries()  # the first visit also saves the session's team
+    small = queries()
+    Room.objects.bulk_create(
+        [Room(team=team, avatar_id=f"a{i}", minutes=2, state=Room.State.LEFT) for i in range(495)]
+    )
+    assert queries() == small

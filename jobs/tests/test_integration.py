@@ -2,11 +2,9 @@
 a faulty upstream delay jobs but never lose or double them."""
 
 import random
-import shutil
 import time
 
 import pytest
-from django.conf import settings
 from django.db import transaction
 
 from dashboard import processes
@@ -14,6 +12,7 @@ from jobs import engine
 from jobs.kinds import carries_marker
 from jobs.models import FINISHED, Job, ResultsState, Status
 from jobs.tests.audio import wav
+from jobs.tests.broker import wipe_broker
 from jobs.tests.ticks import tick_cost
 from teams.tests.factories import ProviderAccountFactory, TeamFactory
 
@@ -134,21 +133,9 @@ def test_killing_the_worker_20_times_loses_and_doubles_nothing(account, source_u
     assert len(_created_upstream(control)) == 20
 
 
-def _wipe_broker():
-    if settings.REDIS_URL:
-        import redis
-
-        redis.Redis.from_url(settings.REDIS_URL).flushall()
-    else:
-        shutil.rmtree(settings.BROKER_DIR)
-        from dashboard.celery import ensure_broker_folders
-
-        ensure_broker_folders()
-
-
 def test_jobs_survive_a_wiped_broker(account, source_url, control, procs):
     jobs = _create(account, 50, source_url)
-    _wipe_broker()  # every submit message is gone before any worker saw it
+    wipe_broker()  # every submit message is gone before any worker saw it
     procs("beat")
     procs("worker", JOBS_SUBMIT_LEASE=12)
     processes.wait_until(_all_finished([j.pk for j in jobs]), timeout=240, what="all jobs finished")
