@@ -67,7 +67,7 @@ class BodyCap:
     Django spools a multipart body's files to disk as it parses. Django reads at most the
     declared CONTENT_LENGTH of a body (none of one without it), so the declared length
     bounds what could be read. A view's cap is its `max_body_bytes()` (the upload views,
-    jobs.uploads.capped_uploads); every other view's is REQUEST_MAX_KB."""
+    jobs.uploads.upload_view); every other view's is REQUEST_MAX_KB."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -85,8 +85,7 @@ def dubbing_batch_progress(request, team, batch_id):
     return render(request, "dubbing/list.html#progress", {"batch": batch})
 
 
-@uploads.capped_uploads(_max_upload_bytes)
-@team_view()
+@uploads.upload_view(_max_upload_bytes)
 def dubbing_new(request, team):
     account = _account(team)
     if account is None:

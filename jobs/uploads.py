@@ -1,5 +1,6 @@
-"""A size cap that refuses an over-size upload while it streams in, before Django has
-spooled it to disk, and never holds it in memory.
+"""The one way a view takes files: the person, their membership and their role settled
+before a byte of the body is read, then a size cap that refuses an over-size upload while
+it streams in, before Django has spooled it to disk, and never holds it in memory.
 
 Django's own handlers keep small files in memory and spool large ones to a temporary
 file; a size check in a form runs only after the whole body has arrived. The handler
@@ -12,12 +13,17 @@ and throws it away, and `refused(request)` tells the view (and, with a message, 
 from functools import wraps
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.http import Http404
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
+
+from teams.models import Role
+from teams.scoping import team_view
 
 # Room for the form's other fields and the multipart framing around the file.
 FORM_SLACK = 1024 * 1024
-# A view taking any number of files still has a body cap (dashboard.middleware.body_cap):
+# A view taking any number of files still has a body cap (dashboard.middleware.BodyCap):
 # this many files' worth.
 MANY_FILES = 10
 
@@ -57,25 +63,49 @@ class CappedUploadHandler(FileUploadHandler):
         return None
 
 
-def capped_uploads(max_bytes, max_files: int | None = 1):
-    """Decorate a view so its uploads are capped at `max_bytes()` each as they arrive.
+def upload_view(
+    max_bytes,
+    max_files: int | None = 1,
+    *,
+    write_role: str = Role.MEMBER,
+    read_role: str = Role.VIEWER,
+):
+    """Decorate a team view taking files (it gets `team` like any `team_view`), so its
+    uploads are capped at `max_bytes()` each as they arrive.
 
-    The handler must be installed before anything reads request.POST, and the CSRF
-    middleware reads it before the view runs; so, as Django's documentation on upload
-    handlers says, the view is exempted from the middleware and protected inside."""
+    The order is the point. Django's CSRF check reads request.POST, which parses (and
+    spools to disk) a multipart body; run first, it let anyone, signed in or not, have
+    gigabytes written before the 403. So the view is exempted from the middleware, the
+    team's walls (`team_view`: who, which team, which role) are checked without touching
+    the body, and only for a person allowed to upload are the cap installed and the CSRF
+    token checked (from `X-CSRFToken`, or from a plain form's field once the body may be
+    read), as Django's documentation on upload handlers says to."""
 
     def decorator(view):
         protected = csrf_protect(view)
 
-        @csrf_exempt
         @wraps(view)
-        def wrapper(request, *args, **kwargs):
+        def capped(request, team, *args, **kwargs):
             handler = CappedUploadHandler(request, max_bytes(), max_files)
             request.upload_handlers.insert(0, handler)
             request.upload_refusal = handler
-            return protected(request, *args, **kwargs)
+            return protected(request, team, *args, **kwargs)
 
-        # The whole body's cap, read by dashboard.middleware.body_cap before any parsing.
+        guarded = team_view(write_role=write_role, read_role=read_role)(capped)
+
+        @csrf_exempt
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            try:
+                return guarded(request, *args, **kwargs)
+            except (Http404, PermissionDenied):
+                # Django's 403 and 404 pages check the CSRF token of a request whose view
+                # was exempt (requires_csrf_token), which parses the body: mark the check
+                # done, since a refusal changes nothing.
+                request.csrf_processing_done = True
+                raise
+
+        # The whole body's cap, read by dashboard.middleware.BodyCap before any parsing.
         wrapper.max_body_bytes = lambda: max_bytes() * (max_files or MANY_FILES) + FORM_SLACK
         return wrapper
 

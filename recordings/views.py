@@ -551,8 +551,7 @@ def _originals_in_page(request, team, folder, **forms):
     return render(request, "recordings/originals_in.html", context)
 
 
-@uploads.capped_uploads(uploading.max_upload_bytes, max_files=None)
-@change_view
+@uploads.upload_view(uploading.max_upload_bytes, max_files=None, read_role=Role.MEMBER)
 def folder_upload(request, team, folder_id):
     """One or many audio files into the folder: each checked by its bytes and stored
     here, then sent by a worker as its own job. One refusal sends nothing."""

@@ -221,8 +221,7 @@ def _a2e_account(team):
     return ProviderAccount.objects.for_team(team).of(Provider.A2E)
 
 
-@uploads.capped_uploads(lambda: A2E_SAMPLE_RULES.max_bytes, max_files=None)
-@team_view()
+@uploads.upload_view(lambda: A2E_SAMPLE_RULES.max_bytes, max_files=None)
 def clone_new(request, team):
     account = _a2e_account(team)
     form = CloneForm(request.POST or None, request.FILES or None)
@@ -355,8 +354,7 @@ def _attention_reason(voice, now) -> str:
     return f"unused for {(now - voice.last_used_at).days} days"
 
 
-@uploads.capped_uploads(lambda: BURKI_MAX_BYTES)
-@team_view()
+@uploads.upload_view(lambda: BURKI_MAX_BYTES)
 def burki_clone(request, team):
     account = ProviderAccount.objects.for_team(team).of(Provider.BURKI)
     assistants = account.followed_assistants if account else []

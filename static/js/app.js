@@ -125,6 +125,9 @@
     var xhr = new XMLHttpRequest();
     xhr.open(form.method || "POST", form.action || window.location.href);
     xhr.setRequestHeader("X-Upload-Progress", "1");
+    // The upload views check the token from this header before they read the body.
+    var headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}");
+    if (headers["X-CSRFToken"]) xhr.setRequestHeader("X-CSRFToken", headers["X-CSRFToken"]);
     xhr.upload.onprogress = function (e) {
       if (bar && e.lengthComputable) bar.value = Math.round(100 * e.loaded / e.total);
     };
