@@ -5,3 +5,6 @@ from django.apps import AppConfig
 
 class AvatarsConfig(AppConfig):
     name = "avatars"
+
+    def ready(self):
+        from avatars import receivers  # noqa: F401 - receivers connect on import

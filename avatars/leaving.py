@@ -226,3 +226,36 @@ def sweep(now=None) -> dict:
     )[:50]:
         stats["coins"] += read_coins(room_id)
     return stats
+
+
+def leave_now(rooms, why: str, *, by=None) -> list[str | None]:
+    """Leave each live or leaving room at once, for when its key is about to go (A2E
+    disconnected, the team deleted): a worker's leave would come too late, with no key
+    left to send it with, and A2E would go on charging for the room. The same path as a
+    Leave press: request_leave, then one leave sent here rather than by a worker.
+
+    For each room, None when A2E acknowledged the leave, else a line saying why not."""
+    outcomes: list[str | None] = []
+    for room in rooms:
+        now = timezone.now()
+        if not request_leave(room, Room.Reason.LEFT, by=by, now=now, why=why):
+            # Already leaving, perhaps waiting out a failed try: its turn is now.
+            Room.objects.filter(pk=room.pk, state=Room.State.LEAVING).update(leave_next_at=now)
+        if leave(room.pk) == "left":
+            outcomes.append(None)
+            continue
+        room.refresh_from_db()
+        if room.state in (Room.State.LEFT, Room.State.EXPIRED):
+            outcomes.append(None)  # another worker's leave got there first
+        else:
+            reason = room.last_error or "another leave of it was under way"
+            outcomes.append(
+                f"the avatar room with {room.avatar_name or 'an avatar'} was not left "
+                f"({reason}); A2E closes it when its time runs out."
+            )
+    return outcomes
+
+
+def open_rooms(**lookup):
+    """Rooms A2E may be charging for and that we can leave: live, or leaving."""
+    return Room.objects.filter(state__in=(Room.State.LIVE, Room.State.LEAVING), **lookup)

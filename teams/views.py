@@ -59,11 +59,18 @@ def team_delete(request, team):
             messages.error(request, "Type the team's name exactly to delete it.")
             return redirect("team_delete", team=team.slug)
         name = team.name
+        not_ended = disconnecting.end_running(team, request.user)
         team.delete()  # stored results and uploads go with their rows (jobs.receivers)
         request.session.pop(SESSION_KEY, None)
         messages.success(request, f"Team “{name}” and everything in it were deleted.")
+        for line in not_ended:
+            messages.warning(request, f"Not stopped: {line}")
         return redirect("root")
-    return render(request, "teams/team_delete.html", {"staying": _staying_at_providers(team)})
+    context = {
+        "staying": _staying_at_providers(team),
+        "ending": disconnecting.running_on_team(team),
+    }
+    return render(request, "teams/team_delete.html", context)
 
 
 def _staying_at_providers(team) -> list[dict]:

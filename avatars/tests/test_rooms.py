@@ -491,3 +491,54 @@ def test_the_rooms_history_costs_the_same_queries_at_5_and_500(viewer_client, te
         [Room(team=team, avatar_id=f"a{i}", minutes=2, state=Room.State.LEFT) for i in range(495)]
     )
     assert queries() == small
+
+
+def _two_live_rooms_and_a_closed_one(client, team):
+    _open(client, team, avatar=LILY)
+    _open(client, team, avatar=MARCUS)
+    RoomFactory(team=team, state=Room.State.LEFT)
+    return list(Room.objects.filter(state=Room.State.LIVE))
+
+
+def test_disconnecting_a2e_leaves_every_live_room_first(owner_client, team, a2e, a2e_log):
+    live = _two_live_rooms_and_a_closed_one(owner_client, team)
+    url = reverse("provider_delete", kwargs={"team": team.slug, "account_id": a2e.pk})
+    page = owner_client.get(url).content.decode()
+    assert page.count("Avatar room with") == 2 and "Lily" in page and "Marcus" in page
+    a2e_log()
+    response = owner_client.post(url, {"stop_running": "1"}, follow=True)
+    leaves = _calls(a2e_log(), "/streaming-avatar/leave")
+    assert sorted(_sent(r)["channel"] for r in leaves) == sorted(r.channel for r in live)
+    for room in live:
+        room.refresh_from_db()
+        assert room.state == Room.State.LEFT and room.left_at is not None
+    said = [str(m) for m in response.context["messages"]]
+    assert "Stopped 2 of 2 still running there." in said[0]
+
+
+def test_a_room_a2e_will_not_leave_is_named_when_a2e_is_disconnected(
+    owner_client, team, a2e, control
+):
+    _open(owner_client, team, avatar=LILY)
+    control.post(
+        "/_sandbox/faults",
+        json={"path": "/a2e/api/v1/streaming-avatar/leave", "status": {"503": 1.0}, "times": 8},
+    ).raise_for_status()
+    url = reverse("provider_delete", kwargs={"team": team.slug, "account_id": a2e.pk})
+    response = owner_client.post(url, {"stop_running": "1"}, follow=True)
+    said = [str(m) for m in response.context["messages"]]
+    assert "Stopped 0 of 1 still running there." in said[0]
+    assert "Not stopped: the avatar room with Lily was not left" in said[1]
+
+
+def test_deleting_the_team_leaves_every_live_room_first(owner_client, team, a2e, a2e_log):
+    live = _two_live_rooms_and_a_closed_one(owner_client, team)
+    url = reverse("team_delete", kwargs={"team": team.slug})
+    page = owner_client.get(url).content.decode()
+    assert "Left first" in page and page.count("Avatar room with") == 2
+    a2e_log()
+    response = owner_client.post(url, {"confirm_name": team.name})
+    assert response.status_code == 302
+    leaves = _calls(a2e_log(), "/streaming-avatar/leave")
+    assert sorted(_sent(r)["channel"] for r in leaves) == sorted(r.channel for r in live)
+    assert not Room.objects.exists()

@@ -154,7 +154,7 @@ def test_disconnecting_stops_a_running_job_at_the_provider(owner_client, team, u
     url = reverse("provider_delete", kwargs={"team": team.slug, "account_id": account.pk})
     response = owner_client.post(url, {"stop_running": "1"}, follow=True)
     said = [str(m) for m in response.context["messages"]]
-    assert "1 of 1 running job stopped" in said[0] and len(said) == 1
+    assert "Stopped 1 of 1 still running there." in said[0] and len(said) == 1
     assert upstream.canceled == [job.remote_id]
     assert Job.objects.get(pk=job.pk).status == Status.CANCELED
     assert not ProviderAccount.objects.filter(pk=account.pk).exists()

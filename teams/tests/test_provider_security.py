@@ -134,14 +134,14 @@ def test_disconnecting_with_jobs_running_asks_and_says_which_could_not_be_stoppe
     sending = _running_job(team, account, "a2e.tts", status="submitting", label="Promo (fr)")
     url = reverse("provider_delete", kwargs={"team": team.slug, "account_id": account.pk})
     page = owner_client.get(url).content.decode()
-    assert "2 jobs are still running" in page and "Trailer (de)" in page
+    assert "Still running on this account" in page and "Trailer (de)" in page
     # Without the confirmation nothing happens.
     asked = owner_client.post(url, follow=True).content.decode()
     assert "Tick the box to confirm" in asked
     assert ProviderAccount.objects.filter(pk=account.pk).exists()
     response = owner_client.post(url, {"stop_running": "1"}, follow=True)
     said = [str(m) for m in response.context["messages"]]
-    assert "0 of 2 running jobs stopped" in said[0]
+    assert "Stopped 0 of 2 still running there." in said[0]
     assert any("Promo (fr) is being sent" in line for line in said)
     assert any("Trailer (de) canceled here; A2E cannot stop it" in line for line in said)
     assert not ProviderAccount.objects.filter(pk=account.pk).exists()
