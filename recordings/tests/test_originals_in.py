@@ -30,7 +30,7 @@ MB = 1024 * 1024
 
 def _encoded(seconds: float, format: str, subtype: str) -> bytes:
     """The test WAV re-encoded by libsndfile (bundled in the soundfile wheel), so real
-    FLAC and Ogg need no tool from apt."""
+    FLAC, Ogg and MP3 need no tool from apt."""
     samples, rate = soundfile.read(io.BytesIO(wav(seconds)), dtype="int16")
     out = io.BytesIO()
     soundfile.write(out, samples, rate, format=format, subtype=subtype)
@@ -48,11 +48,8 @@ def ogg(seconds: float = 0.5) -> bytes:
 
 
 def mp3(seconds: float = 0.5) -> bytes:
-    """An MPEG-1 layer III stream of silent frames (128 kbit/s, 44.1 kHz): no encoder is
-    installed, and a frame of zeros after its header decodes to silence."""
-    header = b"\xff\xfb\x90\x64"
-    frame = header + b"\x00" * (417 - len(header))
-    return frame * max(1, int(seconds * 44100 / 1152))
+    """A real MPEG layer III stream, encoded by the LAME inside libsndfile."""
+    return _encoded(seconds, "MP3", "MPEG_LAYER_III")
 
 
 @pytest.fixture
