@@ -60,7 +60,10 @@ def test_tts_with_forced_tone_engine_serves_a_wav_of_about_60_ms_per_character(s
     assert wav_seconds(audio.content) == pytest.approx(len(text) * 0.06, rel=0.01)
 
 
-@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
+@pytest.mark.skipif(
+    shutil.which("espeak-ng") is None,
+    reason="espeak-ng is not installed (apt-get install espeak-ng)",
+)
 def test_tts_with_espeak_engine_serves_spoken_wav(sandbox):
     sandbox.config(tts_engine="espeak")
     url = tts(sandbox, msg="Hello from the sandbox", tts_id=first_tts_id(sandbox)).json()["data"]

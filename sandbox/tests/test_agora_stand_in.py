@@ -97,7 +97,10 @@ def test_the_audio_url_serves_speech_of_the_text_to_any_origin(sandbox):
     assert wav_seconds(audio.content) == pytest.approx(len("Hello from the console") * 0.06, 0.01)
 
 
-@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
+@pytest.mark.skipif(
+    shutil.which("espeak-ng") is None,
+    reason="espeak-ng is not installed (apt-get install espeak-ng)",
+)
 def test_the_audio_is_spoken_by_espeak_when_asked_for(sandbox):
     sandbox.config(tts_engine="espeak")
     channel = open_room(sandbox)["channel"]
