@@ -15,6 +15,7 @@ from avatars import leaving, lookups, opening, talking
 from avatars.forms import ContextForm, OpenForm, SayForm
 from avatars.models import Room, Utterance
 from dashboard.csp import origin, room_csp
+from jobs import once
 from jobs.files import relay_response
 from providers import UpstreamError
 from providers.a2e import stand_in_url
@@ -68,6 +69,7 @@ def refresh(request, team):
 
 @team_view()
 @require_POST
+@once.per_submit
 def room_open(request, team):
     account = get_for_team(ProviderAccount, team, provider=Provider.A2E)
     try:

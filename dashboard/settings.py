@@ -262,6 +262,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=env.integer("RECORDINGS_SYNC_MINUTES", 60, minimum=1)),
         "options": {"expires": 300},
     },
+    "purge-submit-keys": {
+        "task": "jobs.purge_submit_keys",
+        "schedule": timedelta(hours=6),
+    },
     "purge-expired-invitations": {
         "task": "teams.purge_expired_invitations",
         "schedule": timedelta(hours=6),
@@ -423,6 +427,9 @@ if HTTPS:
 # Burki, the sandbox). Any other base URL must be public, and so must every URL a
 # provider hands us except one on its own base URL's host and port (providers/guard.py).
 PROVIDER_PRIVATE_HOSTS = env.csv("PROVIDER_PRIVATE_HOSTS", [])
+# How long a repeated POST of a form that spends money (jobs.once) waits for the first
+# one's answer before saying it is still being handled, seconds.
+ONCE_WAIT_SECONDS = env.integer("ONCE_WAIT_SECONDS", 15, minimum=1)
 # The largest request body of an ordinary view, KB (upload views state their own caps).
 REQUEST_MAX_KB = env.integer("REQUEST_MAX_KB", 1024, minimum=16)
 # The largest result file copied from a provider, MB; a larger one is cut off and dropped.

@@ -15,7 +15,7 @@ from dubbing.forms import DubbingForm, source_rules
 from dubbing.kinds import A2EDubbing
 from dubbing.lookups import languages_for
 from dubbing.models import Batch, Dubbing, DubbingQuerySet
-from jobs import engine, uploads
+from jobs import engine, once, uploads
 from jobs.files import file_response
 from jobs.models import Job, Status
 from providers import UpstreamError
@@ -86,6 +86,7 @@ def dubbing_batch_progress(request, team, batch_id):
 
 
 @uploads.upload_view(_max_upload_bytes)
+@once.per_submit
 def dubbing_new(request, team):
     account = _account(team)
     if account is None:

@@ -275,3 +275,25 @@ class InputFile(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+class SubmitKey(models.Model):
+    """The one-time key of a form that spends the team's money (jobs.once): the first
+    POST with it does the work and keeps where it led; a repeat is sent there too."""
+
+    team = models.ForeignKey("teams.Team", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)
+    path = models.CharField(max_length=300)
+    # Where the first POST's answer led; empty while it is still being handled.
+    answer = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = TeamQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["team", "key"], name="submitkey_once_per_team")
+        ]
+
+    def __str__(self):
+        return f"{self.path} ({self.key[:8]})"

@@ -4,7 +4,7 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
-from jobs import engine, results
+from jobs import engine, once, results
 from providers import UpstreamError
 
 
@@ -53,3 +53,8 @@ def fetch_results(self, job_id: int) -> str:
 @shared_task(name="jobs.announce", acks_late=True, soft_time_limit=30, time_limit=45)
 def announce(job_id: int) -> list[str]:
     return engine.announce(job_id)
+
+
+@shared_task(name="jobs.purge_submit_keys", acks_late=True, soft_time_limit=50, time_limit=60)
+def purge_submit_keys() -> int:
+    return once.purge()

@@ -20,7 +20,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
-from jobs import uploads
+from jobs import once, uploads
 from jobs.models import UNFINISHED, Job, Status
 from recordings import (
     deleting,
@@ -442,6 +442,7 @@ def _selected_ids(request) -> list[int]:
 
 
 @change_view
+@once.per_submit
 def order_create(request, team, folder_id):
     """Convert the chosen originals of a folder (`ids`) into one or more voices: one job
     per take and voice. Ids of another folder or team are not found, so not ordered."""
@@ -575,6 +576,7 @@ def folder_upload(request, team, folder_id):
 
 
 @change_view
+@once.per_submit
 def folder_speak(request, team, folder_id):
     """Text Respeecher speaks into the folder, as a job."""
     folder = _folder(team, folder_id)

@@ -11,7 +11,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
-from jobs import inputs, uploads
+from jobs import inputs, once, uploads
 from jobs.files import relay_response
 from jobs.models import Job
 from providers import UpstreamError
@@ -222,6 +222,7 @@ def _a2e_account(team):
 
 
 @uploads.upload_view(lambda: A2E_SAMPLE_RULES.max_bytes, max_files=None)
+@once.per_submit
 def clone_new(request, team):
     account = _a2e_account(team)
     form = CloneForm(request.POST or None, request.FILES or None)
@@ -255,6 +256,7 @@ HISTORY = 20
 
 
 @team_view()
+@once.per_submit
 def speech(request, team):
     accounts = {a.provider: a for a in ProviderAccount.objects.for_team(team)}
     account = accounts.get(Provider.A2E) or accounts.get(Provider.RESPEECHER)
@@ -355,6 +357,7 @@ def _attention_reason(voice, now) -> str:
 
 
 @uploads.upload_view(lambda: BURKI_MAX_BYTES)
+@once.per_submit
 def burki_clone(request, team):
     account = ProviderAccount.objects.for_team(team).of(Provider.BURKI)
     assistants = account.followed_assistants if account else []

@@ -542,3 +542,24 @@ def test_deleting_the_team_leaves_every_live_room_first(owner_client, team, a2e,
     leaves = _calls(a2e_log(), "/streaming-avatar/leave")
     assert sorted(_sent(r)["channel"] for r in leaves) == sorted(r.channel for r in live)
     assert not Room.objects.exists()
+
+
+def test_a_room_opened_twice_at_once_is_opened_and_charged_once(member, team, a2e, a2e_log):
+    from jobs.once import new_key
+    from jobs.tests.concurrent import twins
+
+    a2e_log()
+    data = {"avatar": LILY, "minutes": 2, "once": new_key()}
+    answers = twins(member.user, _url(team, "avatars_open"), data)
+    room = Room.objects.get()
+    assert [a["Location"] for a in answers] == [room.get_absolute_url()] * 2
+    assert len(_calls(a2e_log(), "/agora-token")) == 1
+
+
+def test_two_rooms_opened_with_their_own_keys_are_both_opened(member_client, team, a2e):
+    from jobs.once import new_key
+
+    for _ in range(2):
+        data = {"avatar": LILY, "minutes": 2, "once": new_key()}
+        member_client.post(_url(team, "avatars_open"), data)
+    assert Room.objects.filter(state=Room.State.LIVE).count() == 2

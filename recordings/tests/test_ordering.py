@@ -428,3 +428,19 @@ def test_retrying_a_conversion_made_elsewhere_twice_sends_one_retry(member_clien
     member_client.post(url)
     member_client.post(url)  # pressed again while the first retry waits to be sent
     assert Job.objects.filter(kind=RespeecherConversion.name).count() == 1
+
+
+def test_an_order_sent_twice_at_once_is_placed_once(member, world, requests_log):
+    from jobs.once import new_key
+    from jobs.tests.concurrent import twins
+
+    narrator_a, _ = world["voices"]
+    data = {"ids": [world["takes"][0].pk], "voices": [narrator_a.pk], "once": new_key()}
+    answers = twins(member.user, _order_url(world["folder"]), data)
+    assert [a.status_code for a in answers] == [302, 302]
+    assert answers[0]["Location"] == answers[1]["Location"]
+    jobs = list(Job.objects.filter(kind=RespeecherConversion.name))
+    assert len(jobs) == 1 and Order.objects.count() == 1
+    _run([jobs[0].pk])
+    orders = [r for r in requests_log() if r["path"].endswith("/api/v2/orders")]
+    assert len(orders) == 1
