@@ -21,7 +21,11 @@ from teams.connection import client_for
 PROVIDER = "Respeecher"
 # What a selection's zip lists when Respeecher would not send some conversion's audio.
 NOT_INCLUDED = "NOT INCLUDED.txt"
-_UNSAFE = re.compile(r'[\x00-\x1f/\\:*?"<>|]+')
+# What may stay in a name we build from Respeecher's words: letters and digits of any
+# script, and a little punctuation. Anything else (separators, control characters, what
+# Windows refuses) becomes "_"; runs of dots become one, so no part can be "..".
+_UNSAFE = re.compile(r"[^\w \-.,()'&+]+")
+_DOTS = re.compile(r"\.{2,}")
 
 # (the response to send, None), or (None, Respeecher's reason) when it refused at once.
 Result = tuple[HttpResponse | None, str | None]
@@ -112,22 +116,29 @@ def export_selection(folder, takes, *, user=None) -> StreamingHttpResponse | Non
     )
     response = StreamingHttpResponse(_zip_stream(entries), content_type="application/zip")
     response["Content-Disposition"] = content_disposition_header(
-        True, f"{_safe(folder.name) or 'folder'} - {count} takes.zip"
+        True, f"{safe_name(folder.name, 'folder')} - {count} takes.zip"
     )
     return sealed(response)
 
 
-def _safe(text: str) -> str:
-    return _UNSAFE.sub("_", text or "").strip(" .")[:80]
+def safe_name(text: str | None, fallback: str, limit: int = 80) -> str:
+    """One part of a file or zip entry name, made from an upstream's words: only the safe
+    characters, never "..", no separator, never empty. Every part of every name we build
+    goes through here, since an unzip tool joins entry names onto a real folder."""
+    name = _DOTS.sub(".", _UNSAFE.sub("_", text or "")).strip(" .")[:limit].strip(" .")
+    return name or fallback
 
 
 def _entry_name(conversion: Recording) -> str:
     take = conversion.original
-    take_name = _safe(take.label or take.file_name) or "take"
-    voice = _safe(conversion.voice_name) or "voice"
-    suffix = PurePosixPath(urlsplit(conversion.media["audio"]).path).suffix or ".wav"
+    take_name = safe_name(take.label or take.file_name, "take")
+    voice = safe_name(conversion.voice_name, "voice")
+    take_id = safe_name(take.remote_id[:8], "take")
+    conversion_id = safe_name(conversion.remote_id[:8], "conversion")
+    suffix = PurePosixPath(urlsplit(conversion.media["audio"]).path).suffix
+    extension = safe_name(suffix, "wav", limit=8)
     # The remote ids keep two takes of one label, or two conversions into one voice, apart.
-    return f"{take_name} ({take.remote_id[:8]})/{voice} ({conversion.remote_id[:8]}){suffix}"
+    return f"{take_name} ({take_id})/{voice} ({conversion_id}).{extension}"
 
 
 class _Sink:
