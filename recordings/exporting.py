@@ -56,12 +56,15 @@ def _relayed(team, verb, user, target, opened, *, name: str, message: str = "") 
         refusal = watched.refusal or response.content.decode()
         record(team, verb, actor=user, target=target, outcome="failed", message=refusal)
         return None, refusal
+    # Respeecher names its zips by slug or remote id, which mean nothing in a Downloads
+    # folder (and are its words, not ours): the file is named for what was exported.
+    response["Content-Disposition"] = content_disposition_header(True, name)
     record(team, verb, actor=user, target=target, message=message)
     return response, None
 
 
 def export_project(project, *, starred_only: bool = False, user=None) -> Result:
-    """The project's zip (all takes, or the starred ones), under Respeecher's filename."""
+    """The project's zip (all takes, or the starred ones), named for the project."""
     opened = client_for(project.account).stream_project_export(
         project.remote_id, starred_only=starred_only
     )
@@ -71,13 +74,13 @@ def export_project(project, *, starred_only: bool = False, user=None) -> Result:
         user,
         project,
         opened,
-        name=f"{project.name or 'project'}.zip",
+        name=f"{safe_name(project.name, 'project')}.zip",
         message="Starred takes only." if starred_only else "All takes.",
     )
 
 
 def export_conversions(original: Recording, *, user=None) -> Result:
-    """A zip of an original and its conversions, as Respeecher makes it."""
+    """A zip of an original and its conversions, as Respeecher makes it, named for the take."""
     opened = client_for(original.account).stream_conversions_export(original.remote_id)
     return _relayed(
         original.team,
@@ -85,7 +88,7 @@ def export_conversions(original: Recording, *, user=None) -> Result:
         user,
         original,
         opened,
-        name=f"{original.label or original.file_name or 'take'} with conversions.zip",
+        name=f"{safe_name(original.label or original.file_name, 'take')}.zip",
     )
 
 
