@@ -135,13 +135,10 @@ LOGOUT_REDIRECT_URL = "login"
 AXES_FAILURE_LIMIT = 5
 LOGIN_ADDRESS_FAILURE_LIMIT = env.integer("LOGIN_ADDRESS_FAILURE_LIMIT", 30, minimum=2)
 # Reverse proxies in front of the app that append the client to X-Forwarded-For (nginx
-# with proxy_add_x_forwarded_for: 1). 0: the client is REMOTE_ADDR. django-ipware counts
-# the proxies *listed* in the header, which is one fewer than those in front.
+# with proxy_add_x_forwarded_for: 1). 0: the client is REMOTE_ADDR. The throttle keys on
+# the entry this many from the header's end, the one the outermost proxy appended.
 VOXBOARD_PROXY_COUNT = env.integer("VOXBOARD_PROXY_COUNT", 0, minimum=0)
 AXES_CLIENT_IP_CALLABLE = "dashboard.throttle.client_ip"
-AXES_IPWARE_PROXY_COUNT = max(VOXBOARD_PROXY_COUNT - 1, 0)
-AXES_IPWARE_PROXY_ORDER = "left-most"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
