@@ -416,9 +416,11 @@ if HTTPS:
     SECURE_HSTS_PRELOAD = True
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
-# Hosts whose provider base URLs may be loopback or private addresses (a self-hosted
-# Burki, the sandbox). Any other base URL must be public, and so must every URL a
-# provider hands us except one on its own base URL's host and port (providers/guard.py).
+# Exact origins (http://10.0.0.5:8080) whose provider base URLs may be loopback or
+# private addresses (a self-hosted Burki, the sandbox). Any other base URL must be public,
+# and so must every URL a provider hands us except one on its own base URL's host and
+# port (providers/guard.py). A bare host still works for every port on it, but is
+# deprecated and logged as such at start-up (providers.http.configure).
 PROVIDER_PRIVATE_HOSTS = env.csv("PROVIDER_PRIVATE_HOSTS", [])
 # The largest request body of an ordinary view, KB (upload views state their own caps).
 REQUEST_MAX_KB = env.integer("REQUEST_MAX_KB", 1024, minimum=16)
