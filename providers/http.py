@@ -507,13 +507,20 @@ class Upstream:
     # Requests
 
     def _url(self, path_or_url: str) -> tuple[str, bool]:
-        """The absolute URL and whether it belongs to this upstream (so gets credentials)."""
+        """The absolute URL and whether it belongs to this upstream (so gets credentials).
+        A URL that cannot be parsed (a provider's malformed link) is a ProtocolError here,
+        rather than an InvalidURL or ValueError escaping as a 500 or a cut-off download."""
         url = (
             urljoin(self.base_url + "/", path_or_url.lstrip("/"))
             if "://" not in path_or_url
             else path_or_url
         )
-        return url, _origin(url) == _origin(self.base_url)
+        try:
+            httpx.URL(url)
+            return url, _origin(url) == _origin(self.base_url)
+        except (httpx.InvalidURL, ValueError) as exc:
+            message = f"{self.provider} gave an address that cannot be used."
+            raise self.fail(ProtocolError, None, f"{exc}: {url}", message=message) from None
 
     @contextmanager
     def exchange(

@@ -338,6 +338,22 @@ def test_a_conversion_respeecher_will_not_send_is_named_in_the_zip(
     assert "Respeecher did not send" in text and f"({cold.remote_id[:8]})" in text
 
 
+def test_a_conversion_whose_link_cannot_be_parsed_is_named_in_the_zip(
+    member_client, team, workspace
+):
+    folder, _opening, closing = workspace
+    [cold] = closing.conversions.all()
+    cold.raw = {**cold.raw, "url": "https://cdn.test:not-a-port/cold.wav"}
+    cold.save(update_fields=["raw"])
+
+    response = _bulk(member_client, folder, "export", [closing.pk])
+
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    assert archive.namelist() == [NOT_INCLUDED]
+    text = archive.read(NOT_INCLUDED).decode()
+    assert "Respeecher gave an address that cannot be used." in text
+
+
 def test_a_conversion_cut_short_ends_the_download_rather_than_zip_half_a_file(
     member_client, team, workspace, control
 ):
