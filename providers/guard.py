@@ -23,7 +23,8 @@ ALLOWED_SCHEMES = ("http", "https")
 
 class UnsafeTarget(Exception):
     """The URL may not be called: wrong scheme, or its host is (or resolves to) an address
-    on a private, loopback, link-local, multicast, reserved or unspecified range."""
+    on a private, loopback, link-local, site-local, multicast, reserved or unspecified
+    range."""
 
 
 def resolve(host: str, port: int) -> list[str]:
@@ -61,6 +62,10 @@ def forbidden_reason(address: str, allow_loopback: bool = False) -> str | None:
     for reason in ("unspecified", "link_local", "multicast", "private", "reserved"):
         if getattr(ip, f"is_{reason}"):
             return reason.replace("_", "-")
+    # fec0::/10, deprecated (RFC 3879) but still routed inside some networks; Python
+    # counts it as neither private nor reserved, and even as global.
+    if isinstance(ip, ipaddress.IPv6Address) and ip.is_site_local:
+        return "site-local"
     # Anything else not globally routable (e.g. 100.64.0.0/10 carrier-grade NAT).
     if not ip.is_global:
         return "non-public"
