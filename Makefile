@@ -8,8 +8,9 @@ PORT ?= 8000
 SANDBOX_URL ?= http://127.0.0.1:8765
 # Development defaults; a real deployment sets its own environment (see README).
 export DEBUG ?= 1
-# The demo team's accounts point at the sandbox on loopback (providers/guard.py).
-export PROVIDER_PRIVATE_HOSTS ?= 127.0.0.1
+# The demo team's accounts point at the sandbox on loopback (providers/guard.py); only
+# its origin may be private. Set for `run` alone: the tests' servers take random ports.
+RUN_PRIVATE_HOSTS = $${PROVIDER_PRIVATE_HOSTS:-$(SANDBOX_URL)}
 
 .PHONY: run test test-fast setup lint fmt lock vendor clean
 
@@ -26,9 +27,9 @@ setup: $(STAMP)
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 
 run: setup
-	$(BIN)/python manage.py demo --sandbox-url $(SANDBOX_URL)
+	PROVIDER_PRIVATE_HOSTS=$(RUN_PRIVATE_HOSTS) $(BIN)/python manage.py demo --sandbox-url $(SANDBOX_URL)
 	@echo "Voxboard: http://127.0.0.1:$(PORT)/  (Ctrl-C stops every process)"
-	PORT=$(PORT) PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/honcho start -f Procfile
+	PROVIDER_PRIVATE_HOSTS=$(RUN_PRIVATE_HOSTS) PORT=$(PORT) PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/honcho start -f Procfile
 
 test: $(STAMP)
 	$(BIN)/ruff check .

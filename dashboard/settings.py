@@ -135,13 +135,10 @@ LOGOUT_REDIRECT_URL = "login"
 AXES_FAILURE_LIMIT = 5
 LOGIN_ADDRESS_FAILURE_LIMIT = env.integer("LOGIN_ADDRESS_FAILURE_LIMIT", 30, minimum=2)
 # Reverse proxies in front of the app that append the client to X-Forwarded-For (nginx
-# with proxy_add_x_forwarded_for: 1). 0: the client is REMOTE_ADDR. django-ipware counts
-# the proxies *listed* in the header, which is one fewer than those in front.
+# with proxy_add_x_forwarded_for: 1). 0: the client is REMOTE_ADDR. The throttle keys on
+# the entry this many from the header's end, the one the outermost proxy appended.
 VOXBOARD_PROXY_COUNT = env.integer("VOXBOARD_PROXY_COUNT", 0, minimum=0)
 AXES_CLIENT_IP_CALLABLE = "dashboard.throttle.client_ip"
-AXES_IPWARE_PROXY_COUNT = max(VOXBOARD_PROXY_COUNT - 1, 0)
-AXES_IPWARE_PROXY_ORDER = "left-most"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
@@ -423,9 +420,11 @@ if HTTPS:
     SECURE_HSTS_PRELOAD = True
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
-# Hosts whose provider base URLs may be loopback or private addresses (a self-hosted
-# Burki, the sandbox). Any other base URL must be public, and so must every URL a
-# provider hands us except one on its own base URL's host and port (providers/guard.py).
+# Exact origins (http://10.0.0.5:8080) whose provider base URLs may be loopback or
+# private addresses (a self-hosted Burki, the sandbox). Any other base URL must be public,
+# and so must every URL a provider hands us except one on its own base URL's host and
+# port (providers/guard.py). A bare host still works for every port on it, but is
+# deprecated and logged as such at start-up (providers.http.configure).
 PROVIDER_PRIVATE_HOSTS = env.csv("PROVIDER_PRIVATE_HOSTS", [])
 # How long a repeated POST of a form that spends money (jobs.once) waits for the first
 # one's answer before saying it is still being handled, seconds.

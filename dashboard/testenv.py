@@ -7,7 +7,8 @@ import shutil
 import tempfile
 
 os.environ.setdefault("DEBUG", "1")
-# The sandbox and the tests' own servers listen on loopback (see providers/guard.py).
+# The sandbox and the tests' own servers listen on loopback (see providers/guard.py), on
+# ports chosen when they start: so the bare host, which start-up logs as deprecated.
 os.environ.setdefault("PROVIDER_PRIVATE_HOSTS", "127.0.0.1")
 if "VOXBOARD_VAR_DIR" not in os.environ:
     _var = tempfile.mkdtemp(prefix="voxboard-test-")

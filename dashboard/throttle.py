@@ -1,28 +1,45 @@
 """Login throttling beyond django-axes' per-(username, address) lock: the client address
 read correctly behind trusted proxies, and a limit per address across usernames."""
 
+import ipaddress
+
 from django.conf import settings
 from django.utils import timezone
 
 
 def client_ip(request) -> str | None:
-    """The client's address (AXES_CLIENT_IP_CALLABLE). Behind VOXBOARD_PROXY_COUNT proxies
-    it comes from X-Forwarded-For through django-ipware, which trusts only the entries
-    those proxies added; a header that does not fit (forged entries, a request that
-    skipped a proxy) falls back to REMOTE_ADDR, so a forger is keyed on the proxy's
-    address, never on an address of their choosing."""
+    """The client's address (AXES_CLIENT_IP_CALLABLE). Behind VOXBOARD_PROXY_COUNT proxies,
+    each appending the address it was reached from to X-Forwarded-For, the client is the
+    entry the outermost one appended: VOXBOARD_PROXY_COUNT from the end. Entries before
+    it are the client's own words and are ignored, so a forger is keyed on their own
+    address and never on the proxy's (which every user behind it shares). A header shorter
+    than that skipped a proxy; its first entry is the farthest hop known, and no header at
+    all means the request came straight to us, so REMOTE_ADDR is the client."""
     remote = request.META.get("REMOTE_ADDR")
-    if not settings.VOXBOARD_PROXY_COUNT:
+    count = settings.VOXBOARD_PROXY_COUNT
+    if not count:
         return remote
-    from ipware.ip import get_client_ip
+    header = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    entries = [entry.strip() for entry in header.split(",")] if header.strip() else []
+    if not entries:
+        return remote
+    return _address(entries[-min(count, len(entries))]) or remote
 
-    ip, _ = get_client_ip(
-        request,
-        proxy_order=settings.AXES_IPWARE_PROXY_ORDER,
-        proxy_count=settings.AXES_IPWARE_PROXY_COUNT,
-        request_header_order=settings.AXES_IPWARE_META_PRECEDENCE_ORDER,
-    )
-    return ip or remote
+
+def _address(entry: str) -> str | None:
+    """The IP address in an X-Forwarded-For entry, some proxies adding a port to it
+    ("203.0.113.7:5123", "[2001:db8::1]:443"); None when it holds none."""
+    candidates = [entry]
+    if entry.startswith("[") and "]" in entry:
+        candidates.append(entry[1 : entry.index("]")])
+    elif entry.count(":") == 1:
+        candidates.append(entry.split(":", 1)[0])
+    for candidate in candidates:
+        try:
+            return str(ipaddress.ip_address(candidate))
+        except ValueError:
+            continue
+    return None
 
 
 def failures_from(ip: str | None) -> int:

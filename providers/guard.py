@@ -3,7 +3,7 @@ checked when a URL is accepted and again at connect time, on every redirect hop.
 
 The rule for provider traffic (see `Upstream`): a URL on the same host and port as the
 account's base URL is reached like the base URL itself, which may be a private address
-only when its host is listed in PROVIDER_PRIVATE_HOSTS (a self-hosted Burki, the
+only when its origin is listed in PROVIDER_PRIVATE_HOSTS (a self-hosted Burki, the
 sandbox). Every other URL a provider or a person hands us (a result file, a redirect,
 an imported record's link) must resolve to public addresses only.
 """
@@ -23,7 +23,8 @@ ALLOWED_SCHEMES = ("http", "https")
 
 class UnsafeTarget(Exception):
     """The URL may not be called: wrong scheme, or its host is (or resolves to) an address
-    on a private, loopback, link-local, multicast, reserved or unspecified range."""
+    on a private, loopback, link-local, site-local, multicast, reserved or unspecified
+    range."""
 
 
 def resolve(host: str, port: int) -> list[str]:
@@ -61,6 +62,10 @@ def forbidden_reason(address: str, allow_loopback: bool = False) -> str | None:
     for reason in ("unspecified", "link_local", "multicast", "private", "reserved"):
         if getattr(ip, f"is_{reason}"):
             return reason.replace("_", "-")
+    # fec0::/10, deprecated (RFC 3879) but still routed inside some networks; Python
+    # counts it as neither private nor reserved, and even as global.
+    if isinstance(ip, ipaddress.IPv6Address) and ip.is_site_local:
+        return "site-local"
     # Anything else not globally routable (e.g. 100.64.0.0/10 carrier-grade NAT).
     if not ip.is_global:
         return "non-public"
@@ -70,7 +75,7 @@ def forbidden_reason(address: str, allow_loopback: bool = False) -> str | None:
 @dataclass(frozen=True)
 class Policy:
     """Who may be reached. `exempt` holds (host, port) pairs reached at any address (a
-    provider's own base URL whose host is listed as private); `allow_loopback` opens
+    provider's own base URL whose origin is listed as private); `allow_loopback` opens
     127.0.0.0/8 and ::1 for everyone (webhooks in development); `purpose` ends messages."""
 
     allow_loopback: bool = False

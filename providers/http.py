@@ -69,7 +69,8 @@ class Settings:
     max_retry_wait: float = 30.0
     # How long a call waits for one of the credential's in-flight slots.
     slot_wait: float = 60.0
-    # Hosts whose base URLs may be private addresses (PROVIDER_PRIVATE_HOSTS).
+    # Origins (and, deprecated, bare hosts) whose base URLs may be private addresses
+    # (PROVIDER_PRIVATE_HOSTS), as `parse_hosts` makes them.
     private_hosts: frozenset[str] = frozenset()
 
     @property
@@ -96,11 +97,23 @@ def configure(
     """Set the process-wide HTTP settings; without a call, REDIS_URL and
     PROVIDER_PRIVATE_HOSTS come from the environment (as they do for `private_hosts=None`).
 
-    Meant for start-up (settings, worker init): clients pooled before are closed.
+    Meant for start-up (settings, worker init): clients pooled before are closed. A
+    malformed private origin raises ValueError; a bare host is logged as deprecated.
     """
     global _settings
     if max_in_flight < 1:
         raise ValueError("max_in_flight must be at least 1")
+    private = env_private_hosts() if private_hosts is None else parse_hosts(private_hosts)
+    bare = sorted(entry for entry in private if "://" not in entry)
+    if bare:
+        log(
+            logging.WARNING,
+            "PROVIDER_PRIVATE_HOSTS lists bare hosts (%s), which open every port on them to "
+            "every provider; list each service's exact origin instead (http://%s:<port>). "
+            "Bare hosts are deprecated and will stop working in a later release.",
+            ", ".join(bare),
+            f"[{bare[0]}]" if ":" in bare[0] else bare[0],
+        )
     new = Settings(
         redis_url=redis_url or None,
         max_in_flight=max_in_flight,
@@ -108,9 +121,7 @@ def configure(
         read_timeout=read_timeout,
         max_retry_wait=max_retry_wait,
         slot_wait=slot_wait,
-        private_hosts=(
-            env_private_hosts() if private_hosts is None else parse_hosts(private_hosts)
-        ),
+        private_hosts=private,
     )
     with _lock:
         _settings = new
@@ -123,9 +134,30 @@ def configure(
     return new
 
 
-def parse_hosts(names: Iterable[str]) -> frozenset[str]:
-    """Host names as the guard compares them: lower-case, IPv6 brackets dropped."""
-    return frozenset(n.strip().strip("[]").lower() for n in names if n.strip().strip("[]"))
+def parse_hosts(entries: Iterable[str]) -> frozenset[str]:
+    """PROVIDER_PRIVATE_HOSTS as `is_private_origin` compares it: exact origins
+    (`http://10.0.0.5:8080`) written as `origin_of` writes them, the port always spelled
+    out; and bare hosts (`10.0.0.5`, lower-case, IPv6 brackets dropped), deprecated since
+    they open every port and scheme on the host. An origin with a path, a query, a user
+    or a scheme other than http(s) raises ValueError, so a typo fails at start-up rather
+    than opening something else."""
+    parsed = set()
+    for entry in (e.strip() for e in entries):
+        if "://" not in entry:
+            if entry.strip("[]"):
+                parsed.add(entry.strip("[]").lower())
+            continue
+        parts = urlsplit(entry)
+        if parts.path not in ("", "/") or parts.query or parts.fragment or "@" in parts.netloc:
+            raise ValueError(
+                f"PROVIDER_PRIVATE_HOSTS: {entry!r} is not an origin; "
+                "give only the scheme, host and port, as in http://10.0.0.5:8080."
+            )
+        try:
+            parsed.add(origin_of(entry))
+        except guard.UnsafeTarget as exc:
+            raise ValueError(f"PROVIDER_PRIVATE_HOSTS: {entry!r}: {exc}") from None
+    return frozenset(parsed)
 
 
 def env_private_hosts() -> frozenset[str]:
@@ -171,15 +203,31 @@ def pooled_client(base_url: str, policy: guard.Policy | None = None) -> httpx.Cl
     return client
 
 
+def origin_of(url: str) -> str:
+    """An http(s) URL's origin with its port spelled out (`http://10.0.0.5:80`), so two
+    spellings of one origin compare equal; raises guard.UnsafeTarget for another scheme."""
+    host, port = guard.host_port(url)
+    shown = f"[{host}]" if ":" in host else host
+    return f"{urlsplit(url).scheme.lower()}://{shown}:{port}"
+
+
+def is_private_origin(base_url: str, private_hosts: frozenset[str]) -> bool:
+    """Whether this base URL's origin is listed in PROVIDER_PRIVATE_HOSTS (as
+    `parse_hosts` makes it), or, deprecated, its bare host is."""
+    try:
+        host, _port = guard.host_port(base_url)
+        origin = origin_of(base_url)
+    except guard.UnsafeTarget:
+        return False
+    return origin in private_hosts or host in private_hosts
+
+
 def address_policy(base_url: str, private_hosts: frozenset[str]) -> guard.Policy:
     """The rule for one account: its base URL's own host and port may be a private
-    address when that host is listed as private; every other URL must be public."""
-    try:
-        host, port = guard.host_port(base_url)
-    except guard.UnsafeTarget:
+    address when that origin is listed as private; every other URL must be public."""
+    if not is_private_origin(base_url, private_hosts):
         return guard.Policy()
-    exempt = frozenset({(host, port)}) if host in private_hosts else frozenset()
-    return guard.Policy(exempt=exempt)
+    return guard.Policy(exempt=frozenset({guard.host_port(base_url)}))
 
 
 # --- retries ---------------------------------------------------------------------------
@@ -459,13 +507,20 @@ class Upstream:
     # Requests
 
     def _url(self, path_or_url: str) -> tuple[str, bool]:
-        """The absolute URL and whether it belongs to this upstream (so gets credentials)."""
+        """The absolute URL and whether it belongs to this upstream (so gets credentials).
+        A URL that cannot be parsed (a provider's malformed link) is a ProtocolError here,
+        rather than an InvalidURL or ValueError escaping as a 500 or a cut-off download."""
         url = (
             urljoin(self.base_url + "/", path_or_url.lstrip("/"))
             if "://" not in path_or_url
             else path_or_url
         )
-        return url, _origin(url) == _origin(self.base_url)
+        try:
+            httpx.URL(url)
+            return url, _origin(url) == _origin(self.base_url)
+        except (httpx.InvalidURL, ValueError) as exc:
+            message = f"{self.provider} gave an address that cannot be used."
+            raise self.fail(ProtocolError, None, f"{exc}: {url}", message=message) from None
 
     @contextmanager
     def exchange(

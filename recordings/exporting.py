@@ -21,7 +21,11 @@ from teams.connection import client_for
 PROVIDER = "Respeecher"
 # What a selection's zip lists when Respeecher would not send some conversion's audio.
 NOT_INCLUDED = "NOT INCLUDED.txt"
-_UNSAFE = re.compile(r'[\x00-\x1f/\\:*?"<>|]+')
+# What may stay in a name we build from Respeecher's words: letters and digits of any
+# script, and a little punctuation. Anything else (separators, control characters, what
+# Windows refuses) becomes "_"; runs of dots become one, so no part can be "..".
+_UNSAFE = re.compile(r"[^\w \-.,()'&+]+")
+_DOTS = re.compile(r"\.{2,}")
 
 # (the response to send, None), or (None, Respeecher's reason) when it refused at once.
 Result = tuple[HttpResponse | None, str | None]
@@ -52,12 +56,15 @@ def _relayed(team, verb, user, target, opened, *, name: str, message: str = "") 
         refusal = watched.refusal or response.content.decode()
         record(team, verb, actor=user, target=target, outcome="failed", message=refusal)
         return None, refusal
+    # Respeecher names its zips by slug or remote id, which mean nothing in a Downloads
+    # folder (and are its words, not ours): the file is named for what was exported.
+    response["Content-Disposition"] = content_disposition_header(True, name)
     record(team, verb, actor=user, target=target, message=message)
     return response, None
 
 
 def export_project(project, *, starred_only: bool = False, user=None) -> Result:
-    """The project's zip (all takes, or the starred ones), under Respeecher's filename."""
+    """The project's zip (all takes, or the starred ones), named for the project."""
     opened = client_for(project.account).stream_project_export(
         project.remote_id, starred_only=starred_only
     )
@@ -67,13 +74,13 @@ def export_project(project, *, starred_only: bool = False, user=None) -> Result:
         user,
         project,
         opened,
-        name=f"{project.name or 'project'}.zip",
+        name=f"{safe_name(project.name, 'project')}.zip",
         message="Starred takes only." if starred_only else "All takes.",
     )
 
 
 def export_conversions(original: Recording, *, user=None) -> Result:
-    """A zip of an original and its conversions, as Respeecher makes it."""
+    """A zip of an original and its conversions, as Respeecher makes it, named for the take."""
     opened = client_for(original.account).stream_conversions_export(original.remote_id)
     return _relayed(
         original.team,
@@ -81,7 +88,7 @@ def export_conversions(original: Recording, *, user=None) -> Result:
         user,
         original,
         opened,
-        name=f"{original.label or original.file_name or 'take'} with conversions.zip",
+        name=f"{safe_name(original.label or original.file_name, 'take')}.zip",
     )
 
 
@@ -112,22 +119,29 @@ def export_selection(folder, takes, *, user=None) -> StreamingHttpResponse | Non
     )
     response = StreamingHttpResponse(_zip_stream(entries), content_type="application/zip")
     response["Content-Disposition"] = content_disposition_header(
-        True, f"{_safe(folder.name) or 'folder'} - {count} takes.zip"
+        True, f"{safe_name(folder.name, 'folder')} - {count} takes.zip"
     )
     return sealed(response)
 
 
-def _safe(text: str) -> str:
-    return _UNSAFE.sub("_", text or "").strip(" .")[:80]
+def safe_name(text: str | None, fallback: str, limit: int = 80) -> str:
+    """One part of a file or zip entry name, made from an upstream's words: only the safe
+    characters, never "..", no separator, never empty. Every part of every name we build
+    goes through here, since an unzip tool joins entry names onto a real folder."""
+    name = _DOTS.sub(".", _UNSAFE.sub("_", text or "")).strip(" .")[:limit].strip(" .")
+    return name or fallback
 
 
 def _entry_name(conversion: Recording) -> str:
     take = conversion.original
-    take_name = _safe(take.label or take.file_name) or "take"
-    voice = _safe(conversion.voice_name) or "voice"
-    suffix = PurePosixPath(urlsplit(conversion.media["audio"]).path).suffix or ".wav"
+    take_name = safe_name(take.label or take.file_name, "take")
+    voice = safe_name(conversion.voice_name, "voice")
+    take_id = safe_name(take.remote_id[:8], "take")
+    conversion_id = safe_name(conversion.remote_id[:8], "conversion")
+    suffix = PurePosixPath(urlsplit(conversion.media["audio"]).path).suffix
+    extension = safe_name(suffix, "wav", limit=8)
     # The remote ids keep two takes of one label, or two conversions into one voice, apart.
-    return f"{take_name} ({take.remote_id[:8]})/{voice} ({conversion.remote_id[:8]}){suffix}"
+    return f"{take_name} ({take_id})/{voice} ({conversion_id}).{extension}"
 
 
 class _Sink:

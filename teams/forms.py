@@ -6,22 +6,22 @@ from django import forms
 from django.conf import settings
 
 from providers import guard
-from providers.http import parse_hosts
+from providers.http import is_private_origin, parse_hosts
 from teams.models import SECRET_LABELS, Invitation, ProviderAccount, Role, Team, url_origin
 
 BASE_URLS = guard.Policy(
-    purpose="provider base URLs must be public, unless their host is listed in "
+    purpose="provider base URLs must be public, unless their origin is listed in "
     "PROVIDER_PRIVATE_HOSTS (a self-hosted one)"
 )
 
 
 def check_base_url(value: str) -> None:
-    """Refuse a base URL on a loopback, private or link-local address unless its host is
-    listed in PROVIDER_PRIVATE_HOSTS. A name that cannot be resolved now is let through:
+    """Refuse a base URL on a loopback, private or link-local address unless its origin
+    is listed in PROVIDER_PRIVATE_HOSTS. A name that cannot be resolved now is let through:
     every connection is checked again when it is made (providers/guard.py)."""
     try:
         host, port = guard.host_port(value)
-        if host in parse_hosts(settings.PROVIDER_PRIVATE_HOSTS):
+        if is_private_origin(value, parse_hosts(settings.PROVIDER_PRIVATE_HOSTS)):
             return
         try:
             addresses = guard.resolve(host, port)

@@ -13,6 +13,7 @@ from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 
+from dashboard.throttle import client_ip
 from teams.tests.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,7 +55,6 @@ def test_the_sixth_failed_login_is_throttled_then_lifts(db):
 @pytest.fixture
 def behind_one_proxy(settings):
     settings.VOXBOARD_PROXY_COUNT = 1
-    settings.AXES_IPWARE_PROXY_COUNT = 0
 
 
 def _via_proxy(forwarded_for):
@@ -77,6 +77,42 @@ def test_a_forged_forwarded_for_entry_does_not_escape_the_lock(db, behind_one_pr
     for n in range(5):
         _login(_via_proxy(f"192.0.2.{n + 1}, 198.51.100.66"), "wrong")
     assert _login(_via_proxy("192.0.2.99, 198.51.100.66"), "wrong").status_code == 429
+
+
+def test_a_forged_forwarded_for_never_locks_out_others_behind_the_proxy(db, behind_one_proxy):
+    UserFactory(username="alice")
+    # A forger fails as alice, and across usernames, with entries of their own before the
+    # one the proxy appended; none of it may land on the proxy's own address.
+    for n in range(5):
+        _login(_via_proxy(f"192.0.2.{n + 1}, 198.51.100.66"), "wrong")
+    for n in range(30):
+        _via_proxy(f"garbage{n}, 198.51.100.66").post(
+            reverse("login"), {"username": f"user{n}", "password": "guess"}
+        )
+    # Someone else behind the proxy, whose own network adds an entry too, still gets in.
+    colleague = _via_proxy("10.8.0.4, 203.0.113.7")
+    assert _login(colleague, "correct horse battery staple").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded_for", "client"),
+    [
+        (1, "192.0.2.1, 198.51.100.66", "198.51.100.66"),
+        (1, "not an address, 127.0.0.1, 198.51.100.66", "198.51.100.66"),
+        # Some proxies add the port; django-ipware read these, so must we.
+        (1, "198.51.100.66:5123", "198.51.100.66"),
+        (1, "[2001:db8::1]:443", "2001:db8::1"),
+        (2, "192.0.2.1, 198.51.100.66, 10.0.0.1", "198.51.100.66"),
+        # Short: it skipped the outer proxy, so its first entry is the farthest hop known.
+        (2, "198.51.100.66", "198.51.100.66"),
+    ],
+)
+def test_the_client_is_the_entry_the_outermost_proxy_appended(
+    settings, rf, proxies, forwarded_for, client
+):
+    settings.VOXBOARD_PROXY_COUNT = proxies
+    request = rf.post("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded_for)
+    assert client_ip(request) == client
 
 
 def test_one_address_cannot_try_every_username(db, settings):
@@ -130,7 +166,10 @@ def test_html_responses_carry_a_csp_without_inline_script(owner_client, owner, p
 
 
 def _production_env(**extra):
-    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DATABASE_URL"}}
+    # Not the tests' bare loopback host either: a deployment lists origins, and a bare
+    # host is rightly logged as deprecated at start-up.
+    dropped = {"DEBUG", "DATABASE_URL", "PROVIDER_PRIVATE_HOSTS"}
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update(
         DEBUG="0",
         SECRET_KEY="k" * 20 + Fernet.generate_key().decode(),

@@ -1,5 +1,5 @@
 """The way out, against the sandbox over real HTTP: a project's and a take's zips streamed
-through with Respeecher's filename and length, refusals told plainly, and the originals
+through with Respeecher's length under our own name, refusals told plainly, and the originals
 list's bulk star, unstar, delete and export, walled by team and role."""
 
 import io
@@ -92,9 +92,9 @@ def test_a_project_exports_as_respeechers_zip_streamed_through(viewer_client, te
     # Passed on as it arrives, not a response holding the body.
     assert isinstance(response, StreamingHttpResponse) and response.streaming
     assert response["Content-Type"] == "application/zip"
-    # Respeecher's own name (its slug), not our fallback (the project's name).
+    # Named for the project, never by Respeecher's own name for the zip (its slug).
     assert response["Content-Disposition"].startswith("attachment")
-    assert _filename(response) == f"{project.slug}.zip" != f"{project.name}.zip"
+    assert _filename(response) == f"{project.name}.zip" != f"{project.slug}.zip"
     archive = _unzipped(response)  # also: Content-Length is the body's
     manifest = json.loads(archive.read("manifest.json"))
     assert {r["label"] for r in manifest} == {
@@ -137,11 +137,25 @@ def test_a_takes_export_holds_it_and_its_conversions_only(viewer_client, team, w
     response = viewer_client.get(_url(team, "recordings_take_export", recording_id=opening.pk))
 
     assert isinstance(response, StreamingHttpResponse)
-    assert _filename(response) == f"recording-{opening.remote_id}.zip"
+    assert response["Content-Disposition"].startswith("attachment")
+    assert _filename(response) == "Opening line.zip"
     manifest = json.loads(_unzipped(response).read("manifest.json"))
     assert {r["label"] for r in manifest} == {"Opening line", "Warm", "Bright"}
     assert closing.remote_id not in {r["id"] for r in manifest}
     assert Activity.objects.filter(verb="recording.conversions_exported", outcome="ok").exists()
+
+
+def test_an_exports_name_is_made_safe_whatever_the_project_is_called(
+    viewer_client, team, workspace
+):
+    folder, _opening, _closing = workspace
+    Project.objects.filter(pk=folder.project.pk).update(name="Ad ../../spot: v2")
+
+    response = viewer_client.get(
+        _url(team, "recordings_project_export", project_id=folder.project.pk)
+    )
+
+    assert _filename(response) == "Ad ._._spot_ v2.zip"
 
 
 def test_an_export_respeecher_refuses_says_why_on_the_page(viewer_client, team, workspace):
@@ -322,6 +336,22 @@ def test_a_conversion_respeecher_will_not_send_is_named_in_the_zip(
     assert archive.namelist() == [NOT_INCLUDED]
     text = archive.read(NOT_INCLUDED).decode()
     assert "Respeecher did not send" in text and f"({cold.remote_id[:8]})" in text
+
+
+def test_a_conversion_whose_link_cannot_be_parsed_is_named_in_the_zip(
+    member_client, team, workspace
+):
+    folder, _opening, closing = workspace
+    [cold] = closing.conversions.all()
+    cold.raw = {**cold.raw, "url": "https://cdn.test:not-a-port/cold.wav"}
+    cold.save(update_fields=["raw"])
+
+    response = _bulk(member_client, folder, "export", [closing.pk])
+
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    assert archive.namelist() == [NOT_INCLUDED]
+    text = archive.read(NOT_INCLUDED).decode()
+    assert "Respeecher gave an address that cannot be used." in text
 
 
 def test_a_conversion_cut_short_ends_the_download_rather_than_zip_half_a_file(

@@ -66,6 +66,16 @@ def test_a_base_url_on_a_host_listed_as_private_is_accepted(owner_client, team, 
     assert ProviderAccount.objects.get().base_url == "http://127.0.0.1:8765/respeecher"
 
 
+def test_a_private_origin_admits_its_own_port_and_refuses_another_on_the_host(
+    owner_client, team, settings
+):
+    settings.PROVIDER_PRIVATE_HOSTS = ["http://127.0.0.1:8765"]
+    response = _connect(owner_client, team, "http://127.0.0.1:8766/respeecher")
+    assert response.status_code == 200 and "a loopback address" in response.content.decode()
+    assert _connect(owner_client, team, "http://127.0.0.1:8765/respeecher").status_code == 302
+    assert ProviderAccount.objects.get().base_url == "http://127.0.0.1:8765/respeecher"
+
+
 def test_changing_only_the_base_url_to_another_host_needs_the_key_again(owner_client, team):
     _connect(owner_client, team, "https://gateway.respeecher.com")
     response = _connect(owner_client, team, "https://attacker.example.com", secret="")

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from providers.http import parse_hosts
+from providers.http import is_private_origin, parse_hosts
 from teams.models import Membership, Provider, ProviderAccount, Role, Team
 
 DEMO_USERNAME = "demo"
@@ -68,13 +68,14 @@ class Command(BaseCommand):
                 "Once the sandbox is up, a worker checks credits, refreshes voices, imports "
                 "dubbings and (the first time) starts a few jobs."
             )
-        host = (urlsplit(sandbox_url).hostname or "").lower()
-        if host not in parse_hosts(settings.PROVIDER_PRIVATE_HOSTS):
+        if not is_private_origin(sandbox_url, parse_hosts(settings.PROVIDER_PRIVATE_HOSTS)):
+            parts = urlsplit(sandbox_url)
+            origin = f"{parts.scheme}://{parts.netloc}"
             self.stdout.write(
                 self.style.WARNING(
-                    f"{host} is not in PROVIDER_PRIVATE_HOSTS: if it is a loopback or private "
-                    f"address, every call to the sandbox will be refused. Set "
-                    f"PROVIDER_PRIVATE_HOSTS={host} (make run does)."
+                    f"{origin} is not in PROVIDER_PRIVATE_HOSTS: if it is a loopback or "
+                    f"private address, every call to the sandbox will be refused. Set "
+                    f"PROVIDER_PRIVATE_HOSTS={origin} (make run does)."
                 )
             )
         if password:
