@@ -161,10 +161,14 @@ def wav_duration(data: bytes) -> float | None:
 
 
 def media_duration(data: bytes) -> float | None:
-    """Seconds of audio: `wave` for WAV, else soxi or ffprobe when installed, else None."""
+    """Seconds of audio: `wave` for WAV, mutagen (a wheel, so no apt tool) for MP3, FLAC,
+    Ogg and the rest, else soxi or ffprobe when installed, else None."""
     kind = sniff(data)
     if kind == "wav":
         return wav_duration(data)
+    seconds = _mutagen_duration(data)
+    if seconds:
+        return seconds
     tools = []
     if shutil.which("soxi"):
         tools.append(["soxi", "-D"])
@@ -189,6 +193,19 @@ def media_duration(data: bytes) -> float | None:
             if seconds > 0:
                 return seconds
     return None
+
+
+def _mutagen_duration(data: bytes) -> float | None:
+    try:
+        import mutagen
+    except ImportError:  # the sandbox runs without it too
+        return None
+    try:
+        info = mutagen.File(io.BytesIO(data))
+    except (mutagen.MutagenError, OSError, ValueError, EOFError):
+        return None
+    length = getattr(getattr(info, "info", None), "length", None)
+    return float(length) if length and length > 0 else None
 
 
 # Pictures -------------------------------------------------------------------

@@ -39,6 +39,23 @@ def test_wav_duration_reads_the_data_even_when_the_header_lies():
     assert media.wav_duration(lying) == pytest.approx(2)
 
 
+@pytest.mark.parametrize(
+    ("fmt", "subtype"), [("FLAC", "PCM_16"), ("OGG", "VORBIS"), ("MP3", "MPEG_LAYER_III")]
+)
+def test_flac_ogg_and_mp3_lengths_are_read_without_any_apt_tool(fmt, subtype, monkeypatch):
+    import io
+
+    import numpy
+    import soundfile
+
+    monkeypatch.setenv("PATH", "")  # no soxi, no ffprobe
+    buf = io.BytesIO()
+    soundfile.write(
+        buf, numpy.zeros(16000 * 3, dtype="float32"), 16000, format=fmt, subtype=subtype
+    )
+    assert media.media_duration(buf.getvalue()) == pytest.approx(3, abs=0.1)
+
+
 def test_duration_of_an_unreadable_container_is_unknown():
     assert media.media_duration(b"\x00\x00\x00\x20ftypisom" + b"\x00" * 32) is None
 
