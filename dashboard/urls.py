@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from dashboard import views
+from dashboard.forms import LoginForm
 from jobs import views as job_views
 
 team_patterns = [
@@ -26,7 +27,11 @@ urlpatterns = [
     path("t/<slug:team>/", include(team_patterns)),
     path("teams/", include("teams.public_urls")),
     path("webhooks/", include("webhooks.public_urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=LoginForm),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",

@@ -20,7 +20,7 @@ from jobs.files import file_response
 from jobs.models import Job, Status
 from providers import UpstreamError
 from teams.models import Membership, Provider, ProviderAccount, Role
-from teams.scoping import get_for_team, team_view
+from teams.scoping import get_for_team, ids_from, team_view
 
 LIST_LIMIT = 50
 BULK_LIMIT = 200
@@ -207,7 +207,7 @@ def dubbing_delete(request, team, job_id):
 def dubbing_bulk(request, team):
     """Retry the failed ones or delete (asking first) the selected dubbings."""
     action = request.POST.get("action")
-    ids = [i for i in request.POST.getlist("ids") if i.isdigit()][:BULK_LIMIT]
+    ids = ids_from(request.POST.getlist("ids"), BULK_LIMIT)
     chosen = list(
         Dubbing.objects.for_team(team)
         .filter(job_id__in=ids)

@@ -48,6 +48,11 @@ def inspect(upload, rules: Rules) -> tuple[media.Sniffed, float | None, str]:
     sniffed = media.sniff(head)
     if sniffed is None or sniffed.format not in rules.formats:
         raise Refused(f"{name} is not {' or '.join(rules.formats)} audio (judged by its bytes).")
+    if sniffed.format == "wav" and media.wav_cut_short(upload, upload.size):
+        raise Refused(
+            f"{name} is cut short: it holds less audio than its header says. "
+            "Save or export it again, then upload the new copy."
+        )
     digest = hashlib.sha256(head)
     for chunk in iter(lambda: upload.read(CHUNK), b""):
         digest.update(chunk)

@@ -38,6 +38,25 @@ def sniff(head: bytes) -> Sniffed | None:
     return None
 
 
+def wav_cut_short(fileobj, size: int) -> bool:
+    """Whether a plain PCM WAV holds fewer bytes of audio than its header declares (an
+    upload cut off, a copy stopped half-way). Its length is read from the header, so
+    such a file would otherwise pass as complete. Other WAVs cannot be told: False."""
+    fileobj.seek(0)
+    try:
+        with wave.open(fileobj, "rb") as w:
+            frame = w.getsampwidth() * w.getnchannels()
+            declared = w.getnframes() * frame
+            if declared > 0xFFFFFFFF - frame:
+                return False  # a recorder that never wrote the length: unknown, not short
+            # The header has been read up to the start of the audio.
+            return fileobj.tell() + declared > size
+    except (wave.Error, EOFError):
+        return False
+    finally:
+        fileobj.seek(0)
+
+
 def _mpeg_audio_frame(head: bytes) -> bool:
     """An MPEG audio frame header: 11 sync bits, then a version that is not reserved and
     a layer that is not 00 (ADTS AAC, which shares the sync bits, has layer 00)."""

@@ -45,7 +45,7 @@ from recordings.forms import (
 )
 from recordings.models import Folder, Order, Project, Recording, SyncRun, shown_conversions
 from teams.models import Provider, ProviderAccount, Role
-from teams.scoping import get_for_team, team_view
+from teams.scoping import get_for_team, ids_from, team_view
 from voices.paging import keyset_page
 
 PAGE_SIZE = 100
@@ -438,7 +438,7 @@ def recording_label(request, team, recording_id):
 
 def _selected_ids(request) -> list[int]:
     source = request.POST if request.method == "POST" else request.GET
-    return [int(v) for v in source.getlist("ids") if v.isdigit()][:ORDER_MAX_TAKES]
+    return ids_from(source.getlist("ids"), ORDER_MAX_TAKES)
 
 
 @change_view
@@ -651,7 +651,7 @@ def take_export(request, team, recording_id):
 def _selected(request, team, folder):
     """The originals of this folder whose ids were ticked; ids of other folders' or other
     teams' takes, and anything not an id, are ignored."""
-    ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()][:BULK_MAX]
+    ids = ids_from(request.POST.getlist("ids"), BULK_MAX)
     return (
         Recording.objects.listed()
         .originals()

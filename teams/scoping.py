@@ -53,3 +53,16 @@ def get_for_team(model_or_queryset, team, **lookup):
     else:
         queryset = model_or_queryset._default_manager.all()
     return get_object_or_404(queryset.for_team(team), **lookup)
+
+
+# The largest key a database integer column holds (SQLite's, PostgreSQL's bigint).
+MAX_ID = 2**63 - 1
+
+
+def ids_from(values, limit: int) -> list[int]:
+    """The ids among `values` (ticked boxes sent with a form): whole numbers a key can
+    hold, the first `limit` of them. Anything else is ignored, as an id of another team's
+    row is: Django hands an out-of-range number in an `__in` lookup to the database, which
+    fails (SQLite raises OverflowError) rather than finding nothing."""
+    numbers = [int(v) for v in values if v.isascii() and v.isdigit() and len(v) <= 19]
+    return [n for n in numbers if n <= MAX_ID][:limit]

@@ -17,7 +17,7 @@ from jobs.models import Job
 from providers import UpstreamError
 from teams.connection import client_for
 from teams.models import Provider, ProviderAccount, Role
-from teams.scoping import get_for_team, team_view
+from teams.scoping import get_for_team, ids_from, team_view
 from voices import deleting, lookups, runs
 from voices.forms import (
     A2E_SAMPLE_RULES,
@@ -423,7 +423,7 @@ def bulk(request, team):
     """Star, unstar or delete the selected voices. Deleting asks first, then deletes
     each A2E clone upstream before here; what a provider refuses is kept and named."""
     action = request.POST.get("action")
-    ids = [i for i in request.POST.getlist("ids") if i.isdigit()][:BULK_LIMIT]
+    ids = ids_from(request.POST.getlist("ids"), BULK_LIMIT)
     voices = list(
         Voice.objects.for_team(team).listed().filter(pk__in=ids).select_related("account")
     )

@@ -11,7 +11,8 @@ from django.db import close_old_connections
 from django.test import Client
 from django.urls import get_resolver, reverse
 
-from dashboard.tests.test_url_walls import _url, _walk
+from dashboard.tests.urlwalk import url_for as _url
+from dashboard.tests.urlwalk import walk as _walk
 from recordings.tests.factories import FolderFactory
 from teams.models import Role
 from teams.tests.factories import MembershipFactory

@@ -1,105 +1,16 @@
 """Walks every URL pattern: anonymous users are sent to log in, other teams get 404,
 viewers get 403 on changes. New URLs are covered without new test code; a new URL
-argument must be taught to OBJECT_ARGS (or PUBLIC) below, or this test fails."""
+argument must be taught to OBJECT_ARGS (or PUBLIC) in urlwalk.py, or this test fails."""
 
 import pytest
 from django.conf import settings
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
-from avatars.tests.factories import RoomFactory
-from jobs.tests.factories import JobFactory, JobFileFactory
-from recordings.tests.factories import FolderFactory, ProjectFactory, RecordingFactory
-from recordings.tests.factories import SyncRunFactory as RecordingSyncFactory
+from dashboard.tests.urlwalk import OBJECT_ROUTES, PUBLIC, ROUTES, TEAM_ROUTES
+from dashboard.tests.urlwalk import url_for as _url
 from teams.models import Role
-from teams.tests.factories import (
-    InvitationFactory,
-    MembershipFactory,
-    ProviderAccountFactory,
-)
-from voices.tests.factories import SyncRunFactory, VoiceFactory
-from webhooks.tests.factories import DeliveryFactory, EndpointFactory
-
-# URL names reachable without logging in, each with its reason.
-PUBLIC = {
-    "healthz": "probed by load balancers",
-    "login": "the way in",
-    "logout": "harmless when logged out",
-    "invitation_accept": "a token is the credential; anonymous people may sign up",
-    "webhook_inbound": "upstream services post callbacks; each must carry a valid signature",
-    "input_file": "providers fetch samples we host; the signed, expiring token is the key",
-}
-
-
-def _dubbing(team):
-    from dubbing.models import Batch, Dubbing
-
-    batch = Batch.objects.create(team=team, name="Walled")
-    job = JobFactory(team=team)
-    return Dubbing.objects.create(team=team, batch=batch, job=job, name="x", target_lang="de")
-
-
-# How to make an object of a given team for each URL argument that names one.
-OBJECT_ARGS = {
-    "member_id": lambda team: MembershipFactory(team=team).pk,
-    "invitation_id": lambda team: InvitationFactory(team=team).pk,
-    "account_id": lambda team: ProviderAccountFactory(team=team).pk,
-    # A dubbing's job, so the dubbing pages (which take a job id) are walked for real.
-    "job_id": lambda team: _dubbing(team).job_id,
-    "batch_id": lambda team: _dubbing(team).batch_id,
-    "file_id": lambda team: JobFileFactory(job__team=team).pk,
-    "endpoint_id": lambda team: EndpointFactory(team=team).pk,
-    "delivery_id": lambda team: DeliveryFactory(endpoint__team=team).pk,
-    "voice_id": lambda team: VoiceFactory(team=team).pk,
-    "run_id": lambda team: SyncRunFactory(team=team).pk,
-    "sync_id": lambda team: RecordingSyncFactory(team=team).pk,
-    "project_id": lambda team: ProjectFactory(team=team).pk,
-    "folder_id": lambda team: FolderFactory(project__team=team).pk,
-    "recording_id": lambda team: RecordingFactory(project__team=team).pk,
-    "room_id": lambda team: RoomFactory(team=team).pk,
-}
-# Arguments that name no team object.
-PLAIN_ARGS = {
-    "provider": "a2e",
-    "token": "not-a-real-token",
-    "part": "audio",
-    "avatar_id": "not-an-avatar",
-}
-
-
-def _walk(patterns, prefix_names=()):
-    for entry in patterns:
-        if isinstance(entry, URLResolver):
-            namespace = (entry.namespace,) if entry.namespace else ()
-            if entry.namespace == "admin":
-                continue  # Django's admin guards itself with is_staff; tested separately.
-            yield from _walk(entry.url_patterns, prefix_names + namespace)
-        elif isinstance(entry, URLPattern) and entry.name:
-            yield ":".join(prefix_names + (entry.name,)), entry
-
-
-def _args_of(name):
-    pattern = get_resolver().reverse_dict.getlist(name)
-    return set(pattern[0][0][0][1]) if pattern else set()
-
-
-ROUTES = sorted(dict(_walk(get_resolver().url_patterns)))
-TEAM_ROUTES = [n for n in ROUTES if "team" in _args_of(n)]
-OBJECT_ROUTES = [n for n in TEAM_ROUTES if _args_of(n) - {"team"} - set(PLAIN_ARGS)]
-
-
-def _url(name, team, object_team=None):
-    kwargs = {}
-    for arg in _args_of(name):
-        if arg == "team":
-            kwargs[arg] = team.slug
-        elif arg in OBJECT_ARGS:
-            kwargs[arg] = OBJECT_ARGS[arg](object_team or team)
-        elif arg in PLAIN_ARGS:
-            kwargs[arg] = PLAIN_ARGS[arg]
-        else:
-            pytest.fail(f"URL {name!r} takes {arg!r}: teach OBJECT_ARGS or PLAIN_ARGS about it")
-    return reverse(name, kwargs=kwargs)
+from teams.tests.factories import MembershipFactory
 
 
 def test_the_walk_finds_the_routes_it_should():
