@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from jobs import engine
-from jobs.models import FINISHED, InputFile, Job, JobEvent, JobFile, Status
+from jobs.models import FINISHED, InputFile, Job, JobEvent, JobFile, Status, SubmitKey
 
 
 class JobEventInline(admin.TabularInline):
@@ -81,3 +81,13 @@ class InputFileAdmin(admin.ModelAdmin):
     search_fields = ["original_name", "sha256", "team__name"]
     list_select_related = ["team"]
     readonly_fields = ["team", "file", "content_type", "size", "sha256", "duration", "created_by"]
+
+
+@admin.register(SubmitKey)
+class SubmitKeyAdmin(admin.ModelAdmin):
+    """The one-time keys of forms that spend money: which POST ran, and where it led."""
+
+    list_display = ["path", "team", "answer", "created_at"]
+    search_fields = ["path", "key", "team__name"]
+    list_select_related = ["team"]
+    readonly_fields = ["team", "key", "path", "answer", "created_at"]

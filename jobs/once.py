@@ -73,13 +73,22 @@ def per_submit(view):
         except BaseException:
             claimed.delete()
             raise
-        if 300 <= response.status_code < 400 and response.get("Location"):
+        if 300 <= response.status_code < 400 and response.get("Location") and not _refused(request):
             SubmitKey.objects.filter(pk=claimed.pk).update(answer=response["Location"])
         else:
             claimed.delete()
         return response
 
     return wrapper
+
+
+def _refused(request) -> bool:
+    """Whether the view answered with an error message ("Choose at least one take"): a
+    redirect that started nothing, so the key is given back, not kept as its result."""
+    storage = messages.get_messages(request)
+    # The messages added during this request only; iterating the storage would mark
+    # them read.
+    return any(m.level >= messages.ERROR for m in getattr(storage, "_queued_messages", []))
 
 
 def _still_handled(request, team):

@@ -124,3 +124,26 @@ def test_the_forms_that_spend_money_carry_a_fresh_key(member_client, team, a2e_a
         assert 'name="once"' in html, url
         keys.add(html.split('name="once" value="')[1].split('"')[0])
     assert len(keys) == 2 * len(pages)  # every page load gets its own
+
+
+def test_a_redirect_that_says_what_was_wrong_gives_the_key_back(team):
+    from django.contrib import messages
+
+    spend = Spend()
+
+    def refuse():
+        messages.error(spend.request, "Choose at least one take of this folder to convert.")
+        return redirect("/folder/")
+
+    spend.answer = refuse
+    real = spend.__call__
+
+    def remember(request, team):
+        spend.request = request
+        return real(request, team)
+
+    view = once.per_submit(remember)
+    key = once.new_key()
+    _post(view, team, {"once": key})
+    _post(view, team, {"once": key})
+    assert spend.runs == 2 and not SubmitKey.objects.exists()

@@ -52,8 +52,9 @@ def _assert_stays_inside(name: str) -> None:
 @pytest.mark.parametrize("hostile", HOSTILE)
 def test_hostile_ids_labels_and_urls_never_leave_the_take_folder(hostile, url):
     # Only the first 8 characters of an id are used; the tail keeps the two ids apart.
-    take = RecordingFactory(remote_id=f"{hostile}#take", label=hostile, file_name=hostile)
-    conversion = RecordingFactory(
+    # Built, not saved: PostgreSQL would refuse the NUL before the name is ever made.
+    take = RecordingFactory.build(remote_id=f"{hostile}#take", label=hostile, file_name=hostile)
+    conversion = RecordingFactory.build(
         project=take.project,
         kind=Recording.Kind.CONVERSION,
         original=take,
