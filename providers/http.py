@@ -330,22 +330,25 @@ def _size(limit: int) -> str:
     return f"{limit / MB:g} MB" if limit >= MB else f"{limit:,} bytes"
 
 
-def _read_into(response: httpx.Response, limit: int) -> bool:
-    """Read at most `limit` bytes of the body (decoded) into `response.content`, chunk
-    by chunk as they arrive; False, with only the first `limit` kept, when there was more.
+def _read_into(response: httpx.Response, limit: int, *, keep_start: bool = False) -> bool:
+    """Read the body (decoded) into `response.content` chunk by chunk as it arrives, up
+    to `limit` bytes; False when there was more, with nothing kept or, with `keep_start`,
+    its first `limit` bytes.
 
     httpx's own `read()` holds the whole body, however large, before anyone can look.
     """
-    body = bytearray()
-    whole = True
+    chunks: list[bytes] = []
+    size = 0
     for chunk in response.iter_bytes():
-        body += chunk
-        if len(body) > limit:
-            whole = False
-            break
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            # Joined only when asked for: a copy of a refused answer would double its cost.
+            response._content = b"".join(chunks)[:limit] if keep_start else b""
+            return False
     # Where httpx's read() leaves the body, so .content, .text and .json() work as usual.
-    response._content = bytes(body[:limit])
-    return whole
+    response._content = b"".join(chunks)
+    return True
 
 
 _FILENAME = re.compile(r"""filename\*?\s*=\s*(?:UTF-8'[^']*')?"?([^";]+)"?""", re.IGNORECASE)
@@ -627,7 +630,7 @@ class Upstream:
         if response.status_code < 400:
             return response
         try:
-            _read_into(response, ERROR_BODY_LIMIT)
+            _read_into(response, ERROR_BODY_LIMIT, keep_start=True)
         except httpx.TransportError:
             # The status says what happened; a detail cut short (or timed out) is only
             # that: read from what arrived.

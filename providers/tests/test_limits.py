@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from providers import http
-from providers.errors import BadRequest, TooLarge, Unavailable
+from providers.errors import BadRequest, RateLimited, TooLarge, Unavailable
 
 from .hostile import Exchange, HostileServer, endless_json, trickle
 
@@ -139,3 +139,16 @@ def test_a_download_that_trickles_fails_at_the_file_deadline(tmp_path):
 
     assert "did not answer in time" in caught.value.message
     assert not list(tmp_path.iterdir())
+
+
+def test_no_retry_starts_that_would_end_past_the_deadline(mock, sleep, sleeps):
+    route = mock.get("https://upstream.test/voices").respond(429, headers={"Retry-After": "5"})
+    client = http.Upstream("Hostile", "https://upstream.test", KEY, {}, sleep=sleep)
+
+    with pytest.raises(RateLimited) as caught:
+        client.json("GET", "/voices")
+
+    # Without the deadline this waits the 5 s asked for and tries three more times; now
+    # the caller is told to come back in 5 s, and can reschedule.
+    assert route.call_count == 1 and sleeps == []
+    assert caught.value.retry_after == 5.0
