@@ -337,6 +337,15 @@ RECORDINGS_SYNC_TIME_LIMIT = env.integer("RECORDINGS_SYNC_TIME_LIMIT", 900, mini
 PROVIDERS_CONNECT_TIMEOUT = env.integer("PROVIDERS_CONNECT_TIMEOUT", 5, minimum=1)
 PROVIDERS_READ_TIMEOUT = env.integer("PROVIDERS_READ_TIMEOUT", 30, minimum=1)
 PROVIDERS_MAX_IN_FLIGHT = env.integer("PROVIDERS_MAX_IN_FLIGHT", 4, minimum=1)
+# Limits on what a provider's server can make us spend; any team may point a provider's
+# base URL at a server of its own. The largest API answer read into memory (MB); the
+# seconds a whole call may take, retries and slow answers included; the same for calls
+# that move a file (downloads, relayed files, uploads); the most records one listing is
+# followed for across its pages.
+UPSTREAM_MAX_BODY_MB = env.integer("UPSTREAM_MAX_BODY_MB", 20, minimum=1)
+UPSTREAM_DEADLINE_SECONDS = env.integer("UPSTREAM_DEADLINE_SECONDS", 60, minimum=1)
+UPSTREAM_FILE_DEADLINE_SECONDS = env.integer("UPSTREAM_FILE_DEADLINE_SECONDS", 900, minimum=1)
+SYNC_MAX_RECORDS = env.integer("SYNC_MAX_RECORDS", 1_000_000, minimum=1)
 
 # Security headers. The CSP allows no inline script: htmx is configured through a meta
 # tag and our own behaviour lives in static/js/app.js.

@@ -449,6 +449,7 @@ class A2EClient(Downloads):
     def iter_dubbings(self, page_size: int = 50) -> Iterator[Dubbing]:
         return walk(
             lambda page: self.list_dubbings(page, page_size),
+            provider=self._http.provider,
             page_size=page_size,
             first=1,
             by_page=True,

@@ -273,7 +273,11 @@ class BurkiClient(Downloads):
         return self.list_assistants(limit=1)
 
     def iter_assistants(self, page_size: int = DEFAULT_PAGE_SIZE) -> Iterator[Assistant]:
-        return walk(lambda skip: self.list_assistants(skip, page_size), page_size=page_size)
+        return walk(
+            lambda skip: self.list_assistants(skip, page_size),
+            provider=self._http.provider,
+            page_size=page_size,
+        )
 
     def get_assistant(self, assistant_id: int) -> Assistant:
         """One assistant; Burki answers it bare (its SDK reads it so), a wrapper is accepted."""

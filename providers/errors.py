@@ -79,6 +79,6 @@ class UnsafeAddress(UpstreamError):
 
 
 class TooLarge(UpstreamError):
-    """A download grew past the size we keep; what arrived was thrown away."""
+    """A download or an API answer grew past the size we keep; what arrived was thrown away."""
 
     default_message = "The file from {provider} was larger than Voxboard keeps."

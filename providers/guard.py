@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 import httpcore
 import httpx
 
+from providers import deadline
+
 ALLOWED_SCHEMES = ("http", "https")
 
 
@@ -139,13 +141,14 @@ class _GuardedBackend(httpcore.SyncBackend):
         last_error = None
         for address in addresses:
             try:
-                return super().connect_tcp(
+                stream = super().connect_tcp(
                     address,
                     port,
-                    timeout,
+                    deadline.bounded(timeout, httpcore.ConnectTimeout),
                     local_address=local_address,
                     socket_options=socket_options,
                 )
+                return deadline.BoundedStream(stream)
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 last_error = exc
         raise last_error
@@ -162,3 +165,13 @@ class GuardedTransport(httpx.HTTPTransport):
         # above, with no connections yet) takes ours. webhooks/tests/test_ssrf.py and
         # jobs/tests/test_result_guard.py fail if this stops working.
         self._pool._network_backend = _GuardedBackend(policy or Policy())
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """Send under the request's deadline (`providers.deadline`), when it has one."""
+        when = request.extensions.get(deadline.EXTENSION)
+        if when is None:
+            return super().handle_request(request)
+        with deadline.until(when):
+            response = super().handle_request(request)
+        response.stream = deadline.BoundedBody(response.stream, when)
+        return response

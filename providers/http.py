@@ -7,6 +7,7 @@ credential are in `providers.slots`, redaction in `providers.redact`.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import email.utils
 import hashlib
 import logging
@@ -28,7 +29,7 @@ from urllib.parse import quote, unquote, urljoin, urlsplit
 
 import httpx
 
-from providers import USER_AGENT, guard, slots
+from providers import USER_AGENT, deadline, guard, slots
 from providers.errors import (
     AuthError,
     BadRequest,
@@ -56,6 +57,10 @@ BACKOFF_CAP = 8.0
 # The most of a provider's own error text we keep (shown to people, stored on rows).
 DETAIL_LIMIT = 200
 CHUNK_SIZE = 64 * 1024
+# The most of an error answer (status >= 400) we read: enough for any provider's JSON
+# error with its field list; the rest is left unread, however much the server sends.
+ERROR_BODY_LIMIT = 64 * 1024
+MB = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,17 @@ class Settings:
     # Origins (and, deprecated, bare hosts) whose base URLs may be private addresses
     # (PROVIDER_PRIVATE_HOSTS), as `parse_hosts` makes them.
     private_hosts: frozenset[str] = frozenset()
+    # The largest API answer read into memory (UPSTREAM_MAX_BODY_MB); result files are
+    # streamed to disk or passed on instead, under their own cap.
+    max_body_bytes: int = 20 * MB
+    # Seconds a whole call may take, retries, waits and slow answers included
+    # (UPSTREAM_DEADLINE_SECONDS); the timeouts above bound each read on its own.
+    deadline: float = 60.0
+    # The same for calls that move a file: downloads, relayed streams, uploads
+    # (UPSTREAM_FILE_DEADLINE_SECONDS).
+    file_deadline: float = 900.0
+    # The most records one listing is followed for across its pages (SYNC_MAX_RECORDS).
+    max_records: int = 1_000_000
 
     @property
     def slot_lease(self) -> float:
@@ -93,6 +109,10 @@ def configure(
     max_retry_wait: float = 30.0,
     slot_wait: float = 60.0,
     private_hosts: Iterable[str] | None = None,
+    max_body_bytes: int = 20 * MB,
+    deadline: float = 60.0,
+    file_deadline: float = 900.0,
+    max_records: int = 1_000_000,
 ) -> Settings:
     """Set the process-wide HTTP settings; without a call, REDIS_URL and
     PROVIDER_PRIVATE_HOSTS come from the environment (as they do for `private_hosts=None`).
@@ -114,6 +134,8 @@ def configure(
             ", ".join(bare),
             f"[{bare[0]}]" if ":" in bare[0] else bare[0],
         )
+    if min(max_body_bytes, deadline, file_deadline, max_records) <= 0:
+        raise ValueError("body, deadline and record limits must be positive")
     new = Settings(
         redis_url=redis_url or None,
         max_in_flight=max_in_flight,
@@ -122,6 +144,10 @@ def configure(
         max_retry_wait=max_retry_wait,
         slot_wait=slot_wait,
         private_hosts=private,
+        max_body_bytes=max_body_bytes,
+        deadline=deadline,
+        file_deadline=file_deadline,
+        max_records=max_records,
     )
     with _lock:
         _settings = new
@@ -347,6 +373,32 @@ class Streamed:
             raise self._upstream._transport_failure(exc, "GET", url, False) from exc
 
 
+def _size(limit: int) -> str:
+    """A byte limit for people: "20 MB", or bytes below a megabyte."""
+    return f"{limit / MB:g} MB" if limit >= MB else f"{limit:,} bytes"
+
+
+def _read_into(response: httpx.Response, limit: int, *, keep_start: bool = False) -> bool:
+    """Read the body (decoded) into `response.content` chunk by chunk as it arrives, up
+    to `limit` bytes; False when there was more, with nothing kept or, with `keep_start`,
+    its first `limit` bytes.
+
+    httpx's own `read()` holds the whole body, however large, before anyone can look.
+    """
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            # Joined only when asked for: a copy of a refused answer would double its cost.
+            response._content = b"".join(chunks)[:limit] if keep_start else b""
+            return False
+    # Where httpx's read() leaves the body, so .content, .text and .json() work as usual.
+    response._content = b"".join(chunks)
+    return True
+
+
 _FILENAME = re.compile(r"""filename\*?\s*=\s*(?:UTF-8'[^']*')?"?([^";]+)"?""", re.IGNORECASE)
 
 
@@ -534,13 +586,17 @@ class Upstream:
         files: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
         read: bool = False,
+        until: float | None = None,
     ) -> Iterator[tuple[httpx.Response, Slot]]:
         """Send with retries and yield the streaming response of the first success (< 400).
 
-        With `read`, the body is read as part of the attempt, so a body cut short is
-        retried like any other transport failure (for a GET). Every attempt holds one
-        in-flight slot for this credential; sleeps between attempts hold none. Failures
-        become the UpstreamError tree.
+        With `read`, the body is read as part of the attempt (at most `max_body_bytes`,
+        else TooLarge), so a body cut short is retried like any other transport failure
+        (for a GET). Every attempt holds one in-flight slot for this credential; sleeps
+        between attempts hold none. The whole call, body included, ends by `until` (a
+        `time.monotonic()` instant; by default the settings' deadline from now, the file
+        deadline for an upload): past it a read or write fails as a timeout and no retry
+        starts. Failures become the UpstreamError tree.
         """
         method = method.upper()
         url, own = self._url(path_or_url)
@@ -549,6 +605,8 @@ class Upstream:
         if params:
             params = {k: v for k, v in params.items() if v is not None}
         settings = current_settings()
+        if until is None:
+            until = time.monotonic() + (settings.file_deadline if files else settings.deadline)
         for attempt in range(1, MAX_ATTEMPTS + 1):
             # Rebuilt each attempt: httpx rewinds file objects when it renders multipart.
             request = client.build_request(
@@ -559,8 +617,13 @@ class Upstream:
                 data=data,
                 files=files,
                 headers=request_headers,
+                extensions={deadline.EXTENSION: until},
             )
-            with in_flight_slot(self._key, self.provider, settings) as slot:
+            # Waiting for a slot spends the call's time like any other wait.
+            waits = dataclasses.replace(
+                settings, slot_wait=max(0.0, min(settings.slot_wait, until - time.monotonic()))
+            )
+            with in_flight_slot(self._key, self.provider, waits) as slot:
                 outcome = self._attempt(client, request, url, own=own, read=read)
                 if isinstance(outcome, httpx.Response):
                     try:
@@ -569,7 +632,7 @@ class Upstream:
                         outcome.close()
                     return
                 wait = retry_wait(outcome, attempt, settings.max_retry_wait)
-                if wait is None:
+                if wait is None or time.monotonic() + wait >= until:
                     raise outcome.error() from outcome.cause
                 log(
                     logging.WARNING,
@@ -598,7 +661,7 @@ class Upstream:
             response = client.send(request, stream=True)
             if read and response.status_code < 400:
                 try:
-                    response.read()
+                    self._read_capped(response, current_settings().max_body_bytes)
                 finally:
                     response.close()
         except guard.UnsafeTarget as exc:
@@ -622,7 +685,11 @@ class Upstream:
         if response.status_code < 400:
             return response
         try:
-            response.read()
+            _read_into(response, ERROR_BODY_LIMIT, keep_start=True)
+        except httpx.TransportError:
+            # The status says what happened; a detail cut short (or timed out) is only
+            # that: read from what arrived.
+            pass
         finally:
             response.close()
         answered = self.error_from(response, method, own)
@@ -632,6 +699,27 @@ class Upstream:
             status=response.status_code,
             retry_after=answered.retry_after if isinstance(answered, RateLimited) else None,
         )
+
+    def _read_capped(self, response: httpx.Response, limit: int) -> None:
+        """Read an API answer as it arrives, refusing it (TooLarge) once it says or
+        proves it is larger than `limit`: what arrived is dropped, the rest never read."""
+        declared = response.headers.get("Content-Length", "")
+        if (declared.isdigit() and int(declared) > limit) or not _read_into(response, limit):
+            log(
+                logging.WARNING,
+                "%s %s %s -> %s with an answer over %d bytes; not read",
+                self.provider,
+                response.request.method,
+                response.request.url,
+                response.status_code,
+                limit,
+                secrets=self._secrets,
+            )
+            raise TooLarge(
+                self.provider,
+                response.status_code,
+                f"{self.provider} sent an answer larger than {_size(limit)}; it was not read.",
+            )
 
     def _transport_failure(
         self, exc: httpx.TransportError, method: str, url: str, never_sent: bool
@@ -647,6 +735,7 @@ class Upstream:
             secrets=self._secrets,
         )
         if isinstance(exc, httpx.TimeoutException):
+            # Also what a call that ran past its deadline ends in (providers.deadline).
             message = f"{self.provider} did not answer in time; try again in a few minutes."
         else:
             message = f"Could not reach {self.provider}; try again in a few minutes."
@@ -709,10 +798,12 @@ class Upstream:
         to another host (httpx strips Authorization on such a redirect, not `api-key`),
         and each hop's address is checked like the first (`providers.guard`). A body over
         `max_bytes` is cut off as it streams and raises TooLarge; no partial file is kept.
+        The whole download, every hop included, ends by the file deadline.
         """
+        until = time.monotonic() + current_settings().file_deadline
         target = path_or_url
         for _ in range(max_redirects + 1):
-            with self.exchange("GET", target, params=params) as (response, slot):
+            with self.exchange("GET", target, params=params, until=until) as (response, slot):
                 if response.is_redirect and response.headers.get("Location"):
                     target = urljoin(str(response.request.url), response.headers["Location"])
                     params = None
@@ -730,10 +821,12 @@ class Upstream:
     ) -> Iterator[Streamed]:
         """A GET body to pass on as it arrives, following redirects as `download` does
         (the credential only ever to the provider's host, each hop's address checked).
-        The connection and its in-flight slot are held until the block ends."""
+        The connection and its in-flight slot are held until the block ends; reading
+        stops at the file deadline, counted from here."""
+        until = time.monotonic() + current_settings().file_deadline
         target = path_or_url
         for _ in range(max_redirects + 1):
-            with self.exchange("GET", target, params=params) as (response, slot):
+            with self.exchange("GET", target, params=params, until=until) as (response, slot):
                 if response.is_redirect and response.headers.get("Location"):
                     target = urljoin(str(response.request.url), response.headers["Location"])
                     params = None
@@ -743,9 +836,7 @@ class Upstream:
         raise self.fail(ProtocolError, None, f"more than {max_redirects} redirects")
 
     def _too_large(self, max_bytes: int) -> TooLarge:
-        megabytes = max_bytes / (1024 * 1024)
-        shown = f"{megabytes:g} MB" if megabytes >= 1 else f"{max_bytes} bytes"
-        return TooLarge(self.provider, None, f"The result was larger than {shown}.")
+        return TooLarge(self.provider, None, f"The result was larger than {_size(max_bytes)}.")
 
     def _save(
         self,

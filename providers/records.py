@@ -9,6 +9,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
+from providers.errors import ProtocolError, TooLarge
+from providers.http import current_settings
+
 logger = logging.getLogger("providers.records")
 
 T = TypeVar("T")
@@ -144,20 +147,45 @@ class Ack:
 
 
 def walk(
-    fetch: Callable[[int], Page[T]], *, page_size: int, first: int = 0, by_page: bool = False
+    fetch: Callable[[int], Page[T]],
+    *,
+    provider: str,
+    page_size: int,
+    first: int = 0,
+    by_page: bool = False,
+    max_records: int | None = None,
 ) -> Iterator[T]:
     """Yield every item across pages, fetching each page only when the previous is used up.
 
     The cursor is an offset, or a 1-based page number when `by_page`. Stops on an empty
-    page, once `total` items were seen, on a short page when there is no total, and on a
-    page identical to the previous one (an upstream that ignores the cursor).
+    page, once `total` items were seen, and on a short page when there is no total.
+    A page identical to the previous one (an upstream that ignores the cursor) raises
+    ProtocolError, and so does a listing past `max_records` (by default the configured
+    SYNC_MAX_RECORDS) TooLarge: a list read only in part must never pass for the whole
+    one, or a sync would take what it did not reach for deleted.
     """
-    cursor, seen, previous = first, 0, None
+    limit = current_settings().max_records if max_records is None else max_records
+    cursor, seen, previous, number = first, 0, None, 0
     while True:
         page = fetch(cursor)
+        number += 1
         raws = [getattr(item, "raw", item) for item in page.items]
-        if not raws or raws == previous:
+        if not raws:
             return
+        if raws == previous:
+            raise ProtocolError(
+                provider,
+                None,
+                f"{provider} sent page {number:,} of a list again, the same as page "
+                f"{number - 1:,}; the list was not read to its end.",
+            )
+        if seen + len(raws) > limit:
+            raise TooLarge(
+                provider,
+                None,
+                f"{provider} listed more than {limit:,} records (stopped at page {number:,}); "
+                "the list was not read to its end.",
+            )
         yield from page.items
         seen += len(raws)
         if page.total is not None and seen >= page.total:

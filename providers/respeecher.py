@@ -616,7 +616,7 @@ class RespeecherClient(Downloads):
         def fetch(offset: int) -> Page[Any]:
             return self._paged(name, parse, {**params, "limit": page_size, "offset": offset})
 
-        return walk(fetch, page_size=page_size)
+        return walk(fetch, provider=self._http.provider, page_size=page_size)
 
     # Account
 

@@ -19,4 +19,8 @@ class TeamsConfig(AppConfig):
             connect_timeout=settings.PROVIDERS_CONNECT_TIMEOUT,
             read_timeout=settings.PROVIDERS_READ_TIMEOUT,
             private_hosts=settings.PROVIDER_PRIVATE_HOSTS,
+            max_body_bytes=settings.UPSTREAM_MAX_BODY_MB * 1024 * 1024,
+            deadline=settings.UPSTREAM_DEADLINE_SECONDS,
+            file_deadline=settings.UPSTREAM_FILE_DEADLINE_SECONDS,
+            max_records=settings.SYNC_MAX_RECORDS,
         )
