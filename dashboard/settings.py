@@ -337,6 +337,9 @@ RECORDINGS_SYNC_TIME_LIMIT = env.integer("RECORDINGS_SYNC_TIME_LIMIT", 900, mini
 PROVIDERS_CONNECT_TIMEOUT = env.integer("PROVIDERS_CONNECT_TIMEOUT", 5, minimum=1)
 PROVIDERS_READ_TIMEOUT = env.integer("PROVIDERS_READ_TIMEOUT", 30, minimum=1)
 PROVIDERS_MAX_IN_FLIGHT = env.integer("PROVIDERS_MAX_IN_FLIGHT", 4, minimum=1)
+# Files passed on to browsers at once per provider key (a take's audio, an export): a
+# pool of their own, so browsers that stop reading never hold the API calls' slots.
+PROVIDERS_MAX_RELAYS = env.integer("PROVIDERS_MAX_RELAYS", 4, minimum=1)
 # Limits on what a provider's server can make us spend; any team may point a provider's
 # base URL at a server of its own. The largest API answer read into memory (MB); the
 # seconds a whole call may take, retries and slow answers included; the same for calls

@@ -88,6 +88,9 @@ class Settings:
     file_deadline: float = 900.0
     # The most records one listing is followed for across its pages (SYNC_MAX_RECORDS).
     max_records: int = 1_000_000
+    # Files passed on to browsers at once per credential (PROVIDERS_MAX_RELAYS): their
+    # own pool, so a browser that stops reading holds none of the API calls' slots.
+    max_relays: int = 4
 
     @property
     def slot_lease(self) -> float:
@@ -113,6 +116,7 @@ def configure(
     deadline: float = 60.0,
     file_deadline: float = 900.0,
     max_records: int = 1_000_000,
+    max_relays: int = 4,
 ) -> Settings:
     """Set the process-wide HTTP settings; without a call, REDIS_URL and
     PROVIDER_PRIVATE_HOSTS come from the environment (as they do for `private_hosts=None`).
@@ -121,8 +125,8 @@ def configure(
     malformed private origin raises ValueError; a bare host is logged as deprecated.
     """
     global _settings
-    if max_in_flight < 1:
-        raise ValueError("max_in_flight must be at least 1")
+    if max_in_flight < 1 or max_relays < 1:
+        raise ValueError("max_in_flight and max_relays must be at least 1")
     private = env_private_hosts() if private_hosts is None else parse_hosts(private_hosts)
     bare = sorted(entry for entry in private if "://" not in entry)
     if bare:
@@ -148,6 +152,7 @@ def configure(
         deadline=deadline,
         file_deadline=file_deadline,
         max_records=max_records,
+        max_relays=max_relays,
     )
     with _lock:
         _settings = new
@@ -587,6 +592,7 @@ class Upstream:
         headers: Mapping[str, str] | None = None,
         read: bool = False,
         until: float | None = None,
+        relay: bool = False,
     ) -> Iterator[tuple[httpx.Response, Slot]]:
         """Send with retries and yield the streaming response of the first success (< 400).
 
@@ -597,6 +603,10 @@ class Upstream:
         `time.monotonic()` instant; by default the settings' deadline from now, the file
         deadline for an upload): past it a read or write fails as a timeout and no retry
         starts. Failures become the UpstreamError tree.
+
+        A `relay` (a file passed on to a browser, at the browser's pace) holds a slot of
+        its own pool instead (`max_relays` per credential), so browsers that stop reading
+        never stall the API calls.
         """
         method = method.upper()
         url, own = self._url(path_or_url)
@@ -621,9 +631,12 @@ class Upstream:
             )
             # Waiting for a slot spends the call's time like any other wait.
             waits = dataclasses.replace(
-                settings, slot_wait=max(0.0, min(settings.slot_wait, until - time.monotonic()))
+                settings,
+                slot_wait=max(0.0, min(settings.slot_wait, until - time.monotonic())),
+                max_in_flight=settings.max_relays if relay else settings.max_in_flight,
             )
-            with in_flight_slot(self._key, self.provider, waits) as slot:
+            pool = f"{self._key}:relay" if relay else self._key
+            with in_flight_slot(pool, self.provider, waits) as slot:
                 outcome = self._attempt(client, request, url, own=own, read=read)
                 if isinstance(outcome, httpx.Response):
                     try:
@@ -805,7 +818,7 @@ class Upstream:
         for _ in range(max_redirects + 1):
             with self.exchange("GET", target, params=params, until=until) as (response, slot):
                 if response.is_redirect and response.headers.get("Location"):
-                    target = urljoin(str(response.request.url), response.headers["Location"])
+                    target = self._next_hop(response)
                     params = None
                     continue
                 return self._save(response, slot, dest, max_bytes)
@@ -821,19 +834,34 @@ class Upstream:
     ) -> Iterator[Streamed]:
         """A GET body to pass on as it arrives, following redirects as `download` does
         (the credential only ever to the provider's host, each hop's address checked).
-        The connection and its in-flight slot are held until the block ends; reading
-        stops at the file deadline, counted from here."""
+        The connection and its relay slot (a pool apart from the API calls') are held
+        until the block ends; reading stops at the file deadline, counted from here."""
         until = time.monotonic() + current_settings().file_deadline
         target = path_or_url
         for _ in range(max_redirects + 1):
-            with self.exchange("GET", target, params=params, until=until) as (response, slot):
+            with self.exchange("GET", target, params=params, until=until, relay=True) as (
+                response,
+                slot,
+            ):
                 if response.is_redirect and response.headers.get("Location"):
-                    target = urljoin(str(response.request.url), response.headers["Location"])
+                    target = self._next_hop(response)
                     params = None
                     continue
                 yield Streamed(self, response, slot)
                 return
         raise self.fail(ProtocolError, None, f"more than {max_redirects} redirects")
+
+    def _next_hop(self, response: httpx.Response) -> str:
+        """Where a redirect leads; one whose Location cannot be read is a ProtocolError."""
+        try:
+            return urljoin(str(response.request.url), response.headers["Location"])
+        except ValueError as exc:
+            raise self.fail(
+                ProtocolError,
+                response.status_code,
+                f"{exc}: a redirect",
+                message=f"{self.provider} gave an address that cannot be used.",
+            ) from None
 
     def _too_large(self, max_bytes: int) -> TooLarge:
         return TooLarge(self.provider, None, f"The result was larger than {_size(max_bytes)}.")

@@ -23,4 +23,5 @@ class TeamsConfig(AppConfig):
             deadline=settings.UPSTREAM_DEADLINE_SECONDS,
             file_deadline=settings.UPSTREAM_FILE_DEADLINE_SECONDS,
             max_records=settings.SYNC_MAX_RECORDS,
+            max_relays=settings.PROVIDERS_MAX_RELAYS,
         )

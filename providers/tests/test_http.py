@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 from concurrent.futures import ThreadPoolExecutor
@@ -396,3 +397,29 @@ def test_redirected_api_call_is_a_protocol_error(mock, upstream):
 
     with pytest.raises(ProtocolError, match="redirect|could not read"):
         upstream.json("GET", "/things")
+
+
+def test_browsers_that_stop_reading_leave_the_api_calls_their_slots(mock, sleep):
+    http.configure(redis_url=None, max_in_flight=4, max_relays=4, slot_wait=0.05)
+    upstream = http.Upstream("Test", BASE, KEY, {"api-key": KEY}, sleep=sleep)
+    mock.get(f"{BASE}/take.wav").respond(200, content=b"RIFF" + b"\0" * 4096)
+    mock.post(f"{BASE}/star").respond(200, json={"starred": True})
+
+    with contextlib.ExitStack() as stalled:
+        # Four browsers opened a take's audio and then stopped reading it.
+        for _ in range(4):
+            stalled.enter_context(upstream.stream("/take.wav"))
+        assert upstream.json("POST", "/star") == {"starred": True}
+        # The relays have a cap of their own: a fifth waits, then is told so.
+        with pytest.raises(Unavailable, match="Too many calls"), upstream.stream("/take.wav"):
+            pass
+
+
+def test_a_redirect_to_an_address_that_cannot_be_read_is_a_protocol_error(mock, sleep, tmp_path):
+    upstream = http.Upstream("Test", BASE, KEY, {"api-key": KEY}, sleep=sleep)
+    mock.get(f"{BASE}/result").respond(302, headers={"Location": "http://[bad/x"})
+
+    with pytest.raises(ProtocolError, match="gave an address that cannot be used"):
+        upstream.download("/result", tmp_path / "out.bin")
+    with pytest.raises(ProtocolError), upstream.stream("/result"):
+        pass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 import uuid
@@ -93,3 +94,20 @@ def test_unreachable_redis_falls_back_to_the_process_cap(mock, sleep, caplog):
 
     assert upstream.json("GET", "/things") == {"ok": True}
     assert "falls back to this process" in caplog.text
+
+
+@needs_redis
+def test_relays_hold_slots_of_their_own_pool_in_redis(mock, sleep, credential):
+    http.configure(redis_url=REDIS_URL, max_in_flight=4, max_relays=4, slot_wait=0.2)
+    upstream = http.Upstream("Test", BASE, credential, {"api-key": credential}, sleep=sleep)
+    mock.get(f"{BASE}/take.wav").respond(200, content=b"RIFF" + b"\0" * 4096)
+    mock.post(f"{BASE}/star").respond(200, json={"starred": True})
+    store = redis.Redis.from_url(REDIS_URL)
+    try:
+        with contextlib.ExitStack() as stalled:
+            for _ in range(4):
+                stalled.enter_context(upstream.stream("/take.wav"))
+            assert store.zcard(slot_key(credential) + ":relay") == 4
+            assert upstream.json("POST", "/star") == {"starred": True}
+    finally:
+        store.delete(slot_key(credential) + ":relay")
