@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
     "django_htmx",
     "template_partials",
     "axes",
@@ -306,6 +307,9 @@ JOBS_UNSURE_WAIT = env.integer("JOBS_UNSURE_WAIT", 60, minimum=1)
 # How long one copy of a job's results may run before another worker may take over.
 # The fetch_results task is stopped before its hold lapses (jobs/tasks.py).
 JOBS_RESULTS_LEASE = env.integer("JOBS_RESULTS_LEASE", 900, minimum=3)
+# How long a result copy that keeps failing (the file host unreachable) is tried
+# before it is given up with a message, seconds from its first failed try.
+JOBS_RESULTS_GIVE_UP = env.integer("JOBS_RESULTS_GIVE_UP", 24 * 3600, minimum=60)
 JOBS_MISSING_LIMIT = env.integer("JOBS_MISSING_LIMIT", 3, minimum=1)
 JOBS_STALE_AFTER = env.integer("JOBS_STALE_AFTER", 1800, minimum=1)
 

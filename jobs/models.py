@@ -102,6 +102,11 @@ class Job(models.Model):
     )
     # (role, url) pairs the provider gave for the finished job; copied into JobFile rows.
     result_urls = models.JSONField(default=list, blank=True)
+    # Copying those files: failed tries so far, when the next one is due, and since when
+    # copying has been failing (past JOBS_RESULTS_GIVE_UP from then, it is given up).
+    results_tries = models.PositiveIntegerField(default=0)
+    results_next_at = models.DateTimeField(null=True, blank=True)
+    results_failing_since = models.DateTimeField(null=True, blank=True)
     # The last status told to the rest of the system (webhooks, activity, domain hooks);
     # the reconciler re-announces when it lags behind `status`.
     announced = models.CharField(max_length=12, blank=True)
@@ -165,6 +170,28 @@ class Job(models.Model):
     @property
     def results_copy_failed(self) -> bool:
         return self.results_state == ResultsState.FAILED
+
+    @property
+    def provider_result_links(self) -> list[str]:
+        """The provider's own links to the results, for when our copy is not there yet:
+        web addresses only, so a hostile provider's `javascript:` link is never shown."""
+        return [
+            url
+            for _role, url in self.result_urls or []
+            if isinstance(url, str) and url.lower().startswith(("https://", "http://"))
+        ]
+
+    @property
+    def provider_label(self) -> str:
+        from teams.models import Provider
+
+        return Provider(self.provider).label if self.provider in Provider.values else "the provider"
+
+    @property
+    def results_give_up_at(self):
+        if self.results_failing_since is None:
+            return None
+        return self.results_failing_since + timedelta(seconds=settings.JOBS_RESULTS_GIVE_UP)
 
     @property
     def is_settled(self) -> bool:

@@ -9,9 +9,10 @@ from pathlib import PurePosixPath
 from django.conf import settings
 from django.core.files import File
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from jobs.models import RESULTS_HOLD, Job, JobFile, ResultsState
+from jobs.models import RESULTS_HOLD, Job, JobFile, ResultsState, Status
 from providers import UpstreamError
 from teams.connection import client_for
 
@@ -21,14 +22,16 @@ def results_retry_wait(attempt: int) -> int:
     return min(30 * 2**attempt, 900)
 
 
-def fetch_results(job_id: int, now=None, attempt: int = 0) -> str:
+def fetch_results(job_id: int, now=None) -> str:
     """Copy a completed job's result files into our storage, then announce it. Held
     with RESULTS_HOLD for JOBS_RESULTS_LEASE, so a second copy of the task (the
     reconciler re-sends one while a large download runs) stands aside instead of
     copying the same file at once; a copier that died is taken over when it lapses.
-    A failed copy keeps the hold until its task retries (`results_retry_wait`), so
-    the reconciler does not start another chain of tries beside it; one the provider
-    refuses for good (a 404, a bad credential) is given up at once."""
+    A failed copy keeps the hold until its next try is due (`results_retry_wait`, by
+    the tries counted on the row, so a chain the reconciler restarts goes on waiting
+    longer), and the page says how many tries failed and when the next one is. One the
+    provider refuses for good (a 404, a bad credential) is given up at once; one that
+    keeps failing, after JOBS_RESULTS_GIVE_UP from its first failure."""
     # engine imports this module for its callers; these names are only needed at call time.
     from jobs.engine import PERMANENT, enqueue_on_commit
 
@@ -52,19 +55,73 @@ def fetch_results(job_id: int, now=None, attempt: int = 0) -> str:
     except PERMANENT as exc:
         give_up_results(job.pk, f"Could not copy the result: {exc.message}")
         return "failed"
-    except UpstreamError:
-        # Until just before the task's retry arrives, which takes it up again.
-        wait = timedelta(seconds=results_retry_wait(attempt) - 1)
-        mine.update(**{RESULTS_HOLD.until: timezone.now() + wait})
+    except UpstreamError as exc:
+        now = max(now, timezone.now())  # after the try, which may have taken a while
+        tries = job.results_tries + 1
+        since = job.results_failing_since or now
+        if now - since >= timedelta(seconds=settings.JOBS_RESULTS_GIVE_UP):
+            hours = settings.JOBS_RESULTS_GIVE_UP / 3600
+            span = f"{hours:g} hour{'s' if hours != 1 else ''}"
+            give_up_results(
+                job.pk, f"Stopped copying the result after {span} and {tries} tries: {exc.message}"
+            )
+            return "failed"
+        wait = timedelta(seconds=results_retry_wait(tries - 1))
+        # The hold lasts until just before the next try, which takes it up again.
+        mine.update(
+            results_tries=tries,
+            results_next_at=now + wait,
+            results_failing_since=since,
+            last_error=exc.message,
+            **{RESULTS_HOLD.until: now + wait - timedelta(seconds=1)},
+        )
         raise
     except BaseException:
         mine.update(**RESULTS_HOLD.released())  # killed by its time limit: the reconciler's turn
         raise
     mine.filter(results_state=ResultsState.PENDING).update(
-        results_state=ResultsState.STORED, **RESULTS_HOLD.released()
+        results_state=ResultsState.STORED,
+        results_next_at=None,
+        last_error="",
+        **RESULTS_HOLD.released(),
     )
     enqueue_on_commit("announce", job.pk)
     return "stored"
+
+
+def try_again(job: Job) -> bool:
+    """Copy a job's results again now (the person pressed "Try again"): a copy waiting
+    for its next try is taken up at once; one given up starts afresh, its tries and its
+    time to give up counted anew. False when there is nothing to copy, or a try is
+    running right now."""
+    from jobs.engine import enqueue_on_commit
+
+    now = timezone.now()
+    copying = Job.objects.filter(pk=job.pk, status=Status.COMPLETED).exclude(result_urls=[])
+    with transaction.atomic():
+        moved = copying.filter(
+            Q(results_next_at__isnull=False) | RESULTS_HOLD.free(now),
+            results_state=ResultsState.PENDING,
+        ).update(results_next_at=None, **RESULTS_HOLD.released())
+        moved += copying.filter(results_state=ResultsState.FAILED).update(
+            results_state=ResultsState.PENDING,
+            results_tries=0,
+            results_next_at=None,
+            results_failing_since=None,
+            last_error="",
+            **RESULTS_HOLD.released(),
+        )
+        if moved:
+            enqueue_on_commit("fetch_results", job.pk)
+    return bool(moved)
+
+
+def seconds_to_next_try(job_id: int) -> int:
+    """When the copy's next try is due, from now (at least a second)."""
+    due = Job.objects.filter(pk=job_id).values_list("results_next_at", flat=True).first()
+    if due is None:
+        return results_retry_wait(0)
+    return max(1, int((due - timezone.now()).total_seconds()))
 
 
 def give_up_results(job_id: int, message: str) -> None:

@@ -38,16 +38,15 @@ def reconcile() -> dict:
     return engine.reconcile()
 
 
-@shared_task(name="jobs.fetch_results", bind=True, acks_late=True, max_retries=6, **RESULTS_LIMITS)
+# Tried until JOBS_RESULTS_GIVE_UP from the first failure (jobs.results), not for a count.
+@shared_task(
+    name="jobs.fetch_results", bind=True, acks_late=True, max_retries=None, **RESULTS_LIMITS
+)
 def fetch_results(self, job_id: int) -> str:
-    attempt = self.request.retries
     try:
-        return results.fetch_results(job_id, attempt=attempt)
-    except UpstreamError as exc:  # one that may pass: the engine gave up on the others
-        if attempt >= self.max_retries:
-            results.give_up_results(job_id, f"Could not copy the result: {exc.message}")
-            return "failed"
-        raise self.retry(countdown=results.results_retry_wait(attempt)) from exc
+        return results.fetch_results(job_id)
+    except UpstreamError as exc:  # one that may pass: the others were given up at once
+        raise self.retry(countdown=results.seconds_to_next_try(job_id)) from exc
 
 
 @shared_task(name="jobs.announce", acks_late=True, soft_time_limit=30, time_limit=45)

@@ -11,5 +11,6 @@ urlpatterns = [
     path("<int:job_id>/row/", views.job_row, name="job_row"),
     path("<int:job_id>/cancel/", views.job_cancel, name="job_cancel"),
     path("<int:job_id>/retry/", views.job_retry, name="job_retry"),
+    path("<int:job_id>/results/retry/", views.job_results_retry, name="job_results_retry"),
     path("files/<int:file_id>/", views.job_file, name="job_file"),
 ]

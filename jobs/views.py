@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
-from jobs import engine
+from jobs import engine, results
 from jobs.files import file_response
 from jobs.models import UNFINISHED, Job, JobFile, Status
 from teams.models import Role, Team
@@ -124,6 +124,18 @@ def job_retry(request, team, job_id):
     else:
         messages.info(request, f"{job.label} was already sent again; this is that retry.")
     return redirect(new)
+
+
+@team_view(write_role=Role.MEMBER)
+@require_POST
+def job_results_retry(request, team, job_id):
+    """Copy a job's results again now, rather than at the next try."""
+    job = get_for_team(Job, team, pk=job_id)
+    if results.try_again(job):
+        messages.success(request, "Copying the result again now; this page follows it.")
+    else:
+        messages.info(request, "The result is being copied right now, or is already here.")
+    return redirect(job)
 
 
 @team_view()

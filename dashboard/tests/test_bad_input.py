@@ -53,6 +53,7 @@ NO_INPUT = {
     "dubbing_import": "queues an import of A2E's records; reads no field",
     "job_cancel": "cancels the job at its provider: calls upstream by design",
     "job_retry": "sends a failed job again (this one is running: it says so)",
+    "job_results_retry": "copies a result again now (this one has none waiting: it says so)",
     "invitation_revoke": "revokes the invitation; reads no field",
     "member_remove": "removes the member; reads no field",
     "provider_test": "tests the connection: calls upstream by design",

@@ -354,12 +354,13 @@ def test_a_failed_result_copy_holds_the_job_until_its_own_retry(
     # The client's own retries back off between attempts; this test needs none of that wait.
     monkeypatch.setattr("providers.http.backoff", lambda *args, **kwargs: 0)
     job, url = _completed_with_result(team, account, upstream)
+    Job.objects.filter(pk=job.pk).update(results_tries=1)  # its second try fails now
     with respx.mock() as mock:
         mock.get(url).respond(503)
         with pytest.raises(UpstreamError):
-            engine.fetch_results(job.pk, attempt=1)
+            engine.fetch_results(job.pk)
     job.refresh_from_db()
-    assert job.results_state == ResultsState.PENDING
+    assert job.results_state == ResultsState.PENDING and job.results_tries == 2
     wait = engine.results_retry_wait(1)
     # The reconciler sends no copy beside the retry that is coming...
     sent = []
@@ -463,3 +464,87 @@ def test_a_providers_long_failure_text_is_kept_to_200_characters(team, account, 
     assert job.status == Status.FAILED
     assert len(job.failure_message) <= 200 and job.failure_message.startswith("E" * 150)
     assert "INTERNAL-BODY" * 4 not in job.failure_message
+
+
+def _failing_copy(job, url, now=None):
+    import respx
+
+    from providers import UpstreamError
+
+    with respx.mock() as mock:
+        mock.get(url).respond(503)
+        with pytest.raises(UpstreamError):
+            engine.fetch_results(job.pk, now=now)
+    job.refresh_from_db()
+
+
+def test_a_copy_that_keeps_failing_says_how_often_when_next_and_where_the_result_is(
+    team, account, upstream, owner_client, monkeypatch
+):
+    from django.urls import reverse
+
+    monkeypatch.setattr("providers.http.backoff", lambda *args, **kwargs: 0)
+    job, url = _completed_with_result(team, account, upstream)
+    _failing_copy(job, url)
+    _failing_copy(job, url, now=job.results_next_at)
+    assert job.results_tries == 2 and job.results_next_at > timezone.now()
+    page = owner_client.get(reverse("job_detail", kwargs={"team": team.slug, "job_id": job.pk}))
+    html = page.content.decode()
+    assert "Tried two times" in html and "The next try is" in html
+    assert f'href="{url}"' in html and "Open the result at A2E" in html
+    assert ">Try again</button>" in html
+    assert "Copying the result into Voxboard…" not in html
+
+
+def test_a_copy_failing_past_the_give_up_time_is_given_up_with_a_message(
+    team, account, upstream, settings, monkeypatch
+):
+    monkeypatch.setattr("providers.http.backoff", lambda *args, **kwargs: 0)
+    settings.JOBS_RESULTS_GIVE_UP = 3600
+    job, url = _completed_with_result(team, account, upstream)
+    _failing_copy(job, url)
+    later = job.results_failing_since + timedelta(hours=1, seconds=1)
+    import respx
+
+    with respx.mock() as mock:
+        mock.get(url).respond(503)
+        assert engine.fetch_results(job.pk, now=later) == "failed"
+    job.refresh_from_db()
+    assert job.results_state == ResultsState.FAILED
+    assert job.last_error.startswith("Stopped copying the result after 1 hour and 2 tries")
+
+
+def test_try_again_copies_a_waiting_or_given_up_result_now(
+    team, account, upstream, owner_client, monkeypatch, django_capture_on_commit_callbacks
+):
+    import respx
+    from django.urls import reverse
+
+    monkeypatch.setattr("providers.http.backoff", lambda *args, **kwargs: 0)
+    job, url = _completed_with_result(team, account, upstream)
+    _failing_copy(job, url)
+    retry = reverse("job_results_retry", kwargs={"team": team.slug, "job_id": job.pk})
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        owner_client.post(retry)
+    job.refresh_from_db()
+    assert job.results_next_at is None and len(callbacks) == 1  # the copy, sent now
+    with respx.mock() as mock:
+        mock.get(url).respond(200, content=b"\x00\x00\x00\x18ftypmp42" + b"\0" * 64)
+        assert engine.fetch_results(job.pk) == "stored"
+    # A copy given up starts afresh.
+    Job.objects.filter(pk=job.pk).update(
+        results_state=ResultsState.FAILED, results_tries=5, last_error="gave up"
+    )
+    owner_client.post(retry)
+    job.refresh_from_db()
+    assert (job.results_state, job.results_tries, job.last_error) == (
+        ResultsState.PENDING,
+        0,
+        "",
+    )
+
+
+def test_a_provider_link_that_is_not_a_web_address_is_never_shown(team, account):
+    job = _job(team, account)
+    job.result_urls = [["result", "javascript:alert(1)"], ["result", "https://cdn.example/x"]]
+    assert job.provider_result_links == ["https://cdn.example/x"]
