@@ -12,6 +12,9 @@ FOLDER_PROJECTS = 20
 PROVIDERS_CACHE = 3600
 ASSISTANTS_CACHE = 3600
 SAMPLE_CACHE = 3600
+# A sample that could not be fetched is not asked for again for this long: its page
+# says why at once instead of waiting out the client's retries on every play.
+SAMPLE_FAILURE_CACHE = 600
 
 
 def respeecher_folders(account) -> list[tuple[str, str]]:
@@ -73,3 +76,20 @@ def sample_url(voice) -> str:
         return next((s.get("url") for s in samples if s.get("url")), "")
 
     return cached(voice.account, f"respeecher-sample:{accent['id']}", SAMPLE_CACHE, fetch)
+
+
+def _failure_key(voice) -> str:
+    return f"voices:sample-failed:{voice.pk}:{voice.sample_url or voice.remote_id}"
+
+
+def sample_failure(voice) -> str:
+    """Why the voice's sample could not be fetched lately, or "" (see remember_failure)."""
+    from django.core.cache import cache
+
+    return cache.get(_failure_key(voice)) or ""
+
+
+def remember_failure(voice, reason: str) -> None:
+    from django.core.cache import cache
+
+    cache.set(_failure_key(voice), reason or "it could not be fetched", SAMPLE_FAILURE_CACHE)

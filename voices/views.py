@@ -484,9 +484,12 @@ def voice_settings(request, team, voice_id):
 def voice_sample(request, team, voice_id):
     """A player for a voice's sample, fetched when someone asks to hear it."""
     voice = get_for_team(Voice.objects.select_related("account"), team, pk=voice_id)
+    if failed := lookups.sample_failure(voice):
+        return render(request, "voices/catalog.html#player", {"voice": voice, "error": failed})
     try:
         url = lookups.sample_url(voice)
     except UpstreamError as exc:
+        lookups.remember_failure(voice, exc.message)
         return render(request, "voices/catalog.html#player", {"voice": voice, "error": exc.message})
     if url:  # played through us: the page's CSP lets a player load only our origin
         url = reverse("voice_sample_audio", kwargs={"team": team.slug, "voice_id": voice.pk})
@@ -498,12 +501,19 @@ def voice_sample_audio(request, team, voice_id):
     """A voice's sample relayed from its provider as it arrives (jobs.files)."""
     voice = get_for_team(Voice.objects.select_related("account"), team, pk=voice_id)
     provider = voice.get_provider_display()
+    if failed := lookups.sample_failure(voice):
+        return HttpResponse(failed, status=502, content_type="text/plain; charset=utf-8")
     try:
         url = lookups.sample_url(voice)
     except UpstreamError as exc:
+        lookups.remember_failure(voice, exc.message)
         return HttpResponse(f"{provider} did not list it: {exc.message}", status=502)
     if not url:
         raise Http404("This voice has no sample.")
-    return relay_response(
+    response = relay_response(
         client_for(voice.account).stream(url), name=f"sample-{voice.pk}", provider=provider
     )
+    if response.status_code == 502:
+        # The player asks its page again on error (catalog.html#player), which then says why.
+        lookups.remember_failure(voice, response.content.decode())
+    return response

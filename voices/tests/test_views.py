@@ -290,3 +290,37 @@ def test_bulk_with_nothing_selected_says_so(member_client, team):
     url = reverse("voices_bulk", kwargs={"team": team.slug})
     response = member_client.post(url, {"action": "star"}, follow=True)
     assert "Select one or more voices first." in response.content.decode()
+
+
+def test_a_sample_that_cannot_be_fetched_says_why_and_is_not_asked_for_again(
+    member_client, team, a2e_account, monkeypatch
+):
+    import respx
+    from django.core.cache import cache
+
+    cache.clear()
+    monkeypatch.setattr("providers.http.backoff", lambda *args, **kwargs: 0)
+    voice = VoiceFactory(team=team, account=a2e_account, sample_url="https://cdn.example/v.wav")
+    args = {"team": team.slug, "voice_id": voice.pk}
+    with respx.mock() as mock:
+        host = mock.get("https://cdn.example/v.wav").respond(503)
+        relay = member_client.get(reverse("voice_sample_audio", kwargs=args))
+        assert relay.status_code == 502
+        tries = host.call_count
+        # The player asks again after its error: the page says why, at once.
+        player = member_client.get(reverse("voice_sample", kwargs=args)).content.decode()
+        assert "Sample unavailable:" in player and "<audio" not in player
+        # Played again a moment later: no second wait on the file host.
+        assert member_client.get(reverse("voice_sample_audio", kwargs=args)).status_code == 502
+        assert host.call_count == tries
+    cache.clear()
+
+
+def test_a_sample_player_asks_its_page_again_when_the_audio_fails(member_client, team):
+    from django.core.cache import cache
+
+    cache.clear()
+    voice = VoiceFactory(team=team, sample_url="https://cdn.example/ok.wav")
+    url = reverse("voice_sample", kwargs={"team": team.slug, "voice_id": voice.pk})
+    html = member_client.get(url).content.decode()
+    assert 'hx-trigger="error"' in html and f'hx-get="{url}"' in html
