@@ -463,5 +463,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.string("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # runserver's request lines follow LOG_LEVEL too (make run: WARNING, so only
+        # failed requests), through the root handler.
+        "django.server": {"level": env.string("LOG_LEVEL", "INFO")},
+    },
 }

@@ -81,4 +81,9 @@ def test_make_run_ends_with_the_login_once_every_process_answers():
     ready = _procfile()["ready"]
     # Honcho gives each process its own PORT (counting up), so the web's is passed apart.
     assert "${WEB_PORT:-8000}" in ready and "${SANDBOX_URL:-" in ready
-    assert "WEB_PORT=$(PORT)" in (ROOT / "Makefile").read_text()
+    makefile = (ROOT / "Makefile").read_text()
+    assert "WEB_PORT=$(PORT)" in makefile
+    # Nothing logs below a warning after it while all is well (LOG_LEVEL=INFO for all).
+    assert "LOG_LEVEL=$${LOG_LEVEL:-WARNING}" in makefile
+    for name in ("worker", "beat"):
+        assert "--loglevel=${LOG_LEVEL:-INFO}" in _procfile()[name]
