@@ -68,7 +68,7 @@ RESPEECHER_PROJECTS = (
         ),
     ),
 )
-RESPEECHER_TTS_VOICES = (("Olivia Hart", True), ("Marcus Bell", False))
+RESPEECHER_TTS_VOICES = (("Nora Quinn", True), ("Felix Adeyemi", False))
 BURKI_ASSISTANT = ("Reception line", "Answers the clinic's phone and books appointments.")
 # (name, provider, language, gender, status, quality, syntheses)
 BURKI_VOICES = (
