@@ -28,8 +28,14 @@ setup: $(STAMP)
 
 run: setup
 	PROVIDER_PRIVATE_HOSTS=$(RUN_PRIVATE_HOSTS) $(BIN)/python manage.py demo --sandbox-url $(SANDBOX_URL)
-	@echo "Voxboard: http://127.0.0.1:$(PORT)/  (Ctrl-C stops every process)"
-	PROVIDER_PRIVATE_HOSTS=$(RUN_PRIVATE_HOSTS) PORT=$(PORT) PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/honcho start -f Procfile
+	@# The sandbox listens on SANDBOX_URL's port; the `ready` process prints the login
+	@# again once every process answers (WEB_PORT: honcho gives each process its own
+	@# PORT, counting up from the first's). runserver's "development server" notice is
+	@# moot here: `make run` is the development server. Warnings and errors only, so
+	@# the login stays last while all is well; LOG_LEVEL=INFO shows every task and request.
+	PROVIDER_PRIVATE_HOSTS=$(RUN_PRIVATE_HOSTS) PORT=$(PORT) WEB_PORT=$(PORT) SANDBOX_URL=$(SANDBOX_URL) \
+		DJANGO_RUNSERVER_HIDE_WARNING=true LOG_LEVEL=$${LOG_LEVEL:-WARNING} \
+		PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/honcho start -f Procfile
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -84,7 +84,7 @@ def start_jobs(team, user, linked) -> list[str]:
         A2EVoiceClone.start(
             account=a2e,
             by=user,
-            name="Demo narrator",
+            name="Ana, product tour narrator",
             gender="female",
             language="en",
             samples=[inputs.store(team, _clip("demo-sample.wav"), A2E_SAMPLE_RULES, user=user)],
@@ -96,8 +96,8 @@ def start_jobs(team, user, linked) -> list[str]:
                 account=a2e,
                 by=user,
                 data={
-                    "name": "Demo clip",
-                    "source": _clip("demo-clip.wav"),
+                    "name": "Product tour intro",
+                    "source": _clip("product-tour-intro.wav"),
                     "source_url": "",
                     "source_lang": "en",
                     "num_speakers": 1,

@@ -201,7 +201,8 @@ if REDIS_URL:
 else:
     # Per process; a miss falls back to the database, so this is only a speed-up.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    CELERY_BROKER_URL = "filesystem://"
+    # The host is a placeholder kombu needs, or it warns on every connection.
+    CELERY_BROKER_URL = "filesystem://localhost/"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
@@ -466,5 +467,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.string("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # runserver's request lines follow LOG_LEVEL too (make run: WARNING, so only
+        # failed requests), through the root handler.
+        "django.server": {"level": env.string("LOG_LEVEL", "INFO")},
+    },
 }

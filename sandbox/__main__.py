@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from urllib.parse import urlsplit
 
 from sandbox.server import run
-from sandbox.state import TTS_ENGINES
+from sandbox.state import TTS_ENGINES, WORLDS
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -14,6 +15,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--url",
+        default=None,
+        help="listen on this URL's host and port (what clients are given as SANDBOX_URL); "
+        "overrides --host and --port",
+    )
     parser.add_argument("--speed", type=float, default=1.0, help="10 = jobs finish 10x sooner")
     parser.add_argument("--fail-rate", type=float, default=0.0, help="share of jobs that fail")
     parser.add_argument("--a2e-token", default="sandbox-a2e")
@@ -29,7 +36,29 @@ def main(argv: list[str] | None = None) -> None:
         default=True,
         help="list a few Respeecher marketplace voices beside the seed records",
     )
+    parser.add_argument(
+        "--world",
+        choices=WORLDS,
+        default="examples",
+        help="what a reset loads: the seed documents' example records, or a team's work "
+        "with names a person would give (what `make run` shows)",
+    )
+    parser.add_argument(
+        "--state-dir",
+        default=None,
+        help="keep records and media in this folder across restarts (default: memory only)",
+    )
     args = parser.parse_args(argv)
+    if args.url:
+        parts = urlsplit(args.url)
+        try:
+            port = parts.port
+        except ValueError:
+            port = None
+        if parts.scheme != "http" or not parts.hostname or port is None:
+            parser.error(f"--url {args.url!r} is not http://HOST:PORT")
+        args.host, args.port = parts.hostname, port
+    del args.url
     if args.speed <= 0:
         parser.error("--speed must be > 0")
     if not 0 <= args.fail_rate <= 1:

@@ -108,6 +108,8 @@ class SandboxMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
+        if scope["type"] == "http" and scope["method"] not in ("GET", "HEAD", "OPTIONS"):
+            self.store.version += 1  # may change a record: worth saving (sandbox/persist.py)
         if scope["type"] != "http" or path.startswith("/_sandbox"):
             await self.app(scope, receive, send)
             return
@@ -286,6 +288,7 @@ async def overview(request: Request, store: Store):
         "providers": sorted({p for p, _, _ in routes}),
         "routes": len(routes),
         "live_jobs": len(store.jobs),
+        "world": store.options.world,
         "config": store.config.as_dict(),
     }
 
@@ -298,9 +301,14 @@ async def reset(request: Request, store: Store):
 async def seed(request: Request, store: Store):
     body = await _body(request)
     kind = body.get("kind") if isinstance(body, dict) else None
+    if kind == seeds.EXAMPLES:
+        # The seed documents' examples in place of every record, whatever world the
+        # sandbox started with (`make run`'s shows none of them).
+        store.load_world("examples")
+        return {"kind": kind, "count": store.record_count()}
     seeder = seeds.SEEDERS.get(kind)
     if seeder is None:
-        raise bad(f"kind must be one of {sorted(seeds.SEEDERS)}")
+        raise bad(f"kind must be one of {sorted([*seeds.SEEDERS, seeds.EXAMPLES])}")
     count = body.get("count", 1)
     if isinstance(count, bool) or not isinstance(count, int) or not 0 < count <= 1_000_000:
         raise bad("count must be an integer from 1 to 1000000")

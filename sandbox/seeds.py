@@ -236,9 +236,11 @@ _A2E_AVATARS = [
 
 
 class A2EWorld:
-    def __init__(self) -> None:
-        self.voices: dict[str, dict] = {A2E_SEED_VOICE["_id"]: _copy(A2E_SEED_VOICE)}
-        self.dubbings: dict[str, dict] = {A2E_SEED_DUBBING["_id"]: _copy(A2E_SEED_DUBBING)}
+    def __init__(self, examples: bool = True) -> None:
+        self.voices: dict[str, dict] = {}
+        self.dubbings: dict[str, dict] = {}
+        if examples:
+            load_a2e_examples(self)
         self.tts_voices: dict[str, dict] = {}
         for lang, _label, people in _A2E_TTS_CATALOGUE:
             for name, gender in people:
@@ -266,8 +268,13 @@ def a2e_tts_voice(lang: str, name: str, gender: str) -> dict[str, Any]:
     }
 
 
+def load_a2e_examples(world: A2EWorld) -> None:
+    world.voices[A2E_SEED_VOICE["_id"]] = _copy(A2E_SEED_VOICE)
+    world.dubbings[A2E_SEED_DUBBING["_id"]] = _copy(A2E_SEED_DUBBING)
+
+
 class RespeecherWorld:
-    def __init__(self, api_key: str, marketplace: bool = False) -> None:
+    def __init__(self, api_key: str, marketplace: bool = False, examples: bool = True) -> None:
         # `POST /api/auth`'s user, in the shape of Respeecher's official client.
         self.user = {
             "id": new_uuid(),
@@ -278,14 +285,16 @@ class RespeecherWorld:
         }
         self.api_keys = {api_key}
         self.sessions: dict[str, str] = {}
-        self.projects = {R_ID: _copy(RESPEECHER_SEED_PROJECT)}
-        self.folders = {R_ID: _copy(RESPEECHER_SEED_FOLDER)}
-        self.recordings = {R_ID: _copy(RESPEECHER_SEED_RECORDING)}
-        self.voices = {R_ID: _copy(RESPEECHER_SEED_VOICE)}
-        if marketplace:  # the world people try by hand (`python -m sandbox`)
+        self.projects: dict[str, dict] = {}
+        self.folders: dict[str, dict] = {}
+        self.recordings: dict[str, dict] = {}
+        self.voices: dict[str, dict] = {}
+        self.tts_voices: dict[str, dict] = {}
+        self.calibrations: dict[str, dict] = {}
+        if examples:
+            load_respeecher_examples(self)
+        if marketplace:  # a few voices to convert into, as a real account lists many
             self.voices.update((v["id"], v) for v in marketplace_voices())
-        self.tts_voices = {R_ID: _copy(RESPEECHER_SEED_TTS_VOICE)}
-        self.calibrations = {"string": _copy(RESPEECHER_SEED_CALIBRATION)}
         self.notes: dict[str, dict] = {}
         self.orders: dict[str, dict] = {}
         # recording id -> name of its audio under /files/
@@ -295,14 +304,23 @@ class RespeecherWorld:
         self.credits = 3600.0
 
 
+def load_respeecher_examples(world: RespeecherWorld) -> None:
+    world.projects[R_ID] = _copy(RESPEECHER_SEED_PROJECT)
+    world.folders[R_ID] = _copy(RESPEECHER_SEED_FOLDER)
+    world.recordings[R_ID] = _copy(RESPEECHER_SEED_RECORDING)
+    world.voices[R_ID] = _copy(RESPEECHER_SEED_VOICE)
+    world.tts_voices[R_ID] = _copy(RESPEECHER_SEED_TTS_VOICE)
+    world.calibrations["string"] = _copy(RESPEECHER_SEED_CALIBRATION)
+
+
 class BurkiWorld:
-    def __init__(self) -> None:
-        self.assistants = {1: _copy(BURKI_SEED_ASSISTANT)}
-        self.voices: dict[int, dict[int, dict]] = {
-            1: {v["id"]: _copy(v) for v in BURKI_SEED_VOICES}
-        }
-        self.samples: dict[int, dict[int, dict]] = {1: {}}
-        self.next_id = {"assistant": 2, "voice": 3, "sample": 1}
+    def __init__(self, examples: bool = True) -> None:
+        self.assistants: dict[int, dict] = {}
+        self.voices: dict[int, dict[int, dict]] = {}
+        self.samples: dict[int, dict[int, dict]] = {}
+        self.next_id = {"assistant": 1, "voice": 1, "sample": 1}
+        if examples:
+            load_burki_examples(self)
 
     def new_id(self, kind: str) -> int:
         value = self.next_id[kind]
@@ -310,16 +328,28 @@ class BurkiWorld:
         return value
 
 
-def a2e_world() -> A2EWorld:
-    return A2EWorld()
+def load_burki_examples(world: BurkiWorld) -> None:
+    """Assistant 1 and its two voices as the example has them; ids after them stay free."""
+    world.assistants[1] = _copy(BURKI_SEED_ASSISTANT)
+    world.voices[1] = {v["id"]: _copy(v) for v in BURKI_SEED_VOICES}
+    world.samples.setdefault(1, {})
+    next_voice = max(v["id"] for v in BURKI_SEED_VOICES) + 1
+    world.next_id["assistant"] = max(world.next_id["assistant"], 2)
+    world.next_id["voice"] = max(world.next_id["voice"], next_voice)
 
 
-def respeecher_world(api_key: str, marketplace: bool = False) -> RespeecherWorld:
-    return RespeecherWorld(api_key, marketplace)
+def a2e_world(examples: bool = True) -> A2EWorld:
+    return A2EWorld(examples)
 
 
-def burki_world() -> BurkiWorld:
-    return BurkiWorld()
+def respeecher_world(
+    api_key: str, marketplace: bool = False, examples: bool = True
+) -> RespeecherWorld:
+    return RespeecherWorld(api_key, marketplace, examples)
+
+
+def burki_world(examples: bool = True) -> BurkiWorld:
+    return BurkiWorld(examples)
 
 
 def _copy(record: dict) -> dict:
@@ -767,6 +797,8 @@ def seed_burki_cloned_voice(store, count: int, params: dict) -> list[int]:
     return ids
 
 
+# `POST /_sandbox/seed {"kind": "examples"}`: every record replaced by the examples.
+EXAMPLES = "examples"
 SEEDERS = {
     "a2e.voice": seed_a2e_voice,
     "a2e.tts_voice": seed_a2e_tts_voice,

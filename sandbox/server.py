@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import fields
+from pathlib import Path
 
 import uvicorn
 from starlette.applications import Starlette
@@ -16,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 
-from sandbox import webhooks
+from sandbox import persist, webhooks
 from sandbox.a2e import a2e
 from sandbox.api import Provider, stored_file
 from sandbox.burki import burki
@@ -39,18 +40,42 @@ async def serve_file(request: Request) -> Response:
     return await stored_file(request, request.app.state.store, request.path_params["name"])
 
 
+# How often a state folder is brought up to date while records change, seconds.
+SAVE_EVERY = 1.0
+
+
+async def _keep_saving(store: Store, folder: Path) -> None:
+    saved = store.version
+    while True:
+        await asyncio.sleep(SAVE_EVERY)
+        store.refresh()  # a job that ended since anyone looked is saved ended
+        if store.version != saved:
+            saved = store.version
+            persist.save(store, folder)
+
+
 def build_app(options: Options | None = None) -> Starlette:
     store = Store(options or Options())
+    folder = Path(store.options.state_dir) if store.options.state_dir else None
+    if folder is not None:
+        persist.load(store, folder)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        pump = asyncio.create_task(webhooks.pump(store))
+        tasks = [asyncio.create_task(webhooks.pump(store))]
+        if folder is not None:
+            persist.save(store, folder)
+            tasks.append(asyncio.create_task(_keep_saving(store, folder)))
         try:
             yield
         finally:
-            pump.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await pump
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            if folder is not None:
+                store.finish_jobs()
+                persist.save(store, folder)
 
     routes = [
         *CONTROL_ROUTES,

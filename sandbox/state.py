@@ -14,6 +14,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 TTS_ENGINES = ("auto", "espeak", "tone")
+# What a reset loads: the seed documents' example records (what the tests prove the
+# fakes against), or a team's lived-in work (what `make run` shows; sandbox/demo_world.py).
+WORLDS = ("examples", "demo")
 
 
 @dataclass
@@ -35,6 +38,16 @@ class Options:
     # A few Respeecher marketplace voices beside the seed records, so a person trying
     # the product has voices to convert into; tests start from the seed records alone.
     marketplace: bool = False
+    world: str = "examples"
+    # Where the records and media are kept across restarts (sandbox/persist.py); None
+    # keeps them in memory only, as the tests want.
+    state_dir: str | None = None
+
+    @property
+    def base_url(self) -> str:
+        """Where this sandbox is reached, for records that carry absolute media URLs."""
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host  # noqa: S104
+        return f"http://{host}:{self.port}"
 
 
 @dataclass
@@ -176,6 +189,8 @@ class StoredFile:
     content_type: str
     data: bytes | None = None
     produce: Callable[[], bytes] | None = None
+    # Its name under a state folder once saved there (sandbox/persist.py).
+    blob: str | None = None
 
     def read(self) -> bytes:
         if self.data is None and self.produce is not None:
@@ -192,13 +207,13 @@ class Store:
     clock: Clock = field(init=False)
 
     def __post_init__(self) -> None:
+        # Bumped by every change, so a state folder is written only when there is news.
+        self.version = 0
         self.requests: deque[dict[str, Any]] = deque(maxlen=20_000)
         self.webhook_log: deque[dict[str, Any]] = deque(maxlen=1_000)
         self.reset()
 
     def reset(self) -> None:
-        from sandbox import seeds  # seeds builds records with helpers from this module
-
         opts = self.options
         self.config = Config(
             speed=opts.speed,
@@ -217,9 +232,36 @@ class Store:
         self.tasks: set[Any] = set()
         self.requests.clear()
         self.webhook_log.clear()
-        self.a2e = seeds.a2e_world()
-        self.respeecher = seeds.respeecher_world(opts.respeecher_key, opts.marketplace)
-        self.burki = seeds.burki_world()
+        self.load_world(opts.world)
+
+    def load_world(self, world: str) -> None:
+        """Replace every provider's records with `world`'s (keeps config, logs and faults)."""
+        from sandbox import demo_world, seeds
+
+        examples = world == "examples"
+        self.version += 1
+        self.jobs.clear()
+        self.files.clear()
+        self.a2e = seeds.a2e_world(examples)
+        self.respeecher = seeds.respeecher_world(
+            self.options.respeecher_key, self.options.marketplace, examples
+        )
+        self.burki = seeds.burki_world(examples)
+        if world == "demo":
+            demo_world.populate(self, self.options.base_url)
+
+    def record_count(self) -> int:
+        a2e, resp, burki = self.a2e, self.respeecher, self.burki
+        return sum(
+            (
+                len(a2e.voices),
+                len(a2e.dubbings),
+                *(len(t) for t in (resp.projects, resp.folders, resp.recordings)),
+                *(len(t) for t in (resp.voices, resp.tts_voices, resp.calibrations)),
+                len(burki.assistants),
+                sum(len(v) for v in burki.voices.values()),
+            )
+        )
 
     # Jobs ---------------------------------------------------------------------
 
@@ -265,11 +307,19 @@ class Store:
             if stage == job.stage:
                 continue
             job.stage = stage
+            self.version += 1
             job.on_change(job, stage)
             if self.config.webhook_url:
                 self.events.append({"job": job, "stage": stage})
             if job.finished:
                 del self.jobs[key]
+
+    def finish_jobs(self) -> None:
+        """Bring every job to its end now, as the upstream would have while no one looked
+        (the sandbox stops; its state is kept)."""
+        for job in self.jobs.values():
+            job.start = self.clock.now() - job.duration
+        self.refresh()
 
     def drain_events(self) -> list[dict[str, Any]]:
         events, self.events = self.events, []

@@ -72,22 +72,30 @@ def test_it_waits_while_a_provider_does_not_answer(settings, tmp_path):
     assert not Job.objects.exists() and not Voice.objects.exists()
 
 
-def test_the_first_start_brings_in_the_marketplace_voices_make_run_has(settings, tmp_path):
-    # The sandbox as `make run` starts it (python -m sandbox lists a few marketplace voices).
+def test_the_first_start_on_make_runs_world_shows_a_teams_work(settings, tmp_path):
+    # The sandbox as `make run` starts it: the demo world, marketplace voices included,
+    # and none of the seed documents' example records.
+    from dubbing.models import Dubbing
     from recordings import options
     from sandbox.server import run_in_thread
 
-    url, stop = run_in_thread(port=0, marketplace=True, speed=1000, tts_engine="tone")
+    url, stop = run_in_thread(port=0, world="demo", speed=1000, tts_engine="tone")
     try:
         team, user = _demo_team(url, settings, tmp_path)
         demo.liven(team, user)
     finally:
         stop()
 
-    convertible = Voice.objects.for_team(team).listed().convertible().exclude(name="string")
+    voices = Voice.objects.for_team(team).listed()
+    names = set(voices.values_list("name", flat=True))
+    assert not names & {"string", "your voice clone name", "Support voice", "Spanish narrator"}
+    assert {"Maya, warm narrator", "Olivia Hart", "Clinic greeting, Sara"} <= names
+    imported = Dubbing.objects.for_team(team).filter(imported=True)
+    assert "test" not in set(imported.values_list("name", flat=True)) and imported.exists()
+    convertible = voices.convertible()
     assert convertible.count() >= 2
     for voice in convertible:
         assert len(options.accents(voice)) >= 2 and options.default_style(voice)
-    # And one of them speaks the demo's greeting into the seed folder.
+    # And one of them speaks the demo's greeting into one of the team's folders.
     started = Job.objects.for_team(team).filter(created_by=user, kind="respeecher.tts")
     assert started.count() == 1

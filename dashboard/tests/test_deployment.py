@@ -58,3 +58,32 @@ def test_deploy_check_is_clean_with_compose_environment(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def _procfile() -> dict[str, str]:
+    lines = (ROOT / "Procfile").read_text().splitlines()
+    return dict(line.split(": ", 1) for line in lines if line.strip())
+
+
+def test_make_runs_sandbox_listens_where_sandbox_url_points():
+    # One setting for the sandbox's address: the accounts `manage.py demo` makes and the
+    # port the sandbox binds both come from SANDBOX_URL.
+    sandbox = _procfile()["sandbox"]
+    assert "--url ${SANDBOX_URL:-http://127.0.0.1:8765}" in sandbox
+    assert "--port" not in sandbox and "--host" not in sandbox
+    # The demo world, kept in var/ across restarts (the tests' sandboxes keep nothing).
+    assert "--world demo" in sandbox and "--state-dir ${VOXBOARD_VAR_DIR:-var}/sandbox" in sandbox
+    makefile = (ROOT / "Makefile").read_text()
+    assert "SANDBOX_URL=$(SANDBOX_URL)" in makefile
+
+
+def test_make_run_ends_with_the_login_once_every_process_answers():
+    ready = _procfile()["ready"]
+    # Honcho gives each process its own PORT (counting up), so the web's is passed apart.
+    assert "${WEB_PORT:-8000}" in ready and "${SANDBOX_URL:-" in ready
+    makefile = (ROOT / "Makefile").read_text()
+    assert "WEB_PORT=$(PORT)" in makefile
+    # Nothing logs below a warning after it while all is well (LOG_LEVEL=INFO for all).
+    assert "LOG_LEVEL=$${LOG_LEVEL:-WARNING}" in makefile
+    for name in ("worker", "beat"):
+        assert "--loglevel=${LOG_LEVEL:-INFO}" in _procfile()[name]

@@ -37,7 +37,7 @@ class Command(BaseCommand):
         sandbox_url = sandbox_url.rstrip("/")
         if not sandbox_url.startswith(("http://", "https://")):
             raise CommandError(f"--sandbox-url {sandbox_url!r} is not an http(s) URL.")
-        password_file = Path(settings.VAR_DIR) / "demo-password.txt"
+        password_file = _password_file()
         with transaction.atomic():
             team, _ = Team.objects.get_or_create(slug="demo", defaults={"name": "Demo team"})
             user, created = get_user_model().objects.get_or_create(
@@ -78,10 +78,7 @@ class Command(BaseCommand):
                     f"PROVIDER_PRIVATE_HOSTS={origin} (make run does)."
                 )
             )
-        if password:
-            self.stdout.write(f"Log in as: {DEMO_USERNAME} / {password}")
-        else:
-            self.stdout.write(f"Log in as: {DEMO_USERNAME} (with the password you set)")
+        self.stdout.write(_login_line(password))
 
     def _password(self, user, created, password_file: Path) -> str | None:
         """A generated password is kept in var/ so every `make run` prints the same one;
@@ -98,3 +95,24 @@ class Command(BaseCommand):
         password_file.write_text(password + "\n")
         password_file.chmod(0o600)
         return password
+
+
+def _password_file() -> Path:
+    return Path(settings.VAR_DIR) / "demo-password.txt"
+
+
+def _login_line(password: str | None) -> str:
+    if password:
+        return f"Log in as: {DEMO_USERNAME} / {password}"
+    return f"Log in as: {DEMO_USERNAME} (with the password you set)"
+
+
+def login_line() -> str:
+    """The demo's login as `manage.py demo` last printed it; the stored password only
+    while it is still the user's (it is not reset here)."""
+    password_file = _password_file()
+    stored = password_file.read_text().strip() if password_file.exists() else ""
+    user = get_user_model().objects.filter(username=DEMO_USERNAME).first()
+    if user is None:
+        return "No demo user yet: run `python manage.py demo`."
+    return _login_line(stored if stored and user.check_password(stored) else None)
