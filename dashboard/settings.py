@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
     "django_htmx",
     "template_partials",
     "axes",
@@ -85,6 +86,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "teams.context_processors.current_team",
             ],
+            # Words for people on every page without a {% load %}: times, languages, numbers.
+            "builtins": ["dashboard.templatetags.words"],
         },
     },
 ]
