@@ -4,15 +4,56 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('activity', '0001_initial'),
+        ("activity", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='activity',
-            name='verb',
-            field=models.CharField(choices=[('job.created', 'Job started'), ('job.completed', 'Job finished'), ('job.failed', 'Job failed'), ('job.canceled', 'Job canceled'), ('provider.connected', 'Provider connected'), ('provider.updated', 'Provider settings changed'), ('provider.tested', 'Connection tested'), ('provider.disconnected', 'Provider disconnected'), ('team.renamed', 'Team renamed'), ('member.joined', 'Member joined'), ('member.role_changed', 'Role changed'), ('member.removed', 'Member removed'), ('invitation.created', 'Invitation made'), ('invitation.revoked', 'Invitation withdrawn'), ('recording.synced', 'Recordings refreshed'), ('recording.sync_failed', 'Recordings not refreshed'), ('recording.project_opened', 'Project opened'), ('recording.project_created', 'Project created'), ('recording.project_renamed', 'Project renamed'), ('recording.project_deleted', 'Project deleted'), ('recording.project_exported', 'Project exported'), ('recording.folder_created', 'Folder created'), ('recording.folder_renamed', 'Folder renamed'), ('recording.folder_deleted', 'Folder deleted'), ('recording.uploaded', 'Take uploaded'), ('recording.spoken', 'Take made from text'), ('recording.replaced', 'Take replaced'), ('recording.deleted', 'Take deleted'), ('recording.starred', 'Take starred'), ('recording.unstarred', 'Star removed'), ('recording.labelled', 'Take renamed'), ('recording.takes_exported', 'Takes exported'), ('recording.ordered', 'Conversion ordered'), ('recording.converted', 'Conversion finished'), ('recording.conversion_failed', 'Conversion failed'), ('recording.conversions_exported', 'Conversions exported'), ('avatar.room_opened', 'Avatar room opened'), ('avatar.room_closed', 'Avatar room closed')], max_length=60),
+            model_name="activity",
+            name="verb",
+            field=models.CharField(
+                choices=[
+                    ("job.created", "Job started"),
+                    ("job.completed", "Job finished"),
+                    ("job.failed", "Job failed"),
+                    ("job.canceled", "Job canceled"),
+                    ("provider.connected", "Provider connected"),
+                    ("provider.updated", "Provider settings changed"),
+                    ("provider.tested", "Connection tested"),
+                    ("provider.disconnected", "Provider disconnected"),
+                    ("team.renamed", "Team renamed"),
+                    ("member.joined", "Member joined"),
+                    ("member.role_changed", "Role changed"),
+                    ("member.removed", "Member removed"),
+                    ("invitation.created", "Invitation made"),
+                    ("invitation.revoked", "Invitation withdrawn"),
+                    ("recording.synced", "Recordings refreshed"),
+                    ("recording.sync_failed", "Recordings not refreshed"),
+                    ("recording.project_opened", "Project opened"),
+                    ("recording.project_created", "Project created"),
+                    ("recording.project_renamed", "Project renamed"),
+                    ("recording.project_deleted", "Project deleted"),
+                    ("recording.project_exported", "Project exported"),
+                    ("recording.folder_created", "Folder created"),
+                    ("recording.folder_renamed", "Folder renamed"),
+                    ("recording.folder_deleted", "Folder deleted"),
+                    ("recording.uploaded", "Take uploaded"),
+                    ("recording.spoken", "Take made from text"),
+                    ("recording.replaced", "Take replaced"),
+                    ("recording.deleted", "Take deleted"),
+                    ("recording.starred", "Take starred"),
+                    ("recording.unstarred", "Star removed"),
+                    ("recording.labelled", "Take renamed"),
+                    ("recording.takes_exported", "Takes exported"),
+                    ("recording.ordered", "Conversion ordered"),
+                    ("recording.converted", "Conversion finished"),
+                    ("recording.conversion_failed", "Conversion failed"),
+                    ("recording.conversions_exported", "Conversions exported"),
+                    ("avatar.room_opened", "Avatar room opened"),
+                    ("avatar.room_closed", "Avatar room closed"),
+                ],
+                max_length=60,
+            ),
         ),
     ]

@@ -18,11 +18,14 @@ def when(value):
     if not value:
         return ""
     local = timezone.localtime(value) if timezone.is_aware(value) else value
+    now = timezone.now() if timezone.is_aware(value) else timezone.now().replace(tzinfo=None)
+    # Seconds are noise to people; naturaltime would say "now" or "12 seconds ago".
+    said = "just now" if 0 <= (now - value).total_seconds() < 60 else naturaltime(value)
     return format_html(
         '<time datetime="{}" title="{}">{}</time>',
         local.isoformat(),
         date_format(local, "j M Y, H:i"),
-        naturaltime(value),
+        said,
     )
 
 

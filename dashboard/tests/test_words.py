@@ -264,3 +264,19 @@ def test_no_page_shows_a_raw_code():
                 problems[url] = found
     assert pages > 40, "the walk rendered too few pages to mean anything"
     assert not problems, "\n".join(f"{url}: {', '.join(p)}" for url, p in problems.items())
+
+
+def test_times_numbers_and_languages_read_as_words():
+    from dashboard.templatetags.words import language, number, when
+
+    now = timezone.now()
+    assert ">just now</time>" in when(now - timedelta(seconds=20))
+    assert ">2\xa0minutes ago</time>" in when(now - timedelta(minutes=2, seconds=5))
+    assert f'datetime="{timezone.localtime(now).isoformat()}"' in when(now)
+    assert number(10000.0) == "10,000" and number(12.5) == "12.5" and number(None) == ""
+    assert (language("es"), language("en-US"), language("auto")) == (
+        "Spanish",
+        "English (US)",
+        "Detected language",
+    )
+    assert language("xx") == "XX" and language("") == ""
