@@ -4,7 +4,9 @@ from activity.models import Activity
 
 
 def record(team, verb, *, actor=None, target=None, label="", outcome="ok", message=""):
-    """Write one entry. `target` is any model instance; its text and link are copied."""
+    """Write one entry. `target` is any model instance; its text and link are copied.
+    `verb` is one of Activity.Verb, so that every entry has words the page can print."""
+    verb = Activity.Verb(verb)  # an unknown verb is a mistake here, not a line on the page
     target_url = ""
     if target is not None and hasattr(target, "get_absolute_url"):
         try:

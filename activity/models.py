@@ -20,7 +20,52 @@ class ActivityQuerySet(TeamQuerySet):
         return entries
 
 
+class Verb(models.TextChoices):
+    """What happened, in the words the activity page prints; the code is what is stored."""
+
+    JOB_CREATED = "job.created", "Job started"
+    JOB_COMPLETED = "job.completed", "Job finished"
+    JOB_FAILED = "job.failed", "Job failed"
+    JOB_CANCELED = "job.canceled", "Job canceled"
+    PROVIDER_CONNECTED = "provider.connected", "Provider connected"
+    PROVIDER_UPDATED = "provider.updated", "Provider settings changed"
+    PROVIDER_TESTED = "provider.tested", "Connection tested"
+    PROVIDER_DISCONNECTED = "provider.disconnected", "Provider disconnected"
+    TEAM_RENAMED = "team.renamed", "Team renamed"
+    MEMBER_JOINED = "member.joined", "Member joined"
+    MEMBER_ROLE_CHANGED = "member.role_changed", "Role changed"
+    MEMBER_REMOVED = "member.removed", "Member removed"
+    INVITATION_CREATED = "invitation.created", "Invitation made"
+    INVITATION_REVOKED = "invitation.revoked", "Invitation withdrawn"
+    RECORDING_SYNCED = "recording.synced", "Recordings refreshed"
+    RECORDING_SYNC_FAILED = "recording.sync_failed", "Recordings not refreshed"
+    PROJECT_OPENED = "recording.project_opened", "Project opened"
+    PROJECT_CREATED = "recording.project_created", "Project created"
+    PROJECT_RENAMED = "recording.project_renamed", "Project renamed"
+    PROJECT_DELETED = "recording.project_deleted", "Project deleted"
+    PROJECT_EXPORTED = "recording.project_exported", "Project exported"
+    FOLDER_CREATED = "recording.folder_created", "Folder created"
+    FOLDER_RENAMED = "recording.folder_renamed", "Folder renamed"
+    FOLDER_DELETED = "recording.folder_deleted", "Folder deleted"
+    TAKE_UPLOADED = "recording.uploaded", "Take uploaded"
+    TAKE_SPOKEN = "recording.spoken", "Take made from text"
+    TAKE_REPLACED = "recording.replaced", "Take replaced"
+    TAKE_DELETED = "recording.deleted", "Take deleted"
+    TAKE_STARRED = "recording.starred", "Take starred"
+    TAKE_UNSTARRED = "recording.unstarred", "Star removed"
+    TAKE_LABELLED = "recording.labelled", "Take renamed"
+    TAKES_EXPORTED = "recording.takes_exported", "Takes exported"
+    CONVERSION_ORDERED = "recording.ordered", "Conversion ordered"
+    CONVERSION_DONE = "recording.converted", "Conversion finished"
+    CONVERSION_FAILED = "recording.conversion_failed", "Conversion failed"
+    CONVERSIONS_EXPORTED = "recording.conversions_exported", "Conversions exported"
+    ROOM_OPENED = "avatar.room_opened", "Avatar room opened"
+    ROOM_CLOSED = "avatar.room_closed", "Avatar room closed"
+
+
 class Activity(models.Model):
+    Verb = Verb
+
     class Outcome(models.TextChoices):
         OK = "ok", "Succeeded"
         FAILED = "failed", "Failed"
@@ -30,7 +75,7 @@ class Activity(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    verb = models.CharField(max_length=60)
+    verb = models.CharField(max_length=60, choices=Verb.choices)
     target_type = models.CharField(max_length=60, blank=True)
     target_id = models.CharField(max_length=60, blank=True)
     # Kept as text so the entry still reads right after its object is deleted.

@@ -86,6 +86,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "teams.context_processors.current_team",
             ],
+            # Words for people on every page without a {% load %}: times, languages, numbers.
+            "builtins": ["dashboard.templatetags.words"],
         },
     },
 ]

@@ -58,7 +58,7 @@ class DubbingForm(forms.Form):
     )
     source_url = forms.URLField(
         required=False,
-        label="Source URL",
+        label="Link to the source",
         assume_scheme="https",
         help_text="Or a public http(s) link to one.",
     )

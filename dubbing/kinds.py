@@ -54,6 +54,7 @@ def source_url(job) -> str:
 
 class A2EDubbing(JobKind):
     name = "a2e.dubbing"
+    verbose_name = "Dubbing"
     provider = Provider.A2E
     marker_note = "A2E dubbing: the `name` sent ends with `[<marker>]`; found by that suffix"
     page_url_name = "dubbing_detail"

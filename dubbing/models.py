@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
+from dashboard.words import language_name
 from jobs.models import UNFINISHED, Status
 from teams.models import TeamQuerySet
 
@@ -110,7 +111,7 @@ class Dubbing(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.name} → {self.target_lang}"
+        return f"{self.name} → {language_name(self.target_lang)}"
 
     def get_absolute_url(self):
         return reverse("dubbing_detail", kwargs={"team": self.team.slug, "job_id": self.job_id})

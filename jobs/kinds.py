@@ -88,6 +88,8 @@ class JobKind(abc.ABC):
     kind or build a params dict."""
 
     name: str
+    # What people call this kind of job: the pages print this, never `name`.
+    verbose_name: str
     provider: str
     # How the marker is sent and matched, for the note on crash recovery (README).
     marker_note = ""

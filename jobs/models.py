@@ -151,6 +151,29 @@ class Job(models.Model):
             return "job_detail"
 
     @property
+    def kind_label(self) -> str:
+        """What people call this job's kind ("Dubbing", "Voice clone")."""
+        from jobs import kinds
+
+        try:
+            return kinds.get(self.kind).verbose_name
+        except KeyError:
+            return "Job"
+
+    @property
+    def timeline(self) -> list["JobEvent"]:
+        """The job's events as people read them: a line where our status changed or
+        something new was said. A poll that only saw the provider's own state move on
+        (processing, then postprocessing) adds nothing here; those stay in Details."""
+        lines = []
+        for event in self.events.all():
+            last = lines[-1] if lines else None
+            if last and last.status == event.status and event.message in ("", last.message):
+                continue
+            lines.append(event)
+        return lines
+
+    @property
     def is_finished(self) -> bool:
         return self.status in FINISHED
 

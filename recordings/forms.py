@@ -220,8 +220,16 @@ class SpeakForm(forms.Form):
         regex=LANGUAGE,
         required=False,
         max_length=20,
-        help_text="Optional ISO 639 code, e.g. en or de; Respeecher detects it when empty.",
-        error_messages={"invalid": "Give the language as an ISO 639 code, e.g. en or pt-BR."},
+        help_text=(
+            "Optional: a short code such as en for English or de for German; "
+            "Respeecher detects the language when empty."
+        ),
+        error_messages={
+            "invalid": (
+                "Give the language as a short code, e.g. en for English "
+                "or pt-BR for Brazilian Portuguese."
+            )
+        },
     )
     label = _label_field()
 

@@ -60,6 +60,8 @@ class RespeecherConversion(JobKind):
     the failed state."""
 
     name = "respeecher.conversion"
+
+    verbose_name = "Conversion"
     provider = Provider.RESPEECHER
     marker_note = (
         "Respeecher conversion: no marker (labels are people's); found again as the "

@@ -176,6 +176,8 @@ class RespeecherUpload(FolderOriginal):
     streamed from disk by the worker."""
 
     name = "respeecher.upload"
+
+    verbose_name = "Upload"
     verb = "recording.uploaded"
     marker_note = (
         "Respeecher upload: the label sent ends with ` [<marker>]` (the person's label cut "
@@ -224,6 +226,8 @@ class RespeecherSpeech(FolderOriginal):
     """Text Respeecher speaks (v2 text to speech) into a folder, as a new original."""
 
     name = "respeecher.speech"
+
+    verbose_name = "Speech"
     verb = "recording.spoken"
     marker_note = (
         "Respeecher text to speech into a folder: as the upload, the label ends with "

@@ -75,7 +75,7 @@ class ProviderAccountForm(forms.ModelForm):
         strip=True,
         max_length=500,
     )
-    base_url = forms.URLField(max_length=300, assume_scheme="https", label="Base URL")
+    base_url = forms.URLField(max_length=300, assume_scheme="https", label="Server address")
 
     class Meta:
         model = ProviderAccount

@@ -4,6 +4,7 @@ anything is stored or sent upstream."""
 from django import forms
 from django.core.validators import URLValidator
 
+from dashboard.words import language_name
 from jobs import inputs
 from recordings import options
 from teams.models import Provider
@@ -43,7 +44,9 @@ class CloneForm(forms.Form):
     name = forms.CharField(max_length=100)
     gender = forms.ChoiceField(choices=[("female", "Female"), ("male", "Male")])
     language = forms.CharField(
-        max_length=20, initial="en", help_text="The language the samples are spoken in, e.g. en."
+        max_length=20,
+        initial="en",
+        help_text="The language the samples are spoken in, as a short code: en for English.",
     )
     model = forms.ChoiceField(
         choices=A2E_MODELS, required=False, help_text="The engine A2E trains the clone with."
@@ -96,7 +99,7 @@ class VoiceChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, voice):
         parts = [voice.name, voice.get_kind_display()]
         if voice.language:
-            parts.append(voice.language)
+            parts.append(language_name(voice.language))
         return " · ".join(parts)
 
 
@@ -112,7 +115,7 @@ class SpeechForm(forms.Form):
         max_value=2.0,
         initial=1.0,
         widget=forms.NumberInput(attrs={"step": "0.1"}),
-        help_text="A2E: 0.5 (slow) to 2.0 (fast).",
+        help_text="A2E: 0.5 (slow) to 2 (fast); 1 is normal.",
     )
     country = forms.CharField(max_length=20, required=False, help_text="A2E clone: e.g. en.")
     region = forms.CharField(max_length=20, required=False, help_text="A2E clone: e.g. US.")
@@ -120,7 +123,9 @@ class SpeechForm(forms.Form):
         required=False, help_text="Respeecher: the folder the speech is made in."
     )
     language = forms.CharField(
-        max_length=20, required=False, help_text="Respeecher: the text's language, e.g. en."
+        max_length=20,
+        required=False,
+        help_text="Respeecher: the text's language, as a short code: en for English.",
     )
     # Respeecher speaks by converting a text-to-speech take: the same options as an
     # order in the recordings app (recordings/options.py), for the chosen voice.

@@ -36,6 +36,7 @@ def clone_remote(voice: A2EVoice) -> Remote:
 
 class A2EVoiceClone(JobKind):
     name = "a2e.voice_clone"
+    verbose_name = "Voice clone"
     provider = Provider.A2E
     callback_kind = "voice"
     marker_note = "A2E voice clone: the `name` sent ends with `[<marker>]`; found by that suffix"
@@ -163,6 +164,8 @@ class A2ETextToSpeech(JobKind):
     once more (at most one extra generation is billed)."""
 
     name = "a2e.tts"
+
+    verbose_name = "Speech"
     provider = Provider.A2E
     marker_note = "A2E text-to-speech: synchronous, nothing to find; an interrupted one is resent"
 
@@ -245,6 +248,8 @@ class BurkiClonedVoice(JobKind):
     voice is created once: its name carries the marker, looked for before creating."""
 
     name = "burki.cloned_voice"
+
+    verbose_name = "Voice clone"
     provider = Provider.BURKI
     callback_kind = "cloned_voice"
     marker_note = (
@@ -367,6 +372,8 @@ class RespeecherTextToSpeech(JobKind):
     order is placed by the poll that first sees the original done."""
 
     name = "respeecher.tts"
+
+    verbose_name = "Speech"
     provider = Provider.RESPEECHER
     marker_note = "Respeecher TTS: the original's and the conversion's label is the marker"
 

@@ -53,6 +53,17 @@ PROVIDER_FAILED = "failed"
 BURKI_READY = "ready"
 # What voices.sync writes for a Respeecher voice its marketplace marks not available.
 RESPEECHER_UNAVAILABLE = "unavailable"
+# A voice's `status` (the provider's own word, or sync's) as the pages say it.
+STATUS_LABELS = {
+    "available": "Ready",
+    "completed": "Ready",
+    BURKI_READY: "Ready",
+    "sent": "Training",
+    "processing": "Training",
+    PROVIDER_FAILED: "Failed",
+    "archived": "Archived",
+    RESPEECHER_UNAVAILABLE: "Not available",
+}
 
 
 class BurkiQuerySetMixin:
@@ -208,6 +219,13 @@ class Voice(models.Model):
     @property
     def is_failed(self) -> bool:
         return self.status == PROVIDER_FAILED
+
+    @property
+    def status_label(self) -> str:
+        """The voice's state in people's words; the provider's own word is in Details."""
+        if not self.status:
+            return "Ready" if self.can_speak else "—"
+        return STATUS_LABELS.get(self.status, "Unknown")
 
     @property
     def is_poor_quality(self) -> bool:

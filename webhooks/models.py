@@ -80,6 +80,12 @@ class Endpoint(_SecretMixin, models.Model):
     def __str__(self):
         return self.url
 
+    @property
+    def event_labels(self) -> list[str]:
+        """The events this endpoint is sent, in the words the form offers them."""
+        labels = dict(EventType.choices)
+        return [labels.get(code, code) for code in self.event_types]
+
 
 class DeliveryStatus(models.TextChoices):
     PENDING = "pending", "Pending"

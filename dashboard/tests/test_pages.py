@@ -33,7 +33,7 @@ def test_a_viewer_is_told_to_ask_an_admin(viewer_client, team):
 def test_home_shows_credits_of_a_connected_provider(owner_client, team):
     ProviderAccountFactory(team=team, provider="a2e", last_check_ok=True, credits={"coins": 1234})
     body = owner_client.get(reverse("home", kwargs={"team": team.slug})).content.decode()
-    assert "1234" in body
+    assert "1,234" in body
     assert "Connect A2E" not in body
 
 
@@ -153,7 +153,7 @@ def test_home_shows_live_work_results_failures_and_the_feed(owner_client, team):
     assert "<audio controls" in body
     assert "source has no speech" in body
     assert reverse("job_retry", kwargs={"team": team.slug, "job_id": failed.pk}) in body
-    assert "job.completed" in body
+    assert "Job finished" in body and "job.completed" not in body
 
 
 def test_list_pages_cost_the_same_queries_at_5_and_500_jobs(owner_client, team):

@@ -24,9 +24,9 @@ def _asked_langs(control):
 
 def test_the_form_labels_read_as_words(member_client, team, a2e):
     body = _new(member_client, team).content.decode()
-    for label in ("Source URL", "Source language", "Speakers", "Dub into"):
+    for label in ("Link to the source", "Source language", "Speakers", "Dub into"):
         assert f">{label}</label>" in body
-    for field_name in ("Source url", "Source lang", "Num speakers"):
+    for field_name in ("Source URL", "Source url", "Source lang", "Num speakers"):
         assert f">{field_name}</label>" not in body
 
 

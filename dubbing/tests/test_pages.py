@@ -69,7 +69,7 @@ def test_the_page_plays_source_and_result_and_says_what_was_asked(member_client,
     source = reverse("dubbing_source", kwargs={"team": team.slug, "job_id": d.job_id})
     assert f'<audio controls preload="metadata" src="{source}"' in body
     assert "/jobs/files/" in body and "?download=1" in body
-    assert "en → de" in body and "<dd>2</dd>" in body and "12 s" in body
+    assert "English → German" in body and "<dd>2</dd>" in body and "12 s" in body
     served = member_client.get(source)
     assert b"".join(served.streaming_content).startswith(b"RIFF")
     # An upload is served like a result: typed by its bytes, never able to script.
@@ -303,4 +303,4 @@ def test_the_source_and_result_players_are_named_for_screen_readers(member_clien
     body = member_client.get(_page(d)).content.decode()
     labels = [attrs.get("aria-label") for _tag, attrs, _text in elements(body, "audio", "video")]
     assert not unnamed_media(body)
-    assert labels == ["Source of Clip", "Clip dubbed into de"]
+    assert labels == ["Source of Clip", "Clip dubbed into German"]

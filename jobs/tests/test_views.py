@@ -49,9 +49,24 @@ def test_the_job_page_shows_the_timeline_and_the_result_player(owner_client, tea
     stored = JobFileFactory(job=job)
     # A dubbing job with no dubbing row is shown on the generic job page.
     body = owner_client.get(job.get_absolute_url(), follow=True).content.decode()
-    assert body.index("initialized") < body.index("via polling")
+    # The timeline says our states in order; the provider's words are kept in Details.
+    timeline, details = body.split('<ol class="timeline">')[1].split("<details", 1)
+    assert timeline.index("Processing") < timeline.index("Completed")
+    assert "initialized" not in timeline and "via polling" not in timeline
+    assert "<code>initialized</code>" in details and "<code>poll</code>" in details
     assert reverse("job_file", kwargs={"team": team.slug, "file_id": stored.pk}) in body
     assert "<audio controls" in body
+
+
+def test_a_timeline_says_each_state_once(owner_client, team):
+    job = JobFactory(team=team, status=Status.PROCESSING)
+    for remote_status in ("initialized", "processing", "postprocessing"):
+        JobEvent.objects.create(
+            job=job, status=Status.PROCESSING, remote_status=remote_status, source="poll"
+        )
+    body = owner_client.get(job.get_absolute_url(), follow=True).content.decode()
+    timeline = body.split('<ol class="timeline">')[1].split("</ol>")[0]
+    assert timeline.count("Processing") == 1
 
 
 def test_a_stored_result_downloads_with_its_name(owner_client, team):

@@ -258,7 +258,7 @@ def test_speech_is_made_into_the_folder_by_a_job(
     [
         ({"speak-text": "", "speak-label": ""}, "Type the text to speak."),
         ({"speak-text": "Hi", "speak-label": "y" * 41}, "Keep the label to 40 characters"),
-        ({"speak-text": "Hi", "speak-language": "english!"}, "ISO 639 code"),
+        ({"speak-text": "Hi", "speak-language": "english!"}, "as a short code"),
     ],
     ids=["no-text", "label-41", "bad-language"],
 )

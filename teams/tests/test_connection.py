@@ -32,7 +32,7 @@ def test_a2e_check_records_the_remaining_credits(owner_client, team, upstream):
     assert account.last_check_ok is True
     assert account.credits == {"coins": 420, "diamonds": 7}
     page = owner_client.get(reverse("providers", kwargs={"team": team.slug})).content.decode()
-    assert "coins: 420" in page
+    assert "420 coins, 7 diamonds" in page
 
 
 def test_refused_credentials_are_shown_with_the_providers_reason(owner_client, team, upstream):

@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils.formats import localize
 from django.utils.safestring import mark_safe
 
+from dashboard.words import language_name
+
 register = template.Library()
 
 STAR = """<form id="star-{pk}" class="inline" method="post" action="{url}"
@@ -100,10 +102,10 @@ def _row(voice, csrf: str, next_path: str) -> str:
             else ""
         ),
         kind=escape(voice.get_kind_display()),
-        language=escape(voice.language or "—"),
+        language=escape(language_name(voice.language) or "—"),
         gender=escape(voice.gender or "—"),
         pill=_pill(voice),
-        status=escape(voice.status or "—"),
+        status=escape(voice.status_label),
         quality=quality,
         uses=f'<small class="muted">{localize(uses)} uses</small>' if uses is not None else "",
     )

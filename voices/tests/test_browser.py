@@ -55,7 +55,7 @@ def test_clone_train_live_then_speak_and_play(
         lambda: Voice.objects.filter(team=team, name="Ada").exists(), 30, what="voice saved"
     )
     page.goto(f"{live_server.url}/t/{team.slug}/voices/speech/")
-    page.select_option("select[name=voice]", label="Ada · Clone · en")
+    page.select_option("select[name=voice]", label="Ada · Clone · English")
     # The page asks for the clone's own fields: Respeecher's go, A2E's accent stays.
     page.locator("select[name=narration_style]").wait_for(state="detached")
     page.fill("textarea[name=text]", "Hello, this is Ada speaking.")
