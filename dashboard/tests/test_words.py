@@ -22,6 +22,7 @@ from jobs import kinds
 from jobs.models import JobEvent, Status
 from jobs.tests.factories import JobFactory, JobFileFactory
 from providers import a2e, burki, respeecher
+from recordings.models import Recording
 from recordings.tests.factories import FolderFactory, ProjectFactory, RecordingFactory
 from teams.models import Role
 from teams.tests.factories import MembershipFactory, ProviderAccountFactory, TeamFactory
@@ -230,15 +231,29 @@ def _team_with_everything():
     VoiceFactory(team=team, account=accounts["a2e"], language="en", raw={"status": "completed"})
     project = ProjectFactory(team=team, account=accounts["respeecher"])
     folder = FolderFactory(project=project)
-    RecordingFactory(project=project, folder=folder)
+    # A take in every state, each with a raw Respeecher state, and a conversion of each.
+    takes = []
+    for state, raw in zip(Status.values, iter(PROVIDER_STATES * 3), strict=False):
+        take = RecordingFactory(project=project, folder=folder, state=state, status=raw)
+        takes.append(take)
+        RecordingFactory(
+            project=project,
+            folder=folder,
+            kind=Recording.Kind.CONVERSION,
+            original=take,
+            state=state,
+            status=raw,
+        )
     room = RoomFactory(team=team, account=accounts["a2e"])
     Utterance.objects.create(room=room, kind="speak", text="Hello", trace_id="0f3c9a2b-77aa")
-    return team, owner, jobs
+    # The pages of these objects are walked, not the walker's own empty ones.
+    seeded = {"project_id": project.pk, "folder_id": folder.pk, "room_id": room.pk}
+    return team, owner, jobs, seeded, takes
 
 
 @pytest.mark.django_db
 def test_no_page_shows_a_raw_code():
-    team, owner, jobs = _team_with_everything()
+    team, owner, jobs, seeded, takes = _team_with_everything()
     client = Client()
     client.force_login(owner.user)
     urls = []
@@ -247,8 +262,10 @@ def test_no_page_shows_a_raw_code():
             continue
         if "job_id" in args_of(name):
             urls += [url_for(name, team, objects={"job_id": job.pk}) for job in jobs]
+        elif "recording_id" in args_of(name):
+            urls += [url_for(name, team, objects={"recording_id": t.pk}) for t in takes]
         else:
-            urls.append(url_for(name, team))
+            urls.append(url_for(name, team, objects=seeded))
     problems = {}
     pages = 0
     # Nothing leaves the machine: a page that asks a provider meets a polite refusal.

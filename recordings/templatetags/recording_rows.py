@@ -6,10 +6,10 @@ the request (bench/recordings.py). Live order rows are still the jobs app's part
 from html import escape
 
 from django import template
-from django.conf import settings
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
+
+from dashboard.templatetags.words import when
 
 register = template.Library()
 
@@ -38,38 +38,26 @@ PICK = (
 
 
 def state_html(recording) -> str:
-    """A recording's state as a span (the list's rows and recordings/state.html): done,
-    failed with its reason, or the provider's word for work still under way."""
+    """A recording's state as a span (the list's rows and recordings/state.html), in our
+    words: ready, failed with its reason, or processing. The provider's own word for
+    the work under way ("postprocessing") is Respeecher's, not the reader's."""
     if recording.is_failed:
         error = recording.error or ""
         reason = f": {escape(Truncator(error).chars(60))}" if error else ""
-        return f'<span class="bad small" title="{escape(error)}">failed{reason}</span>'
+        return f'<span class="bad small" title="{escape(error)}">Failed{reason}</span>'
     if recording.is_completed:
-        return '<span class="good small">done</span>'
+        return '<span class="good small">Ready</span>'
     if recording.is_unfinished:
-        return f'<span class="muted small">{escape(recording.status or "processing")}…</span>'
-    return f'<span class="muted small">{escape(recording.status or "—")}</span>'
+        return '<span class="muted small">Processing…</span>'
+    return '<span class="muted small">—</span>'
 
 
-def _zone():
-    """The zone the `date` filter would show times in (None: as they are)."""
-    return timezone.get_current_timezone() if settings.USE_TZ else None
+def _created(recording) -> str:
+    # As the `when` filter says it: "2 hours ago", with the exact time for a pointer.
+    return when(recording.created_at) if recording.created_at else ""
 
 
-def _created(recording, zone) -> str:
-    # As the `date` filter would: in the current time zone, ISO 8601 and "Y-m-d H:i".
-    when = recording.created_at
-    if not when:
-        return ""
-    if zone is not None and timezone.is_aware(when):
-        when = when.astimezone(zone)
-    return (
-        f'<time datetime="{when.isoformat()}">'
-        f"{when.year:04d}-{when.month:02d}-{when.day:02d} {when.hour:02d}:{when.minute:02d}</time>"
-    )
-
-
-def _original(take, can_change: bool, zone) -> str:
+def _original(take, can_change: bool) -> str:
     name = take.label or take.file_name or "the take without a label"
     return ORIGINAL.format(
         pick=PICK.format(pk=take.pk, name=escape(name)) if can_change else "",
@@ -84,11 +72,11 @@ def _original(take, can_change: bool, zone) -> str:
         ),
         source="Text to speech" if take.tts else "Upload",
         state=state_html(take),
-        created=_created(take, zone),
+        created=_created(take),
     )
 
 
-def _conversion(conversion, can_change: bool, zone) -> str:
+def _conversion(conversion, can_change: bool) -> str:
     voice = conversion.model_name or conversion.model_id or "(voice unknown)"
     label = conversion.label
     return CONVERSION.format(
@@ -96,7 +84,7 @@ def _conversion(conversion, can_change: bool, zone) -> str:
         voice=escape(voice),
         label=f' <span class="muted small">“{escape(label)}”</span>' if label else "",
         state=state_html(conversion),
-        created=_created(conversion, zone),
+        created=_created(conversion),
     )
 
 
@@ -106,10 +94,10 @@ def original_rows(context, originals):
     still in flight as live job rows (`live_orders`, the jobs/list.html#row partial)."""
     membership = context.get("membership")
     can_change = bool(membership and membership.can_change)
-    zone, live_row, out = _zone(), None, []
+    live_row, out = None, []
     for take in originals:
-        out.append(_original(take, can_change, zone))
-        out.extend(_conversion(c, can_change, zone) for c in take.shown_conversions)
+        out.append(_original(take, can_change))
+        out.extend(_conversion(c, can_change) for c in take.shown_conversions)
         for order in take.live_orders:
             if live_row is None:
                 live_row = context.template.engine.get_template("jobs/list.html#row")

@@ -185,7 +185,7 @@ def test_a_folder_lists_its_originals_each_with_its_conversions(viewer_client, f
     by_label = {r.label: [c.model_name for c in r.listed_conversions] for r in rows}
     assert by_label == {"Take 0000": ["Voice 0", "Voice 1"], "Take 0001": []}
     body = response.content.decode()
-    assert "Voice 1" in body and "processing…" in body
+    assert "Voice 1" in body and "Processing…" in body
 
 
 def test_an_originals_row_shows_state_star_source_and_escapes_what_people_wrote(
@@ -198,10 +198,10 @@ def test_an_originals_row_shows_state_star_source_and_escapes_what_people_wrote(
     body = member_client.get(folder.get_absolute_url()).content.decode()
     assert "Tom&#x27;s &lt;take&gt;" in body and "<take>" not in body
     assert f'title="{escape(reason)}"' in body
-    assert "failed: Bad &lt;audio&gt; &amp; “noise” " + "x" * 37 + "…</span>" in body
+    assert "Failed: Bad &lt;audio&gt; &amp; “noise” " + "x" * 37 + "…</span>" in body
     assert 'aria-label="Starred">★</span>' in body and "<td>Text to speech</td>" in body
-    assert f'<time datetime="{failed.created_at.isoformat()}">' in body
-    assert "↳ Voice 0" in body and "processing…" in body
+    assert f'<time datetime="{failed.created_at.isoformat()}"' in body
+    assert "↳ Voice 0" in body and "Processing…" in body
     assert f'name="ids" value="{failed.pk}"' in body
     # Only people who can change the folder tick takes.
     assert 'name="ids"' not in viewer_client.get(folder.get_absolute_url()).content.decode()
@@ -236,7 +236,7 @@ def test_the_originals_list_filters_by_state_star_and_source(viewer_client, fold
     assert labels(source="tts") == ["Spoken"]
     assert "Spoken" not in labels(source="upload") and len(labels(source="upload")) == 4
     assert len(labels(state="nonsense")) == 5  # an unknown value filters nothing
-    assert "failed: bad audio" in viewer_client.get(url, {"state": "failed"}).content.decode()
+    assert "Failed: bad audio" in viewer_client.get(url, {"state": "failed"}).content.decode()
 
 
 def test_the_originals_list_pages_by_keyset_without_repeats(viewer_client, folder):

@@ -127,7 +127,7 @@ def test_new_user_uploads_orders_watches_stars_and_exports(
     # 5. Six live rows, each finishing on its own: no reload.
     expect(page.locator("#toasts")).to_contain_text("Ordered 6 conversion(s)")
     page.evaluate("() => { window.stillThisPage = true; }")
-    done = page.locator("#originals tr.conversion", has_text="done")
+    done = page.locator("#originals tr.conversion", has_text="Ready")
     expect(done).to_have_count(6, timeout=30_000)
     for name in VOICES:  # every take into each voice
         expect(done.filter(has_text=name)).to_have_count(3)
