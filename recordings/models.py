@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, F, Max, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -52,12 +52,15 @@ def _unique(model_name: str) -> list:
 
 class ProjectQuerySet(MirrorQuerySet):
     def with_counts(self):
-        """Each project's listed recordings, originals and conversions, in the same query."""
+        """Each project's listed recordings, originals and conversions, and when its
+        newest one was made, in the same query (Respeecher's own last_recording_at can
+        be empty while the project holds recordings)."""
         live = Q(recordings__gone_at__isnull=True)
         conversion = Q(recordings__kind=Recording.Kind.CONVERSION)
         return self.annotate(
             recording_count=Count("recordings", filter=live),
             conversion_count=Count("recordings", filter=live & conversion),
+            newest_recording_at=Max("recordings__created_at", filter=live),
         ).annotate(original_count=F("recording_count") - F("conversion_count"))
 
     def by_activity(self):
@@ -90,6 +93,12 @@ class Project(Mirrored):
 
     def get_absolute_url(self):
         return reverse("recordings_project", kwargs={"team": self.team.slug, "project_id": self.pk})
+
+    @property
+    def last_made_at(self):
+        """When its last recording was made: Respeecher's word, else our newest row's
+        (`with_counts`); None only for a project with no recordings."""
+        return self.last_recording_at or getattr(self, "newest_recording_at", None)
 
 
 class FolderQuerySet(MirrorQuerySet):

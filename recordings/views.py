@@ -141,7 +141,11 @@ def _toast(response, text, level="success"):
 
 @team_view()
 def project_detail(request, team, project_id):
-    project = _project(team, project_id)
+    project = get_for_team(
+        Project.objects.listed().with_counts().select_related("account", "team"),
+        team,
+        pk=project_id,
+    )
     folders = Folder.objects.listed().filter(project=project).with_counts().order_by("name", "pk")
     page = Paginator(folders.select_related("parent").defer("raw"), PAGE_SIZE).get_page(
         request.GET.get("page")

@@ -11,7 +11,7 @@ from django.utils.html import escape
 
 from jobs.models import Status
 from recordings import opening
-from recordings.models import Recording
+from recordings.models import Project, Recording
 from recordings.tests.factories import FolderFactory, ProjectFactory, RecordingFactory
 from teams.tests.factories import ProviderAccountFactory
 
@@ -396,3 +396,20 @@ def test_a_nameless_folder_sent_by_htmx_comes_back_as_the_form_with_its_error(
     body = response.content.decode()
     assert body.lstrip().startswith('<form id="new-folder"') and "Give it a name." in body
     assert "HX-Trigger" not in response
+
+
+def test_a_project_with_recordings_says_when_its_last_was_made_never_none_yet(
+    viewer_client, folder
+):
+    from datetime import timedelta
+
+    project = folder.project
+    Project.objects.filter(pk=project.pk).update(last_recording_at=None)
+    (take,) = _originals(folder, 1)
+    made = timezone.now() - timedelta(hours=2)
+    Recording.objects.filter(pk=take.pk).update(created_at=made)
+    listing = viewer_client.get(reverse("recordings", kwargs={"team": project.team.slug}))
+    page = viewer_client.get(project.get_absolute_url()).content.decode()
+    for html in (listing.content.decode(), page):
+        assert "no recordings yet" not in html.lower()
+        assert f'datetime="{timezone.localtime(made).isoformat()}"' in html
