@@ -59,6 +59,16 @@ class A2EDubbing(JobKind):
     marker_note = "A2E dubbing: the `name` sent ends with `[<marker>]`; found by that suffix"
     page_url_name = "dubbing_detail"
 
+    @classmethod
+    def file_title(cls, job) -> str:
+        """`<title> (Spanish)`: the dubbing's name and the language it was dubbed into."""
+        from dashboard.words import language_name
+
+        dubbing = getattr(job, "dubbing", None)
+        if dubbing is None:
+            return job.label
+        return f"{dubbing.name} ({language_name(dubbing.target_lang)})"
+
     @dataclass(frozen=True)
     class Params(kinds.Params):
         target_lang: str

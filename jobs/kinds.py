@@ -104,6 +104,12 @@ class JobKind(abc.ABC):
         return cls.Params.read(job.params)
 
     @classmethod
+    def file_title(cls, job: Job) -> str:
+        """What a result file of this job is called when it is saved ("Trailer (Spanish)"),
+        without its extension: the job's label unless the kind knows better."""
+        return job.label
+
+    @classmethod
     def create(cls, *, account, by, label: str, params: Params, retry_of=None) -> Job:
         """Write a job of this kind on `account` (its team's); submission starts after
         the caller's transaction commits. Kinds' `start` methods call this."""

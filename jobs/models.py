@@ -290,6 +290,21 @@ class JobFile(models.Model):
         return self.file.name
 
     @property
+    def download_name(self) -> str:
+        """The name a person's download gets: what the job's kind calls its result
+        (`JobKind.file_title`), made safe for a file system, with the stored extension."""
+        from jobs import kinds
+
+        try:
+            title = kinds.get(self.job.kind).file_title(self.job)
+        except KeyError:
+            title = self.job.label
+        stored = self.file.name.rsplit("/", 1)[-1]
+        extension = stored.rsplit(".", 1)[1] if "." in stored else ""
+        extension = f".{extension}" if extension.isalnum() and len(extension) <= 8 else ""
+        return f"{safe_file_title(title)}{extension}"
+
+    @property
     def media_kind(self) -> str:
         if self.content_type.startswith("video/"):
             return "video"
@@ -347,3 +362,9 @@ class SubmitKey(models.Model):
 
     def __str__(self):
         return f"{self.path} ({self.key[:8]})"
+
+
+def safe_file_title(title: str, limit: int = 120) -> str:
+    """A title as a file name: no separators, no control characters, no leading dots."""
+    cleaned = "".join("_" if c in '/\\:*?"<>|' or ord(c) < 32 else c for c in title)
+    return cleaned.strip(" .")[:limit].strip(" .") or "result"

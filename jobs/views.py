@@ -140,11 +140,13 @@ def job_results_retry(request, team, job_id):
 
 @team_view()
 def job_file(request, team, file_id):
-    stored = get_object_or_404(JobFile.objects.filter(job__team=team), pk=file_id)
+    stored = get_object_or_404(
+        JobFile.objects.filter(job__team=team).select_related("job"), pk=file_id
+    )
     return file_response(
         stored.file,
         size=stored.size,
-        name=stored.file.name.rsplit("/", 1)[-1],
+        name=stored.download_name,
         download=bool(request.GET.get("download")),
     )
 

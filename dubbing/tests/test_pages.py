@@ -304,3 +304,28 @@ def test_the_source_and_result_players_are_named_for_screen_readers(member_clien
     labels = [attrs.get("aria-label") for _tag, attrs, _text in elements(body, "audio", "video")]
     assert not unnamed_media(body)
     assert labels == ["Source of Clip", "Clip dubbed into German"]
+
+
+def test_a_dubbing_is_saved_under_its_title_and_language(owner_client, team):
+    from django.core.files.base import ContentFile
+
+    from dubbing.models import Dubbing
+    from jobs.tests.factories import JobFactory, JobFileFactory
+
+    job = JobFactory(team=team, kind="a2e.dubbing", label="Spring teaser → Spanish")
+    Dubbing.objects.create(team=team, job=job, name="Spring teaser", target_lang="es")
+    stored = JobFileFactory(
+        job=job, file=ContentFile(b"\x00\x00\x00\x18ftypmp42" + b"\0" * 32, name="r1.mp4")
+    )
+    url = reverse("job_file", kwargs={"team": team.slug, "file_id": stored.pk})
+    response = owner_client.get(url + "?download=1")
+    assert response["Content-Disposition"] == 'attachment; filename="Spring teaser (Spanish).mp4"'
+
+
+def test_a_result_is_saved_under_its_jobs_label_made_safe(owner_client, team):
+    from jobs.tests.factories import JobFactory, JobFileFactory
+
+    stored = JobFileFactory(job=JobFactory(team=team, label="../Intro: take/2"))
+    url = reverse("job_file", kwargs={"team": team.slug, "file_id": stored.pk})
+    response = owner_client.get(url + "?download=1")
+    assert response["Content-Disposition"] == 'attachment; filename="_Intro_ take_2.wav"'

@@ -46,6 +46,7 @@ UPSTREAM = FakeUpstream()
 
 class FakeKind(JobKind):
     name = "test.fake"
+    verbose_name = "Test job"
     provider = "a2e"
 
     def submit(self, job, client):

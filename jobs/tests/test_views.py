@@ -73,7 +73,8 @@ def test_a_stored_result_downloads_with_its_name(owner_client, team):
     stored = JobFileFactory(job__team=team)
     url = reverse("job_file", kwargs={"team": team.slug, "file_id": stored.pk})
     response = owner_client.get(url, {"download": 1})
-    assert response["Content-Disposition"].startswith('attachment; filename="result')
+    # Named for the job, not for how it is stored.
+    assert response["Content-Disposition"] == f'attachment; filename="{stored.job.label}.wav"'
     assert b"".join(response.streaming_content).startswith(b"RIFF")
 
 
