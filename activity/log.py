@@ -3,7 +3,7 @@
 from activity.models import Activity
 
 
-def record(team, verb, *, actor=None, target=None, label="", outcome="ok", message=""):
+def record(team, verb, *, actor=None, target=None, label="", outcome="ok", message="", subject=""):
     """Write one entry. `target` is any model instance; its text and link are copied.
     `verb` is one of Activity.Verb, so that every entry has words the page can print."""
     verb = Activity.Verb(verb)  # an unknown verb is a mistake here, not a line on the page
@@ -19,6 +19,7 @@ def record(team, verb, *, actor=None, target=None, label="", outcome="ok", messa
         verb=verb,
         target_type=target._meta.model_name if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
+        subject=subject[:60],
         target_label=(label or (str(target) if target is not None else ""))[:200],
         target_url=target_url[:300],
         outcome=outcome,

@@ -63,6 +63,15 @@ class Verb(models.TextChoices):
     ROOM_CLOSED = "avatar.room_closed", "Avatar room closed"
 
 
+# A job's verbs said after the kind of job ("Dubbing" + "started").
+JOB_VERB_ENDINGS = {
+    Verb.JOB_CREATED: "started",
+    Verb.JOB_COMPLETED: "finished",
+    Verb.JOB_FAILED: "failed",
+    Verb.JOB_CANCELED: "canceled",
+}
+
+
 class Activity(models.Model):
     Verb = Verb
 
@@ -78,6 +87,9 @@ class Activity(models.Model):
     verb = models.CharField(max_length=60, choices=Verb.choices)
     target_type = models.CharField(max_length=60, blank=True)
     target_id = models.CharField(max_length=60, blank=True)
+    # What kind of thing the entry is about, in people's words ("Dubbing"), so a job's
+    # entry reads "Dubbing started" rather than "Job started"; empty for the rest.
+    subject = models.CharField(max_length=60, blank=True)
     # Kept as text so the entry still reads right after its object is deleted.
     target_label = models.CharField(max_length=200, blank=True)
     target_url = models.CharField(max_length=300, blank=True)
@@ -94,6 +106,15 @@ class Activity(models.Model):
 
     def __str__(self):
         return f"{self.verb} {self.target_label}"
+
+    @property
+    def said(self) -> str:
+        """The verb as the page prints it: "Dubbing started" for a job's entry that
+        knows its kind, else the verb's label."""
+        done = JOB_VERB_ENDINGS.get(self.verb)
+        if self.subject and done:
+            return f"{self.subject} {done}"
+        return self.get_verb_display()
 
     @property
     def failed(self) -> bool:

@@ -10,7 +10,14 @@ from jobs.signals import job_announced
 @receiver(job_announced)
 def job_activity(sender, job, event, **kwargs):
     if event == "created":
-        record(job.team, "job.created", actor=job.created_by, target=job, label=job.label)
+        record(
+            job.team,
+            "job.created",
+            actor=job.created_by,
+            target=job,
+            label=job.label,
+            subject=job.kind_label,
+        )
         return
     failed = event == Status.FAILED
     record(
@@ -18,6 +25,7 @@ def job_activity(sender, job, event, **kwargs):
         f"job.{event}",
         target=job,
         label=job.label,
+        subject=job.kind_label,
         outcome="failed" if failed else "ok",
         message=job.failure_message if failed else "",
     )

@@ -59,3 +59,11 @@ def test_an_htmx_filter_returns_only_the_entries(owner_client, team):
 
 def test_an_empty_log_says_how_to_fill_it(owner_client, team):
     assert "Nothing has happened yet" in _page(owner_client, team)
+
+
+def test_a_jobs_entries_say_what_kind_of_job_it_was(owner_client, team):
+    job = JobFactory(team=team, kind="a2e.dubbing", status=Status.COMPLETED, label="Teaser")
+    engine.announce(job.pk)
+    body = _page(owner_client, team)
+    assert "Dubbing started" in body and "Dubbing finished" in body
+    assert "Job started" not in body
