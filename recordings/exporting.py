@@ -3,6 +3,7 @@ on disk: a project's or an original's conversions straight from Respeecher's exp
 a selection of originals' conversions as one zip made on the fly (Respeecher exports one
 original at a time), each conversion's audio written into it as it arrives."""
 
+import json
 import re
 import zipfile
 from contextlib import ExitStack
@@ -15,12 +16,16 @@ from django.utils.http import content_disposition_header
 from activity.log import record
 from jobs.files import relay_response, sealed
 from providers import UpstreamError
-from recordings.models import Recording
+from providers.respeecher import Accent, NarrationStyle
+from recordings.models import Order, Recording
 from teams.connection import client_for
+from teams.models import Provider
 
 PROVIDER = "Respeecher"
 # What a selection's zip lists when Respeecher would not send some conversion's audio.
 NOT_INCLUDED = "NOT INCLUDED.txt"
+# What a selection's zip says its files are, as Respeecher's project export does.
+MANIFEST = "manifest.json"
 # What may stay in a name we build from Respeecher's words: letters and digits of any
 # script, and a little punctuation. Anything else (separators, control characters, what
 # Windows refuses) becomes "_"; runs of dots become one, so no part can be "..".
@@ -93,35 +98,52 @@ def export_conversions(original: Recording, *, user=None) -> Result:
 
 
 def export_selection(folder, takes, *, user=None) -> StreamingHttpResponse | None:
-    """One zip of the finished conversions of these originals, a folder per take, made
-    while it is sent: each conversion's audio is relayed from Respeecher into its entry
-    chunk by chunk. None when none of them has a finished conversion. A conversion
+    """One zip of the finished conversions of these originals, laid out as Respeecher lays
+    out a project's export: `<folder>/<take> → <voice>.wav` per conversion and a
+    `manifest.json` at the root saying which take, conversion, voice and settings each file
+    is. Made while it is sent: each conversion's audio is relayed from Respeecher into its
+    entry chunk by chunk. None when none of them has a finished conversion. A conversion
     Respeecher will not send is left out and named in NOT INCLUDED.txt; a connection lost
     partway through one ends the download, so no file is silently cut short."""
     conversions = [
         c
         for c in Recording.objects.listed()
         .filter(kind=Recording.Kind.CONVERSION, original__in=takes)
-        .select_related("account", "original")
+        .select_related("account", "original", "original__folder", "project")
         .order_by("original_id", "created_at", "pk")
         if c.is_completed and c.media["audio"]
     ]
     if not conversions:
         return None
-    entries = [(_entry_name(c), c) for c in conversions]
-    count = len({c.original_id for c in conversions})
+    entries = list(zip(entry_names(conversions), conversions, strict=True))
+    exported = [t for t in takes if any(c.original_id == t.pk for c in conversions)]
     record(
         folder.team,
         "recording.takes_exported",
         actor=user,
         target=folder,
-        message=f"{len(conversions)} conversions of {count} takes.",
+        message=f"{len(conversions)} conversions of {len(exported)} takes.",
     )
-    response = StreamingHttpResponse(_zip_stream(entries), content_type="application/zip")
+    manifest = _manifest(entries)
+    response = StreamingHttpResponse(_zip_stream(entries, manifest), content_type="application/zip")
     response["Content-Disposition"] = content_disposition_header(
-        True, f"{safe_name(folder.name, 'folder')} - {count} takes.zip"
+        True, selection_name(folder, exported)
     )
     return sealed(response)
+
+
+def selection_name(folder, takes) -> str:
+    """What a selection's zip is called, after what it holds: the folder's name when every
+    take is in that folder (however few were ticked: "Episode 1.zip"), the project's when
+    none is in any folder, and "<N> takes from <folder>.zip" only when they span folders."""
+    folders = {take.folder_id for take in takes}
+    if folders == {folder.pk}:
+        return f"{safe_name(folder.name, 'folder')}.zip"
+    if folders == {None}:
+        return f"{safe_name(folder.project.name, 'project')}.zip"
+    count = len(takes)
+    where = safe_name(folder.name, "folder")
+    return f"{count} {'take' if count == 1 else 'takes'} from {where}.zip"
 
 
 def safe_name(text: str | None, fallback: str, limit: int = 80) -> str:
@@ -133,15 +155,96 @@ def safe_name(text: str | None, fallback: str, limit: int = 80) -> str:
 
 
 def _entry_name(conversion: Recording) -> str:
+    """`<folder>/<take> → <voice>.<ext>`, every part made from Respeecher's words through
+    safe_name (the arrow is ours)."""
     take = conversion.original
+    folder = take.folder.name if take.folder is not None else take.project.name
+    folder_name = safe_name(folder, "folder")
     take_name = safe_name(take.label or take.file_name, "take")
     voice = safe_name(conversion.voice_name, "voice")
-    take_id = safe_name(take.remote_id[:8], "take")
-    conversion_id = safe_name(conversion.remote_id[:8], "conversion")
+    return f"{folder_name}/{take_name} → {voice}.{_extension(conversion)}"
+
+
+def _extension(conversion: Recording) -> str:
     suffix = PurePosixPath(urlsplit(conversion.media["audio"]).path).suffix
-    extension = safe_name(suffix, "wav", limit=8)
-    # The remote ids keep two takes of one label, or two conversions into one voice, apart.
-    return f"{take_name} ({take_id})/{voice} ({conversion_id}).{extension}"
+    return safe_name(suffix, "wav", limit=8)
+
+
+def entry_names(conversions) -> list[str]:
+    """Each conversion's entry name, in order. Two takes of one label, or two conversions
+    of a take into one voice, would share a name: the later ones get the start of their
+    conversion's id, and a number if even that is taken, so nothing is overwritten on
+    unzipping (compared without case, as Windows and macOS compare names)."""
+    names: list[str] = []
+    taken: set[str] = set()
+    for conversion in conversions:
+        name = _entry_name(conversion)
+        if name.casefold() in taken:
+            stem, extension = name.rsplit(".", 1)
+            tag = safe_name(conversion.remote_id[:8], "copy")
+            name, number = f"{stem} ({tag}).{extension}", 2
+            while name.casefold() in taken:
+                name, number = f"{stem} ({tag} {number}).{extension}", number + 1
+        taken.add(name.casefold())
+        names.append(name)
+    return names
+
+
+def _manifest(entries) -> list[dict]:
+    """What each file of a selection's zip is: its take, conversion and voice, with the
+    accent, narration style and semitones it was made with where we know them (the order
+    we placed, else Respeecher's record of the conversion), named from the voice catalog."""
+    from voices.models import Voice
+
+    conversions = [c for _name, c in entries]
+    ordered = {
+        o.conversion_id: o.job.params or {}
+        for o in Order.objects.filter(conversion__in=conversions).select_related("job")
+    }
+    voices = {
+        v.remote_id: v.raw or {}
+        for v in Voice.objects.filter(
+            team_id=conversions[0].team_id,
+            provider=Provider.RESPEECHER,
+            remote_id__in={c.model_id for c in conversions if c.model_id},
+        ).only("remote_id", "raw")
+    }
+    rows = []
+    for name, conversion in entries:
+        take = conversion.original
+        asked = conversion.raw.get("params") if isinstance(conversion.raw, dict) else None
+        asked = asked if isinstance(asked, dict) else {}
+        params = ordered.get(conversion.pk, {})
+        accent_id = params.get("accent_id") or asked.get("accent_id") or ""
+        style_id = params.get("narration_style_id") or asked.get("narration_style_id") or ""
+        semitones = params.get("semitones")
+        if semitones is None:
+            semitones = asked.get("semitones_correction")
+        voice = voices.get(conversion.model_id, {})
+        rows.append(
+            {
+                "file": name,
+                "take": take.label or take.file_name,
+                "take_id": take.remote_id,
+                "conversion_id": conversion.remote_id,
+                "voice": conversion.voice_name,
+                "voice_id": conversion.model_id,
+                "accent": _named(voice.get("accents"), accent_id, Accent),
+                "accent_id": str(accent_id),
+                "narration_style": _named(voice.get("narration_styles"), style_id, NarrationStyle),
+                "narration_style_id": str(style_id),
+                "semitones": semitones,
+            }
+        )
+    return rows
+
+
+def _named(options, option_id, kind) -> str:
+    """The name the voice catalog gives an accent or narration style, or ""."""
+    for raw in options if isinstance(options, list) and option_id else ():
+        if isinstance(raw, dict) and str(raw.get("id")) == str(option_id):
+            return kind.from_raw(raw).name or ""
+    return ""
 
 
 class _Sink:
@@ -164,9 +267,9 @@ class _Sink:
         return data
 
 
-def _zip_stream(entries):
+def _zip_stream(entries, manifest):
     sink = _Sink()
-    left_out = []
+    left_out, left_names = [], set()
     clients = {}  # one per account, not one per file
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive:  # type: ignore[arg-type]
         for name, conversion in entries:
@@ -179,6 +282,7 @@ def _zip_stream(entries):
                     streamed = stack.enter_context(client.stream(conversion.media["audio"]))
                 except UpstreamError as exc:
                     left_out.append(f"{name}: {exc.message}")
+                    left_names.add(name)
                     continue
                 length = streamed.content_length
                 # Sizes over 2 GiB need zip64 records, which must be chosen before writing.
@@ -191,4 +295,8 @@ def _zip_stream(entries):
         if left_out:
             lines = [f"{PROVIDER} did not send these conversions:", *left_out, ""]
             archive.writestr(NOT_INCLUDED, "\n".join(lines))
+        for row in manifest:  # what was left out has no file
+            if row["file"] in left_names:
+                row["file"] = None
+        archive.writestr(MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
     yield sink.drain()

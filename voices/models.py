@@ -4,9 +4,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from teams.models import Provider, TeamQuerySet
 
@@ -92,17 +93,30 @@ class BurkiQuerySetMixin:
         )
 
 
+# The one rule for which voices Voxboard's text-to-speech page can use: ready ones of A2E
+# (public TTS voices and clones) and Respeecher's voices with a narration style; not
+# Respeecher's v1 "tts:" voices, and not Burki's clones (Burki speaks them only in calls).
+SPEAKS_HERE = Q(can_speak=True) & (
+    Q(provider=Provider.A2E) | Q(provider=Provider.RESPEECHER) & ~Q(remote_id__startswith="tts:")
+)
+
+# The pill colour each of the status words is shown in.
+STATUS_TONES = {"Ready": "completed", "Failed": "failed"}
+
+
 class VoiceQuerySet(BurkiQuerySetMixin, TeamQuerySet):
     def listed(self):
         """Voices the provider still lists: the catalog hides the ones gone upstream."""
         return self.filter(gone_at__isnull=True)
 
     def speakable(self):
-        """The ones Voxboard's text-to-speech page can use (see Voice.speaks_here)."""
-        return self.filter(can_speak=True).filter(
-            Q(provider=Provider.A2E)
-            | Q(provider=Provider.RESPEECHER) & ~Q(remote_id__startswith="tts:")
-        )
+        """The ones Voxboard's text-to-speech page can use (SPEAKS_HERE)."""
+        return self.filter(SPEAKS_HERE)
+
+    def with_speech(self):
+        """Each voice marked `speaks` by the same rule as speakable(), so a page offers
+        "Speak" for exactly the voices the speech form lists."""
+        return self.annotate(speaks=ExpressionWrapper(SPEAKS_HERE, output_field=BooleanField()))
 
     def convertible(self):
         """Respeecher's marketplace voices that originals can be converted into now (its
@@ -196,15 +210,13 @@ class Voice(models.Model):
     def get_absolute_url(self):
         return reverse("voice_detail", kwargs={"team": self.team.slug, "voice_id": self.pk})
 
-    @property
+    @cached_property
     def speaks_here(self) -> bool:
-        """Can Voxboard's text-to-speech page use it (A2E voices, Respeecher voices with
-        a narration style; Respeecher's v1 TTS voices and Burki's are not offered)."""
-        if not self.can_speak:
-            return False
-        return self.provider == Provider.A2E or (
-            self.provider == Provider.RESPEECHER and not self.remote_id.startswith("tts:")
-        )
+        """Can Voxboard's text-to-speech page use it: the `speaks` of with_speech() when
+        the row was read with it, else asked of the database by the same rule."""
+        if hasattr(self, "speaks"):
+            return bool(self.speaks)
+        return type(self).objects.filter(pk=self.pk).speakable().exists()
 
     @property
     def deletable_here(self) -> bool:
@@ -226,6 +238,11 @@ class Voice(models.Model):
         if not self.status:
             return "Ready" if self.can_speak else "—"
         return STATUS_LABELS.get(self.status, "Unknown")
+
+    @property
+    def status_tone(self) -> str:
+        """The pill colour of status_label, so the colour never says other than the word."""
+        return STATUS_TONES.get(self.status_label, "processing")
 
     @property
     def is_poor_quality(self) -> bool:

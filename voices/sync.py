@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import chain, islice
@@ -92,10 +93,21 @@ def a2e_records(account: ProviderAccount, client) -> Iterator[Record]:
                 "kind": Kind.PUBLIC,
                 "name": _name(option.label, option.tts_id),
                 "language": group.value or "",
+                "gender": gender_from_name(option.label),
                 "status": "available",
                 "can_speak": True,
                 "raw": {**option.raw, "group": group.label, "lang": group.value},
             }
+
+
+# A2E's public voices carry their gender only in their names: "Alvaro (male)".
+_GENDER_IN_NAME = re.compile(r"\((female|male)\)\s*$", re.IGNORECASE)
+
+
+def gender_from_name(name: str | None) -> str:
+    """ "male" or "female" from a name ending "(male)" or "(female)", else ""."""
+    found = _GENDER_IN_NAME.search(name or "")
+    return found.group(1).lower() if found else ""
 
 
 def a2e_clone_record(voice) -> Record:
@@ -104,7 +116,7 @@ def a2e_clone_record(voice) -> Record:
         "kind": Kind.CLONE,
         "name": _name(without_marker(voice.name or ""), "Unnamed clone"),
         "language": voice.language or "",
-        "gender": voice.gender or "",
+        "gender": voice.gender or gender_from_name(voice.name),
         "status": voice.status or "",
         "can_speak": voice.state == COMPLETED,
         # Our own signed links to the samples expire: offer only lasting ones.

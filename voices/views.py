@@ -95,7 +95,9 @@ def with_links(voices, team):
     """Give each voice the links its catalog row shows. One reverse() for the page, not
     three per row: voices/urls.py puts each voice's pages under the catalog's address."""
     base = reverse("voices", kwargs={"team": team.slug})
+    speech = reverse("voices_speech", kwargs={"team": team.slug})
     for voice in voices:
+        voice.speak_url = f"{speech}?voice={voice.pk}"
         voice.url = f"{base}{voice.pk}/"
         voice.favorite_url = f"{voice.url}favorite/"
         voice.sample_page_url = f"{voice.url}sample/"
@@ -112,7 +114,7 @@ def catalog(request, team):
     page = keyset_page(
         # Only what a row shows (and the sorts read): the raw record is the bulk of
         # each row, and every column costs a conversion per row.
-        listed.filtered(request.GET).only(*ROW_FIELDS),
+        listed.filtered(request.GET).only(*ROW_FIELDS).with_speech(),
         SORTS[sort],
         request.GET.get("after"),
         PAGE_SIZE,

@@ -19,7 +19,7 @@ from jobs.tests.audio import wav
 from providers import NotFound, UpstreamError
 from providers.respeecher import Conversion
 from recordings import sync
-from recordings.exporting import NOT_INCLUDED
+from recordings.exporting import MANIFEST, NOT_INCLUDED
 from recordings.models import Folder, Project, Recording
 from recordings.tests.factories import FolderFactory, ProjectFactory, RecordingFactory
 from teams.connection import client_for
@@ -307,17 +307,43 @@ def test_bulk_export_streams_one_zip_of_the_ticked_takes_conversions(
 
     assert isinstance(response, StreamingHttpResponse) and response.streaming
     assert response["Content-Type"] == "application/zip"
-    assert _filename(response) == f"{folder.name} - 2 takes.zip"
+    # Named for what it holds, however many of the folder's takes were ticked.
+    assert _filename(response) == f"{folder.name}.zip"
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     assert archive.testzip() is None
     names = archive.namelist()
-    assert len(names) == 3 and NOT_INCLUDED not in names
-    opening_dir = f"Opening line ({opening.remote_id[:8]})/"
-    assert sum(n.startswith(opening_dir) for n in names) == 2
-    assert sum(n.startswith(f"Closing line ({closing.remote_id[:8]})/") for n in names) == 1
-    assert all(archive.read(n).startswith(b"RIFF") for n in names)
+    voice = opening.conversions.first().voice_name
+    # Laid out as Respeecher's project export: the folder, then a file per conversion.
+    _first, second = opening.conversions.order_by("created_at", "pk")
+    assert names == [
+        f"{folder.name}/Opening line → {voice}.wav",
+        # Two conversions into one voice: the second is told apart by its id.
+        f"{folder.name}/Opening line → {voice} ({second.remote_id[:8]}).wav",
+        f"{folder.name}/Closing line → {voice}.wav",
+        MANIFEST,
+    ]
+    assert all(archive.read(n).startswith(b"RIFF") for n in names[:3])
+    manifest = json.loads(archive.read(MANIFEST))
+    assert [row["file"] for row in manifest] == names[:3]
+    cold = manifest[2]
+    assert cold["take"] == "Closing line" and cold["take_id"] == closing.remote_id
+    assert cold["conversion_id"] == _conversion(closing, "Cold")
+    assert cold["voice"] == voice and cold["voice_id"] == SEED_VOICE
+    assert {"accent", "accent_id", "narration_style", "semitones"} <= set(cold)
     entry = Activity.objects.get(verb="recording.takes_exported")
     assert entry.message == "3 conversions of 2 takes."
+
+
+def test_a_selection_of_one_take_is_named_for_its_folder(member_client, team, workspace):
+    folder, _opening, closing = workspace
+
+    response = _bulk(member_client, folder, "export", [closing.pk])
+
+    assert _filename(response) == f"{folder.name}.zip"
+
+
+def _conversion(take, label) -> str:
+    return take.conversions.get(label=label).remote_id
 
 
 def test_a_conversion_respeecher_will_not_send_is_named_in_the_zip(
@@ -333,9 +359,11 @@ def test_a_conversion_respeecher_will_not_send_is_named_in_the_zip(
     response = _bulk(member_client, folder, "export", [closing.pk])
 
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
-    assert archive.namelist() == [NOT_INCLUDED]
+    assert archive.namelist() == [NOT_INCLUDED, MANIFEST]
     text = archive.read(NOT_INCLUDED).decode()
-    assert "Respeecher did not send" in text and f"({cold.remote_id[:8]})" in text
+    assert "Respeecher did not send" in text and "Closing line → " in text
+    [row] = json.loads(archive.read(MANIFEST))
+    assert row["file"] is None and row["conversion_id"] == cold.remote_id
 
 
 def test_a_conversion_whose_link_cannot_be_parsed_is_named_in_the_zip(
@@ -349,7 +377,7 @@ def test_a_conversion_whose_link_cannot_be_parsed_is_named_in_the_zip(
     response = _bulk(member_client, folder, "export", [closing.pk])
 
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
-    assert archive.namelist() == [NOT_INCLUDED]
+    assert archive.namelist() == [NOT_INCLUDED, MANIFEST]
     text = archive.read(NOT_INCLUDED).decode()
     assert "Respeecher gave an address that cannot be used." in text
 
@@ -434,3 +462,32 @@ def test_the_originals_page_with_checkboxes_costs_the_same_queries_at_5_and_500(
     add(495)
     assert queries() == few
     assert Project.objects.count() == 1
+
+
+def test_the_manifest_says_the_settings_a_conversion_was_made_with(member_client, team, workspace):
+    folder, _opening, closing = workspace
+    [cold] = closing.conversions.all()
+    # As Respeecher's record of a conversion says what it was ordered with.
+    cold.raw = {**cold.raw, "params": {"accent_id": "acc-1", "semitones_correction": -2.0}}
+    cold.save(update_fields=["raw"])
+
+    response = _bulk(member_client, folder, "export", [closing.pk])
+
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    [row] = json.loads(archive.read(MANIFEST))
+    assert row["semitones"] == -2.0 and row["accent_id"] == "acc-1"
+    assert row["narration_style_id"] == "" and row["file"].endswith(".wav")
+
+
+def test_a_selection_is_named_for_its_folder_its_project_or_how_many_it_holds():
+    from recordings.exporting import selection_name
+
+    folder = FolderFactory(name="Episode 1", project__name="Season: 2")
+    inner = FolderFactory(project=folder.project, parent=folder, name="Pick-ups")
+    take = RecordingFactory(project=folder.project, folder=folder)
+    loose = RecordingFactory(project=folder.project, folder=None)
+    picked = RecordingFactory(project=folder.project, folder=inner)
+
+    assert selection_name(folder, [take]) == "Episode 1.zip"
+    assert selection_name(folder, [loose]) == "Season_ 2.zip"
+    assert selection_name(folder, [take, picked]) == "2 takes from Episode 1.zip"

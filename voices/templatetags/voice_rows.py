@@ -37,6 +37,7 @@ ROW = """  <tr>
     <td><span class="pill pill-{pill}">{status}</span></td>
     <td>{quality}
         {uses}</td>
+    <td>{speak}</td>
   </tr>
 """
 
@@ -59,24 +60,25 @@ def _star(voice, csrf: str, next_path: str) -> str:
 
 
 def _sample(voice, name: str) -> str:
-    if voice.sample_url:
-        return (
-            f'<audio controls preload="none" src="{escape(voice.sample_audio_url)}" '
-            f'aria-label="Sample of {name}"></audio>'
-        )
-    if voice.has_sample:
-        url = escape(voice.sample_page_url)
-        return (
-            f'<a class="button small" href="{url}"\n         hx-get="{url}" hx-swap="outerHTML" '
-            f'aria-label="Play a sample of {name}">▶ sample</a>'
-        )
-    return ""
+    """One control for every voice with a sample, whatever its provider keeps: pressed, it
+    asks for the player (catalog.html#player), which fetches the sample only then."""
+    if not (voice.sample_url or voice.has_sample):
+        return ""
+    url = escape(voice.sample_page_url)
+    return (
+        f'<a class="button small" href="{url}"\n         hx-get="{url}" hx-swap="outerHTML" '
+        f'aria-label="Play a sample of {name}">▶ Sample</a>'
+    )
 
 
-def _pill(voice) -> str:
-    if voice.can_speak:
-        return "completed"
-    return "failed" if voice.status == "failed" else "processing"
+def _speak(voice, name: str) -> str:
+    """A way to the speech page with this voice chosen, only for a voice it can use."""
+    if not voice.speaks_here:
+        return ""
+    return (
+        f'<a class="button small" href="{escape(voice.speak_url)}" '
+        f'aria-label="Speak with {name}">Speak</a>'
+    )
 
 
 def _row(voice, csrf: str, next_path: str) -> str:
@@ -104,10 +106,11 @@ def _row(voice, csrf: str, next_path: str) -> str:
         kind=escape(voice.get_kind_display()),
         language=escape(language_name(voice.language) or "—"),
         gender=escape(voice.gender or "—"),
-        pill=_pill(voice),
+        pill=voice.status_tone,
         status=escape(voice.status_label),
         quality=quality,
         uses=f'<small class="muted">{localize(uses)} uses</small>' if uses is not None else "",
+        speak=_speak(voice, name),
     )
 
 

@@ -34,7 +34,12 @@ def test_a_star_answered_by_htmx_keeps_its_name(member_client, team):
 def test_every_sample_player_names_its_voice(member_client, team):
     voice = VoiceFactory(team=team, name="Dee", sample_url="https://cdn.example/dee.mp3")
     catalog = member_client.get(reverse("voices", kwargs={"team": team.slug})).content.decode()
+    sample = reverse("voice_sample", kwargs={"team": team.slug, "voice_id": voice.pk})
+    # The catalog's rows offer one control, which asks for the player when pressed.
+    [button] = [a for _tag, a, _text in elements(catalog, "a") if a.get("hx-get") == sample]
+    assert button["aria-label"] == "Play a sample of Dee"
+    player = member_client.get(sample).content.decode()
     page = member_client.get(voice.get_absolute_url()).content.decode()
-    for body in (catalog, page):
+    for body in (player, page):
         assert elements(body, "audio") and not unnamed_media(body)
         assert all("Dee" in a["aria-label"] for _tag, a, _text in elements(body, "audio"))
