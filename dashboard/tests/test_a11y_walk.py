@@ -1,7 +1,8 @@
 """Every page in a real browser, as the owner of a team with a row of every kind: axe-core
 finds no serious or critical accessibility problem, and at a phone's width (390 px) no
-page scrolls sideways. Built on the URL walker, so a page added later is walked too.
-axe-core is vendored for this test alone (`make vendor`), never served to people."""
+page scrolls sideways nor breaks a status pill over two lines. Built on the URL walker,
+so a page added later is walked too. axe-core is vendored for this test alone
+(`make vendor`), never served to people."""
 
 from pathlib import Path
 
@@ -52,6 +53,11 @@ BROKEN_REFERENCES = """() => {
   return found;
 }"""
 
+# A status pill reads as one word: on a phone it never wraps onto a second line.
+BROKEN_PILLS = """() => [...document.querySelectorAll(".pill")]
+  .filter(el => el.getBoundingClientRect().height > 2 * parseFloat(getComputedStyle(el).fontSize))
+  .map(el => el.textContent.trim())"""
+
 
 def _urls(team, jobs, seeded, takes):
     """One URL per page, and a page per status where the object has one."""
@@ -101,7 +107,7 @@ def test_every_page_passes_axe_and_fits_a_phone(transactional_db, live_server, b
             }
         ]
     )
-    violations, wide = {}, {}
+    violations, wide, pills = {}, {}, {}
     # Nothing leaves the machine: a page that asks a provider meets a polite refusal.
     with respx.mock(assert_all_called=False) as upstream:
         # Burki lists one assistant, so its page shows a checkbox to follow it.
@@ -129,12 +135,15 @@ def test_every_page_passes_axe_and_fits_a_phone(transactional_db, live_server, b
             width = page.evaluate("document.scrollingElement.scrollWidth")
             if width > PHONE_MAX_SCROLL_WIDTH:
                 wide[url] = width
+            if broken := page.evaluate(BROKEN_PILLS):
+                pills[url] = broken
     report = [
         f"{url}: [{v['impact']}] {v['id']} ({v['help']}) at {v.get('targets')}: {v.get('summary')}"
         for url, found in violations.items()
         for v in found
     ]
     report += [f"{url}: {width}px wide at 390px" for url, width in wide.items()]
+    report += [f"{url}: pills broken over two lines at 390px: {p}" for url, p in pills.items()]
     assert not report, "\n".join(report)
 
 
