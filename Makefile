@@ -78,6 +78,9 @@ vendor:
 	echo "(declared in the npm package.json; the package ships no LICENSE file)" \
 		>> static/vendor/agora/LICENSE
 	head -n 3 node_modules/agora-rtc-sdk-ng/AgoraRTC_N-production.js >> static/vendor/agora/LICENSE
+	@# axe-core runs in the accessibility test only: kept beside the tests, out of static/.
+	mkdir -p dashboard/tests/vendor/axe
+	cp node_modules/axe-core/axe.min.js node_modules/axe-core/LICENSE dashboard/tests/vendor/axe/
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

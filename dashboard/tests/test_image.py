@@ -197,6 +197,7 @@ LEFT_OUT = [
     ".env",
     ".venv/bin/python",
     "node_modules/htmx.org/package.json",
+    "dashboard/tests/vendor/axe/axe.min.js",
 ]
 KEPT = [
     "manage.py",

@@ -1,0 +1,157 @@
+"""Every page in a real browser, as the owner of a team with a row of every kind: axe-core
+finds no serious or critical accessibility problem, and at a phone's width (390 px) no
+page scrolls sideways nor breaks a status pill over two lines. Built on the URL walker,
+so a page added later is walked too. axe-core is vendored for this test alone
+(`make vendor`), never served to people."""
+
+from pathlib import Path
+
+import httpx
+import pytest
+import respx
+from django.conf import settings
+from django.test import Client
+
+from dashboard.tests.browser import MARKS
+from dashboard.tests.test_words import _team_with_everything
+from dashboard.tests.urlwalk import PUBLIC, ROUTES, args_of, url_for
+
+pytestmark = MARKS
+
+AXE = Path(__file__).parent / "vendor" / "axe" / "axe.min.js"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+# Some sub-pixel slack: a phone does not scroll for a pixel of rounding.
+PHONE_MAX_SCROLL_WIDTH = 400
+
+# Impacts that fail the walk; "moderate" and "minor" are left to judgement, but for
+# these rules: a header a screen reader reads as nothing is a failure whatever axe rates it.
+BLOCKING = ("serious", "critical")
+ALWAYS = ("empty-table-header",)
+RUN_AXE = """async ([impacts, rules]) => {
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  return result.violations
+    .filter(v => impacts.includes(v.impact) || rules.includes(v.id))
+    .map(v => ({id: v.id, impact: v.impact, help: v.help,
+                targets: v.nodes.slice(0, 3).map(n => n.target.join(" ")),
+                summary: (v.nodes[0] && v.nodes[0].failureSummary) || ""}));
+}"""
+# axe only asks for review when an ARIA reference names no element; a field whose help
+# is announced from nowhere is a failure here. Also: the skip link leads somewhere.
+BROKEN_REFERENCES = """() => {
+  const found = [];
+  const attrs = ["aria-describedby", "aria-labelledby", "aria-controls", "aria-errormessage"];
+  for (const attr of attrs) {
+    for (const el of document.querySelectorAll(`[${attr}]`)) {
+      for (const id of el.getAttribute(attr).split(/\\s+/).filter(Boolean)) {
+        if (!document.getElementById(id)) found.push(`${el.id || el.tagName} ${attr}=${id}`);
+      }
+    }
+  }
+  const skip = document.querySelector("a.skip-link");
+  if (!skip || !document.getElementById(skip.hash.slice(1))) found.push("no working skip link");
+  return found;
+}"""
+
+# A status pill reads as one word: on a phone it never wraps onto a second line.
+BROKEN_PILLS = """() => [...document.querySelectorAll(".pill")]
+  .filter(el => el.getBoundingClientRect().height > 2 * parseFloat(getComputedStyle(el).fontSize))
+  .map(el => el.textContent.trim())"""
+
+
+def _urls(team, jobs, seeded, takes):
+    """One URL per page, and a page per status where the object has one."""
+    # A job of each status is enough to meet every pill; every kind would take minutes.
+    by_status = {}
+    for job in jobs:
+        by_status.setdefault(job.status, job)
+    urls = []
+    for name in ROUTES:
+        if name in PUBLIC:
+            continue
+        if "job_id" in args_of(name):
+            urls += [url_for(name, team, objects={"job_id": j.pk}) for j in by_status.values()]
+        elif "recording_id" in args_of(name):
+            urls += [url_for(name, team, objects={"recording_id": t.pk}) for t in takes]
+        else:
+            urls.append(url_for(name, team, objects=seeded))
+    return urls
+
+
+def _pages(client, urls):
+    """The URLs a GET answers with an HTML page (POST-only and download routes are not)."""
+    pages = []
+    for url in urls:
+        response = client.get(url)
+        # A whole page, not a partial nor a file.
+        html = "html" in response.get("Content-Type", "") and b"<html" in response.content[:200]
+        if response.status_code == 200 and html:
+            pages.append(url)
+    return pages
+
+
+def test_every_page_passes_axe_and_fits_a_phone(transactional_db, live_server, browser_page):
+    team, owner, jobs, seeded, takes = _team_with_everything()
+    client = Client()
+    client.force_login(owner.user)
+    page = browser_page
+    # Loaded into every document before its own scripts; the pages' CSP never sees it.
+    page.add_init_script(path=AXE)
+    page.set_default_timeout(15_000)
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    violations, wide, pills = {}, {}, {}
+    # Nothing leaves the machine: a page that asks a provider meets a polite refusal.
+    with respx.mock(assert_all_called=False) as upstream:
+        # Burki lists one assistant, so its page shows a checkbox to follow it.
+        upstream.get(path__regex=r"/api/v1/assistants$").respond(
+            json=[{"id": 7, "name": "Support line"}]
+        )
+        upstream.route().mock(return_value=httpx.Response(403))
+        burki = team.provider_accounts.get(provider="burki")
+        pages = _pages(client, _urls(team, jobs, {**seeded, "account_id": burki.pk}, takes))
+        assert len(pages) > 40, "the walk rendered too few pages to mean anything"
+        # The pages the issue named: Burki's assistants (checkboxes), the webhook form.
+        assert any(url.endswith(f"/providers/{burki.pk}/assistants/") for url in pages)
+        assert any(url.endswith("/webhooks/new/") for url in pages)
+        for url in pages:
+            page.set_viewport_size(DESKTOP)
+            page.goto(f"{live_server.url}{url}")
+            found = page.evaluate(RUN_AXE, [BLOCKING, ALWAYS])
+            found += [
+                {"id": "broken-reference", "impact": "serious", "help": problem}
+                for problem in page.evaluate(BROKEN_REFERENCES)
+            ]
+            if found:
+                violations[url] = found
+            page.set_viewport_size(PHONE)
+            width = page.evaluate("document.scrollingElement.scrollWidth")
+            if width > PHONE_MAX_SCROLL_WIDTH:
+                wide[url] = width
+            if broken := page.evaluate(BROKEN_PILLS):
+                pills[url] = broken
+    report = [
+        f"{url}: [{v['impact']}] {v['id']} ({v['help']}) at {v.get('targets')}: {v.get('summary')}"
+        for url, found in violations.items()
+        for v in found
+    ]
+    report += [f"{url}: {width}px wide at 390px" for url, width in wide.items()]
+    report += [f"{url}: pills broken over two lines at 390px: {p}" for url, p in pills.items()]
+    assert not report, "\n".join(report)
+
+
+@pytest.mark.django_db
+def test_the_login_page_passes_axe(live_server, browser_page):
+    page = browser_page
+    page.add_init_script(path=AXE)
+    page.goto(f"{live_server.url}/accounts/login/")
+    assert page.evaluate(RUN_AXE, [BLOCKING, ALWAYS]) == []
+    page.set_viewport_size(PHONE)
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE_MAX_SCROLL_WIDTH
