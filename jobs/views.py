@@ -46,17 +46,18 @@ def job_detail(request, team, job_id):
         # The page's live part asking again: badge, actions, result and timeline in one
         # answer, so they change together; once settled, 286 stops the asking.
         response = render(request, "jobs/detail.html#live", {"job": job})
-        _say_when_ended(response, job, request.GET.get("seen"))
+        say_when_ended(response, job, request.GET.get("seen"))
         if job.is_settled:
             response.status_code = HTMX_STOP_POLLING
         return response
     return render(request, "jobs/detail.html", {"job": job})
 
 
-def _say_when_ended(response, job, seen) -> None:
-    """Said once, when a live part turns final with its result in our storage, whether
-    it was drawn while running or while the result was still being copied: the header
-    badge recounts (it listens for jobFinished) and a toast says how it ended."""
+def say_when_ended(response, job, seen) -> None:
+    """Said once, when a live part (a row, a job's or a dubbing's page) turns final with
+    its result in our storage, whether it was drawn while running or while the result
+    was still being copied: the header badge recounts (it listens for jobFinished) and a
+    toast says how it ended."""
     if job.is_settled and (seen in UNFINISHED or seen == "copying"):
         level = "success" if job.status == Status.COMPLETED else "error"
         verb = {"completed": "is ready", "failed": "failed", "canceled": "was canceled"}
@@ -88,7 +89,7 @@ def job_row(request, team, job_id):
         "jobs/list.html#row",
         {"job": job, "team": job.team, "selectable": request.GET.get("select") == "1"},
     )
-    _say_when_ended(response, job, request.GET.get("seen"))
+    say_when_ended(response, job, request.GET.get("seen"))
     return response
 
 
