@@ -112,3 +112,20 @@ def test_a_finished_dubbing_job_leads_to_its_results(owner_client, team):
     url = reverse("dubbing_detail", kwargs={"team": team.slug, "job_id": job.pk})
     body = _page(owner_client, job).content.decode()
     assert f'<a class="button" href="{url}#result-card">Open the results</a>' in body
+
+
+def test_a_finished_upload_job_leads_to_its_take(owner_client, team):
+    account = ProviderAccountFactory(team=team, provider="respeecher")
+    take = RecordingFactory(project=ProjectFactory(team=team, account=account), remote_id="up-3")
+    job = JobFactory(
+        team=team,
+        account=account,
+        provider="respeecher",
+        kind="respeecher.upload",
+        status=Status.COMPLETED,
+        remote_id="up-3",
+        params={},
+    )
+    url = reverse("recordings_take", kwargs={"team": team.slug, "recording_id": take.pk})
+    body = _page(owner_client, job).content.decode()
+    assert f'<a class="button" href="{url}">Open the take</a>' in body
