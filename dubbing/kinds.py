@@ -58,6 +58,19 @@ class A2EDubbing(JobKind):
     provider = Provider.A2E
     marker_note = "A2E dubbing: the `name` sent ends with `[<marker>]`; found by that suffix"
     page_url_name = "dubbing_detail"
+    made_label = "Open the results"
+
+    @classmethod
+    def made_url(cls, job) -> str | None:
+        """The dubbing's page, at its result, when the job has a dubbing row."""
+        from django.urls import reverse
+
+        from dubbing.models import Dubbing as DubbingRow
+
+        if not DubbingRow.objects.filter(job=job).exists():
+            return None
+        url = reverse("dubbing_detail", kwargs={"team": job.team.slug, "job_id": job.pk})
+        return f"{url}#result-card"
 
     @classmethod
     def file_title(cls, job) -> str:

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language_from_request
 from django.views.decorators.http import require_POST
+from django_htmx.http import HTMX_STOP_POLLING
 
 from dubbing import deleting, starting
 from dubbing.forms import DubbingForm, source_rules
@@ -18,6 +19,7 @@ from dubbing.models import Batch, Dubbing, DubbingQuerySet
 from jobs import engine, once, uploads
 from jobs.files import file_response
 from jobs.models import Job, Status
+from jobs.views import say_when_ended
 from providers import UpstreamError
 from teams.models import Membership, Provider, ProviderAccount, Role
 from teams.scoping import get_for_team, ids_from, team_view
@@ -151,9 +153,11 @@ def dubbing_detail(request, team, job_id):
     engine.watch(job)
     batch = dubbing.batch
     params = A2EDubbing.params(job)
-    return render(
+    live = bool(request.htmx and not request.htmx.boosted)
+    response = render(
         request,
-        "dubbing/detail.html",
+        # The page's live part asking again (see jobs.views.job_detail).
+        "dubbing/detail.html#live" if live else "dubbing/detail.html",
         {
             "dubbing": dubbing,
             "job": job,
@@ -171,6 +175,11 @@ def dubbing_detail(request, team, job_id):
             .select_related("job"),
         },
     )
+    if live:
+        say_when_ended(response, job, request.GET.get("seen"))
+        if job.is_settled:
+            response.status_code = HTMX_STOP_POLLING
+    return response
 
 
 @team_view()

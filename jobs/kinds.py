@@ -6,7 +6,7 @@ import abc
 import dataclasses
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Self
 
 from providers.http import DETAIL_LIMIT
 
@@ -39,6 +39,13 @@ class Remote:
         # every other upstream text is (shown to viewers, stored on the row and the log).
         if len(self.message or "") > DETAIL_LIMIT:
             object.__setattr__(self, "message", self.message[: DETAIL_LIMIT - 1] + "…")
+
+
+class Made(NamedTuple):
+    """A link from a finished job to what it made: what it says, where it goes."""
+
+    label: str
+    url: str
 
 
 # The marker (jobs.models.new_marker) travels at the end of a name sent upstream.
@@ -98,6 +105,15 @@ class JobKind(abc.ABC):
     # Whether `cancel` stops the work at the provider (else canceling only stops watching).
     can_cancel = False
     Params: ClassVar[type[Params]] = Params
+    # What the link from a completed job to what it made says ("Open the voice").
+    made_label = "Open the result"
+
+    @classmethod
+    def made_url(cls, job: Job) -> str | None:
+        """Where what a completed job made lives (its voice, its take, its audio): the
+        finished job page leads there. None when it made nothing with a place of its own,
+        or that place is not here yet."""
+        return None
 
     @classmethod
     def params(cls, job: Job) -> Params:

@@ -161,6 +161,20 @@ class Job(models.Model):
             return "Job"
 
     @property
+    def made(self):
+        """A kinds.Made link to what this job made, once completed; else None."""
+        from jobs import kinds
+
+        if not self.is_completed:
+            return None
+        try:
+            kind = kinds.get(self.kind)
+        except KeyError:
+            return None
+        url = kind.made_url(self)
+        return kinds.Made(kind.made_label, url) if url else None
+
+    @property
     def timeline(self) -> list["JobEvent"]:
         """The job's events as people read them: a line where our status changed or
         something new was said. A poll that only saw the provider's own state move on

@@ -7,7 +7,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
-from django_htmx.http import trigger_client_event
+from django_htmx.http import HTMX_STOP_POLLING, trigger_client_event
 
 from jobs import engine, results
 from jobs.files import file_response
@@ -42,7 +42,29 @@ def job_detail(request, team, job_id):
         pk=job_id,
     )
     engine.watch(job)
+    if request.htmx and not request.htmx.boosted:
+        # The page's live part asking again: badge, actions, result and timeline in one
+        # answer, so they change together; once settled, 286 stops the asking.
+        response = render(request, "jobs/detail.html#live", {"job": job})
+        say_when_ended(response, job, request.GET.get("seen"))
+        if job.is_settled:
+            response.status_code = HTMX_STOP_POLLING
+        return response
     return render(request, "jobs/detail.html", {"job": job})
+
+
+def say_when_ended(response, job, seen) -> None:
+    """Said once, when a live part (a row, a job's or a dubbing's page) turns final with
+    its result in our storage, whether it was drawn while running or while the result
+    was still being copied: the header badge recounts (it listens for jobFinished) and a
+    toast says how it ended."""
+    if job.is_settled and (seen in UNFINISHED or seen == "copying"):
+        level = "success" if job.status == Status.COMPLETED else "error"
+        verb = {"completed": "is ready", "failed": "failed", "canceled": "was canceled"}
+        trigger_client_event(response, "jobFinished", {"id": job.pk, "status": job.status})
+        trigger_client_event(
+            response, "toasts", [{"message": f"{job.label} {verb[job.status]}.", "level": level}]
+        )
 
 
 def job_row(request, team, job_id):
@@ -67,16 +89,7 @@ def job_row(request, team, job_id):
         "jobs/list.html#row",
         {"job": job, "team": job.team, "selectable": request.GET.get("select") == "1"},
     )
-    seen = request.GET.get("seen")
-    # Said once, when the row turns final with its result in our storage, whether it
-    # was drawn while running or while the result was still being copied.
-    if job.is_settled and (seen in UNFINISHED or seen == "copying"):
-        level = "success" if job.status == Status.COMPLETED else "error"
-        verb = {"completed": "is ready", "failed": "failed", "canceled": "was canceled"}
-        trigger_client_event(response, "jobFinished", {"id": job.pk, "status": job.status})
-        trigger_client_event(
-            response, "toasts", [{"message": f"{job.label} {verb[job.status]}.", "level": level}]
-        )
+    say_when_ended(response, job, request.GET.get("seen"))
     return response
 
 

@@ -48,6 +48,33 @@ def _ordered(item) -> Remote:
     return Remote(item.conversion_id, PROCESSING, item.status or "new", payload=item.raw)
 
 
+def take_url(recording) -> str | None:
+    from django.urls import reverse
+
+    if recording is None:
+        return None
+    return reverse(
+        "recordings_take", kwargs={"team": recording.team.slug, "recording_id": recording.pk}
+    )
+
+
+def made_take(job):
+    """The mirrored take a finished job made: its order's conversion, or the record
+    Respeecher gave it (an upload, a spoken original, a conversion not linked yet)."""
+    from recordings.models import Order, Recording
+
+    order = Order.objects.filter(job=job).select_related("conversion__team").first()
+    if order is not None and order.conversion is not None:
+        return order.conversion
+    if not job.remote_id:
+        return None
+    return (
+        Recording.objects.filter(team_id=job.team_id, remote_id=job.remote_id)
+        .select_related("team")
+        .first()
+    )
+
+
 class RespeecherConversion(JobKind):
     """One voice for one original. The order's conversion is a recording in the
     original's folder; polls list each folder with work in flight (newest first, pages
@@ -67,6 +94,7 @@ class RespeecherConversion(JobKind):
         "Respeecher conversion: no marker (labels are people's); found again as the "
         "original's conversion into the same voice, newer than the job, owned by no other job"
     )
+    made_label = "Open the take"
 
     @dataclass(frozen=True)
     class Params(kinds.Params):
@@ -110,6 +138,10 @@ class RespeecherConversion(JobKind):
             team=original.team, job=job, original=original, voice_name=target.voice.name
         )
         return job
+
+    @classmethod
+    def made_url(cls, job) -> str | None:
+        return take_url(made_take(job))
 
     @classmethod
     def start_retry(cls, *, conversion, by):

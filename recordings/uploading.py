@@ -59,6 +59,13 @@ class FolderOriginal(JobKind):
     provider = Provider.RESPEECHER
     # The activity verb written when the original has arrived.
     verb = ""
+    made_label = "Open the take"
+
+    @classmethod
+    def made_url(cls, job) -> str | None:
+        from recordings.kinds import made_take, take_url
+
+        return take_url(made_take(job))
 
     @dataclass(frozen=True)
     class Params(kinds.Params):

@@ -24,6 +24,26 @@ from teams.models import Provider
 ORDER_HOLD = 300
 
 
+def made_voice_url(job) -> str | None:
+    """The catalog page of the voice a finished clone job made, once it is there."""
+    from voices.models import Voice
+
+    voice = Voice.objects.filter(
+        team_id=job.team_id, provider=job.provider, remote_id=job.remote_id
+    ).first()
+    return voice.get_absolute_url() if voice and job.remote_id else None
+
+
+def made_audio_url(job) -> str | None:
+    """The stored audio a finished speech job made, to listen to."""
+    from django.urls import reverse
+
+    audio = next((f for f in job.files.all() if f.media_kind == "audio"), None)
+    if audio is None:
+        return None
+    return reverse("job_file", kwargs={"team": job.team.slug, "file_id": audio.pk})
+
+
 def clone_remote(voice: A2EVoice) -> Remote:
     return Remote(
         remote_id=voice.id,
@@ -40,6 +60,7 @@ class A2EVoiceClone(JobKind):
     provider = Provider.A2E
     callback_kind = "voice"
     marker_note = "A2E voice clone: the `name` sent ends with `[<marker>]`; found by that suffix"
+    made_label = "Open the voice"
 
     @dataclass(frozen=True)
     class Params(kinds.Params):
@@ -78,6 +99,10 @@ class A2EVoiceClone(JobKind):
         if not (params.input_ids or params.sample_urls):
             raise ValueError("A clone needs at least one sample.")
         return cls.create(account=account, by=by, label=f"Clone “{name}”", params=params)
+
+    @classmethod
+    def made_url(cls, job) -> str | None:
+        return made_voice_url(job)
 
     def submit(self, job, client) -> Remote:
         from jobs import inputs
@@ -168,6 +193,7 @@ class A2ETextToSpeech(JobKind):
     verbose_name = "Speech"
     provider = Provider.A2E
     marker_note = "A2E text-to-speech: synchronous, nothing to find; an interrupted one is resent"
+    made_label = "Listen"
 
     @dataclass(frozen=True)
     class Params(kinds.Params):
@@ -199,6 +225,10 @@ class A2ETextToSpeech(JobKind):
         job = cls.create(account=voice.account, by=by, label=speech_label(text), params=params)
         record_generation(job, voice, text, speech_rate=speech_rate, country=country, region=region)
         return job
+
+    @classmethod
+    def made_url(cls, job) -> str | None:
+        return made_audio_url(job)
 
     def submit(self, job, client) -> Remote:
         params = self.params(job)
@@ -255,6 +285,7 @@ class BurkiClonedVoice(JobKind):
     marker_note = (
         "Burki cloned voice: the `name` ends with `[<marker>]`; found in the assistant's list"
     )
+    made_label = "Open the voice"
 
     @dataclass(frozen=True)
     class Params(kinds.Params):
@@ -294,6 +325,10 @@ class BurkiClonedVoice(JobKind):
             enhance_quality=bool(enhance_quality),
         )
         return cls.create(account=account, by=by, label=f"Burki clone “{name}”", params=params)
+
+    @classmethod
+    def made_url(cls, job) -> str | None:
+        return made_voice_url(job)
 
     def submit(self, job, client) -> Remote:
         from jobs.models import InputFile
@@ -376,6 +411,7 @@ class RespeecherTextToSpeech(JobKind):
     verbose_name = "Speech"
     provider = Provider.RESPEECHER
     marker_note = "Respeecher TTS: the original's and the conversion's label is the marker"
+    made_label = "Listen"
 
     @dataclass(frozen=True)
     class Params(kinds.Params):
@@ -404,6 +440,10 @@ class RespeecherTextToSpeech(JobKind):
         job = cls.create(account=voice.account, by=by, label=speech_label(text), params=params)
         record_generation(job, voice, text)
         return job
+
+    @classmethod
+    def made_url(cls, job) -> str | None:
+        return made_audio_url(job)
 
     def submit(self, job, client) -> Remote:
         params = self.params(job)

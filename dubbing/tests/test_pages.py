@@ -329,3 +329,29 @@ def test_a_result_is_saved_under_its_jobs_label_made_safe(owner_client, team):
     url = reverse("job_file", kwargs={"team": team.slug, "file_id": stored.pk})
     response = owner_client.get(url + "?download=1")
     assert response["Content-Disposition"] == 'attachment; filename="_Intro_ take_2.wav"'
+
+
+def test_a_running_dubbings_page_asks_as_one_region_and_keeps_the_source(member_client, team, a2e):
+    d = _dubbing(team, a2e, remote_id="r1", status=Status.PROCESSING)
+    body = member_client.get(_page(d)).content.decode()
+    assert f'hx-get="{_page(d)}?seen=processing"' in body
+    assert body.count('hx-trigger="every 2s"') == 1  # the row inside does not ask on its own
+    assert ">Cancel</button>" in body
+    assert f'id="dubbing-source-{d.job_id}" hx-preserve' in body  # a playing source keeps on
+
+
+def test_the_live_part_of_a_dubbing_that_just_ended_changes_whole_and_stops(
+    member_client, team, a2e
+):
+    d = _dubbing(team, a2e, remote_id="r1", announced=Status.COMPLETED)
+    Job.objects.get(pk=d.job_id).events.create(status=Status.COMPLETED, source="poll")
+    stored = JobFileFactory(job=d.job)
+    response = member_client.get(_page(d), {"seen": "processing"}, HTTP_HX_REQUEST="true")
+    part = response.content.decode()
+    assert response.status_code == 286
+    assert "<html" not in part and "hx-trigger" not in part
+    assert '<span class="pill pill-completed">Completed</span>' in part
+    assert "Cancel" not in part
+    assert reverse("job_file", kwargs={"team": team.slug, "file_id": stored.pk}) in part
+    assert "Completed" in part.split('<ol class="timeline">')[1]
+    assert "jobFinished" in response["HX-Trigger"]
