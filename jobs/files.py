@@ -2,6 +2,7 @@
 act as a page: the type is read from its bytes, only media, images and zips are shown
 inline, and nothing may script."""
 
+import re
 from contextlib import ExitStack
 
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
@@ -18,6 +19,22 @@ _IMAGES = (
     (b"GIF89a", "image/gif"),
 )
 _ZIPS = (b"PK\x03\x04", b"PK\x05\x06")
+
+
+# What may stay in a name: letters and digits of any script, and a little punctuation.
+# Anything else (separators, control characters, what Windows refuses) becomes "_"; runs
+# of dots become one, so no part can be "..".
+_UNSAFE = re.compile(r"[^\w \-.,()'&+]+")
+_DOTS = re.compile(r"\.{2,}")
+
+
+def safe_name(text: str | None, fallback: str, limit: int = 80) -> str:
+    """One part of a file or zip entry name, made from words we do not control (an
+    upstream's, a person's): only the safe characters, never "..", no separator, never
+    empty. Every name a download or a zip entry gets goes through here, since a browser
+    or an unzip tool joins it onto a real folder."""
+    name = _DOTS.sub(".", _UNSAFE.sub("_", text or "")).strip(" .")[:limit].strip(" .")
+    return name or fallback
 
 
 def inline_type(head: bytes) -> str | None:

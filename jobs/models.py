@@ -141,35 +141,32 @@ class Job(models.Model):
         return reverse(self.page_url_name, kwargs={"team": self.team.slug, "job_id": self.pk})
 
     @property
-    def page_url_name(self) -> str:
-        """The page for this job: its domain's (a dubbing's) or the generic job page."""
+    def job_kind(self):
+        """The registered JobKind of this job, or None for a kind no longer registered."""
         from jobs import kinds
 
         try:
-            return kinds.get(self.kind).page_url_name
+            return kinds.get(self.kind)
         except KeyError:
-            return "job_detail"
+            return None
+
+    @property
+    def page_url_name(self) -> str:
+        """The page for this job: its domain's (a dubbing's) or the generic job page."""
+        return self.job_kind.page_url_name if self.job_kind else "job_detail"
 
     @property
     def kind_label(self) -> str:
         """What people call this job's kind ("Dubbing", "Voice clone")."""
-        from jobs import kinds
-
-        try:
-            return kinds.get(self.kind).verbose_name
-        except KeyError:
-            return "Job"
+        return self.job_kind.verbose_name if self.job_kind else "Job"
 
     @property
     def made(self):
         """A kinds.Made link to what this job made, once completed; else None."""
         from jobs import kinds
 
-        if not self.is_completed:
-            return None
-        try:
-            kind = kinds.get(self.kind)
-        except KeyError:
+        kind = self.job_kind
+        if not self.is_completed or kind is None:
             return None
         url = kind.made_url(self)
         return kinds.Made(kind.made_label, url) if url else None
@@ -306,17 +303,15 @@ class JobFile(models.Model):
     @property
     def download_name(self) -> str:
         """The name a person's download gets: what the job's kind calls its result
-        (`JobKind.file_title`), made safe for a file system, with the stored extension."""
-        from jobs import kinds
+        (`JobKind.file_title`), made safe (jobs.files.safe_name), with the stored extension."""
+        from jobs.files import safe_name
 
-        try:
-            title = kinds.get(self.job.kind).file_title(self.job)
-        except KeyError:
-            title = self.job.label
+        kind = self.job.job_kind
+        title = kind.file_title(self.job) if kind else self.job.label
         stored = self.file.name.rsplit("/", 1)[-1]
         extension = stored.rsplit(".", 1)[1] if "." in stored else ""
         extension = f".{extension}" if extension.isalnum() and len(extension) <= 8 else ""
-        return f"{safe_file_title(title)}{extension}"
+        return f"{safe_name(title, 'result', limit=120)}{extension}"
 
     @property
     def media_kind(self) -> str:
@@ -376,9 +371,3 @@ class SubmitKey(models.Model):
 
     def __str__(self):
         return f"{self.path} ({self.key[:8]})"
-
-
-def safe_file_title(title: str, limit: int = 120) -> str:
-    """A title as a file name: no separators, no control characters, no leading dots."""
-    cleaned = "".join("_" if c in '/\\:*?"<>|' or ord(c) < 32 else c for c in title)
-    return cleaned.strip(" .")[:limit].strip(" .") or "result"

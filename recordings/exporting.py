@@ -4,7 +4,6 @@ a selection of originals' conversions as one zip made on the fly (Respeecher exp
 original at a time), each conversion's audio written into it as it arrives."""
 
 import json
-import re
 import zipfile
 from contextlib import ExitStack
 from pathlib import PurePosixPath
@@ -14,7 +13,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
 
 from activity.log import record
-from jobs.files import relay_response, sealed
+from jobs.files import relay_response, safe_name, sealed
 from providers import UpstreamError
 from providers.respeecher import Accent, NarrationStyle
 from recordings.models import Order, Recording
@@ -26,11 +25,6 @@ PROVIDER = "Respeecher"
 NOT_INCLUDED = "NOT INCLUDED.txt"
 # What a selection's zip says its files are, as Respeecher's project export does.
 MANIFEST = "manifest.json"
-# What may stay in a name we build from Respeecher's words: letters and digits of any
-# script, and a little punctuation. Anything else (separators, control characters, what
-# Windows refuses) becomes "_"; runs of dots become one, so no part can be "..".
-_UNSAFE = re.compile(r"[^\w \-.,()'&+]+")
-_DOTS = re.compile(r"\.{2,}")
 
 # (the response to send, None), or (None, Respeecher's reason) when it refused at once.
 Result = tuple[HttpResponse | None, str | None]
@@ -144,14 +138,6 @@ def selection_name(folder, takes) -> str:
     count = len(takes)
     where = safe_name(folder.name, "folder")
     return f"{count} {'take' if count == 1 else 'takes'} from {where}.zip"
-
-
-def safe_name(text: str | None, fallback: str, limit: int = 80) -> str:
-    """One part of a file or zip entry name, made from an upstream's words: only the safe
-    characters, never "..", no separator, never empty. Every part of every name we build
-    goes through here, since an unzip tool joins entry names onto a real folder."""
-    name = _DOTS.sub(".", _UNSAFE.sub("_", text or "")).strip(" .")[:limit].strip(" .")
-    return name or fallback
 
 
 def _entry_name(conversion: Recording) -> str:
