@@ -623,7 +623,7 @@ def cancel(job: Job, user=None) -> Cancellation:
     job = Job.objects.select_related("account").filter(pk=job.pk).first()
     if job is None:
         return Cancellation(False, "The job had already finished.")
-    provider = job.account.get_provider_display() if job.account else job.provider
+    provider = job.provider_label
     if job.status not in (Status.QUEUED, Status.PROCESSING):
         return _not_canceled(job, provider)
     kind = kinds.get(job.kind)
