@@ -9,7 +9,7 @@ from teams.signals import disconnecting, team_deleting, team_running, work_runni
 
 def _labels(rooms) -> list[str]:
     return [
-        f"Avatar room with {room.avatar_name or 'an avatar'} (A2E charges until it is left)"
+        f"Avatar room with {room.avatar_name or 'an avatar'} (A2E charges coins until it is closed)"
         for room in rooms.order_by("created_at")
     ]
 

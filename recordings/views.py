@@ -55,8 +55,8 @@ ORDER_MAX_TAKES = 200
 # Newest mirrored first; the id is unique and never null, so a cursor always holds.
 ORIGINALS_ORDER = ("-pk",)
 STATE_FILTERS = [
-    (Status.PROCESSING, "In progress"),
-    (Status.COMPLETED, "Done"),
+    (Status.PROCESSING, "Processing"),
+    (Status.COMPLETED, "Ready"),
     (Status.FAILED, "Failed"),
 ]
 # Pages that only show a form to change something are for those who may change it.
