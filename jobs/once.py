@@ -4,10 +4,10 @@ clones, opening a room): a double click or a retried POST starts the work once.
 Each such form carries a fresh key (`{% once_key %}`). The first POST with it writes
 the key, committed in its own transaction, before the view runs, so a concurrent twin's
 insert of the same key fails on the unique constraint at once and the twin waits for the
-first one's answer instead. The first POST keeps where its answer led; a repeat waits briefly for that
-and is sent there too, with no second job and no second call upstream. An answer that
-led nowhere (the form again, with its errors) gives the key back, so the corrected
-form can be sent.
+first one's answer instead. The first POST keeps where its answer led; a repeat waits
+briefly for that and is sent there too, with no second job and no second call upstream.
+An answer that led nowhere (the form again, with its errors) gives the key back, so the
+corrected form can be sent.
 """
 
 import secrets
