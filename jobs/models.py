@@ -21,6 +21,8 @@ class Status(models.TextChoices):
     CANCELED = "canceled", "Canceled"
 
 
+# What a completed job is called while its result is still being copied (Job.status_label).
+FINISHING = "Finishing"
 UNFINISHED = (Status.QUEUED, Status.SUBMITTING, Status.PROCESSING)
 FINISHED = (Status.COMPLETED, Status.FAILED, Status.CANCELED)
 # A job only ever moves forward; equal ranks are different endings, never swapped.
@@ -198,6 +200,21 @@ class Job(models.Model):
         return self.status == Status.FAILED
 
     @property
+    def status_label(self) -> str:
+        """The status as a person reads it. A completed job whose result is still being
+        copied is "Finishing": it is not done for them until the result is here."""
+        if self.is_completed and self.is_copying_results:
+            return FINISHING
+        return self.get_status_display()
+
+    @property
+    def status_tone(self) -> str:
+        """The pill's colour to go with status_label: a finishing job is still at work."""
+        if self.is_completed and self.is_copying_results:
+            return Status.PROCESSING
+        return self.status
+
+    @property
     def is_copying_results(self) -> bool:
         return self.results_state == ResultsState.PENDING
 
@@ -273,6 +290,12 @@ class JobEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%H:%M:%S} {self.status}"
+
+    @property
+    def is_completed(self) -> bool:
+        """The provider finished the work; our copy of the result may still be on its way,
+        so the timeline says "Done at A2E" rather than the job's own "Completed"."""
+        return self.status == Status.COMPLETED
 
 
 def _result_path(instance, filename):

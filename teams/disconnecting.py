@@ -33,11 +33,23 @@ class Disconnected:
     left: list[str] = field(default_factory=list)  # what could not be stopped, and why
 
     def summary(self, label: str) -> str:
+        """What disconnecting did, in words: "A2E disconnected; its key is gone. Stopped
+        the 2 jobs still running at A2E." What could not be stopped is said line by line
+        after it (self.left)."""
         line = f"{label} disconnected; its key is gone."
-        if self.running:
-            stopped = self.running - len(self.left)
-            line += f" Stopped {stopped} of {self.running} still running there."
-        return line
+        if not self.running:
+            return line
+        stopped, left = self.running - len(self.left), len(self.left)
+        if not left:
+            jobs = "job" if stopped == 1 else f"{stopped} jobs"
+            return f"{line} Stopped the {jobs} still running at {label}."
+        if not stopped:
+            what = "The job" if left == 1 else f"The {left} jobs"
+            return f"{line} {what} still running at {label} could not be stopped."
+        return (
+            f"{line} Stopped {stopped} of the {self.running} jobs still running at {label}; "
+            f"{left} could not be stopped."
+        )
 
 
 def disconnect(account: ProviderAccount, user) -> Disconnected:

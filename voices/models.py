@@ -18,12 +18,28 @@ class Kind(models.TextChoices):
 
 
 class QualityBand(models.TextChoices):
-    """Burki's documented bands of a cloned voice's quality score."""
+    """Burki's documented bands of a cloned voice's quality score (0.0 to 1.0), said as
+    people read a score: in per cent."""
 
-    EXCELLENT = "excellent", "Excellent (0.9+)"
-    GOOD = "good", "Good (0.8-0.9)"
-    FAIR = "fair", "Fair (0.7-0.8)"
-    POOR = "poor", "Poor (under 0.7)"
+    EXCELLENT = "excellent", "Excellent (90% and over)"
+    GOOD = "good", "Good (80-89%)"
+    FAIR = "fair", "Fair (70-79%)"
+    POOR = "poor", "Poor (under 70%)"
+
+
+# The words for the providers' own codes of a voice's traits, for filters and pages;
+# a code not listed here reads as itself with a capital letter (voice_word).
+GENDERS = {"female": "Female", "male": "Male", "neutral": "Neutral"}
+AGE_GROUPS = {"child": "Child", "young": "Young", "adult": "Adult", "senior": "Senior"}
+PITCH_GROUPS = {"low": "Low", "mid": "Middle", "high": "High"}
+# Where Burki hosts a cloned voice.
+HOSTS = {"elevenlabs": "ElevenLabs", "resemble": "Resemble AI", "inworld": "Inworld"}
+
+
+def voice_word(table: dict[str, str], code: str) -> str:
+    """A provider's code for a trait in people's words: "female" reads "Female"."""
+    code = (code or "").strip()
+    return table.get(code.lower()) or code[:1].upper() + code[1:]
 
 
 def quality_band(score: float | None) -> str:
@@ -243,6 +259,35 @@ class Voice(models.Model):
     def status_tone(self) -> str:
         """The pill colour of status_label, so the colour never says other than the word."""
         return STATUS_TONES.get(self.status_label, "processing")
+
+    @property
+    def gender_label(self) -> str:
+        return voice_word(GENDERS, self.gender)
+
+    @property
+    def age_group_label(self) -> str:
+        return voice_word(AGE_GROUPS, self.age_group)
+
+    @property
+    def pitch_group_label(self) -> str:
+        return voice_word(PITCH_GROUPS, self.pitch_group)
+
+    @property
+    def host_label(self) -> str:
+        return voice_word(HOSTS, self.host)
+
+    @property
+    def quality_word(self) -> str:
+        """The quality band in one word: "Good"."""
+        return self.get_quality_band_display().split(" (")[0] if self.quality_band else ""
+
+    @property
+    def quality_said(self) -> str:
+        """Burki's quality score as a person reads it: "Good (87%)"; "" without a score."""
+        if self.quality_score is None:
+            return ""
+        percent = f"{round(self.quality_score * 100)}%"
+        return f"{self.quality_word} ({percent})" if self.quality_word else percent
 
     @property
     def is_poor_quality(self) -> bool:

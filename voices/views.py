@@ -1,4 +1,4 @@
-"""The voice catalog, one voice's page, refreshing from providers, and favourites."""
+"""The voice catalog, one voice's page, refreshing from providers, and stars."""
 
 from django.contrib import messages
 from django.db import transaction
@@ -30,7 +30,19 @@ from voices.forms import (
     burki_rules,
 )
 from voices.kinds import A2EVoiceClone, BurkiClonedVoice
-from voices.models import SORTS, Generation, Kind, QualityBand, SyncRun, Voice
+from voices.models import (
+    AGE_GROUPS,
+    GENDERS,
+    HOSTS,
+    PITCH_GROUPS,
+    SORTS,
+    Generation,
+    Kind,
+    QualityBand,
+    SyncRun,
+    Voice,
+    voice_word,
+)
 from voices.paging import keyset_page
 
 PAGE_SIZE = 50
@@ -142,6 +154,9 @@ def catalog(request, team):
         providers=Provider.choices,
         kinds=Kind.choices,
         bands=QualityBand.choices,
+        genders=[(code, GENDERS[code]) for code in ("female", "male")],
+        age_groups=list(AGE_GROUPS.items()),
+        pitch_groups=list(PITCH_GROUPS.items()),
         sorts=[
             ("name", "Name A-Z"),
             ("-name", "Name Z-A"),
@@ -202,7 +217,7 @@ def toggle_favorite(request, team, voice_id):
     voice = get_for_team(Voice.objects.select_related("account"), team, pk=voice_id)
     wanted = request.POST.get("favorite", "1" if not voice.favorite else "0") == "1"
     refused = voice.set_favorite(wanted)
-    error = f"Respeecher did not save the favourite: {refused}" if refused else None
+    error = f"Respeecher did not save the star: {refused}" if refused else None
     if request.htmx:
         response = render(request, "voices/catalog.html#star", {"voice": voice})
         if error:
@@ -336,6 +351,9 @@ def burki_insights(request, team):
         # Bar lengths for the chart, in a 0-200 viewBox (attributes, not inline styles).
         host["voices_bar"] = round(200 * host["voices"] / top_voices)
         host["quality_bar"] = round(200 * (host["average_quality"] or 0))
+        average = host["average_quality"]
+        host["average_percent"] = f"{round(average * 100)}%" if average is not None else ""
+        host["host_label"] = voice_word(HOSTS, host["host"]) if host["host"] else ""
         host["use_bar"] = round(200 * (host["syntheses"] or 0) / top_use)
     return render(
         request,

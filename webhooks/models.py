@@ -214,6 +214,19 @@ class InboundStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+# The states a provider's status callback reports, as the callbacks list says them.
+CALLBACK_STATES = {
+    "queued": "waiting",
+    "processing": "in progress",
+    "completed": "finished",
+    "ready": "finished",
+    "done": "finished",
+    "failed": "failed",
+    "canceled": "canceled",
+    "cancelled": "canceled",
+}
+
+
 class InboundEventQuerySet(models.QuerySet):
     def for_team(self, team):
         return self.filter(hook__account__team=team)
@@ -250,3 +263,27 @@ class InboundEvent(models.Model):
 
     def __str__(self):
         return f"{self.event_type or 'event'} {self.webhook_id}"
+
+    @property
+    def label(self) -> str:
+        """What the callback said, in words: "Dubbing finished", from the kind of job it
+        names and the state it reports; "Status update" when it names neither."""
+        from jobs import kinds
+
+        data = self.payload.get("data") if isinstance(self.payload, dict) else None
+        data = data if isinstance(data, dict) else {}
+        provider = self.hook.account.provider
+        subject = next(
+            (
+                kind.verbose_name
+                for kind in kinds.registered().values()
+                if kind.provider == provider
+                and kind.callback_kind
+                and kind.callback_kind == data.get("kind")
+            ),
+            "",
+        )
+        said = CALLBACK_STATES.get(str(data.get("status", "")).lower(), "")
+        if subject and said:
+            return f"{subject} {said}"
+        return f"{subject} update" if subject else "Status update"

@@ -67,3 +67,11 @@ def test_a_jobs_entries_say_what_kind_of_job_it_was(owner_client, team):
     body = _page(owner_client, team)
     assert "Dubbing started" in body and "Dubbing finished" in body
     assert "Job started" not in body
+
+
+def test_what_happened_on_its_own_says_so_in_words(owner_client, team):
+    job = JobFactory(team=team, status=Status.FAILED, label="Trailer (de)")
+    engine.announce(job.pk)
+    feed = _page(owner_client, team).split('<ol class="feed">')[1].split("</ol>")[0]
+    assert "Trailer (de)" in feed and "automatically" in feed
+    assert "Voxboard" not in feed and ">failed<" not in feed

@@ -513,7 +513,7 @@ def test_disconnecting_a2e_leaves_every_live_room_first(owner_client, team, a2e,
         room.refresh_from_db()
         assert room.state == Room.State.LEFT and room.left_at is not None
     said = [str(m) for m in response.context["messages"]]
-    assert "Stopped 2 of 2 still running there." in said[0]
+    assert "Stopped the 2 jobs still running at A2E." in said[0]
 
 
 def test_a_room_a2e_will_not_leave_is_named_when_a2e_is_disconnected(
@@ -527,7 +527,7 @@ def test_a_room_a2e_will_not_leave_is_named_when_a2e_is_disconnected(
     url = reverse("provider_delete", kwargs={"team": team.slug, "account_id": a2e.pk})
     response = owner_client.post(url, {"stop_running": "1"}, follow=True)
     said = [str(m) for m in response.context["messages"]]
-    assert "Stopped 0 of 1 still running there." in said[0]
+    assert "The job still running at A2E could not be stopped." in said[0]
     assert "Not stopped: the avatar room with Lily was not left" in said[1]
 
 

@@ -1,9 +1,15 @@
 """`manage.py demo` leaves a team that looks lived in once the sandbox answers."""
 
 import io
+import json
+import re
+from pathlib import Path
 
 import pytest
+from django.apps import apps
+from django.conf import settings as django_settings
 from django.core.management import call_command
+from django.db import models
 
 from dashboard import demo
 from dubbing.models import Dubbing
@@ -99,3 +105,77 @@ def test_the_first_start_on_make_runs_world_shows_a_teams_work(settings, tmp_pat
     # And one of them speaks the demo's greeting into one of the team's folders.
     started = Job.objects.for_team(team).filter(created_by=user, kind="respeecher.tts")
     assert started.count() == 1
+
+
+# Keys whose example values in the provider documents are words a page could show.
+EXAMPLE_TEXT_KEYS = {"name", "label", "text", "description", "calibration_name", "model_name"}
+
+
+def example_texts() -> set[str]:
+    """The example words of the provider documents (docs/upstream/examples): "string",
+    "test", "your voice clone name"..., the text `make run` must never show."""
+    found = set()
+
+    def walk(value, key=None):
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, k)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v, key)
+        elif isinstance(value, str) and key in EXAMPLE_TEXT_KEYS and value.strip():
+            found.add(value)
+
+    examples = Path(django_settings.BASE_DIR) / "docs" / "upstream" / "examples"
+    for path in examples.glob("*.json"):
+        walk(json.loads(path.read_text()))
+    return found
+
+
+def _mirrored_texts():
+    """Every text the demo team's rows hold, payloads included (Details print them)."""
+
+    def walk(value):
+        if isinstance(value, dict):
+            for v in value.values():
+                yield from walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                yield from walk(v)
+        elif isinstance(value, str):
+            yield value
+
+    for app in ("voices", "dubbing", "recordings", "avatars", "jobs", "teams", "activity"):
+        for model in apps.get_app_config(app).get_models():
+            fields = [
+                f
+                for f in model._meta.concrete_fields
+                if isinstance(f, models.CharField | models.TextField | models.JSONField)
+            ]
+            for row in model.objects.values_list(*[f.attname for f in fields]):
+                for value in row:
+                    yield from walk(value)
+
+
+def test_make_run_mirrors_no_example_text_from_the_provider_documents(settings, tmp_path):
+    from avatars import lookups
+    from recordings.sync import sync_account
+    from sandbox.server import run_in_thread
+
+    examples = example_texts()
+    assert {"string", "test", "your voice clone name", "Spanish narrator"} <= examples
+    url, stop = run_in_thread(port=0, world="demo", speed=1000, tts_engine="tone")
+    try:
+        team, user = _demo_team(url, settings, tmp_path)
+        demo.liven(team, user)
+        accounts = {a.provider: a for a in ProviderAccount.objects.for_team(team)}
+        sync_account(accounts[Provider.RESPEECHER], full=True)
+        avatar_names = [a["name"] for a in lookups.avatars(accounts[Provider.A2E])]
+    finally:
+        stop()
+
+    words = [re.compile(rf"(?<!\w){re.escape(text)}(?!\w)", re.IGNORECASE) for text in examples]
+    texts = [*_mirrored_texts(), *avatar_names]
+    assert len(texts) > 100  # voices, takes, dubbings and their payloads were mirrored
+    shown = [(w.pattern, t) for t in texts for w in words if w.search(t)]
+    assert shown == []

@@ -353,5 +353,13 @@ def test_the_live_part_of_a_dubbing_that_just_ended_changes_whole_and_stops(
     assert '<span class="pill pill-completed">Completed</span>' in part
     assert "Cancel" not in part
     assert reverse("job_file", kwargs={"team": team.slug, "file_id": stored.pk}) in part
-    assert "Completed" in part.split('<ol class="timeline">')[1]
+    assert "Done at A2E" in part.split('<ol class="timeline">')[1]
     assert "jobFinished" in response["HX-Trigger"]
+
+
+def test_a_dubbings_page_has_one_title_and_one_details(owner_client, team, a2e):
+    d = _dubbing(team, a2e, remote_id="r1", status=Status.PROCESSING)
+    body = owner_client.get(_page(d)).content.decode()
+    assert body.count(">Details<") == 1 and "<summary>Details</summary>" in body
+    # The title names the dubbing and its languages; no row repeats it by the job's label.
+    assert body.count("<h1>") == 1 and "Clip → de" not in body

@@ -35,7 +35,7 @@ def test_a_job_page_follows_its_job_to_the_end_and_to_its_voice(
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
     page.goto(f"{live_server.url}/t/{team.slug}/jobs/{job.pk}/")
     expect(page.get_by_role("button", name="Cancel")).to_be_visible()
-    expect(page.locator("#jobs-badge")).to_have_text("1 running")
+    expect(page.locator("#jobs-badge")).to_have_text("1 job running")
     page.evaluate("() => { window.sameDocument = true; }")  # gone if the page reloads
 
     voice = VoiceFactory(team=team, account=job.account, remote_id=job.remote_id, name="Ada")
@@ -45,9 +45,9 @@ def test_a_job_page_follows_its_job_to_the_end_and_to_its_voice(
     )
 
     expect(page.get_by_role("button", name="Cancel")).to_have_count(0)
-    expect(page.locator(".job-row .pill-completed")).to_have_text("Completed")
-    expect(page.locator(".timeline li").last).to_contain_text("Completed")
-    expect(page.locator("#jobs-badge")).to_have_text("idle")
+    expect(page.locator(".job-state .pill-completed")).to_have_text("Completed")
+    expect(page.locator(".timeline li").last).to_contain_text("Done at A2E")
+    expect(page.locator("#jobs-badge")).to_have_text("Nothing running")
     link = page.get_by_role("link", name="Open the voice")
     expect(link).to_have_attribute("href", voice.get_absolute_url())
     assert page.evaluate("() => window.sameDocument") is True

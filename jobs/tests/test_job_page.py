@@ -57,7 +57,7 @@ def test_the_live_part_of_a_job_that_just_ended_changes_whole_and_stops(member_c
     assert reverse("job_file", kwargs={"team": team.slug, "file_id": stored.pk}) in part
     timeline = part.split('<ol class="timeline">')[1].split("</ol>")[0]
     assert timeline.rstrip().endswith("</li>")
-    assert timeline.rindex("Completed") > timeline.rindex("Processing")
+    assert timeline.rindex("Done at A2E") > timeline.rindex("Processing")
     # The header badge recounts: it listens for jobFinished.
     events = json.loads(response["HX-Trigger"])
     assert events["jobFinished"] == {"id": job.pk, "status": "completed"}
@@ -129,3 +129,50 @@ def test_a_finished_upload_job_leads_to_its_take(owner_client, team):
     url = reverse("recordings_take", kwargs={"team": team.slug, "recording_id": take.pk})
     body = _page(owner_client, job).content.decode()
     assert f'<a class="button" href="{url}">Open the take</a>' in body
+
+
+def _shown(body: str) -> str:
+    """What a person reads on the page outside the collapsed Details: the text of <main>,
+    tags and the Details disclosure left out."""
+    import re
+
+    main = body.split('<main id="main"', 1)[1].split("</main>", 1)[0]
+    main = re.sub(r'(?s)<details class="card raw">.*?</details>', " ", main)
+    return re.sub(r"\s+", " ", re.sub(r"(?s)<[^>]+>", " ", main))
+
+
+def test_a_job_whose_result_is_still_being_copied_is_finishing_not_completed(owner_client, team):
+    from jobs.models import ResultsState
+
+    job = JobFactory(
+        team=team,
+        status=Status.COMPLETED,
+        results_state=ResultsState.PENDING,
+        results_tries=1,
+        last_error="A2E could not be reached",
+    )
+    JobEvent.objects.create(job=job, status=Status.COMPLETED, source="poll")
+    shown = _shown(_page(owner_client, job).content.decode())
+    assert "Finishing" in shown and "could not be copied into Voxboard yet" in shown
+    assert "Completed" not in shown
+    # Once the copy lands, it is done.
+    JobFileFactory(job=job)
+    type(job).objects.filter(pk=job.pk).update(results_state=ResultsState.STORED)
+    assert "Completed" in _shown(_page(owner_client, job).content.decode())
+
+
+def test_tries_are_said_only_when_sending_took_more_than_one(owner_client, team):
+    first_time = JobFactory(team=team, status=Status.COMPLETED, attempts=1)
+    never_sent = JobFactory(team=team, status=Status.CANCELED, attempts=0)
+    for job in (first_time, never_sent):
+        shown = _shown(_page(owner_client, job).content.decode())
+        assert "Attempts" not in shown and "Tried" not in shown
+    third_time = JobFactory(team=team, status=Status.COMPLETED, attempts=3)
+    assert "Tried 3 times" in _shown(_page(owner_client, third_time).content.decode())
+
+
+def test_a_job_page_has_one_title_and_one_details(owner_client, team):
+    job = JobFactory(team=team, status=Status.PROCESSING, label="Trailer (de)")
+    body = _page(owner_client, job).content.decode()
+    assert _shown(body).count("Trailer (de)") == 1  # the title, not a row repeating it
+    assert body.count(">Details<") == 1 and "<summary>Details</summary>" in body

@@ -51,7 +51,7 @@ def test_the_job_page_shows_the_timeline_and_the_result_player(owner_client, tea
     body = owner_client.get(job.get_absolute_url(), follow=True).content.decode()
     # The timeline says our states in order; the provider's words are kept in Details.
     timeline, details = body.split('<ol class="timeline">')[1].split("<details", 1)
-    assert timeline.index("Processing") < timeline.index("Completed")
+    assert timeline.index("Processing") < timeline.index("Done at A2E")
     assert "initialized" not in timeline and "via polling" not in timeline
     assert "<code>initialized</code>" in details and "<code>poll</code>" in details
     assert reverse("job_file", kwargs={"team": team.slug, "file_id": stored.pk}) in body
@@ -105,7 +105,7 @@ def test_the_header_badge_counts_jobs_in_flight(owner_client, team, other_team):
     JobFactory(team=team, status=Status.COMPLETED)
     JobFactory(team=other_team, status=Status.PROCESSING)
     body = owner_client.get(reverse("job_badge", kwargs={"team": team.slug})).content.decode()
-    assert "2 running" in body
+    assert "2 jobs running" in body
 
 
 def test_an_empty_job_list_says_where_jobs_come_from(owner_client, team):
@@ -170,7 +170,16 @@ def test_disconnecting_stops_a_running_job_at_the_provider(owner_client, team, u
     url = reverse("provider_delete", kwargs={"team": team.slug, "account_id": account.pk})
     response = owner_client.post(url, {"stop_running": "1"}, follow=True)
     said = [str(m) for m in response.context["messages"]]
-    assert "Stopped 1 of 1 still running there." in said[0] and len(said) == 1
+    assert said[0] == "A2E disconnected; its key is gone. Stopped the job still running at A2E."
+    assert len(said) == 1
     assert upstream.canceled == [job.remote_id]
     assert Job.objects.get(pk=job.pk).status == Status.CANCELED
     assert not ProviderAccount.objects.filter(pk=account.pk).exists()
+
+
+def test_the_header_badge_says_in_words_what_is_running(owner_client, team):
+    url = reverse("job_badge", kwargs={"team": team.slug})
+    quiet = owner_client.get(url).content.decode()
+    assert "Nothing running" in quiet and "idle" not in quiet
+    JobFactory(team=team, status=Status.QUEUED)
+    assert "1 job running" in owner_client.get(url).content.decode()

@@ -151,7 +151,7 @@ def test_disconnecting_with_jobs_running_asks_and_says_which_could_not_be_stoppe
     assert ProviderAccount.objects.filter(pk=account.pk).exists()
     response = owner_client.post(url, {"stop_running": "1"}, follow=True)
     said = [str(m) for m in response.context["messages"]]
-    assert "Stopped 0 of 2 still running there." in said[0]
+    assert "The 2 jobs still running at A2E could not be stopped." in said[0]
     assert any("Promo (fr) is being sent" in line for line in said)
     assert any("Trailer (de) canceled here; A2E cannot stop it" in line for line in said)
     assert not ProviderAccount.objects.filter(pk=account.pk).exists()
@@ -184,3 +184,14 @@ def test_deleting_a_team_deletes_its_stored_files_and_lists_what_stays(
     with django_capture_on_commit_callbacks(execute=True):
         owner_client.post(url, {"confirm_name": team.name})
     assert not any(os.path.exists(p) for p in paths)
+
+
+def test_disconnecting_says_in_words_how_much_running_work_was_stopped():
+    from teams.disconnecting import Disconnected
+
+    some = Disconnected(3, ["the avatar room with Lily was not left", "Promo is being sent"])
+    assert some.summary("A2E") == (
+        "A2E disconnected; its key is gone. "
+        "Stopped 1 of the 3 jobs still running at A2E; 2 could not be stopped."
+    )
+    assert Disconnected(0).summary("Burki") == "Burki disconnected; its key is gone."

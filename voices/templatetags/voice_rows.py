@@ -20,7 +20,7 @@ STAR = """<form id="star-{pk}" class="inline" method="post" action="{url}"
   <input type="hidden" name="favorite" value="{wanted}">
   <button type="submit" class="{css}" aria-pressed="{pressed}"
           title="{title}"><span aria-hidden="true">{glyph}</span><span
-          class="visually-hidden">Favourite: {name}</span></button>
+          class="visually-hidden">Star: {name}</span></button>
 </form>"""
 
 ROW = """  <tr>
@@ -53,7 +53,7 @@ def _star(voice, csrf: str, next_path: str) -> str:
         wanted="0" if on else "1",
         css="star on" if on else "star",
         pressed="true" if on else "false",
-        title=("Remove from favourites" if on else "Add to favourites") + where,
+        title=("Remove the star" if on else "Star this voice") + where,
         glyph="★" if on else "☆",
         name=escape(voice.name),
     )
@@ -85,8 +85,7 @@ def _row(voice, csrf: str, next_path: str) -> str:
     name = escape(voice.name)
     band = voice.quality_band
     quality = (
-        f'<span class="pill quality-{escape(band)}" '
-        f'title="Quality score {escape(localize(voice.quality_score))}">{escape(band)}</span>'
+        f'<span class="pill quality-{escape(band)}">{escape(voice.quality_said)}</span>'
         if band
         else ""
     )
@@ -105,7 +104,7 @@ def _row(voice, csrf: str, next_path: str) -> str:
         ),
         kind=escape(voice.get_kind_display()),
         language=escape(language_name(voice.language) or "—"),
-        gender=escape(voice.gender or "—"),
+        gender=escape(voice.gender_label or "—"),
         pill=voice.status_tone,
         status=escape(voice.status_label),
         quality=quality,

@@ -20,7 +20,7 @@ def test_every_star_says_which_voice_it_favours_and_whether_it_is_on(member_clie
     body = member_client.get(reverse("voices", kwargs={"team": team.slug})).content.decode()
     stars = {button_name(a, t): a["aria-pressed"] for a, t in _stars(body)}
     # The name stays put when pressed; the glyph (★/☆) is hidden from the name.
-    assert stars == {"Favourite: Ada": "true", "Favourite: Bo": "false"}
+    assert stars == {"Star: Ada": "true", "Star: Bo": "false"}
 
 
 def test_a_star_answered_by_htmx_keeps_its_name(member_client, team):
@@ -28,7 +28,7 @@ def test_a_star_answered_by_htmx_keeps_its_name(member_client, team):
     url = reverse("voice_favorite", kwargs={"team": team.slug, "voice_id": voice.pk})
     body = member_client.post(url, {"favorite": "1"}, HTTP_HX_REQUEST="true").content.decode()
     [(attrs, text)] = _stars(body)
-    assert button_name(attrs, text) == "Favourite: Cy" and attrs["aria-pressed"] == "true"
+    assert button_name(attrs, text) == "Star: Cy" and attrs["aria-pressed"] == "true"
 
 
 def test_every_sample_player_names_its_voice(member_client, team):

@@ -324,3 +324,26 @@ def test_a_sample_player_asks_its_page_again_when_the_audio_fails(member_client,
     url = reverse("voice_sample", kwargs={"team": team.slug, "voice_id": voice.pk})
     html = member_client.get(url).content.decode()
     assert 'hx-trigger="error"' in html and f'hx-get="{url}"' in html
+
+
+def test_the_catalog_speaks_of_stars_and_says_traits_and_quality_in_words(owner_client, team):
+    burki = ProviderAccountFactory(team=team, provider="burki")
+    voice = VoiceFactory(
+        team=team,
+        account=burki,
+        name="Basil",
+        gender="male",
+        host="elevenlabs",
+        quality_score=0.8734,
+        quality_band="good",
+    )
+    body = owner_client.get(_url(team)).content.decode()
+    assert "Starred" in body and "avourite" not in body
+    assert '<option value="female" >Female</option>' in body
+    assert ">Child</option>" in body and ">Low</option>" in body
+    assert "Good (87%)" in body and "0.87" not in body and ">good<" not in body
+    page = owner_client.get(voice.get_absolute_url()).content.decode()
+    shown = page.split('<details class="card raw">')[0]
+    assert "Good (87%)" in shown and "0.87" not in shown and "<dd>Male</dd>" in shown
+    insights = owner_client.get(reverse("voices_burki", kwargs={"team": team.slug}))
+    assert "ElevenLabs" in insights.content.decode() and "87%" in insights.content.decode()

@@ -16,6 +16,7 @@ from webhooks.models import Delivery, DeliveryAttempt, Endpoint, EventType, Inbo
 from webhooks.tests.factories import (
     DeliveryFactory,
     EndpointFactory,
+    InboundEventFactory,
     InboundHookFactory,
 )
 
@@ -341,3 +342,21 @@ def test_another_teams_account_gets_no_callback_address(admin_client_, team, oth
     theirs = ProviderAccountFactory(team=other_team)
     response = admin_client_.post(_url("inbound_hook_create", team, account_id=theirs.pk))
     assert response.status_code == 404 and not InboundHook.objects.exists()
+
+
+def test_recent_callbacks_say_what_the_provider_told_in_words(admin_client_, team, a2e_account):
+    hook = InboundHookFactory(account=a2e_account)
+    body = {"kind": "dubbing", "id": "r1", "status": "completed", "record": {}}
+    InboundEventFactory(
+        hook=hook,
+        webhook_id="msg_abc123",
+        event_type="a2e.dubbing.completed",
+        payload={"type": "a2e.dubbing.completed", "data": body},
+    )
+    InboundEventFactory(hook=hook, webhook_id="msg_def456", event_type="", payload={})
+    page = admin_client_.get(_url("webhooks", team)).content.decode()
+    table = page.split("<h3>Recent callbacks</h3>")[1]
+    shown = re.sub(r"(?s)<details.*?</details>", "", table)
+    assert "Dubbing finished" in shown and "Status update" in shown
+    assert "a2e.dubbing.completed" not in shown and "msg_abc123" not in shown
+    assert "<code>a2e.dubbing.completed</code>" in table  # kept in the collapsed Details
