@@ -97,7 +97,7 @@ def test_every_player_on_the_take_page_is_named_for_its_take_and_voice(viewer_cl
     html = viewer_client.get(_take_url(take)).content.decode()
     assert unnamed_media(html) == []
     names = [attrs["aria-label"] for _tag, attrs, _text in elements(html, "audio")]
-    assert names == ["Original: Opening line", "Olivia: Opening line", "Marcus: Opening line"]
+    assert names == ["Take: Opening line", "Olivia: Opening line", "Marcus: Opening line"]
     assert all(attrs.get("alt") for _tag, attrs, _text in elements(html, "img"))
 
 

@@ -49,7 +49,7 @@ def test_the_take_page_plays_respeechers_audio_and_waveform_through_us(viewer_cl
     waveform = _url(team, "recordings_media", recording_id=take.pk, part="waveform")
     # Our own origin: the CSP allows media and images from 'self' only.
     assert f'src="{audio}"' in html and f'src="{waveform}"' in html
-    assert 'aria-label="Original: Opening line"' in html
+    assert 'aria-label="Take: Opening line"' in html
     played = viewer_client.get(audio)
     body = b"".join(played.streaming_content)
     assert body.startswith(b"RIFF") and played["Content-Type"] == "audio/wav"

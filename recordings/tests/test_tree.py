@@ -302,13 +302,13 @@ def test_the_delete_page_lists_the_folders_and_takes_that_go(member_client, team
     body = member_client.get(
         _url(team, "recordings_project_delete", project_id=folder.project_id)
     ).content.decode()
-    assert "3 originals and 6 conversions" in body
+    assert "3 takes and 6 conversions" in body
     assert "Chapter 1" in body and "Chapter 2" in body
     inner = FolderFactory(project=folder.project, parent=folder, name="Outtakes")
     _originals(inner, 1)
     body = member_client.get(_url(team, "recordings_folder_delete", folder_id=folder.pk))
     text = body.content.decode()
-    assert "4 originals and 6 conversions" in text and "Outtakes" in text
+    assert "4 takes and 6 conversions" in text and "Outtakes" in text
     assert "Chapter 2" not in text
 
 
