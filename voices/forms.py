@@ -283,6 +283,15 @@ class SpeechForm(forms.Form):
                 )
         return data
 
+    def settings(self) -> dict[str, str]:
+        """The chosen voice and its provider's settings (not the text), as a query."""
+        data = self.cleaned_data
+        kept = {"voice": str(data["voice"].pk)}
+        for name in self.fields:
+            if name not in ("voice", "text") and data.get(name) not in (None, ""):
+                kept[name] = str(data[name])
+        return kept
+
     def start(self, by):
         """Start the speech job for the chosen voice at its provider."""
         from voices.kinds import A2ETextToSpeech, RespeecherTextToSpeech

@@ -85,6 +85,28 @@ def test_a_respeecher_voice_without_a_folder_is_refused_with_the_folder_marked(
     assert [r for r in log["requests"] if r["method"] == "POST"] == []
 
 
+def test_after_speak_the_form_comes_back_with_the_same_voice_and_folder(
+    member_client, team, connected
+):
+    _respeecher_voice(team, connected["respeecher"], name="Other")
+    voice = _respeecher_voice(team, connected["respeecher"], name="Rita")
+    response = member_client.post(
+        _speech_url(team),
+        {"voice": voice.pk, "text": "Chapter one.", "folder": SEED_FOLDER},
+        follow=True,
+    )
+    assert Generation.objects.filter(team=team, voice=voice).exists()
+    body = response.content.decode()
+    [chosen] = [a for _t, a, _x in elements(body, "option") if a.get("value") == str(voice.pk)]
+    assert "selected" in chosen
+    # Its provider's settings are still there, with the folder it spoke into.
+    [folder] = [a for _t, a, _x in elements(body, "option") if a.get("value") == SEED_FOLDER]
+    assert "selected" in folder
+    # The text was spoken: the box is empty for the next line.
+    [(_t, _a, text)] = [e for e in elements(body, "textarea") if e[1].get("name") == "text"]
+    assert text == ""
+
+
 def test_every_field_of_the_speech_form_is_labelled_and_described_by_what_exists(
     member_client, team, connected
 ):
