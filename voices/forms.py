@@ -1,10 +1,12 @@
 """Forms of the voice pages: cloning a voice and text-to-speech. Every check runs before
 anything is stored or sent upstream."""
 
+from itertools import groupby
+
 from django import forms
 from django.core.validators import URLValidator
 
-from dashboard.words import language_name
+from dashboard.words import LANGUAGES, language_name
 from jobs import inputs
 from recordings import options
 from teams.models import Provider
@@ -95,12 +97,49 @@ class CloneForm(forms.Form):
         return data
 
 
+class VoicesByProvider(forms.models.ModelChoiceIterator):
+    """The voices in one group per provider, named as people know it (the queryset is
+    ordered by provider first)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        voices = self.queryset
+        if not voices._prefetch_related_lookups:
+            voices = voices.iterator()
+        for provider, group in groupby(voices, key=lambda voice: voice.provider):
+            yield (Provider(provider).label, [self.choice(voice) for voice in group])
+
+
+class VoiceSelect(forms.Select):
+    """Each option says its provider, so the page can show that provider's fields at once
+    (static/js/speech.js)."""
+
+    def __init__(self, attrs=None, choices=()):
+        super().__init__({"data-shows-provider": "", **(attrs or {})}, choices)
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        voice = getattr(value, "instance", None)
+        if voice is not None:
+            option["attrs"]["data-provider"] = voice.provider
+        return option
+
+
 class VoiceChoiceField(forms.ModelChoiceField):
+    iterator = VoicesByProvider
+    widget = VoiceSelect
+
     def label_from_instance(self, voice):
         parts = [voice.name, voice.get_kind_display()]
         if voice.language:
             parts.append(language_name(voice.language))
         return " · ".join(parts)
+
+
+LANGUAGE_CHOICES = sorted(LANGUAGES.items(), key=lambda item: item[1])
+CHOOSE_FOLDER = "Choose the folder to make the speech in."
+NO_FOLDER = "Respeecher has no folder to make the speech in yet: add one under Recordings."
 
 
 class SpeechForm(forms.Form):
@@ -111,32 +150,46 @@ class SpeechForm(forms.Form):
         error_messages={"required": "Type the text to speak."},
     )
     speech_rate = forms.FloatField(
+        label="Speed",
         min_value=0.5,
         max_value=2.0,
         initial=1.0,
         widget=forms.NumberInput(attrs={"step": "0.1"}),
-        help_text="A2E: 0.5 (slow) to 2 (fast); 1 is normal.",
+        help_text="From 0.5 (slow) to 2 (fast); 1 is normal.",
     )
-    country = forms.CharField(max_length=20, required=False, help_text="A2E clone: e.g. en.")
-    region = forms.CharField(max_length=20, required=False, help_text="A2E clone: e.g. US.")
-    folder = forms.ChoiceField(
-        required=False, help_text="Respeecher: the folder the speech is made in."
+    country = forms.ChoiceField(
+        label="Language",
+        required=False,
+        choices=[("", "Choose a language"), *LANGUAGE_CHOICES],
+        help_text="The language the text is in.",
     )
-    language = forms.CharField(
+    region = forms.CharField(
+        label="Accent",
         max_length=20,
         required=False,
-        help_text="Respeecher: the text's language, as a short code: en for English.",
+        help_text="The country whose accent the voice speaks with, such as US, GB or AU.",
+    )
+    folder = forms.ChoiceField(
+        required=False,
+        help_text="Where Respeecher keeps the speech, beside that project's takes.",
+    )
+    language = forms.ChoiceField(
+        label="Language",
+        required=False,
+        choices=[("", "Not said: Respeecher's default"), *LANGUAGE_CHOICES],
+        help_text="The language the text is in.",
     )
     # Respeecher speaks by converting a text-to-speech take: the same options as an
     # order in the recordings app (recordings/options.py), for the chosen voice.
-    narration_style = forms.ChoiceField(required=False)
-    semitones = forms.IntegerField(required=False)
+    narration_style = forms.ChoiceField(required=False, label="Narration style")
+    semitones = forms.IntegerField(required=False, label="Pitch (semitones)")
     calibration = options.calibration_field()
 
     # Fields only one provider reads; the others are left out once a voice is chosen.
     A2E_FIELDS = ("speech_rate", "country", "region")
     A2E_CLONE_FIELDS = ("country", "region")
     RESPEECHER_FIELDS = ("folder", "language", "narration_style", "semitones", "calibration")
+    PROVIDER_FIELDS = {Provider.A2E: A2E_FIELDS, Provider.RESPEECHER: RESPEECHER_FIELDS}
     # The order options' names on this form (the order form suffixes them per voice).
     ORDER_NAMES = {**options.names(), "style": "narration_style"}
 
@@ -157,6 +210,7 @@ class SpeechForm(forms.Form):
         if chosen.isdigit():
             voices = self.fields["voice"].queryset.only("name", "raw", "provider", "kind")
             voice = voices.filter(pk=chosen).first()
+        self.chosen_voice = voice
         if voice is not None:
             if voice.provider == Provider.RESPEECHER:
                 unused = self.A2E_FIELDS
@@ -171,17 +225,44 @@ class SpeechForm(forms.Form):
                 voice, speech=False, tts=True, named=self.ORDER_NAMES, label=False
             )
             for name, field in order_fields.items():
-                field.help_text = "Respeecher: " + field.help_text[:1].lower() + field.help_text[1:]
                 field.label = self.fields[name].label
                 self.fields[name] = field
+            self.fields["semitones"].help_text = (
+                f"Raise or lower the voice, from -{options.SEMITONES} to {options.SEMITONES};"
+                " 0 leaves it as it is."
+            )
             self.fields["calibration"].choices = options.calibration_choices(
                 voice.account if voice is not None else None
             )
+            self.fields["calibration"].help_text = (
+                "Which of the account's calibrations the voice uses; leave it to use the"
+                " enabled one."
+            )
+        self.no_folder_message = CHOOSE_FOLDER if folders else NO_FOLDER
+        if "folder" in self.fields:
+            # Respeecher alone needs a folder: marked so in its group, and required by the
+            # browser too once a Respeecher voice is chosen (not before: an A2E voice
+            # picked without JavaScript must still be sendable).
+            self.fields["folder"].label = "Folder (required)"
+            if voice is not None:
+                self.fields["folder"].required = True
+                self.fields["folder"].error_messages["required"] = self.no_folder_message
 
     @property
-    def provider_fields(self):
-        """The fields after voice and text: the ones the chosen voice's provider reads."""
-        return [self[name] for name in self.fields if name not in ("voice", "text")]
+    def provider_groups(self):
+        """(provider code, its name, its fields) for each provider whose fields are drawn:
+        the chosen voice's alone, else each provider the team has a voice of (the page
+        hides all but the chosen voice's group as soon as one is picked)."""
+        if self.chosen_voice is not None:
+            providers = [self.chosen_voice.provider]
+        else:
+            listed = self.fields["voice"].queryset.order_by()
+            providers = set(listed.values_list("provider", flat=True).distinct())
+        return [
+            (provider, Provider(provider).label, [self[n] for n in names if n in self.fields])
+            for provider, names in self.PROVIDER_FIELDS.items()
+            if provider in providers
+        ]
 
     def clean(self):
         data = super().clean()
@@ -191,16 +272,25 @@ class SpeechForm(forms.Form):
         if voice.provider == Provider.A2E and voice.kind == Kind.CLONE:
             for field in self.A2E_CLONE_FIELDS:
                 if field in self.fields and not data.get(field):
-                    self.add_error(field, "A cloned voice needs a country and a region.")
+                    self.add_error(field, "A cloned voice needs a language and an accent.")
         if voice.provider == Provider.RESPEECHER:
-            if not data.get("folder"):
-                self.add_error("folder", "Respeecher makes speech inside a folder: choose one.")
+            if not data.get("folder") and "folder" not in self.errors:
+                self.add_error("folder", self.no_folder_message)
             # A chosen style was checked by its field; without one the default speaks.
             if not options.default_style(voice):
                 self.add_error(
                     "voice", "This Respeecher voice has no narration style to speak with."
                 )
         return data
+
+    def settings(self) -> dict[str, str]:
+        """The chosen voice and its provider's settings (not the text), as a query."""
+        data = self.cleaned_data
+        kept = {"voice": str(data["voice"].pk)}
+        for name in self.fields:
+            if name not in ("voice", "text") and data.get(name) not in (None, ""):
+                kept[name] = str(data[name])
+        return kept
 
     def start(self, by):
         """Start the speech job for the chosen voice at its provider."""

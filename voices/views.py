@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
@@ -304,7 +305,9 @@ def speech(request, team):
     elif request.method == "POST" and form.is_valid():
         with transaction.atomic():
             form.start(by=request.user)
-        return redirect("voices_speech", team=team.slug)
+        # The form comes back with the same voice and settings, for the next line.
+        url = reverse("voices_speech", kwargs={"team": team.slug})
+        return redirect(f"{url}?{urlencode(form.settings())}")
     history = (
         Generation.objects.for_team(team)
         .select_related("job", "created_by")

@@ -88,6 +88,10 @@
       if (!option.value) return;
       option.hidden = words !== "" && option.text.toLowerCase().indexOf(words) === -1;
     });
+    // A group (a provider) with no option left shows no heading either.
+    Array.prototype.forEach.call(select.querySelectorAll("optgroup"), function (group) {
+      group.hidden = !group.querySelector("option:not([hidden])");
+    });
   });
 
   // <input type="checkbox" data-select-all="selector">: ticks or clears every box it selects.

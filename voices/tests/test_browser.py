@@ -59,7 +59,7 @@ def test_clone_train_live_then_speak_and_play(
     # The page asks for the clone's own fields: Respeecher's go, A2E's accent stays.
     page.locator("select[name=narration_style]").wait_for(state="detached")
     page.fill("textarea[name=text]", "Hello, this is Ada speaking.")
-    page.fill("input[name=country]", "en")
+    page.select_option("select[name=country]", label="English")
     page.fill("input[name=region]", "US")
     page.click("button:has-text('Speak')")
     audio = page.locator(".job-row audio").first
@@ -74,3 +74,49 @@ def test_clone_train_live_then_speak_and_play(
     assert duration > 0
     audio.evaluate("a => a.play()")
     page.wait_for_function("() => document.querySelector('.job-row audio').currentTime > 0")
+
+
+def test_choosing_a_voice_shows_only_its_providers_settings(
+    transactional_db, live_server, browser_page, sandbox_url, control
+):
+    from playwright.sync_api import expect
+
+    from voices.models import Kind
+    from voices.tests.factories import VoiceFactory
+
+    user = UserFactory(username="ada", password="a long pass phrase 42")
+    team = MembershipFactory(user=user, role=Role.MEMBER).team
+    a2e, respeecher = (
+        ProviderAccountFactory(
+            team=team, provider=name, base_url=f"{sandbox_url}/{name}", secret=f"sandbox-{name}"
+        )
+        for name in ("a2e", "respeecher")
+    )
+    ann = VoiceFactory(team=team, account=a2e, kind=Kind.PUBLIC, name="Ann", can_speak=True)
+    rita = VoiceFactory(
+        team=team,
+        account=respeecher,
+        kind=Kind.PUBLIC,
+        name="Rita",
+        can_speak=True,
+        raw={"narration_styles": [{"id": "ns1", "is_default": True, "name": "Calm"}]},
+    )
+    page = browser_page
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", "ada")
+    page.fill("input[name=password]", "a long pass phrase 42")
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/t/{team.slug}/voices/speech/")
+    folder = page.locator("select[name=folder]")
+    speed = page.locator("input[name=speech_rate]")
+
+    page.select_option("select[name=voice]", str(ann.pk))
+    expect(speed).to_be_visible()
+    expect(folder).to_be_hidden()
+    expect(page.locator("input[name=semitones]")).to_be_hidden()
+
+    page.select_option("select[name=voice]", str(rita.pk))
+    expect(folder).to_be_visible()
+    expect(folder).to_have_attribute("required", "")
+    expect(page.get_by_label("Folder (required)")).to_be_visible()
+    expect(speed).to_be_hidden()

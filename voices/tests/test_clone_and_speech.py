@@ -204,11 +204,11 @@ def test_bad_speech_input_is_explained_and_nothing_is_sent(
 
 
 @pytest.mark.django_db
-def test_a_clone_speaks_only_with_a_country_and_region(member_client, team, clone, control):
+def test_a_clone_speaks_only_with_a_language_and_an_accent(member_client, team, clone, control):
     response = member_client.post(
         _speech_url(team), {"voice": clone.pk, "text": "Hi", "speech_rate": "1.0"}
     )
-    assert "A cloned voice needs a country and a region." in response.content.decode()
+    assert "A cloned voice needs a language and an accent." in response.content.decode()
     assert not Job.objects.exists() and _upstream_calls(control) == []
 
 
@@ -407,23 +407,6 @@ def test_a_bad_order_option_is_refused_and_nothing_is_sent(
         },
     )
     assert message in response.content.decode()
-    assert not Job.objects.exists()
-    assert [r for r in _upstream_calls(control, "respeecher") if r["method"] == "POST"] == []
-
-
-@pytest.mark.django_db
-def test_respeecher_speech_needs_a_folder(member_client, team, connected, control):
-    voice = VoiceFactory(
-        team=team,
-        account=connected["respeecher"],
-        kind=Kind.PUBLIC,
-        remote_id="rv",
-        raw={"narration_styles": [{"id": "ns1", "is_default": True}]},
-    )
-    response = member_client.post(
-        _speech_url(team), {"voice": voice.pk, "text": "Hi", "speech_rate": "1.0"}
-    )
-    assert "choose one" in response.content.decode()
     assert not Job.objects.exists()
     assert [r for r in _upstream_calls(control, "respeecher") if r["method"] == "POST"] == []
 
