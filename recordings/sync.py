@@ -59,6 +59,14 @@ class Row(NamedTuple):
     fingerprint: str
     gone_at: object
     link: int | None
+    # When the row was last written: by a sync (its start) or by `save_one` (an answer).
+    synced_at: object = None
+
+
+def _newer(row: Row | None, now) -> bool:
+    """Written from Respeecher's own answer (a star, a label, an upload) after this sync
+    began listing: fresher than the listing, so the listing neither overwrites nor hides it."""
+    return row is not None and row.synced_at is not None and row.synced_at > now
 
 
 # What each model's typed columns hold, from the client's typed records.
@@ -157,9 +165,12 @@ def _batches(items: Iterable, size: int = BATCH):
 
 
 def _existing(queryset, link: str | None = None) -> dict[str, Row]:
-    fields = ["remote_id", "pk", "fingerprint", "gone_at"]
+    fields = ["remote_id", "pk", "fingerprint", "gone_at", "synced_at"]
     rows = queryset.values_list(*fields, f"{link}_id" if link else "pk")
-    return {rid: Row(pk, fp, gone, other if link else None) for rid, pk, fp, gone, other in rows}
+    return {
+        rid: Row(pk, fp, gone, other if link else None, synced)
+        for rid, pk, fp, gone, synced, other in rows
+    }
 
 
 def _upsert(model, account, records: list[Record], existing: dict[str, Row], now, result) -> int:
@@ -171,6 +182,8 @@ def _upsert(model, account, records: list[Record], existing: dict[str, Row], now
         record["fingerprint"] = fingerprint(record)
         old = existing.get(record["remote_id"])
         if old is not None and (old.fingerprint, old.gone_at) == (record["fingerprint"], None):
+            continue
+        if _newer(old, now):
             continue
         if old is None:
             created += 1
@@ -218,8 +231,9 @@ def _link(model, field: str, rows: dict[str, Row], wanted: dict[str, str], targe
 def _retire(model, existing: dict[str, Row], seen: set[str], now, result) -> list[int]:
     """Hide rows newly missing, delete rows already hidden last time; returns the pks
     hidden now (a project's tree is hidden with it)."""
-    hide = [r.pk for rid, r in existing.items() if rid not in seen and r.gone_at is None]
-    drop = [r.pk for rid, r in existing.items() if rid not in seen and r.gone_at is not None]
+    missing = [r for rid, r in existing.items() if rid not in seen and not _newer(r, now)]
+    hide = [r.pk for r in missing if r.gone_at is None]
+    drop = [r.pk for r in missing if r.gone_at is not None]
     for batch in _batches(hide):
         model.objects.filter(pk__in=batch).update(gone_at=now)
     for batch in _batches(drop):

@@ -192,3 +192,40 @@ def test_the_command_syncs_a_team(respeecher, capsys):
     call_command("sync_recordings", "--team", respeecher.team.slug)
     assert "1 projects" in capsys.readouterr().out
     assert Project.objects.filter(remote_id=SEED_ID).exists()
+
+
+def test_a_star_and_a_take_made_while_a_sync_lists_are_kept(respeecher, seed, monkeypatch):
+    """A sync lists, then writes. A star given and a take uploaded in between were written
+    from Respeecher's own answers: the older listing neither unstars the one nor hides the
+    other (the star once vanished from a take in the browser walkthrough)."""
+    from recordings import marking
+
+    folder_id = seed("respeecher.folder", 1)[0]
+    take_id = seed("respeecher.recording", 1, folder_id=folder_id)[0]
+    sync.sync_account(respeecher)
+    take = Recording.objects.get(remote_id=take_id)
+    assert not take.starred
+    client = client_for(respeecher)
+    listing = type(client).iter_recordings
+    made = {}
+
+    def list_then_act(self, *args, **kwargs):
+        listed = list(listing(self, *args, **kwargs))  # the sync's listing, now old
+        if kwargs.get("project_id") != take.project.remote_id or made:
+            return iter(listed)
+        marking.set_starred(take, True)
+        uploaded = client.upload_recording(folder_id, wav(0.5), filename="late.wav")
+        record = sync.recording_record(uploaded, take.project_id, take.folder_id)
+        made["late"] = sync.save_one(Recording, respeecher, record)
+        return iter(listed)
+
+    monkeypatch.setattr(type(client), "iter_recordings", list_then_act)
+    sync.sync_account(respeecher, full=True)
+    monkeypatch.undo()
+
+    assert Recording.objects.get(pk=take.pk).starred
+    assert Recording.objects.listed().filter(pk=made["late"].pk).exists()
+    # The next sync reads both as Respeecher has them.
+    sync.sync_account(respeecher, full=True)
+    assert Recording.objects.get(pk=take.pk).starred
+    assert Recording.objects.listed().filter(pk=made["late"].pk).exists()

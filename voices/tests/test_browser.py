@@ -47,7 +47,7 @@ def test_clone_train_live_then_speak_and_play(
     # The job page: its row polls itself until the clone is trained. No reload.
     page.wait_for_url("**/jobs/*/")
     url_before = page.url
-    page.locator(".job-row .pill-completed").wait_for()
+    page.locator(".job-state .pill-completed").wait_for()
     assert page.url == url_before
 
     # The finished clone joins the catalog as the worker announces the job.
