@@ -4,7 +4,7 @@ stuck live room to be left."""
 from django.contrib import admin, messages
 
 from avatars import leaving
-from avatars.models import Room, RoomEvent, Utterance
+from avatars.models import CoinHold, Room, RoomEvent, Utterance
 
 
 class RoomEventInline(admin.TabularInline):
@@ -47,9 +47,9 @@ class RoomAdmin(admin.ModelAdmin):
         "opened_at",
         "left_at",
         "last_heartbeat_at",
-        "coins_before",
-        "coins_opened",
-        "coins_after",
+        "coins_charged",
+        "coins_refunded",
+        "coins_unknown",
         "leave_attempts",
         "leave_next_at",
         "last_error",
@@ -57,3 +57,15 @@ class RoomAdmin(admin.ModelAdmin):
     exclude = ["token_encrypted", "leave_held_until", "leave_holder"]
     inlines = [RoomEventInline, UtteranceInline]
     actions = [leave_rooms]
+
+
+@admin.register(CoinHold)
+class CoinHoldAdmin(admin.ModelAdmin):
+    """Who is measuring an A2E account's coins now: read-only, for a stuck hold's sake
+    (it lapses by itself)."""
+
+    list_display = ["key", "held_until"]
+    readonly_fields = ["key", "held_until", "holder"]
+
+    def has_add_permission(self, request):
+        return False

@@ -5,9 +5,10 @@ A room moves live -> leaving once (a conditional update: the first reason wins),
 leaving -> left or expired once A2E has answered. The row is the record: a task message
 is only a doorbell, and the sweep (avatars.sweep, on beat) rings again for any room
 whose leave is due and unheld, so a killed worker or a wiped broker delays a leave but
-never loses it. A leave A2E has acknowledged is written at once, before the coins are
-read back, so the window in which a dead worker could make us send it twice is the
-time between A2E's answer and one UPDATE."""
+never loses it. Each leave sent is measured by the account's coins just before and
+after it (avatars.coins), so what came back is this room's own; a leave A2E has
+acknowledged is written right after that one read, and one sent twice by a worker that
+died in between is refused by A2E as closed, which counts as left."""
 
 import logging
 from datetime import timedelta
@@ -18,6 +19,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from activity.log import record
+from avatars import coins
 from avatars.models import LEAVE_HOLD, Room, RoomEvent
 from jobs.engine import backoff
 from providers import BadRequest, NotFound, UpstreamError
@@ -29,8 +31,8 @@ log = logging.getLogger(__name__)
 # How long one leave attempt holds its room: longer than a provider call can take. A
 # worker killed mid-leave is taken over once it lapses.
 HOLD_SECONDS = settings.AVATAR_LEAVE_HOLD_SECONDS
-# After this many failed coin reads the refund is left unknown.
-COIN_READS = 5
+# Said of a room whose opening's web request died before its coins were read after it.
+CUT_OFF = "its opening was cut off before A2E's coins were read"
 WORDS = {
     Room.Reason.LEFT: "Leave pressed",
     Room.Reason.ABANDONED: "the page went away without leaving (no heartbeat)",
@@ -82,30 +84,41 @@ def leave(room_id: int, now=None) -> str:
     if room.account is None:
         _acknowledged(room, hold, now, "The A2E account was disconnected; A2E was not asked.")
         return "left"
+    error = None
     try:
         client = client_for(room.account)
-        client.leave_avatar_room(room.channel)
-    except (BadRequest, NotFound) as exc:
+        with coins.reads(room.account, client) as measured:
+            try:
+                client.leave_avatar_room(room.channel)
+            except UpstreamError as exc:
+                error = exc
+    except UpstreamError as exc:  # no client: nothing was sent, nothing moved
+        error, measured = exc, None
+    # A2E refusing the channel (a 4xx) moved nothing; a timeout or a 5xx may have
+    # refunded all the same, which this attempt's reads then count.
+    refused = isinstance(error, BadRequest | NotFound)
+    if measured is not None:
+        coins.refunded(room, measured, may_have_moved=not refused)
+    if refused:
         # A2E refuses a channel that is not open: it was closed already (an earlier leave
         # whose answer we lost, or its time ran out). Nothing is left to close.
-        text = f"A2E says the room is already closed ({exc.message})."
+        text = f"A2E says the room is already closed ({error.message})."
         _acknowledged(room, hold, _answered(now), text)
         return "left"
-    except UpstreamError as exc:
+    if error is not None:
         wait = retry_wait(room.leave_attempts)
         Room.objects.filter(LEAVE_HOLD.mine(hold), pk=room.pk, state=Room.State.LEAVING).update(
-            leave_next_at=now + wait, last_error=exc.message, **LEAVE_HOLD.released()
+            leave_next_at=now + wait, last_error=error.message, **LEAVE_HOLD.released()
         )
         RoomEvent.objects.create(
             room=room,
             at=now,
             failed=True,
-            text=f"Leave not acknowledged ({exc.message}); trying again in {wait.seconds} s.",
+            text=f"Leave not acknowledged ({error.message}); trying again in {wait.seconds} s.",
         )
-        log.warning("room %s: leave failed (%s); again in %s", room.pk, exc.message, wait)
+        log.warning("room %s: leave failed (%s); again in %s", room.pk, error.message, wait)
         return "retry"
     _acknowledged(room, hold, _answered(now), "A2E acknowledged the leave.")
-    read_coins(room.pk)
     return "left"
 
 
@@ -125,12 +138,12 @@ def _acknowledged(room: Room, hold, now, text: str) -> None:
             state=final,
             left_at=now,
             last_error="",
-            coins_pending=room.account is not None,
             **LEAVE_HOLD.released(),
         )
         if not moved:
             return
         RoomEvent.objects.create(room=room, at=now, text=text)
+        RoomEvent.objects.create(room=room, at=now, text=_refund_line(room))
         record(
             room.team,
             "avatar.room_closed",
@@ -155,44 +168,25 @@ def _acknowledged(room: Room, hold, now, text: str) -> None:
         )
 
 
-def read_coins(room_id: int) -> bool:
-    """Read the account's coins after a leave: what came back. The sweep calls this again
-    for a room whose read failed, a few times."""
-    room = Room.objects.select_related("account").filter(pk=room_id, coins_pending=True).first()
-    if room is None or room.account is None:
-        return False
-    try:
-        coins = client_for(room.account).remaining_coins().coins
-    except UpstreamError as exc:
-        give_up = room.coin_reads + 1 >= COIN_READS
-        Room.objects.filter(pk=room.pk).update(
-            coin_reads=F("coin_reads") + 1, coins_pending=not give_up
-        )
-        RoomEvent.objects.create(
-            room=room, failed=True, text=f"Coins not read ({exc.message}).{' Gave up.' * give_up}"
-        )
-        return False
-    with transaction.atomic():
-        if not Room.objects.filter(pk=room.pk, coins_pending=True).update(
-            coins_after=coins, coins_pending=False
-        ):
-            return False
-        room.coins_after = coins
-        back = room.coins_refunded
-        text = f"Coins now {coins:g}"
-        if back is not None:
-            text += f": {back:g} came back for the unused time"
-        RoomEvent.objects.create(room=room, text=text + ".")
-    return True
+def _refund_line(room: Room) -> str:
+    """The history's last word on the room's coins, once it is closed."""
+    room.refresh_from_db(fields=["coins_charged", "coins_refunded", "coins_unknown"])
+    if room.coins_unknown:
+        return f"What this room cost is not known: {room.coins_unknown}."
+    back = room.coins_refunded or 0
+    line = f"{coins.said(back)} came back for the unused time" if back else "No coins came back"
+    if room.coins_spent is not None:
+        line += f"; the room cost {coins.said(room.coins_spent)}"
+    return line + "."
 
 
 def sweep(now=None) -> dict:
     """One beat: leave what expired or lost its page, ring again for leaves that are
-    due, retry coin reads, and close rooms whose opening was cut off."""
+    due, and close rooms whose opening was cut off."""
     now = now or timezone.now()
     grace = timedelta(seconds=settings.AVATAR_HEARTBEAT_GRACE)
     live = Room.objects.filter(state=Room.State.LIVE)
-    stats = {"expired": 0, "abandoned": 0, "rung": 0, "coins": 0, "cut_off": 0}
+    stats = {"expired": 0, "abandoned": 0, "rung": 0, "cut_off": 0}
     # Read before this pass asks for new leaves: request_leave rings for those itself.
     due = list(
         Room.objects.filter(state=Room.State.LEAVING, leave_next_at__lte=now)
@@ -211,7 +205,9 @@ def sweep(now=None) -> dict:
     stuck = Room.objects.filter(state=Room.State.OPENING, created_at__lt=now - grace * 4)
     for room in stuck:
         if Room.objects.filter(pk=room.pk, state=Room.State.OPENING).update(
-            state=Room.State.FAILED, last_error="The opening was cut off before A2E answered."
+            state=Room.State.FAILED,
+            last_error="The opening was cut off before A2E answered.",
+            coins_unknown=CUT_OFF,
         ):
             RoomEvent.objects.create(
                 room=room,
@@ -220,11 +216,6 @@ def sweep(now=None) -> dict:
                 "closes when its time runs out.",
             )
             stats["cut_off"] += 1
-    # Last, so a slow A2E cannot hold up the leaves above.
-    for room_id in Room.objects.filter(coins_pending=True, left_at__lte=now - grace).values_list(
-        "pk", flat=True
-    )[:50]:
-        stats["coins"] += read_coins(room_id)
     return stats
 
 

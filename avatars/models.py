@@ -61,14 +61,14 @@ class Room(models.Model):
     opened_at = models.DateTimeField(null=True, blank=True)
     last_heartbeat_at = models.DateTimeField(null=True, blank=True)
     left_at = models.DateTimeField(null=True, blank=True)
-    # The account's coins before opening, right after, and after leaving (the refund).
-    coins_before = models.FloatField(null=True, blank=True)
-    coins_opened = models.FloatField(null=True, blank=True)
-    coins_after = models.FloatField(null=True, blank=True)
-    # After leaving, the coins are read back; this is set until they are (or until
-    # COIN_READS reads have failed, counted here).
-    coins_pending = models.BooleanField(default=False)
-    coin_reads = models.PositiveSmallIntegerField(default=0)
+    # What this room cost, each figure read around its own event only: the account's
+    # coins just before and just after agora-token (charged) and each leave sent
+    # (refunded), with the account held so no other room's charge or refund falls
+    # between the two reads (avatars.coins). A2E says no room's price, only the balance.
+    coins_charged = models.FloatField(null=True, blank=True)
+    coins_refunded = models.FloatField(null=True, blank=True)
+    # Why this room's coins cannot be known, in the page's words; blank while they can.
+    coins_unknown = models.CharField(max_length=200, blank=True)
     # The leave: tried until A2E answers, with a growing wait.
     leave_attempts = models.PositiveIntegerField(default=0)
     leave_next_at = models.DateTimeField(null=True, blank=True)
@@ -108,21 +108,12 @@ class Room(models.Model):
 
     @property
     def coins_spent(self) -> float | None:
-        if self.coins_before is None or self.coins_after is None:
+        """What the room cost the account: charged when it opened, less what came back
+        when it was left (until then, the whole window). None when it is not known:
+        not measured yet, or not measurable (coins_unknown says why)."""
+        if self.coins_unknown or self.coins_charged is None:
             return None
-        return self.coins_before - self.coins_after
-
-    @property
-    def coins_charged(self) -> float | None:
-        if self.coins_before is None or self.coins_opened is None:
-            return None
-        return self.coins_before - self.coins_opened
-
-    @property
-    def coins_refunded(self) -> float | None:
-        if self.coins_opened is None or self.coins_after is None:
-            return None
-        return self.coins_after - self.coins_opened
+        return self.coins_charged - (self.coins_refunded or 0)
 
     @property
     def seconds_open(self) -> int | None:
@@ -130,6 +121,19 @@ class Room(models.Model):
             return None
         end = self.left_at or timezone.now()
         return max(0, int((end - self.opened_at).total_seconds()))
+
+
+class CoinHold(models.Model):
+    """One A2E account's coins, held while one room's charge or refund is measured, so
+    that two rooms' reads never interleave. Keyed by the account at A2E (its address and
+    key), not by our row: two teams connected with one key share one balance."""
+
+    key = models.CharField(max_length=64, unique=True)
+    held_until = models.DateTimeField(null=True, blank=True)
+    holder = models.CharField(max_length=32, blank=True)
+
+    def __str__(self):
+        return f"coins of {self.key[:8]}"
 
 
 class RoomEvent(models.Model):

@@ -1,5 +1,6 @@
-"""Opening a room: a row first, then agora-token, with the coins before and after. At
-most AVATAR_MAX_ROOMS rooms of a team are open at once."""
+"""Opening a room: a row first, then agora-token, measured by the account's coins just
+before and after (avatars.coins). At most AVATAR_MAX_ROOMS rooms of a team are open at
+once."""
 
 from datetime import timedelta
 
@@ -8,9 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from activity.log import record
-from avatars import leaving
+from avatars import coins, leaving
 from avatars.models import Room, RoomEvent
-from providers import UpstreamError
+from providers import BadRequest, NotFound, UpstreamError
 from teams.connection import client_for
 from teams.models import Team
 
@@ -48,19 +49,34 @@ def open_room(*, account, avatar: dict, minutes: int, by) -> Room:
             opened_by=by,
         )
     client = client_for(account)
-    try:
-        coins_before = client.remaining_coins().coins
-    except UpstreamError:
-        coins_before = None
-    try:
-        opened = client.open_avatar_room(avatar["id"], minutes * 60)
-    except UpstreamError as exc:
+    refusal = None
+    with coins.reads(account, client) as measured:
+        try:
+            opened = client.open_avatar_room(avatar["id"], minutes * 60)
+        except UpstreamError as exc:
+            refusal = exc
+    # A2E refusing outright (a 4xx) took nothing; a timeout or a 5xx may have.
+    charged, unknown = coins.charged(
+        measured, may_have_moved=not isinstance(refusal, BadRequest | NotFound)
+    )
+    if refusal is not None:
         Room.objects.filter(pk=room.pk, state=Room.State.OPENING).update(
-            state=Room.State.FAILED, last_error=exc.message, coins_before=coins_before
+            state=Room.State.FAILED,
+            last_error=refusal.message,
+            coins_charged=charged,
+            coins_unknown=unknown,
         )
-        RoomEvent.objects.create(room=room, failed=True, text=f"A2E did not open it: {exc.message}")
+        text = f"A2E did not open it: {refusal.message}"
+        if charged:
+            text += f" It took {coins.said(charged)} all the same."
+        RoomEvent.objects.create(room=room, failed=True, text=text)
         record(
-            team, "avatar.room_opened", actor=by, target=room, outcome="failed", message=exc.message
+            team,
+            "avatar.room_opened",
+            actor=by,
+            target=room,
+            outcome="failed",
+            message=refusal.message,
         )
         room.refresh_from_db()
         return room
@@ -72,7 +88,7 @@ def open_room(*, account, avatar: dict, minutes: int, by) -> Room:
     room.token = opened.token or ""
     room.expires_at = opened.expires_at or now + timedelta(minutes=minutes)
     room.opened_at = room.last_heartbeat_at = now
-    room.coins_before = coins_before
+    room.coins_charged, room.coins_unknown = charged, unknown
     opened_fields = {
         "channel": room.channel,
         "app_id": room.app_id,
@@ -81,23 +97,22 @@ def open_room(*, account, avatar: dict, minutes: int, by) -> Room:
         "expires_at": room.expires_at,
         "opened_at": now,
         "last_heartbeat_at": now,
-        "coins_before": coins_before,
+        "coins_charged": charged,
+        "coins_unknown": unknown,
     }
     if not Room.objects.filter(pk=room.pk, state=Room.State.OPENING).update(
         state=room.state, **opened_fields
     ):
         return _opened_too_late(room, opened_fields, now)
-    try:
-        room.coins_opened = client.remaining_coins().coins
-        Room.objects.filter(pk=room.pk).update(coins_opened=room.coins_opened)
-    except UpstreamError:
-        pass
-    charged = room.coins_charged
     RoomEvent.objects.create(
         room=room,
         at=now,
-        text=f"Opened for {minutes} min"
-        + (f"; {charged:g} coins charged for the whole window." if charged is not None else "."),
+        text=f"Opened for {minutes} min; "
+        + (
+            f"{coins.said(charged)} charged for the whole window."
+            if charged is not None
+            else f"what it was charged is not known: {unknown}."
+        ),
     )
     record(team, "avatar.room_opened", actor=by, target=room, label=room.avatar_name)
     return room

@@ -144,9 +144,9 @@ def _room(team, room_id):
 def room_detail(request, team, room_id):
     room = _room(team, room_id)
     if request.htmx and request.htmx.target == "room-closing":
-        # The "Leaving…" note polls until the room is closed and its coins read back,
-        # then the whole page reloads to show how it ended.
-        if room.state == Room.State.LEAVING or room.coins_pending:
+        # The "Leaving…" note polls until the room is closed, with what came back, then
+        # the whole page reloads to show how it ended.
+        if room.state == Room.State.LEAVING:
             return render(request, "avatars/room.html#closing", {"room": room})
         return HttpResponseClientRefresh()
     context = {
