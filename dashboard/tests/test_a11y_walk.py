@@ -4,6 +4,7 @@ page scrolls sideways nor breaks a status pill over two lines. Built on the URL 
 so a page added later is walked too. axe-core is vendored for this test alone
 (`make vendor`), never served to people."""
 
+import re
 from pathlib import Path
 
 import httpx
@@ -11,10 +12,13 @@ import pytest
 import respx
 from django.conf import settings
 from django.test import Client
+from django.urls import reverse
 
 from dashboard.tests.browser import MARKS
 from dashboard.tests.test_words import _team_with_everything
 from dashboard.tests.urlwalk import PUBLIC, ROUTES, args_of, url_for
+from teams.models import Role
+from teams.tests.factories import MembershipFactory, TeamFactory
 
 pytestmark = MARKS
 
@@ -155,3 +159,86 @@ def test_the_login_page_passes_axe(live_server, browser_page):
     assert page.evaluate(RUN_AXE, [BLOCKING, ALWAYS]) == []
     page.set_viewport_size(PHONE)
     assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE_MAX_SCROLL_WIDTH
+
+
+def _sign_in(page, live_server, user):
+    """The browser carries `user`'s session, as if they had typed their password."""
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+
+
+def _links_off_screen(page, width):
+    """The section links a person cannot see without scrolling sideways."""
+    return page.evaluate(
+        """(width) => [...document.querySelectorAll(".mainnav a")]
+          .filter(a => {
+            const box = a.getBoundingClientRect();
+            return box.left < 0 || box.right > width;
+          })
+          .map(a => a.textContent.trim())""",
+        width,
+    )
+
+
+def test_on_a_phone_the_sections_fold_behind_a_menu_button(
+    transactional_db, live_server, browser_page
+):
+    from playwright.sync_api import expect
+
+    member = MembershipFactory(team=TeamFactory(name="Northwind Studio"), role=Role.OWNER)
+    home = f"{live_server.url}{reverse('home', kwargs={'team': member.team.slug})}"
+    page = browser_page
+    _sign_in(page, live_server, member.user)
+    page.set_viewport_size(PHONE)
+    page.goto(home)
+    menu = page.get_by_role("button", name="Menu")
+    sections = page.get_by_role("navigation", name="Sections")
+    voices = sections.get_by_role("link", name="Voices")
+    expect(menu).to_be_visible()
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    expect(voices).to_be_hidden()
+
+    menu.click()
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    expect(voices).to_be_visible()
+    assert _links_off_screen(page, PHONE["width"]) == []
+    voices.click()
+    expect(page).to_have_url(re.compile(r"/voices/$"))
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+    # Escape folds it again and hands the keyboard back to the button.
+    menu.click()
+    expect(voices).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(voices).to_be_hidden()
+    expect(menu).to_be_focused()
+
+    # On a desktop the sections are in view and there is no button.
+    page.set_viewport_size(DESKTOP)
+    expect(menu).to_be_hidden()
+    expect(voices).to_be_visible()
+
+
+def test_without_javascript_a_phone_still_shows_every_section(
+    transactional_db, live_server, browser_page
+):
+    member = MembershipFactory(team=TeamFactory(name="Northwind Studio"), role=Role.OWNER)
+    context = browser_page.context.browser.new_context(java_script_enabled=False, viewport=PHONE)
+    page = context.new_page()
+    _sign_in(page, live_server, member.user)
+    page.goto(f"{live_server.url}{reverse('home', kwargs={'team': member.team.slug})}")
+    # No button that would do nothing, and every link within the screen's width.
+    assert not page.get_by_role("button", name="Menu").is_visible()
+    links = page.get_by_role("navigation", name="Sections").get_by_role("link")
+    assert links.count() == 7 and all(link.is_visible() for link in links.all())
+    assert _links_off_screen(page, PHONE["width"]) == []
+    context.close()
