@@ -237,7 +237,7 @@ def _team_with_everything():
                     job=job, status=status, remote_status=remote_status, source=source
                 )
             if status == Status.COMPLETED:
-                JobFileFactory(job=job)
+                result = JobFileFactory(job=job)
             if name == "a2e.dubbing":
                 batch = Batch.objects.create(team=team, name=title, source_lang="auto")
                 batches.append(batch)
@@ -267,6 +267,12 @@ def _team_with_everything():
         language="en",
         raw={"status": "completed"},
     )
+    for provider, name, language in (
+        ("respeecher", "Daniel, calm explainer", "en"),
+        ("a2e", "Lucía, bright and quick", "es"),
+        ("burki", "Support line, friendly", "de"),
+    ):
+        VoiceFactory(team=team, account=accounts[provider], name=name, language=language)
     project = ProjectFactory(team=team, account=accounts["respeecher"], name="Northwind audiobook")
     folder = FolderFactory(project=project, name="Chapter 1")
     # A take in every state, each with a raw Respeecher state, and a conversion of each.
@@ -304,6 +310,7 @@ def _team_with_everything():
         "endpoint_id": endpoint.pk,
         "delivery_id": delivery.pk,
         "member_id": editor.pk,
+        "file_id": result.pk,
     }
     return team, owner, jobs, seeded, takes
 
