@@ -31,7 +31,7 @@ DESKTOP = {"width": 1280, "height": 800}
 MAX_SCREENSHOT_BYTES = 200 * 1024
 # A viewer's pages are the owner's without the buttons that change things; these few
 # show how that reads.
-VIEWER_SHOTS = {"home", "dubbing_detail", "recordings_folder", "team_settings"}
+VIEWER_SHOTS = {"home", "voices", "recordings_folder", "team_settings"}
 # Some sub-pixel slack: a phone does not scroll for a pixel of rounding.
 PHONE_MAX_SCROLL_WIDTH = 400
 

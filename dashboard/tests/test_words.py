@@ -291,7 +291,7 @@ def _team_with_everything():
             original=take,
             state=state,
             status=raw,
-            label=f"Chapter 1, take {n} as Maya",
+            label=f"Chapter 1, take {n}, new voice",
         )
     room = RoomFactory(team=team, account=accounts["a2e"], avatar_name="Ava at the front desk")
     Utterance.objects.create(
