@@ -12,7 +12,7 @@ export DEBUG ?= 1
 # its origin may be private. Set for `run` alone: the tests' servers take random ports.
 RUN_PRIVATE_HOSTS = $${PROVIDER_PRIVATE_HOSTS:-$(SANDBOX_URL)}
 
-.PHONY: run test test-fast setup lint fmt lock vendor clean
+.PHONY: run test test-fast screenshots setup lint fmt lock vendor clean
 
 $(STAMP): requirements-dev.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed" or 0)'
@@ -47,6 +47,14 @@ test: $(STAMP)
 # (sandbox subprocesses, Celery workers, Chromium), on both cores. `make test` is the gate.
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not integration" -n 2
+
+# The README's Tour: the page walk (owner and viewer of a team with a row of every kind)
+# saves a 1280x800 screenshot of each page into docs/screenshots/ instead of a throwaway
+# folder. Commit what changed.
+screenshots: $(STAMP)
+	rm -f docs/screenshots/*.png
+	VOXBOARD_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/python -m pytest -q -p no:randomly \
+		dashboard/tests/test_a11y_walk.py -k test_every_page_passes_axe_and_fits_a_phone
 
 fmt: $(STAMP)
 	$(BIN)/ruff format .

@@ -3,6 +3,7 @@ no job kind, activity verb, webhook event or provider state code, no raw id labe
 the visible text. Raw codes are allowed only inside a collapsed <details>. Built on the
 URL walker, so a page added later is walked too."""
 
+import itertools
 import re
 from datetime import timedelta
 from html.parser import HTMLParser
@@ -174,9 +175,28 @@ def test_the_checker_sees_what_it_should():
     assert not any("job.created" in p or "'processing'" in p for p in found)
 
 
+# What a team would call its work: the walk's rows read like a real team's, so its
+# screenshots (docs/screenshots/, the README's Tour) show what a producer would see.
+TITLES = [
+    "Spring launch teaser",
+    "Northwind audiobook, chapter 3",
+    "Product tour for Germany",
+    "Podcast intro, episode 12",
+    "Support line greeting",
+    "Onboarding video, part 2",
+    "Summer recipe short",
+    "Museum audio guide, room 4",
+    "Investor update voice-over",
+    "Kids' story: The Lighthouse",
+    "Conference opening speech",
+    "Safety briefing, warehouse",
+]
+
+
 def _team_with_everything():
-    team = TeamFactory(name="Acme Voices")
-    owner = MembershipFactory(team=team, role=Role.OWNER)
+    team = TeamFactory(name="Northwind Studio")
+    owner = MembershipFactory(team=team, role=Role.OWNER, user__username="maya.lindqvist")
+    editor = MembershipFactory(team=team, role=Role.MEMBER, user__username="sam.okafor")
     now = timezone.now()
     accounts = {}
     for provider, credits in (
@@ -192,15 +212,19 @@ def _team_with_everything():
             last_checked_at=now - timedelta(minutes=2),
         )
     states = iter(PROVIDER_STATES * 20)
+    titles = itertools.cycle(TITLES)
     jobs = []
+    batches = []
     for name, kind in our_kinds().items():
         for status in Status.values:
             remote_status = next(states)
+            title = next(titles)
             job = JobFactory(
                 team=team,
                 account=accounts[kind.provider],
                 provider=kind.provider,
                 kind=name,
+                label=title,
                 status=status,
                 remote_status=remote_status,
                 remote={"status": remote_status, "id": "r-1"},
@@ -213,28 +237,52 @@ def _team_with_everything():
                     job=job, status=status, remote_status=remote_status, source=source
                 )
             if status == Status.COMPLETED:
-                JobFileFactory(job=job)
+                result = JobFileFactory(job=job)
             if name == "a2e.dubbing":
-                batch = Batch.objects.create(
-                    team=team, name=f"Trailer {status}", source_lang="auto"
-                )
+                batch = Batch.objects.create(team=team, name=title, source_lang="auto")
+                batches.append(batch)
                 Dubbing.objects.create(
-                    team=team, batch=batch, job=job, name="Trailer", target_lang="es"
+                    team=team, batch=batch, job=job, name=title, target_lang="es"
                 )
             jobs.append(job)
     for verb in all_verbs():
-        Activity.objects.create(team=team, actor=owner.user, verb=verb, target_label="Trailer")
-    EndpointFactory(team=team, event_types=EventType.values)
+        Activity.objects.create(team=team, actor=owner.user, verb=verb, target_label=next(titles))
+    Activity.objects.create(
+        team=team,
+        verb=Activity.Verb.JOB_FAILED,
+        target_label="Spring launch teaser",
+        outcome=Activity.Outcome.FAILED,
+        message="A2E could not read the source video.",
+    )
+    endpoint = EndpointFactory(
+        team=team, event_types=EventType.values, description="Our release tracker"
+    )
     for event in EventType.values:
-        DeliveryFactory(endpoint__team=team, event_type=event)
+        delivery = DeliveryFactory(endpoint=endpoint, event_type=event)
     InboundEventFactory(hook__account=accounts["a2e"], event_type="job.updated")
-    VoiceFactory(team=team, account=accounts["a2e"], language="en", raw={"status": "completed"})
-    project = ProjectFactory(team=team, account=accounts["respeecher"])
-    folder = FolderFactory(project=project)
+    voice = VoiceFactory(
+        team=team,
+        account=accounts["a2e"],
+        name="Maya, warm narrator",
+        language="en",
+        raw={"status": "completed"},
+    )
+    for provider, name, language in (
+        ("respeecher", "Daniel, calm explainer", "en"),
+        ("a2e", "Lucía, bright and quick", "es"),
+        ("burki", "Support line, friendly", "de"),
+    ):
+        VoiceFactory(team=team, account=accounts[provider], name=name, language=language)
+    project = ProjectFactory(team=team, account=accounts["respeecher"], name="Northwind audiobook")
+    folder = FolderFactory(project=project, name="Chapter 1")
     # A take in every state, each with a raw Respeecher state, and a conversion of each.
     takes = []
-    for state, raw in zip(Status.values, iter(PROVIDER_STATES * 3), strict=False):
-        take = RecordingFactory(project=project, folder=folder, state=state, status=raw)
+    for n, (state, raw) in enumerate(
+        zip(Status.values, iter(PROVIDER_STATES * 3), strict=False), start=1
+    ):
+        take = RecordingFactory(
+            project=project, folder=folder, state=state, status=raw, label=f"Chapter 1, take {n}"
+        )
         takes.append(take)
         RecordingFactory(
             project=project,
@@ -243,11 +291,27 @@ def _team_with_everything():
             original=take,
             state=state,
             status=raw,
+            label=f"Chapter 1, take {n}, new voice",
         )
-    room = RoomFactory(team=team, account=accounts["a2e"])
-    Utterance.objects.create(room=room, kind="speak", text="Hello", trace_id="0f3c9a2b-77aa")
+    room = RoomFactory(team=team, account=accounts["a2e"], avatar_name="Ava at the front desk")
+    Utterance.objects.create(
+        room=room,
+        kind="speak",
+        text="Welcome to Northwind. How can I help?",
+        trace_id="0f3c9a2b-77aa",
+    )
     # The pages of these objects are walked, not the walker's own empty ones.
-    seeded = {"project_id": project.pk, "folder_id": folder.pk, "room_id": room.pk}
+    seeded = {
+        "project_id": project.pk,
+        "folder_id": folder.pk,
+        "room_id": room.pk,
+        "voice_id": voice.pk,
+        "batch_id": batches[0].pk,
+        "endpoint_id": endpoint.pk,
+        "delivery_id": delivery.pk,
+        "member_id": editor.pk,
+        "file_id": result.pk,
+    }
     return team, owner, jobs, seeded, takes
 
 

@@ -15,6 +15,28 @@
     setTimeout(function () { el.remove(); }, 5600);
   }
 
+  // The phone's menu: the main navigation folds behind a "Menu" button (CSS shows the
+  // button at narrow widths only, and only once this has run). Escape closes it.
+  document.addEventListener("DOMContentLoaded", function () {
+    var button = document.querySelector(".menu-toggle");
+    var nav = button && document.getElementById(button.getAttribute("aria-controls"));
+    if (!nav) return;
+    function setOpen(open) {
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+      nav.classList.toggle("open", open);
+    }
+    button.closest(".topbar").classList.add("has-menu");
+    button.addEventListener("click", function () {
+      setOpen(button.getAttribute("aria-expanded") !== "true");
+    });
+    document.addEventListener("keydown", function (evt) {
+      if (evt.key === "Escape" && nav.classList.contains("open")) {
+        setOpen(false);
+        button.focus();
+      }
+    });
+  });
+
   // Server-rendered toasts (Django messages on a full page) fade like the others.
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("#toasts .toast").forEach(function (el) {
