@@ -56,8 +56,10 @@ def test_clone_train_live_then_speak_and_play(
     )
     page.goto(f"{live_server.url}/t/{team.slug}/voices/speech/")
     page.select_option("select[name=voice]", label="Ada · Clone · English")
-    # The page asks for the clone's own fields: Respeecher's go, A2E's accent stays.
-    page.locator("select[name=narration_style]").wait_for(state="detached")
+    # The page asks for the clone's own fields; once they are in, the group is named for
+    # the chosen voice's provider. Typing before then would be wiped by the swap.
+    page.get_by_text("A2E settings").wait_for()
+    assert page.locator("select[name=narration_style]").count() == 0
     page.fill("textarea[name=text]", "Hello, this is Ada speaking.")
     page.select_option("select[name=country]", label="English")
     page.fill("input[name=region]", "US")
