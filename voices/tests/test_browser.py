@@ -122,3 +122,12 @@ def test_choosing_a_voice_shows_only_its_providers_settings(
     expect(folder).to_have_attribute("required", "")
     expect(page.get_by_label("Folder (required)")).to_be_visible()
     expect(speed).to_be_hidden()
+
+    # A quick change of mind: the settings shown are the last voice's, even when the first
+    # voice's settings were still on their way (its answer must not win, nor drop the next).
+    for _ in range(3):
+        page.select_option("select[name=voice]", str(ann.pk))
+        page.select_option("select[name=voice]", str(rita.pk))
+        expect(page.get_by_text("Respeecher settings")).to_be_visible()
+        expect(folder).to_be_visible()
+        expect(speed).to_be_hidden()
