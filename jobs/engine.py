@@ -242,10 +242,6 @@ def take_step(job: Job, seconds: int, now=None) -> bool:
     return STEP_HOLD.take(processing, now, timedelta(seconds=seconds)) is not None
 
 
-# The name voices.kinds calls it by.
-claim_step = take_step
-
-
 def _finish_failed(job: Job, message: str, hold=None) -> None:
     """Fail an unfinished job; given the submit `hold`, only while it is ours.
     Whatever hold the job had (submit or step) ends with it."""
