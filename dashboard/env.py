@@ -6,6 +6,9 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
+
+# (old, new) for each setting read under a name it no longer has, for start-up to log.
+_renamed: list[tuple[str, str]] = []
 _FALSE = {"0", "false", "no", "off", ""}
 
 
@@ -27,6 +30,22 @@ def raw(name: str, default: str | None = None) -> str | None:
     return default if value is None else value
 
 
+def renamed() -> list[tuple[str, str]]:
+    """The old names settings were read under, as (old, new), in the order read."""
+    return list(_renamed)
+
+
+def _raw_or_old(name: str, old: str | None) -> str | None:
+    """NAME, or else the value of its `old` name, noted for start-up to warn about.
+    The old name is read for one release only; beside the new one, it is ignored."""
+    value = raw(name)
+    if old is not None and raw(old) is not None:
+        _renamed.append((old, name))
+        if value is None:
+            return raw(old)
+    return value
+
+
 def string(name: str, default: str = "") -> str:
     value = raw(name)
     return default if value is None else value
@@ -44,8 +63,9 @@ def boolean(name: str, default: bool = False) -> bool:
     raise ImproperlyConfigured(f"{name}={value!r} is not a boolean (use 1/0, true/false, yes/no).")
 
 
-def integer(name: str, default: int, minimum: int | None = None) -> int:
-    value = raw(name)
+def integer(name: str, default: int, minimum: int | None = None, *, old: str | None = None) -> int:
+    """NAME as a whole number; `old` is the name it had, still read for one release."""
+    value = _raw_or_old(name, old)
     if value is None or value.strip() == "":
         return default
     try:

@@ -293,11 +293,13 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# Remote jobs (seconds). A submit task is killed at 5/6 of the lease (jobs/tasks.py).
-JOBS_SUBMIT_LEASE = env.integer("JOBS_SUBMIT_LEASE", 90, minimum=1)
+# Remote jobs (seconds). A submit task is killed at 5/6 of its hold (jobs/tasks.py).
+# The holds' settings were named *_LEASE and *_CLAIM: those names are still read, with
+# a warning at start-up (dashboard/apps.py), until the next release.
+JOBS_SUBMIT_HOLD = env.integer("JOBS_SUBMIT_HOLD", 90, minimum=1, old="JOBS_SUBMIT_LEASE")
 JOBS_POLL_MIN = env.integer("JOBS_POLL_MIN", 5, minimum=1)
 JOBS_POLL_MAX = env.integer("JOBS_POLL_MAX", 60, minimum=1)
-JOBS_POLL_CLAIM = env.integer("JOBS_POLL_CLAIM", 60, minimum=1)
+JOBS_POLL_HOLD = env.integer("JOBS_POLL_HOLD", 60, minimum=1, old="JOBS_POLL_CLAIM")
 JOBS_TICK_LIMIT = env.integer("JOBS_TICK_LIMIT", 5000, minimum=1)
 JOBS_RECONCILE_AFTER = env.integer("JOBS_RECONCILE_AFTER", 30, minimum=1)
 JOBS_MAX_ATTEMPTS = env.integer("JOBS_MAX_ATTEMPTS", 8, minimum=1)
@@ -309,7 +311,7 @@ JOBS_RETRY_MAX = env.integer("JOBS_RETRY_MAX", 300, minimum=1)
 JOBS_UNSURE_WAIT = env.integer("JOBS_UNSURE_WAIT", 60, minimum=1)
 # How long one copy of a job's results may run before another worker may take over.
 # The fetch_results task is stopped before its hold lapses (jobs/tasks.py).
-JOBS_RESULTS_LEASE = env.integer("JOBS_RESULTS_LEASE", 900, minimum=3)
+JOBS_RESULTS_HOLD = env.integer("JOBS_RESULTS_HOLD", 900, minimum=3, old="JOBS_RESULTS_LEASE")
 # How long a result copy that keeps failing (the file host unreachable) is tried
 # before it is given up with a message, seconds from its first failed try.
 JOBS_RESULTS_GIVE_UP = env.integer("JOBS_RESULTS_GIVE_UP", 24 * 3600, minimum=60)

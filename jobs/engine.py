@@ -135,7 +135,7 @@ def submit(job_id: int, now=None) -> str:
     hold = SUBMIT_HOLD.take(
         Job.objects.filter(due | Q(status=Status.SUBMITTING), pk=job_id),
         now,
-        _seconds("JOBS_SUBMIT_LEASE"),
+        _seconds("JOBS_SUBMIT_HOLD"),
         status=Status.SUBMITTING,
         attempts=F("attempts") + 1,
     )
@@ -240,10 +240,6 @@ def take_step(job: Job, seconds: int, now=None) -> bool:
     now = now or timezone.now()
     processing = Job.objects.filter(pk=job.pk, status=Status.PROCESSING)
     return STEP_HOLD.take(processing, now, timedelta(seconds=seconds)) is not None
-
-
-# The name voices.kinds calls it by.
-claim_step = take_step
 
 
 def _finish_failed(job: Job, message: str, hold=None) -> None:
@@ -441,7 +437,7 @@ def claim_due(now=None, limit=None) -> list[int]:
         )
         if ids:
             # If this tick dies, the poll hold lapses and the jobs are due again.
-            until = now + _seconds("JOBS_POLL_CLAIM")
+            until = now + _seconds("JOBS_POLL_HOLD")
             Job.objects.filter(pk__in=ids).update(next_poll_at=until, **{POLL_HOLD.until: until})
     return ids
 

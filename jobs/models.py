@@ -36,15 +36,15 @@ RANK = {
 }
 
 
-# The holds on a job (see jobs.holds). The first three share `held_until`: each
-# belongs to a part of the job's life the others never reach at the same time.
-# Being sent: one submit task has it (JOBS_SUBMIT_LEASE); past it, it is taken over.
-SUBMIT_HOLD = Hold("submit", "held_until")
+# The holds on a job (see jobs.holds), each in its own column, so freeing one never
+# frees another.
+# Being sent: one submit task has it (JOBS_SUBMIT_HOLD); past it, it is taken over.
+SUBMIT_HOLD = Hold("submit", "submit_held_until")
 # Processing: a kind's follow-up call made while polling (engine.take_step).
-STEP_HOLD = Hold("step", "held_until")
-# Completed, results pending: one copier has them (JOBS_RESULTS_LEASE).
-RESULTS_HOLD = Hold("results", "held_until")
-# Processing: a poll tick has the job in hand (JOBS_POLL_CLAIM), so a watcher does not
+STEP_HOLD = Hold("step", "step_held_until")
+# Completed, results pending: one copier has them (JOBS_RESULTS_HOLD).
+RESULTS_HOLD = Hold("results", "results_held_until")
+# Processing: a poll tick has the job in hand (JOBS_POLL_HOLD), so a watcher does not
 # pull its next poll forward into a second, overlapping one.
 POLL_HOLD = Hold("poll", "polling_until")
 
@@ -89,8 +89,10 @@ class Job(models.Model):
 
     attempts = models.PositiveIntegerField(default=0)
     not_before = models.DateTimeField(null=True, blank=True)
-    # SUBMIT_HOLD, STEP_HOLD or RESULTS_HOLD, by the job's status.
-    held_until = models.DateTimeField(null=True, blank=True)
+    # SUBMIT_HOLD, STEP_HOLD and RESULTS_HOLD: when each lapses (empty: free).
+    submit_held_until = models.DateTimeField(null=True, blank=True)
+    step_held_until = models.DateTimeField(null=True, blank=True)
+    results_held_until = models.DateTimeField(null=True, blank=True)
     next_poll_at = models.DateTimeField(null=True, blank=True)
     # POLL_HOLD (see engine.claim_due and watch).
     polling_until = models.DateTimeField(null=True, blank=True)

@@ -24,7 +24,7 @@ def results_retry_wait(attempt: int) -> int:
 
 def fetch_results(job_id: int, now=None) -> str:
     """Copy a completed job's result files into our storage, then announce it. Held
-    with RESULTS_HOLD for JOBS_RESULTS_LEASE, so a second copy of the task (the
+    with RESULTS_HOLD for JOBS_RESULTS_HOLD, so a second copy of the task (the
     reconciler re-sends one while a large download runs) stands aside instead of
     copying the same file at once; a copier that died is taken over when it lapses.
     A failed copy keeps the hold until its next try is due (`results_retry_wait`, by
@@ -37,7 +37,7 @@ def fetch_results(job_id: int, now=None) -> str:
 
     now = now or timezone.now()
     pending = Job.objects.filter(pk=job_id, results_state=ResultsState.PENDING)
-    length = timedelta(seconds=settings.JOBS_RESULTS_LEASE)
+    length = timedelta(seconds=settings.JOBS_RESULTS_HOLD)
     hold = RESULTS_HOLD.take(pending, now, length)
     if hold is None:
         return "busy" if pending.exists() else "nothing"

@@ -14,9 +14,9 @@ def within(hold: int) -> dict:
     return {"soft_time_limit": max(1, hold * 2 // 3), "time_limit": max(2, hold * 5 // 6)}
 
 
-# A submit task's hold lasts JOBS_SUBMIT_LEASE, a result copy's JOBS_RESULTS_LEASE.
-SUBMIT_LIMITS = within(settings.JOBS_SUBMIT_LEASE)
-RESULTS_LIMITS = within(settings.JOBS_RESULTS_LEASE)
+# A submit task's hold lasts JOBS_SUBMIT_HOLD, a result copy's JOBS_RESULTS_HOLD.
+SUBMIT_LIMITS = within(settings.JOBS_SUBMIT_HOLD)
+RESULTS_LIMITS = within(settings.JOBS_RESULTS_HOLD)
 
 
 @shared_task(name="jobs.submit", acks_late=True, **SUBMIT_LIMITS)

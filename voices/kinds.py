@@ -511,7 +511,7 @@ class RespeecherTextToSpeech(JobKind):
         from jobs import engine
         from providers.respeecher import Conversion
 
-        if not engine.claim_step(job, ORDER_HOLD):
+        if not engine.take_step(job, ORDER_HOLD):
             return Remote(
                 original.id, PROCESSING, "converting: ordering", payload={"original": original.raw}
             )

@@ -21,13 +21,10 @@ SWEEP_LIMITS = {"soft_time_limit": 45, "time_limit": 60}
 
 
 @shared_task(name="webhooks.send_delivery", acks_late=True, ignore_result=True, **SEND_LIMITS)
-def send_delivery(
-    delivery_id: int, holder: str = "", manual: bool = False, lease: str = ""
-) -> None:
+def send_delivery(delivery_id: int, holder: str = "", manual: bool = False) -> None:
     # Retries are not Celery retries: the row's next_attempt_at schedules them and the
-    # sweep sends them, so a wiped broker only delays a delivery. `lease` is the name
-    # messages queued before the holds were named still carry.
-    delivery.attempt(delivery_id, holder=holder or lease, manual=manual)
+    # sweep sends them, so a wiped broker only delays a delivery.
+    delivery.attempt(delivery_id, holder=holder, manual=manual)
 
 
 @shared_task(name="webhooks.sweep_deliveries", acks_late=True, ignore_result=True, **SWEEP_LIMITS)
@@ -45,8 +42,8 @@ def sweep_deliveries() -> int:
     soft_time_limit=100,
     time_limit=120,
 )
-def process_inbound(event_id: int, holder: str = "", lease: str = "") -> None:
-    inbound.process(event_id, holder=holder or lease)  # `lease`: as send_delivery
+def process_inbound(event_id: int, holder: str = "") -> None:
+    inbound.process(event_id, holder=holder)
 
 
 @shared_task(name="webhooks.sweep_inbound", acks_late=True, ignore_result=True, **SWEEP_LIMITS)

@@ -70,12 +70,12 @@ def test_a_lost_answer_is_looked_for_only_once_the_provider_had_time_to_act(
     assert (Job.objects.get(pk=job.pk).remote_id, upstream.created) == ("r1", 1)
 
 
-def test_a_worker_that_died_mid_submit_is_taken_over_after_its_lease(team, account, upstream):
+def test_a_worker_that_died_mid_submit_is_taken_over_after_its_hold(team, account, upstream):
     job = _job(team, account)
     now = timezone.now()
-    # A worker claimed it, created it upstream, and died before writing anything back.
+    # A worker took it, created it upstream, and died before writing anything back.
     Job.objects.filter(pk=job.pk).update(
-        status=Status.SUBMITTING, attempts=1, held_until=now + timedelta(seconds=90)
+        status=Status.SUBMITTING, attempts=1, submit_held_until=now + timedelta(seconds=90)
     )
     upstream.create(job.marker)
     assert engine.submit(job.pk, now=now) == "not-due"
@@ -319,9 +319,9 @@ def test_a_second_copy_of_the_results_stands_aside_while_the_first_runs(team, ac
     upstream.set("r1", "completed", results=[("result", url)])
     engine.poll_due()
     now = timezone.now()
-    lease = timedelta(seconds=settings.JOBS_RESULTS_LEASE)
+    lease = timedelta(seconds=settings.JOBS_RESULTS_HOLD)
     # A first copier holds the job (mid-download); the reconciler's copy arrives.
-    Job.objects.filter(pk=job.pk).update(held_until=now + lease)
+    Job.objects.filter(pk=job.pk).update(results_held_until=now + lease)
     with respx.mock() as mock:
         route = mock.get(url).respond(200, content=b"\x00\x00\x00\x18ftypmp42" + b"x" * 100)
         assert engine.fetch_results(job.pk, now=now) == "busy"
@@ -329,7 +329,7 @@ def test_a_second_copy_of_the_results_stands_aside_while_the_first_runs(team, ac
         # The first copier died: once its hold lapses the next copy takes over.
         assert engine.fetch_results(job.pk, now=now + lease + timedelta(seconds=1)) == "stored"
     job.refresh_from_db()
-    assert (job.results_state, job.held_until, job.files.count()) == (
+    assert (job.results_state, job.results_held_until, job.files.count()) == (
         ResultsState.STORED,
         None,
         1,
@@ -372,7 +372,7 @@ def test_a_failed_result_copy_holds_the_job_until_its_own_retry(
         engine.reconcile(now=later)
         assert sent == []
         # ...and the retry, when it comes, takes the job up again.
-        assert job.held_until < timezone.now() + timedelta(seconds=wait)
+        assert job.results_held_until < timezone.now() + timedelta(seconds=wait)
         engine.reconcile(now=timezone.now() + timedelta(seconds=wait + 60))
         assert sent == [job.pk]
 
@@ -385,7 +385,7 @@ def test_a_result_the_provider_no_longer_has_is_given_up_at_once(team, account, 
         mock.get(url).respond(404)
         assert engine.fetch_results(job.pk) == "failed"
     job.refresh_from_db()
-    assert (job.results_state, job.held_until) == (ResultsState.FAILED, None)
+    assert (job.results_state, job.results_held_until) == (ResultsState.FAILED, None)
     assert "Could not copy the result" in job.last_error
 
 

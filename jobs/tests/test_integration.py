@@ -19,7 +19,7 @@ from teams.tests.factories import ProviderAccountFactory, TeamFactory
 pytestmark = pytest.mark.integration
 
 FAST = {
-    "JOBS_SUBMIT_LEASE": 6,
+    "JOBS_SUBMIT_HOLD": 6,
     "JOBS_RECONCILE_AFTER": 2,
     "JOBS_RECONCILE_SECONDS": 1,
     "JOBS_TICK_SECONDS": 1,
@@ -30,7 +30,7 @@ FAST = {
     "JOBS_RETRY_MAX": 8,
     # A hung call (3 s below, read timeout 2 s) is looked for 6 s after we gave up on it.
     "JOBS_UNSURE_WAIT": 6,
-    "JOBS_RESULTS_LEASE": 12,
+    "JOBS_RESULTS_HOLD": 12,
 }
 
 
@@ -137,7 +137,7 @@ def test_jobs_survive_a_wiped_broker(account, source_url, control, procs):
     jobs = _create(account, 50, source_url)
     wipe_broker()  # every submit message is gone before any worker saw it
     procs("beat")
-    procs("worker", JOBS_SUBMIT_LEASE=12)
+    procs("worker", JOBS_SUBMIT_HOLD=12)
     processes.wait_until(_all_finished([j.pk for j in jobs]), timeout=240, what="all jobs finished")
     statuses = set(Job.objects.filter(pk__in=[j.pk for j in jobs]).values_list("status", flat=True))
     assert statuses == {Status.COMPLETED}
@@ -157,7 +157,7 @@ def test_a_faulty_upstream_delays_jobs_to_a_final_state(account, source_url, con
     ).raise_for_status()
     jobs = _create(account, 100, source_url)
     procs("beat")
-    worker = procs("worker", PROVIDERS_READ_TIMEOUT=2, JOBS_SUBMIT_LEASE=30, concurrency=4)
+    worker = procs("worker", PROVIDERS_READ_TIMEOUT=2, JOBS_SUBMIT_HOLD=30, concurrency=4)
     processes.wait_until(_all_finished([j.pk for j in jobs]), timeout=600, what="all jobs final")
     finished = Job.objects.filter(pk__in=[j.pk for j in jobs])
     assert all(j.status in FINISHED for j in finished)
