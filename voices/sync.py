@@ -327,7 +327,7 @@ def _save(account, records, existing, now) -> SyncResult:
 def save_record(account: ProviderAccount, record: Record) -> Voice:
     """Put one voice we just made (a finished clone) into the catalog and announce it,
     without waiting for the next full sync."""
-    from webhooks.events import publish
+    from webhooks.events import EventType, publish
 
     remote_id = record["remote_id"]
     existing = {
@@ -342,7 +342,7 @@ def save_record(account: ProviderAccount, record: Record) -> Voice:
         if result.created:
             publish(
                 account.team,
-                "voice.created",
+                EventType.VOICE_CREATED,
                 {
                     "id": saved.pk,
                     "provider": account.provider,
