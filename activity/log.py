@@ -1,6 +1,8 @@
 """record(): the one way anything writes to a team's activity log."""
 
-from activity.models import Activity
+from activity.models import Activity, Verb
+
+__all__ = ["Verb", "record"]
 
 
 def record(team, verb, *, actor=None, target=None, label="", outcome="ok", message="", subject=""):

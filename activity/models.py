@@ -20,8 +20,22 @@ class ActivityQuerySet(TeamQuerySet):
         return entries
 
 
+class Area(models.TextChoices):
+    """What part of the work an entry is about: the part of its verb's code before the
+    dot, in the words of the activity page's filter."""
+
+    JOB = "job", "Jobs"
+    PROVIDER = "provider", "Providers"
+    MEMBER = "member", "Members"
+    INVITATION = "invitation", "Invitations"
+    TEAM = "team", "Team"
+    RECORDING = "recording", "Recordings"
+    AVATAR = "avatar", "Avatars"
+
+
 class Verb(models.TextChoices):
-    """What happened, in the words the activity page prints; the code is what is stored."""
+    """What happened, in the words the activity page prints; the code is what is stored,
+    and starts with its Area."""
 
     JOB_CREATED = "job.created", "Job started"
     JOB_COMPLETED = "job.completed", "Job finished"
@@ -61,6 +75,13 @@ class Verb(models.TextChoices):
     CONVERSIONS_EXPORTED = "recording.conversions_exported", "Conversions exported"
     ROOM_OPENED = "avatar.room_opened", "Avatar room opened"
     ROOM_CLOSED = "avatar.room_closed", "Avatar room closed"
+
+
+def areas() -> list[tuple[str, str]]:
+    """The areas the page can filter by: those some verb is in, in Area's order. A verb
+    whose area has no words is a mistake, so it fails here rather than hides."""
+    used = {Area(verb.split(".", 1)[0]) for verb in Verb.values}
+    return [(area.value, area.label) for area in Area if area in used]
 
 
 # A job's verbs said after the kind of job ("Dubbing" + "started").

@@ -2,9 +2,16 @@
 
 from django.dispatch import receiver
 
-from activity.log import record
+from activity.log import Verb, record
 from jobs.models import Status
 from jobs.signals import job_announced
+
+# How each way a job can end is written in the log.
+ENDED = {
+    Status.COMPLETED: Verb.JOB_COMPLETED,
+    Status.FAILED: Verb.JOB_FAILED,
+    Status.CANCELED: Verb.JOB_CANCELED,
+}
 
 
 @receiver(job_announced)
@@ -12,7 +19,7 @@ def job_activity(sender, job, event, **kwargs):
     if event == "created":
         record(
             job.team,
-            "job.created",
+            Verb.JOB_CREATED,
             actor=job.created_by,
             target=job,
             label=job.label,
@@ -22,7 +29,7 @@ def job_activity(sender, job, event, **kwargs):
     failed = event == Status.FAILED
     record(
         job.team,
-        f"job.{event}",
+        ENDED[event],
         target=job,
         label=job.label,
         subject=job.kind_label,

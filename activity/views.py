@@ -4,19 +4,8 @@ from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from activity.models import Activity
+from activity.models import Activity, areas
 from teams.scoping import team_view
-
-AREAS = [
-    ("job", "Jobs"),
-    ("provider", "Providers"),
-    ("member", "Members"),
-    ("invitation", "Invitations"),
-    ("team", "Team"),
-    ("webhook", "Webhooks"),
-    ("voice", "Voices"),
-    ("recording", "Recordings"),
-]
 
 
 @team_view()
@@ -33,7 +22,7 @@ def activity_list(request, team):
     people = get_user_model().objects.filter(memberships__team=team).order_by("username")
     context = {
         "page": page,
-        "areas": AREAS,
+        "areas": areas(),
         "people": people,
         "filters": {"area": area, "actor": actor, "outcome": outcome},
     }

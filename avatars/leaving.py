@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from activity.log import record
+from activity.log import Verb, record
 from avatars import coins
 from avatars.models import LEAVE_HOLD, Room, RoomEvent
 from jobs.engine import backoff
@@ -146,7 +146,7 @@ def _acknowledged(room: Room, hold, now, text: str) -> None:
         RoomEvent.objects.create(room=room, at=now, text=_refund_line(room))
         record(
             room.team,
-            "avatar.room_closed",
+            Verb.ROOM_CLOSED,
             target=room,
             label=str(room.avatar_name or room.avatar_id),
             message=f"{Room.Reason(room.close_reason).label}: {text}",

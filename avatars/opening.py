@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from activity.log import record
+from activity.log import Verb, record
 from avatars import coins, leaving
 from avatars.models import Room, RoomEvent
 from providers import BadRequest, NotFound, UpstreamError
@@ -72,7 +72,7 @@ def open_room(*, account, avatar: dict, minutes: int, by) -> Room:
         RoomEvent.objects.create(room=room, failed=True, text=text)
         record(
             team,
-            "avatar.room_opened",
+            Verb.ROOM_OPENED,
             actor=by,
             target=room,
             outcome="failed",
@@ -114,7 +114,7 @@ def open_room(*, account, avatar: dict, minutes: int, by) -> Room:
             else f"what it was charged is not known: {unknown}."
         ),
     )
-    record(team, "avatar.room_opened", actor=by, target=room, label=room.avatar_name)
+    record(team, Verb.ROOM_OPENED, actor=by, target=room, label=room.avatar_name)
     return room
 
 

@@ -70,10 +70,9 @@ def backoff(attempts: int, base: float, cap: float) -> timedelta:
     return _jitter(timedelta(seconds=min(base * 2 ** max(0, attempts - 1), cap)))
 
 
-def enqueue_on_commit(task_name: str, *args) -> None:
-    from jobs import tasks
-
-    task = getattr(tasks, task_name)
+def enqueue_on_commit(task, *args) -> None:
+    """Send `task` once the caller's transaction commits. Callers import jobs.tasks
+    inside the function: it imports this module."""
     transaction.on_commit(lambda: task.delay(*args))
 
 
@@ -82,6 +81,8 @@ def enqueue_on_commit(task_name: str, *args) -> None:
 
 def create(*, team, account, kind: str, label: str, params: dict, created_by=None, retry_of=None):
     """Write the job in the caller's transaction; its submission starts after commit."""
+    from jobs import tasks
+
     kinds.get(kind)  # an unknown kind is a programming error: fail before writing
     job = Job.objects.create(
         team=team,
@@ -94,8 +95,8 @@ def create(*, team, account, kind: str, label: str, params: dict, created_by=Non
         retry_of=retry_of,
     )
     JobEvent.objects.create(job=job, status=Status.QUEUED, source=JobEvent.Source.USER)
-    enqueue_on_commit("submit", job.pk)
-    enqueue_on_commit("announce", job.pk)
+    enqueue_on_commit(tasks.submit, job.pk)
+    enqueue_on_commit(tasks.announce, job.pk)
     return job
 
 
@@ -245,6 +246,8 @@ def take_step(job: Job, seconds: int, now=None) -> bool:
 def _finish_failed(job: Job, message: str, hold=None) -> None:
     """Fail an unfinished job; given the submit `hold`, only while it is ours.
     Whatever hold the job had (submit or step) ends with it."""
+    from jobs import tasks
+
     now = timezone.now()
     query = Job.objects.filter(pk=job.pk, status__in=UNFINISHED)
     if hold is not None:
@@ -262,7 +265,7 @@ def _finish_failed(job: Job, message: str, hold=None) -> None:
         JobEvent.objects.create(
             job=job, at=now, status=Status.FAILED, message=message, source=JobEvent.Source.SYSTEM
         )
-        enqueue_on_commit("announce", job.pk)
+        enqueue_on_commit(tasks.announce, job.pk)
 
 
 # Applying what the provider says --------------------------------------------------------
@@ -356,6 +359,8 @@ def apply(remotes: dict[int, Remote], source: str, now=None) -> list[int]:
     """Record the provider's view of many jobs at once, never moving one backwards.
     Returns the ids of jobs that changed. The number of queries does not depend on how
     many jobs are given: unchanged jobs are rescheduled in groups, changed ones in bulk."""
+    from jobs import tasks
+
     if not remotes:
         return []
     now = now or timezone.now()
@@ -389,9 +394,9 @@ def apply(remotes: dict[int, Remote], source: str, now=None) -> list[int]:
             JobEvent.objects.bulk_create(events, batch_size=BULK_BATCH)
         for job in changed:
             if job.status == Status.COMPLETED and job.result_urls:
-                enqueue_on_commit("fetch_results", job.pk)
+                enqueue_on_commit(tasks.fetch_results, job.pk)
             elif job.status in FINISHED:
-                enqueue_on_commit("announce", job.pk)
+                enqueue_on_commit(tasks.announce, job.pk)
     return [job.pk for job in changed]
 
 
@@ -578,15 +583,15 @@ def reconcile(now=None) -> dict:
         Q(announced="") | Q(status__in=FINISHED, finished_at__lt=grace) & ~Q(announced=F("status"))
     ).exclude(results_state=ResultsState.PENDING)
     counts = {}
-    for name, query in (
-        ("submit", resubmit),
-        ("fetch_results", results),
-        ("announce", unannounced),
+    for name, task, query in (
+        ("submit", tasks.submit, resubmit),
+        ("fetch_results", tasks.fetch_results, results),
+        ("announce", tasks.announce, unannounced),
     ):
         ids = list(query.order_by("enqueued_at").values_list("pk", flat=True)[:1000])
         Job.objects.filter(pk__in=ids).update(enqueued_at=now)
         for pk in ids:
-            getattr(tasks, name).delay(pk)
+            task.delay(pk)
         counts[name] = len(ids)
     return counts
 
@@ -616,6 +621,8 @@ def cancel(job: Job, user=None) -> Cancellation:
     and would then run unwatched. One the provider can stop is stopped there first; if
     the provider refuses, the job keeps running here too and the person is told why.
     Otherwise (not sent yet, or a provider with no cancel) we stop following it."""
+    from jobs import tasks
+
     job = Job.objects.select_related("account").filter(pk=job.pk).first()
     if job is None:
         return Cancellation(False, "The job had already finished.")
@@ -650,7 +657,7 @@ def cancel(job: Job, user=None) -> Cancellation:
             source=JobEvent.Source.USER,
             message=f"Canceled by {user}" if user else "Canceled",
         )
-        enqueue_on_commit("announce", job.pk)
+        enqueue_on_commit(tasks.announce, job.pk)
     if stopped_there or job.status == Status.QUEUED:
         return Cancellation(True, f"{job.label} canceled.")
     return Cancellation(

@@ -33,6 +33,7 @@ def fetch_results(job_id: int, now=None) -> str:
     provider refuses for good (a 404, a bad credential) is given up at once; one that
     keeps failing, after JOBS_RESULTS_GIVE_UP from its first failure."""
     # engine imports this module for its callers; these names are only needed at call time.
+    from jobs import tasks
     from jobs.engine import PERMANENT, enqueue_on_commit
 
     now = now or timezone.now()
@@ -85,7 +86,7 @@ def fetch_results(job_id: int, now=None) -> str:
         last_error="",
         **RESULTS_HOLD.released(),
     )
-    enqueue_on_commit("announce", job.pk)
+    enqueue_on_commit(tasks.announce, job.pk)
     return "stored"
 
 
@@ -94,6 +95,7 @@ def try_again(job: Job) -> bool:
     for its next try is taken up at once; one given up starts afresh, its tries and its
     time to give up counted anew. False when there is nothing to copy, or a try is
     running right now."""
+    from jobs import tasks
     from jobs.engine import enqueue_on_commit
 
     now = timezone.now()
@@ -112,7 +114,7 @@ def try_again(job: Job) -> bool:
             **RESULTS_HOLD.released(),
         )
         if moved:
-            enqueue_on_commit("fetch_results", job.pk)
+            enqueue_on_commit(tasks.fetch_results, job.pk)
     return bool(moved)
 
 
@@ -125,13 +127,14 @@ def seconds_to_next_try(job_id: int) -> int:
 
 
 def give_up_results(job_id: int, message: str) -> None:
+    from jobs import tasks
     from jobs.engine import enqueue_on_commit
 
     with transaction.atomic():
         if Job.objects.filter(pk=job_id, results_state=ResultsState.PENDING).update(
             results_state=ResultsState.FAILED, last_error=message, **RESULTS_HOLD.released()
         ):
-            enqueue_on_commit("announce", job_id)
+            enqueue_on_commit(tasks.announce, job_id)
 
 
 def _store_one(job: Job, client, role: str, url: str) -> JobFile:

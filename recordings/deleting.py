@@ -5,7 +5,7 @@ that take and its reason, and the others go on."""
 from django.db import transaction
 from django.db.models import Q
 
-from activity.log import record
+from activity.log import Verb, record
 from providers import NotFound, UpstreamError
 from recordings.models import Recording
 from teams.connection import client_for
@@ -25,7 +25,7 @@ def delete_takes(takes, user=None) -> Outcome:
         except UpstreamError as exc:
             record(
                 take.team,
-                "recording.deleted",
+                Verb.TAKE_DELETED,
                 actor=user,
                 target=take,
                 outcome="failed",
@@ -34,7 +34,7 @@ def delete_takes(takes, user=None) -> Outcome:
             outcome.append((take, exc.message))
             continue
         with transaction.atomic():
-            record(take.team, "recording.deleted", actor=user, label=name)
+            record(take.team, Verb.TAKE_DELETED, actor=user, label=name)
             Recording.objects.filter(Q(pk=take.pk) | Q(original_id=take.pk)).delete()
         outcome.append((take, None))
     return outcome

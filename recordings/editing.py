@@ -3,7 +3,7 @@ the local mirror at once (so the page is right before the next sync), then the l
 
 from django.db import transaction
 
-from activity.log import record
+from activity.log import Verb, record
 from providers import NotFound, UpstreamError
 from recordings import sync
 from recordings.models import Folder, Project
@@ -22,14 +22,14 @@ def create_project(account, name: str, user=None) -> Result:
     try:
         made = client_for(account).create_project(name)
     except UpstreamError as exc:
-        return None, _refused(account.team, "recording.project_created", user, name, exc)
+        return None, _refused(account.team, Verb.PROJECT_CREATED, user, name, exc)
     with transaction.atomic():
         project = sync.save_one(Project, account, sync.project_record(made))
         # It is empty and we know it: the next sync need not read its tree to find that.
         Project.objects.filter(pk=project.pk, tree_synced_at__isnull=True).update(
             tree_synced_at=project.synced_at, tree_as_of=project.last_recording_at
         )
-        record(account.team, "recording.project_created", actor=user, target=project)
+        record(account.team, Verb.PROJECT_CREATED, actor=user, target=project)
     return project, None
 
 
@@ -38,12 +38,12 @@ def rename_project(project: Project, name: str, user=None) -> Result:
     try:
         renamed = client_for(project.account).rename_project(project.remote_id, name)
     except UpstreamError as exc:
-        return project, _refused(project.team, "recording.project_renamed", user, old, exc)
+        return project, _refused(project.team, Verb.PROJECT_RENAMED, user, old, exc)
     with transaction.atomic():
         project = sync.save_one(Project, project.account, sync.project_record(renamed))
         record(
             project.team,
-            "recording.project_renamed",
+            Verb.PROJECT_RENAMED,
             actor=user,
             target=project,
             message=f"Was “{old}”.",
@@ -59,9 +59,9 @@ def delete_project(project: Project, user=None) -> str | None:
     except NotFound:
         pass  # already gone upstream: finish the job here
     except UpstreamError as exc:
-        return _refused(project.team, "recording.project_deleted", user, project.name, exc)
+        return _refused(project.team, Verb.PROJECT_DELETED, user, project.name, exc)
     with transaction.atomic():
-        record(project.team, "recording.project_deleted", actor=user, label=project.name)
+        record(project.team, Verb.PROJECT_DELETED, actor=user, label=project.name)
         project.delete()
     return None
 
@@ -70,12 +70,12 @@ def create_folder(project: Project, name: str, user=None) -> Result:
     try:
         made = client_for(project.account).create_folder(project.remote_id, name)
     except UpstreamError as exc:
-        return None, _refused(project.team, "recording.folder_created", user, name, exc)
+        return None, _refused(project.team, Verb.FOLDER_CREATED, user, name, exc)
     with transaction.atomic():
         folder = sync.save_one(Folder, project.account, sync.folder_record(made, project.pk))
         record(
             project.team,
-            "recording.folder_created",
+            Verb.FOLDER_CREATED,
             actor=user,
             target=folder,
             message=f"In “{project.name}”.",
@@ -88,13 +88,13 @@ def rename_folder(folder: Folder, name: str, user=None) -> Result:
     try:
         renamed = client_for(folder.account).rename_folder(folder.remote_id, name)
     except UpstreamError as exc:
-        return folder, _refused(folder.team, "recording.folder_renamed", user, old, exc)
+        return folder, _refused(folder.team, Verb.FOLDER_RENAMED, user, old, exc)
     with transaction.atomic():
         mirrored = sync.folder_record(renamed, folder.project_id)
         folder = sync.save_one(Folder, folder.account, mirrored)
         record(
             folder.team,
-            "recording.folder_renamed",
+            Verb.FOLDER_RENAMED,
             actor=user,
             target=folder,
             message=f"Was “{old}”.",
@@ -109,11 +109,11 @@ def delete_folder(folder: Folder, user=None) -> str | None:
     except NotFound:
         pass
     except UpstreamError as exc:
-        return _refused(folder.team, "recording.folder_deleted", user, folder.name, exc)
+        return _refused(folder.team, Verb.FOLDER_DELETED, user, folder.name, exc)
     with transaction.atomic():
         record(
             folder.team,
-            "recording.folder_deleted",
+            Verb.FOLDER_DELETED,
             actor=user,
             label=folder.name,
             message=f"From “{folder.project.name}”.",

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
 
-from activity.log import record
+from activity.log import Verb, record
 from jobs.files import relay_response, safe_name, sealed
 from providers import UpstreamError
 from providers.respeecher import Accent, NarrationStyle
@@ -69,7 +69,7 @@ def export_project(project, *, starred_only: bool = False, user=None) -> Result:
     )
     return _relayed(
         project.team,
-        "recording.project_exported",
+        Verb.PROJECT_EXPORTED,
         user,
         project,
         opened,
@@ -83,7 +83,7 @@ def export_conversions(original: Recording, *, user=None) -> Result:
     opened = client_for(original.account).stream_conversions_export(original.remote_id)
     return _relayed(
         original.team,
-        "recording.conversions_exported",
+        Verb.CONVERSIONS_EXPORTED,
         user,
         original,
         opened,
@@ -113,7 +113,7 @@ def export_selection(folder, takes, *, user=None) -> StreamingHttpResponse | Non
     exported = [t for t in takes if any(c.original_id == t.pk for c in conversions)]
     record(
         folder.team,
-        "recording.takes_exported",
+        Verb.TAKES_EXPORTED,
         actor=user,
         target=folder,
         message=f"{len(conversions)} conversions of {len(exported)} takes.",

@@ -3,7 +3,7 @@ row from Respeecher's answer, so the page shows what Respeecher keeps."""
 
 from django.db import transaction
 
-from activity.log import record
+from activity.log import Verb, record
 from providers import UpstreamError
 from recordings import sync
 from recordings.models import Recording
@@ -35,7 +35,7 @@ def _patch(recording: Recording, verb: str, user, message: str = "", **fields) -
 
 
 def set_starred(recording: Recording, starred: bool, user=None) -> Result:
-    verb = "recording.starred" if starred else "recording.unstarred"
+    verb = Verb.TAKE_STARRED if starred else Verb.TAKE_UNSTARRED
     return _patch(recording, verb, user, starred=bool(starred))
 
 
@@ -59,4 +59,4 @@ def set_label(recording: Recording, label: str, user=None) -> Result:
         return recording, f"Keep the label to {Recording.LABEL_MAX} characters or fewer."
     old = recording.label
     message = f"Was “{old}”." if old else ""
-    return _patch(recording, "recording.labelled", user, message, label=label)
+    return _patch(recording, Verb.TAKE_LABELLED, user, message, label=label)

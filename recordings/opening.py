@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from django.db import transaction
 
-from activity.log import record
+from activity.log import Verb, record
 from providers import NotFound, UpstreamError
 from recordings import runs, sync
 from recordings.models import Project
@@ -68,6 +68,6 @@ def open_project(account, token: str, user=None) -> tuple[Project | None, str | 
         known = Project.objects.filter(account=account, remote_id=found.id).exists()
         project = sync.save_one(Project, account, sync.project_record(found))
         if not known:
-            record(account.team, "recording.project_opened", actor=user, target=project)
+            record(account.team, Verb.PROJECT_OPENED, actor=user, target=project)
             runs.request_sync(account, user=user)
     return project, None, not known

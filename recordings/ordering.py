@@ -3,7 +3,7 @@ conversion, and what happens here when a conversion ends: the mirror, the webhoo
 
 from django.db import transaction
 
-from activity.log import record
+from activity.log import Verb, record
 from jobs import engine
 from jobs.models import UNFINISHED, Job, Status
 from providers.respeecher import Recording as RemoteRecording
@@ -28,7 +28,7 @@ def place(originals, targets, *, by, calibration_id="") -> list[Job]:
             voices = ", ".join(t.voice.name for t in targets)
             record(
                 team,
-                "recording.ordered",
+                Verb.CONVERSION_ORDERED,
                 actor=by,
                 target=originals[0].folder,
                 label=f"{len(originals)} take(s) of {originals[0].folder} into {voices}"[:200],
@@ -113,7 +113,7 @@ def finished(job: Job) -> None:
     publish(job.team, event, data)
     record(
         job.team,
-        "recording.converted" if completed else "recording.conversion_failed",
+        Verb.CONVERSION_DONE if completed else Verb.CONVERSION_FAILED,
         target=conversion or order.original,
         label=job.label,
         outcome="ok" if completed else "failed",

@@ -10,7 +10,7 @@ both at once as PUT requires; its audio, id and conversions stay.
 
 from django.db import transaction
 
-from activity.log import record
+from activity.log import Verb, record
 from providers import UpstreamError
 from recordings import sync
 from recordings.models import Recording
@@ -32,7 +32,7 @@ def replace(recording: Recording, *, label: str, starred: bool, user=None) -> Re
     except UpstreamError as exc:
         record(
             recording.team,
-            "recording.replaced",
+            Verb.TAKE_REPLACED,
             actor=user,
             target=recording,
             outcome="failed",
@@ -43,5 +43,5 @@ def replace(recording: Recording, *, label: str, starred: bool, user=None) -> Re
         mirrored = sync.recording_record(answer, recording.project_id, recording.folder_id)
         saved = sync.save_one(Recording, recording.account, mirrored)
         was = f"Was “{recording.label}”{', starred' if recording.starred else ''}."
-        record(recording.team, "recording.replaced", actor=user, target=saved, message=was)
+        record(recording.team, Verb.TAKE_REPLACED, actor=user, target=saved, message=was)
     return saved, None

@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from activity.log import record
+from activity.log import Verb, record
 from jobs.models import Status
 from providers import UpstreamError
 from recordings import sync
@@ -56,7 +56,7 @@ def execute(run_id: int) -> str:
     if result.changed or run.requested_by_id:
         record(
             run.team,
-            "recording.synced",
+            Verb.RECORDING_SYNCED,
             actor=run.requested_by,
             label=str(run.account),
             message=str(result),
@@ -82,7 +82,7 @@ def _fail(run: SyncRun, message: str) -> None:
     )
     record(
         run.team,
-        "recording.sync_failed",
+        Verb.RECORDING_SYNC_FAILED,
         actor=run.requested_by,
         label=str(run.account),
         outcome="failed",

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from activity.models import Verb
 from jobs import inputs, kinds
 from jobs.kinds import COMPLETED, FAILED, PROCESSING, JobKind, Remote, Unsendable
 from jobs.models import Status
@@ -185,7 +186,7 @@ class RespeecherUpload(FolderOriginal):
     name = "respeecher.upload"
 
     verbose_name = "Upload"
-    verb = "recording.uploaded"
+    verb = Verb.TAKE_UPLOADED
     marker_note = (
         "Respeecher upload: the label sent ends with ` [<marker>]` (the person's label cut "
         "to fit 40); found among the folder's originals by that suffix, then relabelled"
@@ -235,7 +236,7 @@ class RespeecherSpeech(FolderOriginal):
     name = "respeecher.speech"
 
     verbose_name = "Speech"
-    verb = "recording.spoken"
+    verb = Verb.TAKE_SPOKEN
     marker_note = (
         "Respeecher text to speech into a folder: as the upload, the label ends with "
         "` [<marker>]`; found among the folder's originals, then relabelled"

@@ -3,7 +3,7 @@ where the provider can, and the person is told what could not be stopped."""
 
 from dataclasses import dataclass, field
 
-from activity.log import record
+from activity.log import Verb, record
 from teams.models import ProviderAccount
 from teams.signals import disconnecting, team_deleting, team_running, work_running
 
@@ -57,5 +57,5 @@ def disconnect(account: ProviderAccount, user) -> Disconnected:
     lines = [line for _, stopped in replies for line in stopped or []]
     outcome = Disconnected(len(lines), [line for line in lines if line])
     account.delete()
-    record(account.team, "provider.disconnected", actor=user, label=str(account))
+    record(account.team, Verb.PROVIDER_DISCONNECTED, actor=user, label=str(account))
     return outcome

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from activity.log import record
+from activity.log import Verb, record
 from providers import UpstreamError
 from teams import disconnecting
 from teams.connection import burki_assistants, check_connection
@@ -46,7 +46,7 @@ def team_settings(request, team):
     form = TeamForm(request.POST or None, instance=team)
     if request.method == "POST" and form.is_valid():
         form.save()
-        record(team, "team.renamed", actor=request.user, target=team)
+        record(team, Verb.TEAM_RENAMED, actor=request.user, target=team)
         messages.success(request, "Team renamed.")
         return redirect("team_settings", team=team.slug)
     return render(request, "teams/settings.html", {"form": form})
@@ -114,7 +114,7 @@ def member_role(request, team, member_id):
         membership.save(update_fields=["role"])
         record(
             team,
-            "member.role_changed",
+            Verb.MEMBER_ROLE_CHANGED,
             actor=request.user,
             label=f"{membership.user} → {membership.get_role_display()}",
         )
@@ -132,7 +132,7 @@ def member_remove(request, team, member_id):
         messages.error(request, "Only an owner can remove an owner.")
     else:
         membership.delete()
-        record(team, "member.removed", actor=request.user, label=str(membership.user))
+        record(team, Verb.MEMBER_REMOVED, actor=request.user, label=str(membership.user))
         messages.success(request, f"{membership.user} was removed from the team.")
         if membership.user_id == request.user.pk:
             return redirect("root")
@@ -154,7 +154,7 @@ def invitation_create(request, team):
     )
     record(
         team,
-        "invitation.created",
+        Verb.INVITATION_CREATED,
         actor=request.user,
         label=f"{invitation.email or 'someone'} as {invitation.get_role_display()}",
     )
@@ -171,7 +171,9 @@ def invitation_revoke(request, team, invitation_id):
     if Invitation.objects.filter(pk=invitation.pk, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     ):
-        record(team, "invitation.revoked", actor=request.user, label=invitation.email or "a link")
+        record(
+            team, Verb.INVITATION_REVOKED, actor=request.user, label=invitation.email or "a link"
+        )
     messages.success(request, "Invitation revoked; its link no longer works.")
     return redirect("members", team=team.slug)
 
@@ -210,7 +212,7 @@ def invitation_accept(request, token):
                 )
         record(
             invitation.team,
-            "member.joined",
+            Verb.MEMBER_JOINED,
             actor=membership.user,
             label=membership.get_role_display(),
         )
@@ -242,7 +244,8 @@ def provider_connect(request, team, provider):
     if request.method == "POST" and form.is_valid():
         saved = form.save()
         verb = "updated" if account else "connected"
-        record(team, f"provider.{verb}", actor=request.user, target=saved)
+        done = Verb.PROVIDER_UPDATED if account else Verb.PROVIDER_CONNECTED
+        record(team, done, actor=request.user, target=saved)
         messages.success(request, f"{Provider(provider).label} {verb}. Test the connection next.")
         return redirect("providers", team=team.slug)
     return render(
@@ -259,7 +262,7 @@ def provider_test(request, team, account_id):
     label = account.get_provider_display()
     record(
         team,
-        "provider.tested",
+        Verb.PROVIDER_TESTED,
         actor=request.user,
         target=account,
         outcome="ok" if account.last_check_ok else "failed",

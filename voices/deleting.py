@@ -5,7 +5,7 @@ from django.db import transaction
 
 from providers import NotFound, UpstreamError
 from teams.connection import client_for
-from webhooks.events import publish
+from webhooks.events import EventType, publish
 
 
 def can_delete(voice) -> bool:
@@ -24,7 +24,7 @@ def delete(voice) -> str | None:
     with transaction.atomic():
         publish(
             voice.team,
-            "voice.deleted",
+            EventType.VOICE_DELETED,
             {
                 "id": voice.pk,
                 "provider": voice.provider,

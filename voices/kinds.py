@@ -29,7 +29,7 @@ def made_voice_url(job) -> str | None:
     from voices.models import Voice
 
     voice = Voice.objects.filter(
-        team_id=job.team_id, provider=job.provider, remote_id=job.remote_id
+        team_id=job.team_id, provider=job.provider, tts_list=False, remote_id=job.remote_id
     ).first()
     return voice.get_absolute_url() if voice and job.remote_id else None
 
@@ -219,9 +219,7 @@ class A2ETextToSpeech(JobKind):
                 region=region,
             )
         else:
-            params = cls.Params(
-                text=text, speech_rate=speech_rate, tts_id=voice.remote_id.removeprefix("tts:")
-            )
+            params = cls.Params(text=text, speech_rate=speech_rate, tts_id=voice.remote_id)
         job = cls.create(account=voice.account, by=by, label=speech_label(text), params=params)
         record_generation(job, voice, text, speech_rate=speech_rate, country=country, region=region)
         return job

@@ -111,9 +111,10 @@ class BurkiQuerySetMixin:
 
 # The one rule for which voices Voxboard's text-to-speech page can use: ready ones of A2E
 # (public TTS voices and clones) and Respeecher's voices with a narration style; not
-# Respeecher's v1 "tts:" voices, and not Burki's clones (Burki speaks them only in calls).
+# Respeecher's v1 text-to-speech voices, and not Burki's clones (Burki speaks them only
+# in calls).
 SPEAKS_HERE = Q(can_speak=True) & (
-    Q(provider=Provider.A2E) | Q(provider=Provider.RESPEECHER) & ~Q(remote_id__startswith="tts:")
+    Q(provider=Provider.A2E) | Q(provider=Provider.RESPEECHER, tts_list=False)
 )
 
 # The pill colour each of the status words is shown in.
@@ -136,11 +137,9 @@ class VoiceQuerySet(BurkiQuerySetMixin, TeamQuerySet):
 
     def convertible(self):
         """Respeecher's marketplace voices that originals can be converted into now (its
-        "tts:" voices only speak text; an unavailable voice takes no orders)."""
-        return (
-            self.filter(provider=Provider.RESPEECHER)
-            .exclude(remote_id__startswith="tts:")
-            .exclude(status=RESPEECHER_UNAVAILABLE)
+        text-to-speech voices only speak text; an unavailable voice takes no orders)."""
+        return self.filter(provider=Provider.RESPEECHER, tts_list=False).exclude(
+            status=RESPEECHER_UNAVAILABLE
         )
 
     def search(self, q: str):
@@ -169,8 +168,11 @@ class Voice(models.Model):
         "teams.ProviderAccount", on_delete=models.CASCADE, related_name="voices"
     )
     provider = models.CharField(max_length=20, choices=Provider.choices)
-    # The provider's id, prefixed where one provider has two id spaces ("tts:" voices).
+    # The provider's id, unique within its list (tts_list says which of two).
     remote_id = models.CharField(max_length=120)
+    # From the provider's own list of text-to-speech voices (A2E's public voices,
+    # Respeecher's v1 ones), whose ids are a space apart from its other voices'.
+    tts_list = models.BooleanField(default=False)
     kind = models.CharField(max_length=10, choices=Kind.choices)
     name = models.CharField(max_length=200)
     language = models.CharField(max_length=40, blank=True)
@@ -208,7 +210,8 @@ class Voice(models.Model):
         ordering = ["name", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["team", "provider", "remote_id"], name="one_voice_per_remote_record"
+                fields=["team", "provider", "tts_list", "remote_id"],
+                name="one_voice_per_remote_record",
             )
         ]
         indexes = [

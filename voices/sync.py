@@ -52,6 +52,7 @@ SYNCED_FIELDS = [
 UPSTREAM_FAVORITES = {Provider.RESPEECHER}
 
 Record = dict
+Key = tuple[bool, str]
 Progress = Callable[[int], None]
 
 
@@ -89,7 +90,8 @@ def a2e_records(account: ProviderAccount, client) -> Iterator[Record]:
             if not option.tts_id:
                 continue
             yield {
-                "remote_id": f"tts:{option.tts_id}",
+                "remote_id": option.tts_id,
+                "tts_list": True,
                 "kind": Kind.PUBLIC,
                 "name": _name(option.label, option.tts_id),
                 "language": group.value or "",
@@ -156,7 +158,8 @@ def respeecher_records(account: ProviderAccount, client) -> Iterator[Record]:
         if not voice.id:
             continue
         yield {
-            "remote_id": f"tts:{voice.id}",
+            "remote_id": voice.id,
+            "tts_list": True,
             "kind": Kind.PUBLIC,
             "name": _name(voice.name, voice.id),
             "status": "available",
@@ -246,6 +249,11 @@ def fit(record: Record) -> Record:
     return record
 
 
+def key(record: Record) -> Key:
+    """Which voice a record is: its id within its provider's list (tts_list says which)."""
+    return (record.get("tts_list", False), record["remote_id"])
+
+
 def fingerprint(record: Record) -> str:
     encoded = json.dumps(record, sort_keys=True, default=str, separators=(",", ":"))
     return hashlib.md5(encoded.encode(), usedforsecurity=False).hexdigest()
@@ -263,25 +271,25 @@ def sync_account(account: ProviderAccount, progress: Progress | None = None, now
     voice gone."""
     now = now or timezone.now()
     client = client_for(account)
-    fetched: dict[str, Record] = {}
+    fetched: dict[Key, Record] = {}
     for record in RECORDS[account.provider](account, client):
         if len(record["remote_id"]) > REMOTE_ID_WIDTH:
             log.warning("skipping a %s voice with an over-long id", account.provider)
             continue
-        fetched[record["remote_id"]] = record
+        fetched[key(record)] = record
         if progress and len(fetched) % BATCH == 0:
             progress(len(fetched))
-    existing = {
-        remote_id: (fp, gone_at)
-        for remote_id, fp, gone_at in Voice.objects.filter(account=account).values_list(
-            "remote_id", "fingerprint", "gone_at"
-        )
-    }
-    gone = [rid for rid, (_fp, gone_at) in existing.items() if rid not in fetched and not gone_at]
+    existing, pks = {}, {}
+    for pk, tts_list, remote_id, fp, gone_at in Voice.objects.filter(account=account).values_list(
+        "pk", "tts_list", "remote_id", "fingerprint", "gone_at"
+    ):
+        existing[(tts_list, remote_id)] = (fp, gone_at)
+        pks[(tts_list, remote_id)] = pk
+    gone = [pks[k] for k, (_fp, gone_at) in existing.items() if k not in fetched and not gone_at]
     with transaction.atomic():
         result = _save(account, fetched.values(), existing, now)
         for batch in _batches(gone):
-            Voice.objects.filter(account=account, remote_id__in=batch).update(gone_at=now)
+            Voice.objects.filter(account=account, pk__in=batch).update(gone_at=now)
     result.gone = len(gone)
     log.info("voices of %s synced: %s", account, result)
     return result
@@ -295,7 +303,7 @@ def _save(account, records, existing, now) -> SyncResult:
         record = fit(record)
         record["fingerprint"] = fingerprint(record)
         result.fetched += 1
-        old = existing.get(record["remote_id"])
+        old = existing.get(key(record))
         if old is not None and old == (record["fingerprint"], None):
             continue
         if old is None:
@@ -318,7 +326,7 @@ def _save(account, records, existing, now) -> SyncResult:
         Voice.objects.bulk_create(
             batch,
             update_conflicts=True,
-            unique_fields=["team", "provider", "remote_id"],
+            unique_fields=["team", "provider", "tts_list", "remote_id"],
             update_fields=fields,
         )
     return result
@@ -327,22 +335,18 @@ def _save(account, records, existing, now) -> SyncResult:
 def save_record(account: ProviderAccount, record: Record) -> Voice:
     """Put one voice we just made (a finished clone) into the catalog and announce it,
     without waiting for the next full sync."""
-    from webhooks.events import publish
+    from webhooks.events import EventType, publish
 
-    remote_id = record["remote_id"]
-    existing = {
-        rid: (fp, gone)
-        for rid, fp, gone in Voice.objects.filter(account=account, remote_id=remote_id).values_list(
-            "remote_id", "fingerprint", "gone_at"
-        )
-    }
+    tts_list, remote_id = key(record)
+    mine = Voice.objects.filter(account=account, tts_list=tts_list, remote_id=remote_id)
+    existing = {key(record): fp_gone for fp_gone in mine.values_list("fingerprint", "gone_at")}
     with transaction.atomic():
         result = _save(account, [record], existing, timezone.now())
-        saved = Voice.objects.get(account=account, remote_id=remote_id)
+        saved = mine.get()
         if result.created:
             publish(
                 account.team,
-                "voice.created",
+                EventType.VOICE_CREATED,
                 {
                     "id": saved.pk,
                     "provider": account.provider,

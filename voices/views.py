@@ -175,9 +175,12 @@ def catalog(request, team):
 def voice_detail(request, team, voice_id):
     voice = get_for_team(Voice.objects.select_related("account"), team, pk=voice_id)
     # The work that used this voice: the job that made it, and the speech it gave.
+    # (No job makes a voice of a text-to-speech list, whose ids are another space.)
     jobs = Job.objects.for_team(team).filter(
         account=voice.account_id, remote_id=voice.remote_id, kind__in=CLONE_KINDS
     )
+    if voice.tts_list:
+        jobs = jobs.none()
     generations = voice.generations.select_related("job", "created_by")[:20]
     return render(
         request,

@@ -1,8 +1,10 @@
 """The activity log records people's and the system's actions and filters them."""
 
+import re
+
 from django.urls import reverse
 
-from activity.log import record
+from activity.log import Verb, record
 from activity.models import Activity
 from jobs import engine
 from jobs.models import Status
@@ -40,6 +42,29 @@ def test_filters_narrow_by_area_person_and_outcome(owner_client, owner, team):
     assert "A2E" not in _page(owner_client, team, actor="system")
     assert "Dub 1" in _page(owner_client, team, actor="system")
     assert "Dub 1" not in _page(owner_client, team, outcome="failed")
+
+
+def _areas_offered(body) -> dict[str, str]:
+    """The area filter's choices as the page offers them: {label: value}."""
+    select = re.search(r'<select name="area">(.*?)</select>', body, re.S).group(1)
+    return {label: value for value, label in re.findall(r'value="([^"]*)"[^>]*>([^<]*)<', select)}
+
+
+def test_avatar_entries_can_be_picked_out_by_area(owner_client, team):
+    record(team, Verb.ROOM_OPENED, label="Lobby room")
+    record(team, Verb.JOB_COMPLETED, label="Dub 1")
+    offered = _areas_offered(_page(owner_client, team))
+    assert "Avatars" in offered
+    body = _page(owner_client, team, area=offered["Avatars"])
+    assert "Lobby room" in body and "Dub 1" not in body
+
+
+def test_every_area_offered_has_entries_it_can_show(owner_client, team):
+    offered = _areas_offered(_page(owner_client, team))
+    areas = [value for value in offered.values() if value]
+    assert areas
+    for area in areas:
+        assert any(verb.startswith(f"{area}.") for verb in Verb.values), area
 
 
 def test_another_teams_activity_is_never_shown(owner_client, team, other_team):

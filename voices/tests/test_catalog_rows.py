@@ -78,7 +78,7 @@ def test_speak_is_offered_for_exactly_the_voices_the_speech_form_lists(owner_cli
     a2e = VoiceFactory(team=team, name="A2E public", kind=Kind.PUBLIC)
     clone = VoiceFactory(team=team, name="A2E clone")
     respeecher = VoiceFactory(team=team, name="Marketplace", account__provider="respeecher")
-    VoiceFactory(team=team, name="Old TTS", account__provider="respeecher", remote_id="tts:1")
+    VoiceFactory(team=team, name="Old TTS", account__provider="respeecher", tts_list=True)
     VoiceFactory(team=team, name="Burki clone", account__provider="burki", status="ready")
     VoiceFactory(team=team, name="Training", status="sent", can_speak=False)
 

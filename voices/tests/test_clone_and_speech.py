@@ -173,7 +173,12 @@ def test_a_clone_without_any_sample_is_explained(member_client, team, connected,
 @pytest.fixture
 def speaker(team, connected):
     return VoiceFactory(
-        team=team, account=connected["a2e"], kind=Kind.PUBLIC, remote_id="tts:abc", name="Ann"
+        team=team,
+        account=connected["a2e"],
+        kind=Kind.PUBLIC,
+        remote_id="abc",
+        tts_list=True,
+        name="Ann",
     )
 
 
@@ -214,7 +219,7 @@ def test_a_clone_speaks_only_with_a_language_and_an_accent(member_client, team, 
 
 @pytest.mark.django_db
 def test_another_teams_voice_cannot_be_picked(member_client, team, connected, other_team):
-    theirs = VoiceFactory(team=other_team, kind=Kind.PUBLIC, remote_id="tts:x")
+    theirs = VoiceFactory(team=other_team, kind=Kind.PUBLIC, remote_id="x", tts_list=True)
     response = member_client.post(
         _speech_url(team), {"voice": theirs.pk, "text": "Hi", "speech_rate": "1.0"}
     )

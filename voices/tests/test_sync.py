@@ -43,7 +43,7 @@ def test_first_sync_mirrors_all_three_providers(team, connected, control):
     # Clones (the seed document's and ours) and the public TTS catalogue, told apart.
     assert a2e.filter(kind=Kind.CLONE).count() == 6
     public = a2e.filter(kind=Kind.PUBLIC)
-    assert public.exists() and all(v.remote_id.startswith("tts:") and v.can_speak for v in public)
+    assert public.exists() and all(v.tts_list and v.can_speak for v in public)
     assert voices.filter(provider="respeecher", name__startswith="Voice ").count() == 7
     burki = voices.filter(provider="burki")
     assert burki.count() == 2 + 4  # the seed's two cloned voices and the four seeded

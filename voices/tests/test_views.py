@@ -247,7 +247,9 @@ def test_the_voice_page_lists_the_speech_it_gave(owner_client, team, a2e_account
     from jobs import engine
     from voices.models import Generation
 
-    voice = VoiceFactory(team=team, account=a2e_account, kind=Kind.PUBLIC, remote_id="tts:v")
+    voice = VoiceFactory(
+        team=team, account=a2e_account, kind=Kind.PUBLIC, remote_id="v", tts_list=True
+    )
     job = engine.create(
         team=team,
         account=a2e_account,

@@ -1,0 +1,42 @@
+"""Voices of a text-to-speech list, stored before the list had its own column."""
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
+
+from teams.tests.factories import ProviderAccountFactory
+from voices.models import Voice
+
+BEFORE = [("voices", "0007_quality_bands_in_per_cent")]
+AFTER = [("voices", "0008_voice_tts_list")]
+
+
+def _migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_prefixed_voice_keeps_its_list_and_loses_its_prefix():
+    account = ProviderAccountFactory(provider="a2e")
+    old = _migrate(BEFORE).get_model("voices", "Voice")
+    now = timezone.now()
+    common = dict(
+        team_id=account.team_id, account_id=account.pk, provider="a2e", name="Ann",
+        can_speak=True, status="completed", fingerprint="0" * 32, first_seen_at=now,
+        synced_at=now,
+    )  # fmt: skip
+    old.objects.create(remote_id="tts:abc", kind="public", **common)
+    # A clone whose id happens to be the public voice's, without the prefix.
+    old.objects.create(remote_id="abc", kind="clone", **common)
+    try:
+        _migrate(AFTER)
+        public = Voice.objects.get(kind="public")
+        clone = Voice.objects.get(kind="clone")
+        assert (public.remote_id, public.tts_list) == ("abc", True)
+        assert (clone.remote_id, clone.tts_list) == ("abc", False)
+        assert set(Voice.objects.speakable()) == {public, clone}
+    finally:
+        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
