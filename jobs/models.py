@@ -8,7 +8,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from jobs.holds import Hold
+from core.holds import Hold
 from teams.models import TeamQuerySet
 
 
@@ -36,7 +36,7 @@ RANK = {
 }
 
 
-# The holds on a job (see jobs.holds). The first three share `held_until`: each
+# The holds on a job (see core.holds). The first three share `held_until`: each
 # belongs to a part of the job's life the others never reach at the same time.
 # Being sent: one submit task has it (JOBS_SUBMIT_LEASE); past it, it is taken over.
 SUBMIT_HOLD = Hold("submit", "held_until")
