@@ -20,6 +20,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
+from core.paging import keyset_page
 from jobs import once, uploads
 from jobs.models import UNFINISHED, Job, Status
 from recordings import (
@@ -46,7 +47,6 @@ from recordings.forms import (
 from recordings.models import Folder, Order, Project, Recording, SyncRun, shown_conversions
 from teams.models import Provider, ProviderAccount, Role
 from teams.scoping import get_for_team, ids_from, team_view
-from voices.paging import keyset_page
 
 PAGE_SIZE = 100
 ORIGINALS_PAGE = 50

@@ -12,6 +12,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
+from core.paging import keyset_page
 from jobs import inputs, once, uploads
 from jobs.files import relay_response
 from jobs.models import Job
@@ -44,7 +45,6 @@ from voices.models import (
     Voice,
     voice_word,
 )
-from voices.paging import keyset_page
 
 PAGE_SIZE = 50
 # The columns the catalog's rows show (voices/templatetags/voice_rows.py), and the sorts'.
