@@ -2,9 +2,9 @@
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
-from django.shortcuts import render
 
 from activity.models import Activity, areas
+from core.htmx import render_page
 from teams.scoping import team_view
 
 
@@ -26,5 +26,4 @@ def activity_list(request, team):
         "people": people,
         "filters": {"area": area, "actor": actor, "outcome": outcome},
     }
-    template = "activity/list.html#entries" if request.htmx else "activity/list.html"
-    return render(request, template, context)
+    return render_page(request, "activity/list.html", context, partial="entries")

@@ -25,8 +25,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from avatars.models import CoinHold, Room
+from core.holds import Hold
 from dashboard.templatetags.words import number
-from jobs.holds import Hold
 from providers import UpstreamError
 from teams.connection import client_for
 from teams.models import url_origin

@@ -21,7 +21,7 @@ from django.utils import timezone
 from activity.log import Verb, record
 from avatars import coins
 from avatars.models import LEAVE_HOLD, Room, RoomEvent
-from jobs.engine import backoff
+from core.retry import Backoff
 from providers import BadRequest, NotFound, UpstreamError
 from teams.connection import client_for
 from webhooks.events import EventType, publish
@@ -65,7 +65,10 @@ def request_leave(room: Room, reason: str, *, by=None, now=None, why: str = "") 
 
 
 def retry_wait(attempts: int) -> timedelta:
-    return backoff(attempts, settings.AVATAR_LEAVE_RETRY_BASE, settings.AVATAR_LEAVE_RETRY_MAX)
+    """A leave A2E did not answer is sent again after base x 2^(attempts-1), capped,
+    +-10 %, for as long as it takes: a room is always left."""
+    policy = Backoff(base=settings.AVATAR_LEAVE_RETRY_BASE, cap=settings.AVATAR_LEAVE_RETRY_MAX)
+    return policy.delay(attempts)
 
 
 def leave(room_id: int, now=None) -> str:

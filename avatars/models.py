@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from jobs.holds import Hold
+from core.holds import Hold
 from teams import crypto
 from teams.models import TeamQuerySet
 

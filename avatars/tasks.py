@@ -3,14 +3,10 @@
 from celery import shared_task
 
 from avatars import leaving
+from core.retry import within
 
 
-@shared_task(
-    name="avatars.leave",
-    acks_late=True,
-    soft_time_limit=leaving.HOLD_SECONDS * 2 // 3,
-    time_limit=leaving.HOLD_SECONDS * 5 // 6,
-)
+@shared_task(name="avatars.leave", acks_late=True, **within(leaving.HOLD_SECONDS))
 def leave(room_id: int) -> str:
     return leaving.leave(room_id)
 

@@ -37,8 +37,9 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from core import paging  # noqa: E402
 from teams.models import Membership, ProviderAccount, Role, Team  # noqa: E402
-from voices import paging, sync  # noqa: E402
+from voices import sync  # noqa: E402
 from voices.models import SORTS, Kind, Voice  # noqa: E402
 
 logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -2,7 +2,6 @@
 update, so a redelivered or duplicated task message changes nothing the second time."""
 
 import logging
-import random
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -12,6 +11,7 @@ from django.db import models, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
+from core.retry import Backoff
 from jobs import bulk, kinds
 from jobs.kinds import Remote
 from jobs.models import (
@@ -61,13 +61,14 @@ def _seconds(name: str) -> timedelta:
     return timedelta(seconds=getattr(settings, name))
 
 
-def _jitter(delay: timedelta) -> timedelta:
-    return delay * (0.9 + random.random() * 0.2)  # noqa: S311 - spreading load, not secrecy
-
-
-def backoff(attempts: int, base: float, cap: float) -> timedelta:
-    """The wait after `attempts` failed tries: base x 2^(attempts-1), capped, +-10 %."""
-    return _jitter(timedelta(seconds=min(base * 2 ** max(0, attempts - 1), cap)))
+def submit_retry() -> Backoff:
+    """A failed submission's next try: base x 2^(attempts-1), capped, +-10 %, until
+    JOBS_MAX_ATTEMPTS have failed (read when asked, so tests may change them)."""
+    return Backoff(
+        base=settings.JOBS_RETRY_BASE,
+        cap=settings.JOBS_RETRY_MAX,
+        max_tries=settings.JOBS_MAX_ATTEMPTS,
+    )
 
 
 def enqueue_on_commit(task, *args) -> None:
@@ -176,13 +177,10 @@ def submit(job_id: int, now=None) -> str:
 
 def _submit_later(job: Job, exc: Exception, hold, now) -> str:
     message = getattr(exc, "message", str(exc))
-    if job.attempts >= settings.JOBS_MAX_ATTEMPTS:
+    wait = submit_retry().delay(job.attempts, retry_after=getattr(exc, "retry_after", None))
+    if wait is None:
         _finish_failed(job, f"Gave up after {job.attempts} attempts: {message}", hold=hold)
         return "failed"
-    wait = backoff(job.attempts, settings.JOBS_RETRY_BASE, settings.JOBS_RETRY_MAX)
-    retry_after = getattr(exc, "retry_after", None)
-    if retry_after:
-        wait = max(wait, timedelta(seconds=retry_after))
     mine = Job.objects.filter(SUBMIT_HOLD.mine(hold), pk=job.pk, status=Status.SUBMITTING)
     if getattr(exc, "maybe_processed", False) or isinstance(exc, ProtocolError):
         # It may exist upstream, or come to exist: a provider that took the request

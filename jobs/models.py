@@ -8,7 +8,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from jobs.holds import Hold
+from core.holds import Hold
 from teams.models import TeamQuerySet
 
 
@@ -36,7 +36,7 @@ RANK = {
 }
 
 
-# The holds on a job (see jobs.holds), each in its own column, so freeing one never
+# The holds on a job (see core.holds), each in its own column, so freeing one never
 # frees another.
 # Being sent: one submit task has it (JOBS_SUBMIT_HOLD); past it, it is taken over.
 SUBMIT_HOLD = Hold("submit", "submit_held_until")

@@ -12,14 +12,18 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.retry import Backoff
 from jobs.models import RESULTS_HOLD, Job, JobFile, ResultsState, Status
 from providers import UpstreamError
 from teams.connection import client_for
 
+# A result copy's tries: 30 s, doubling to 15 minutes, no jitter (one copier per job).
+RESULTS_RETRY = Backoff(base=30, cap=900, jitter=(1.0, 1.0))
+
 
 def results_retry_wait(attempt: int) -> int:
-    """Seconds before the next try to copy a result, after `attempt` failed ones."""
-    return min(30 * 2**attempt, 900)
+    """Seconds before the next try to copy a result, after `attempt` + 1 failed ones."""
+    return int(RESULTS_RETRY.seconds(attempt + 1))
 
 
 def fetch_results(job_id: int, now=None) -> str:

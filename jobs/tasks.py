@@ -4,15 +4,9 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
+from core.retry import within
 from jobs import engine, once, results
 from providers import UpstreamError
-
-
-def within(hold: int) -> dict:
-    """Time limits that stop a task before a hold of `hold` seconds lapses, so work is
-    only ever taken over from a worker that can no longer do it."""
-    return {"soft_time_limit": max(1, hold * 2 // 3), "time_limit": max(2, hold * 5 // 6)}
-
 
 # A submit task's hold lasts JOBS_SUBMIT_HOLD, a result copy's JOBS_RESULTS_HOLD.
 SUBMIT_LIMITS = within(settings.JOBS_SUBMIT_HOLD)

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import email.utils
 import hashlib
 import logging
 import mimetypes
 import os
-import random
 import re
 import tempfile
 import threading
@@ -21,7 +19,6 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import IO, Any
@@ -29,6 +26,7 @@ from urllib.parse import quote, unquote, urljoin, urlsplit
 
 import httpx
 
+from core.retry import Backoff, parse_retry_after
 from providers import USER_AGENT, deadline, guard, slots
 from providers.errors import (
     AuthError,
@@ -54,6 +52,9 @@ NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 TRANSIENT = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 BACKOFF_BASE = 0.5
 BACKOFF_CAP = 8.0
+# Waits inside one call are short and spread wide (50-100 % of the step), since many
+# workers may have hit the same busy provider at once.
+RETRY = Backoff(base=BACKOFF_BASE, cap=BACKOFF_CAP, jitter=(0.5, 1.0), max_tries=MAX_ATTEMPTS)
 # The most of a provider's own error text we keep (shown to people, stored on rows).
 DETAIL_LIMIT = 200
 CHUNK_SIZE = 64 * 1024
@@ -264,30 +265,6 @@ def address_policy(base_url: str, private_hosts: frozenset[str]) -> guard.Policy
 # --- retries ---------------------------------------------------------------------------
 
 
-def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header given as seconds or as an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
-
-
-def backoff(attempt: int, rand: Callable[[], float] = random.random) -> float:
-    """Capped exponential delay after failed attempt `attempt` (1-based), with jitter."""
-    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempt - 1))
-    return ceiling * (0.5 + rand() / 2)
-
-
 @dataclass(frozen=True)
 class Failure:
     """One failed attempt: what the retry decision weighs, and the error it ends in."""
@@ -317,8 +294,6 @@ def retry_wait(failure: Failure, attempt: int, max_retry_wait: float) -> float |
     backoff; one longer than `max_retry_wait` is left to the caller, which can reschedule
     rather than hold a worker.
     """
-    if attempt >= MAX_ATTEMPTS:
-        return None
     idempotent = failure.method in IDEMPOTENT_METHODS
     if failure.cause is not None:
         retryable = isinstance(failure.cause, NEVER_SENT) or (
@@ -326,9 +301,9 @@ def retry_wait(failure: Failure, attempt: int, max_retry_wait: float) -> float |
         )
     else:
         retryable = idempotent and failure.status in RETRY_STATUSES
-    if not retryable:
+    wait = RETRY.seconds(attempt) if retryable else None
+    if wait is None:
         return None
-    wait = backoff(attempt)
     if failure.retry_after is not None:
         if failure.retry_after > max_retry_wait:
             return None

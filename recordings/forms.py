@@ -4,10 +4,10 @@ into voices. Every check runs before anything is stored or sent upstream."""
 
 from django import forms
 
+from core.forms import MultipleFileField
 from jobs import inputs
 from recordings import opening, options, uploading
 from recordings.models import Project, Recording
-from voices.forms import MultipleFileField
 
 
 class NameForm(forms.Form):

@@ -113,7 +113,7 @@ class RespeecherConversion(JobKind):
 
     @classmethod
     def start(cls, *, original, target, by, calibration_id=""):
-        """Order `original` (a mirrored Recording) into `target` (recordings.forms.Target)."""
+        """Order `original` (a mirrored Recording) into `target` (recordings.options.Target)."""
         from recordings.models import Order
 
         params = cls.Params(

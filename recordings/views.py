@@ -16,10 +16,11 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
+from core.htmx import render_page
+from core.paging import keyset_page
 from jobs import once, uploads
 from jobs.models import UNFINISHED, Job, Status
 from recordings import (
@@ -46,7 +47,6 @@ from recordings.forms import (
 from recordings.models import Folder, Order, Project, Recording, SyncRun, shown_conversions
 from teams.models import Provider, ProviderAccount, Role
 from teams.scoping import get_for_team, ids_from, team_view
-from voices.paging import keyset_page
 
 PAGE_SIZE = 100
 ORIGINALS_PAGE = 50
@@ -83,14 +83,14 @@ def _respeecher_account(team):
 def project_list(request, team):
     projects = Project.objects.for_team(team).listed().with_counts().by_activity().defer("raw")
     page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "projects": page.object_list}
-    if request.htmx and request.htmx.target == "projects":
-        response = render(request, "recordings/projects.html#projects", context)
-    else:
-        context["account"] = _respeecher_account(team)
-        response = render(request, "recordings/projects.html", context)
-    patch_vary_headers(response, ["HX-Request", "HX-Target"])
-    return response
+    return render_page(
+        request,
+        "recordings/projects.html",
+        {"page": page, "projects": page.object_list},
+        partial="projects",
+        target="projects",
+        page_only=lambda: {"account": _respeecher_account(team)},
+    )
 
 
 @team_view()
@@ -150,14 +150,14 @@ def project_detail(request, team, project_id):
     page = Paginator(folders.select_related("parent").defer("raw"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    context = {"project": project, "page": page, "folders": page.object_list}
-    if request.htmx and request.htmx.target == "folders":
-        response = render(request, "recordings/project.html#folders", context)
-    else:
-        context["form"] = NameForm()
-        response = render(request, "recordings/project.html", context)
-    patch_vary_headers(response, ["HX-Request", "HX-Target"])
-    return response
+    return render_page(
+        request,
+        "recordings/project.html",
+        {"project": project, "page": page, "folders": page.object_list},
+        partial="folders",
+        target="folders",
+        page_only=lambda: {"form": NameForm()},
+    )
 
 
 @team_view()
@@ -193,14 +193,14 @@ def folder_detail(request, team, folder_id):
         "states": STATE_FILTERS,
         "is_first_page": not request.GET.get("after"),
     }
-    template = "recordings/folder.html"
-    if request.htmx and request.htmx.target == "originals":
-        template += "#originals"
-    else:
-        context.update(_originals_in(team, folder))
-    response = render(request, template, context)
-    patch_vary_headers(response, ["HX-Request", "HX-Target"])
-    return response
+    return render_page(
+        request,
+        "recordings/folder.html",
+        context,
+        partial="originals",
+        target="originals",
+        page_only=lambda: _originals_in(team, folder),
+    )
 
 
 def _name_page(request, form, *, title, submit, back):

@@ -6,6 +6,7 @@ from itertools import groupby
 from django import forms
 from django.core.validators import URLValidator
 
+from core.forms import MultipleFileField
 from dashboard.words import LANGUAGES, language_name
 from jobs import inputs
 from recordings import options
@@ -26,22 +27,6 @@ A2E_MODELS = [
 ]
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".wav,.mp3,.m4a,audio/*"}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(d, initial) for d in data]
-        return [single(data, initial)] if data else []
-
-
 class CloneForm(forms.Form):
     name = forms.CharField(max_length=100)
     gender = forms.ChoiceField(choices=[("female", "Female"), ("male", "Male")])
@@ -59,7 +44,9 @@ class CloneForm(forms.Form):
         help_text="A2E cleans the samples before training.",
     )
     samples = MultipleFileField(
-        required=False, help_text=f"Recordings of the voice: {A2E_SAMPLE_RULES.describe()} each."
+        required=False,
+        accept=".wav,.mp3,.m4a,audio/*",
+        help_text=f"Recordings of the voice: {A2E_SAMPLE_RULES.describe()} each.",
     )
     sample_urls = forms.CharField(
         required=False,

@@ -7,11 +7,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
+from core.htmx import render_page
+from core.paging import keyset_page
 from jobs import inputs, once, uploads
 from jobs.files import relay_response
 from jobs.models import Job
@@ -44,7 +45,6 @@ from voices.models import (
     Voice,
     voice_word,
 )
-from voices.paging import keyset_page
 
 PAGE_SIZE = 50
 # The columns the catalog's rows show (voices/templatetags/voice_rows.py), and the sorts'.
@@ -142,33 +142,37 @@ def catalog(request, team):
         "sort": sort,
         "is_first_page": not request.GET.get("after"),
     }
-    if request.htmx and request.htmx.target == "voice-rows":
-        response = render(request, "voices/catalog.html#rows", context)
-        patch_vary_headers(response, ["HX-Request", "HX-Target"])
-        return response
-    accounts = _accounts_with_last_run(team)
-    connected = {a.provider for a in accounts}
-    context.update(
-        accounts=accounts,
-        missing=[Provider(p) for p in Provider.values if p not in connected],
-        languages=_languages(team, listed, accounts),
-        providers=Provider.choices,
-        kinds=Kind.choices,
-        bands=QualityBand.choices,
-        genders=[(code, GENDERS[code]) for code in ("female", "male")],
-        age_groups=list(AGE_GROUPS.items()),
-        pitch_groups=list(PITCH_GROUPS.items()),
-        sorts=[
-            ("name", "Name A-Z"),
-            ("-name", "Name Z-A"),
-            ("provider", "Provider"),
-            ("newest", "Newest"),
-        ],
-        can_refresh=request.membership.has_role(Role.MEMBER),
+
+    def page_only():
+        accounts = _accounts_with_last_run(team)
+        connected = {a.provider for a in accounts}
+        return {
+            "accounts": accounts,
+            "missing": [Provider(p) for p in Provider.values if p not in connected],
+            "languages": _languages(team, listed, accounts),
+            "providers": Provider.choices,
+            "kinds": Kind.choices,
+            "bands": QualityBand.choices,
+            "genders": [(code, GENDERS[code]) for code in ("female", "male")],
+            "age_groups": list(AGE_GROUPS.items()),
+            "pitch_groups": list(PITCH_GROUPS.items()),
+            "sorts": [
+                ("name", "Name A-Z"),
+                ("-name", "Name Z-A"),
+                ("provider", "Provider"),
+                ("newest", "Newest"),
+            ],
+            "can_refresh": request.membership.has_role(Role.MEMBER),
+        }
+
+    return render_page(
+        request,
+        "voices/catalog.html",
+        context,
+        partial="rows",
+        target="voice-rows",
+        page_only=page_only,
     )
-    response = render(request, "voices/catalog.html", context)
-    patch_vary_headers(response, ["HX-Request", "HX-Target"])
-    return response
 
 
 @team_view()

@@ -1,17 +1,16 @@
 """Sending one delivery attempt: take the row's hold, POST the signed body, record the outcome."""
 
 import logging
-import random
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.utils import parsedate_to_datetime
 
 import httpx
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db.models import F
 from django.utils import timezone
 
+from core.retry import Backoff, parse_retry_after
 from webhooks import signing
 from webhooks.models import (
     DELIVERY_HOLD,
@@ -35,7 +34,12 @@ RETRY_SCHEDULE = [
     timedelta(hours=10),
 ]
 MAX_ATTEMPTS = len(RETRY_SCHEDULE) + 1
-JITTER = 0.10  # ±10 %, so endpoints that failed together do not all retry together
+# ±10 %, so endpoints that failed together do not all retry together.
+RETRY = Backoff(
+    steps=tuple(wait.total_seconds() for wait in RETRY_SCHEDULE),
+    jitter=(0.9, 1.1),
+    max_tries=MAX_ATTEMPTS,
+)
 # Retry-After beyond this is treated as this: a receiver cannot park a delivery for weeks.
 MAX_RETRY_AFTER = timedelta(hours=24)
 TIMEOUT = 15.0
@@ -71,26 +75,10 @@ class Outcome:
         return self.status_code == 429 or self.status_code >= 500
 
 
-def retry_wait(attempts: int) -> timedelta | None:
-    """The jittered wait after `attempts` attempts have failed; None when they are used up."""
-    if attempts >= MAX_ATTEMPTS:
-        return None
-    base = RETRY_SCHEDULE[attempts - 1]
-    return base * random.uniform(1 - JITTER, 1 + JITTER)
-
-
-def parse_retry_after(value: str | None, now: datetime) -> timedelta | None:
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        wait = timedelta(seconds=int(value))
-    else:
-        try:
-            wait = parsedate_to_datetime(value) - now
-        except (TypeError, ValueError):
-            return None
-    return min(max(wait, timedelta(0)), MAX_RETRY_AFTER)
+def retry_after(value: str | None, now: datetime) -> timedelta | None:
+    """A receiver's Retry-After as a wait, at most MAX_RETRY_AFTER."""
+    seconds = parse_retry_after(value, now)
+    return None if seconds is None else min(timedelta(seconds=seconds), MAX_RETRY_AFTER)
 
 
 def _client(verify=True) -> httpx.Client:
@@ -118,7 +106,7 @@ def post(url: str, secret: str, msg_id: str, body: str, now: datetime) -> Outcom
             client.stream("POST", url, content=body.encode(), headers=headers) as response,
         ):
             outcome.status_code = response.status_code
-            outcome.retry_after = parse_retry_after(response.headers.get("retry-after"), now)
+            outcome.retry_after = retry_after(response.headers.get("retry-after"), now)
             excerpt = b""
             for chunk in response.iter_bytes():
                 excerpt += chunk
@@ -206,9 +194,10 @@ def _record(delivery, endpoint, held, outcome: Outcome, now: datetime) -> None:
     }
     if outcome.succeeded:
         changes.update(status=DeliveryStatus.SUCCEEDED, next_attempt_at=None, finished_at=now)
-    elif outcome.retryable and (wait := retry_wait(attempts)) is not None:
-        if outcome.retry_after and outcome.retry_after > wait:
-            wait = outcome.retry_after
+    elif (
+        outcome.retryable
+        and (wait := RETRY.delay(attempts, retry_after=outcome.retry_after)) is not None
+    ):
         changes.update(next_attempt_at=now + wait)
     else:
         final = DeliveryStatus.FAILED if not outcome.retryable else DeliveryStatus.ABANDONED

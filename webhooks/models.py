@@ -6,7 +6,7 @@ import secrets
 from django.db import models
 from django.utils import timezone
 
-from jobs.holds import Hold
+from core.holds import Hold
 from teams import crypto
 from teams.models import ProviderAccount, Team
 from webhooks import signing
@@ -99,7 +99,7 @@ def new_msg_id() -> str:
 
 
 # One attempt of a delivery, and one run of an inbound event's handler, hold the row
-# (see jobs.holds): until `held_until`, by the token in `holder`, which the task
+# (see core.holds): until `held_until`, by the token in `holder`, which the task
 # message sent for it carries.
 DELIVERY_HOLD = Hold("delivery", until="held_until", holder="holder")
 INBOUND_HOLD = Hold("inbound", until="held_until", holder="holder")

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from core.htmx import render_page
 from teams.models import Provider, ProviderAccount, Role
 from teams.scoping import get_for_team, team_view
 from webhooks import delivery as sender
@@ -147,8 +148,8 @@ def deliveries(request, team, endpoint_id):
     page = Paginator(_with_attempts(endpoint.deliveries.all()), DELIVERIES_PER_PAGE).get_page(
         request.GET.get("page")
     )
-    template = "webhooks/deliveries.html#list" if request.htmx else "webhooks/deliveries.html"
-    return render(request, template, {"endpoint": endpoint, "page": page})
+    context = {"endpoint": endpoint, "page": page}
+    return render_page(request, "webhooks/deliveries.html", context, partial="list")
 
 
 @admin_only

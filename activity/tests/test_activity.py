@@ -82,6 +82,15 @@ def test_an_htmx_filter_returns_only_the_entries(owner_client, team):
     assert "Dub 1" in body
 
 
+def test_the_page_and_its_htmx_entries_say_they_differ_by_the_htmx_header(owner_client, team):
+    # Without Vary, a browser's back button or a cache could show the bare entries as
+    # the whole page, or the whole page inside the list.
+    url = reverse("activity", kwargs={"team": team.slug})
+    for headers in ({}, {"HX-Request": "true"}):
+        response = owner_client.get(url, {"area": "job"}, headers=headers)
+        assert "HX-Request" in response.get("Vary", ""), headers
+
+
 def test_an_empty_log_says_how_to_fill_it(owner_client, team):
     assert "Nothing has happened yet" in _page(owner_client, team)
 

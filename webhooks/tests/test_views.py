@@ -231,6 +231,17 @@ def test_the_deliveries_page_shows_each_attempt(admin_client_, team, endpoint, c
     assert d.msg_id in body and "HTTP 503" in body and "busy now" in body and "42 ms" in body
 
 
+def test_the_deliveries_page_and_its_htmx_list_say_they_differ_by_the_htmx_header(
+    admin_client_, team, endpoint
+):
+    # Without Vary, a browser's back button or a cache could show the bare list as the
+    # whole page after a Refresh.
+    url = _url("webhook_deliveries", team, endpoint_id=endpoint.pk)
+    for headers in ({}, {"HX-Request": "true"}):
+        response = admin_client_.get(url, headers=headers)
+        assert "HX-Request" in response.get("Vary", ""), headers
+
+
 def _make_deliveries(endpoint, n):
     rows = Delivery.objects.bulk_create(
         [Delivery(endpoint=endpoint, event_type="job.completed", body="{}") for _ in range(n)]

@@ -6,9 +6,9 @@ taken over and nothing waits forever. It is taken with a conditional UPDATE on r
 whose hold is free, so of two takers only one gets it, and it is freed by writing its
 columns back to empty. A hold whose time is exactly `now` has lapsed: it is free.
 
-Every hold in the project is declared once as a `Hold` and used through it:
-jobs.engine (submit, step, results, poll) and webhooks (delivery, inbound). This module
-imports nothing of ours, so any app may use it.
+Every hold in the project is declared once as a `Hold` and used through it: jobs
+(submit, step, results, poll), webhooks (delivery, inbound) and avatars (a room's leave,
+an account's coins). This module imports nothing of ours, so any app may use it.
 """
 
 import secrets

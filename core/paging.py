@@ -8,6 +8,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
+# Named for the page that first used it; kept, so cursors in pages already open still work.
 SALT = "voices.keyset"
 
 
@@ -31,6 +32,9 @@ def _after(model, ordering: tuple[str, ...], values: list) -> Q:
 
 
 def keyset_page(queryset, ordering: tuple[str, ...], cursor: str | None, size: int) -> Page:
+    """Up to `size` rows of `queryset` in `ordering` (which must end in a unique field),
+    after the row `cursor` names; a cursor that is missing, mangled or made for another
+    ordering starts from the first row."""
     queryset = queryset.order_by(*ordering)
     values = _read(cursor, ordering)
     # Values that do not fit the fields start the list from the first page too.
