@@ -94,6 +94,24 @@ class DeliveryStatus(models.TextChoices):
     ABANDONED = "abandoned", "Abandoned"  # retries ran out, or the endpoint went away
 
 
+# What the delivery module writes when an attempt ends without an answer, or is not
+# sent; anything else without a status code is a connection that failed.
+_NOT_SENT = {"Refused:": "Not sent: that address is not allowed", "Timed out": "No answer in time"}
+ENDPOINT_OFF = ("The endpoint is disabled.", "The endpoint was disabled.")
+
+
+def result_in_words(status_code: int | None, error: str) -> str:
+    """An attempt's result as the page says it; the code or error goes in Details."""
+    if status_code is not None:
+        return "Accepted" if 200 <= status_code < 300 else "Refused by your receiver"
+    if error in ENDPOINT_OFF:
+        return "Not sent: the endpoint is disabled"
+    for start, words in _NOT_SENT.items():
+        if error.startswith(start):
+            return words
+    return "Could not reach your receiver"
+
+
 def new_msg_id() -> str:
     return "msg_" + secrets.token_urlsafe(18)
 
@@ -149,6 +167,10 @@ class Delivery(models.Model):
         return f"{self.event_type} {self.msg_id}"
 
     @property
+    def last_result(self) -> str:
+        return result_in_words(self.last_status_code, self.last_error)
+
+    @property
     def payload(self) -> dict:
         return json.loads(self.body)
 
@@ -175,6 +197,10 @@ class DeliveryAttempt(models.Model):
     @property
     def succeeded(self) -> bool:
         return self.status_code is not None and 200 <= self.status_code < 300
+
+    @property
+    def result(self) -> str:
+        return result_in_words(self.status_code, self.error)
 
 
 class InboundHookQuerySet(models.QuerySet):

@@ -236,6 +236,22 @@ def test_the_deliveries_page_shows_each_attempt(admin_client_, team, endpoint, c
     assert d.msg_id in body and "HTTP 503" in body and "busy now" in body and "42 ms" in body
 
 
+def test_deliveries_say_results_in_words_and_keep_ids_and_codes_in_details(
+    admin_client_, team, endpoint, clock
+):
+    d = DeliveryFactory(endpoint=endpoint, attempts=2, last_error="HTTP 503", last_status_code=503)
+    DeliveryAttempt.objects.create(delivery=d, at=clock.now, status_code=503, duration_ms=42)
+    DeliveryAttempt.objects.create(delivery=d, at=clock.now, error="ConnectError: [Errno 111]")
+    page = admin_client_.get(_url("webhook_deliveries", team, endpoint_id=endpoint.pk)).content
+    page = page.decode()
+    shown = re.sub(r'(?s)<details class="small">.*?</details>', "", page)
+    assert "Refused by your receiver" in shown and "Could not reach your receiver" in shown
+    for technical in ("webhook-id", d.msg_id, "HTTP 503", "ConnectError", '"type"'):
+        assert technical not in shown
+    details = page.split('<details class="small">')[1]
+    assert "webhook-id" in details and d.msg_id in details and "HTTP 503" in details
+
+
 def _make_deliveries(endpoint, n):
     rows = Delivery.objects.bulk_create(
         [Delivery(endpoint=endpoint, event_type="job.completed", body="{}") for _ in range(n)]
