@@ -121,7 +121,7 @@ def _row(voice, csrf: str, next_path: str, can_change: bool) -> str:
         status=escape(voice.status_label),
         quality=quality,
         uses=f'<small class="muted">{localize(uses)} uses</small>' if uses is not None else "",
-        speak=_speak(voice, name),
+        speak=_speak(voice, name) if can_change else "",
     )
 
 
