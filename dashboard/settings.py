@@ -85,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "teams.context_processors.current_team",
+                "jobs.context_processors.jobs_in_flight",
             ],
             # Words for people on every page without a {% load %}: times, languages, numbers.
             "builtins": ["dashboard.templatetags.words"],

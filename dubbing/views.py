@@ -87,7 +87,7 @@ def dubbing_batch_progress(request, team, batch_id):
     return render(request, "dubbing/list.html#progress", {"batch": batch})
 
 
-@uploads.upload_view(_max_upload_bytes)
+@uploads.upload_view(_max_upload_bytes, read_role=Role.MEMBER)
 @once.per_submit
 def dubbing_new(request, team):
     account = _account(team)

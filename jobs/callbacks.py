@@ -14,11 +14,12 @@ from jobs.models import UNFINISHED, Job, JobEvent
 log = logging.getLogger(__name__)
 
 
-def handle(account, payload: dict) -> str:
-    """Apply one verified callback; returns what happened, for logs and tests."""
+def handle(account, payload: dict) -> int | None:
+    """Apply one verified callback; returns the id of the job it names (so the callbacks
+    list can link to it), or None when it names none of this account's jobs."""
     data = payload.get("data")
     if not isinstance(data, dict) or not isinstance(data.get("record"), dict):
-        return "ignored: no record"
+        return None
     candidates = [
         kind
         for kind in kinds.registered().values()
@@ -30,20 +31,20 @@ def handle(account, payload: dict) -> str:
         remote = kind.from_callback(data["record"])
         if remote is None:
             continue
-        job_id = (
-            Job.objects.filter(
-                account=account, kind=kind.name, remote_id=remote.remote_id, status__in=UNFINISHED
-            )
-            .values_list("pk", flat=True)
+        found = (
+            Job.objects.filter(account=account, kind=kind.name, remote_id=remote.remote_id)
+            .values_list("pk", "status")
             .first()
         )
-        if job_id is None:
-            # Not ours, or already finished: polling has the last word on those.
-            return "ignored: no unfinished job"
-        changed = engine.apply({job_id: remote}, JobEvent.Source.WEBHOOK)
-        return "applied" if changed else "unchanged"
+        if found is None:
+            return None
+        job_id, status = found
+        # A finished job is left alone: polling had the last word on it.
+        if status in UNFINISHED:
+            engine.apply({job_id: remote}, JobEvent.Source.WEBHOOK)
+        return job_id
     log.info("callback from %s of kind %r matched no job kind", account, data.get("kind"))
-    return "ignored: unknown kind"
+    return None
 
 
 def register_all() -> None:

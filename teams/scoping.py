@@ -33,7 +33,7 @@ def team_view(write_role: str = Role.MEMBER, read_role: str = Role.VIEWER):
                 raise Http404("No such team.")
             needed = read_role if request.method in SAFE_METHODS else write_role
             if not membership.has_role(needed):
-                raise PermissionDenied(f"This needs the {Role(needed).label} role or above.")
+                raise PermissionDenied(refusal(membership, needed))
             request.team = membership.team
             request.membership = membership
             if request.session.get(SESSION_KEY) != membership.team.slug:
@@ -43,6 +43,15 @@ def team_view(write_role: str = Role.MEMBER, read_role: str = Role.VIEWER):
         return wrapper
 
     return decorator
+
+
+def refusal(membership, needed: str) -> str:
+    """Why a member may not do something, and who can change that, for the 403 page."""
+    role = Role(needed).label.lower()
+    fix = f"an owner can make you {'an' if role[0] in 'aeiou' else 'a'} {role} to do this."
+    if membership.role == Role.VIEWER:
+        return f"Viewers can listen and download; {fix}"
+    return f"This needs the {role} role or above; {fix}"
 
 
 def get_for_team(model_or_queryset, team, **lookup):

@@ -246,7 +246,9 @@ def _a2e_account(team):
     return ProviderAccount.objects.for_team(team).of(Provider.A2E)
 
 
-@uploads.upload_view(lambda: A2E_SAMPLE_RULES.max_bytes, max_files=None)
+# Pages that are only a form for a change are refused to viewers on GET as on POST,
+# with the 403 page saying so in words: a form they cannot send is a dead end.
+@uploads.upload_view(lambda: A2E_SAMPLE_RULES.max_bytes, max_files=None, read_role=Role.MEMBER)
 @once.per_submit
 def clone_new(request, team):
     account = _a2e_account(team)
@@ -327,7 +329,7 @@ def speech(request, team):
     )
 
 
-@team_view()
+@team_view(read_role=Role.MEMBER)
 def voice_delete(request, team, voice_id):
     voice = get_for_team(Voice.objects.select_related("account"), team, pk=voice_id)
     if not deleting.can_delete(voice):
@@ -386,7 +388,7 @@ def _attention_reason(voice, now) -> str:
     return f"unused for {(now - voice.last_used_at).days} days"
 
 
-@uploads.upload_view(lambda: BURKI_MAX_BYTES)
+@uploads.upload_view(lambda: BURKI_MAX_BYTES, read_role=Role.MEMBER)
 @once.per_submit
 def burki_clone(request, team):
     account = ProviderAccount.objects.for_team(team).of(Provider.BURKI)

@@ -17,7 +17,8 @@ __all__ = ["Rejected", "accept", "handler_for", "process", "receive", "register"
 
 logger = logging.getLogger(__name__)
 
-Handler = Callable[[ProviderAccount, dict], None]
+# A handler returns the id of the job the callback named, if it named one of ours.
+Handler = Callable[[ProviderAccount, dict], int | None]
 _handlers: dict[str, Handler] = {}
 
 # Longer than the process task's hard time limit, so a live handler keeps its hold.
@@ -27,7 +28,8 @@ RETRY_BACKOFF = [timedelta(minutes=1), timedelta(minutes=10)]
 
 
 def register(provider: str, handler: Handler) -> None:
-    """Have `handler(account, payload)` process every verified callback from `provider`.
+    """Have `handler(account, payload)` process every verified callback from `provider`;
+    it returns the id of the job the callback is about, or None when it names no job here.
     Call it from an AppConfig.ready(); a second registration for a provider replaces the
     first. Handlers must be idempotent: an event is re-run if its worker dies mid-way."""
     if provider not in Provider.values:
@@ -152,7 +154,7 @@ def process(event_id: int, holder: str = "") -> str | None:
     else:
         try:
             with transaction.atomic():
-                handler(account, event.payload)
+                job_id = handler(account, event.payload)
         except Exception as exc:
             logger.exception("Inbound event %s: handler failed", event.webhook_id)
             changes["error"] = f"{type(exc).__name__}: {exc}"[:500]
@@ -167,5 +169,6 @@ def process(event_id: int, holder: str = "") -> str | None:
                 changes["status"] = InboundStatus.FAILED
         else:
             changes["status"] = InboundStatus.PROCESSED
+            changes["job_id"] = job_id if isinstance(job_id, int) else None
     InboundEvent.objects.filter(INBOUND_HOLD.mine(held), pk=event.pk).update(**changes)
     return changes["status"]

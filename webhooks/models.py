@@ -94,6 +94,24 @@ class DeliveryStatus(models.TextChoices):
     ABANDONED = "abandoned", "Abandoned"  # retries ran out, or the endpoint went away
 
 
+# What the delivery module writes when an attempt ends without an answer, or is not
+# sent; anything else without a status code is a connection that failed.
+_NOT_SENT = {"Refused:": "Not sent: that address is not allowed", "Timed out": "No answer in time"}
+ENDPOINT_OFF = ("The endpoint is disabled.", "The endpoint was disabled.")
+
+
+def result_in_words(status_code: int | None, error: str) -> str:
+    """An attempt's result as the page says it; the code or error goes in Details."""
+    if status_code is not None:
+        return "Accepted" if 200 <= status_code < 300 else "Refused by your receiver"
+    if error in ENDPOINT_OFF:
+        return "Not sent: the endpoint is disabled"
+    for start, words in _NOT_SENT.items():
+        if error.startswith(start):
+            return words
+    return "Could not reach your receiver"
+
+
 def new_msg_id() -> str:
     return "msg_" + secrets.token_urlsafe(18)
 
@@ -149,6 +167,10 @@ class Delivery(models.Model):
         return f"{self.event_type} {self.msg_id}"
 
     @property
+    def last_result(self) -> str:
+        return result_in_words(self.last_status_code, self.last_error)
+
+    @property
     def payload(self) -> dict:
         return json.loads(self.body)
 
@@ -175,6 +197,10 @@ class DeliveryAttempt(models.Model):
     @property
     def succeeded(self) -> bool:
         return self.status_code is not None and 200 <= self.status_code < 300
+
+    @property
+    def result(self) -> str:
+        return result_in_words(self.status_code, self.error)
 
 
 class InboundHookQuerySet(models.QuerySet):
@@ -208,10 +234,11 @@ class InboundHook(_SecretMixin, models.Model):
 
 
 class InboundStatus(models.TextChoices):
-    RECEIVED = "received", "Received"
-    PROCESSED = "processed", "Processed"
-    UNHANDLED = "unhandled", "Unhandled"  # no handler registered for the provider
-    FAILED = "failed", "Failed"
+    RECEIVED = "received", "Waiting to be applied"
+    # Applied to the job it names (InboundEvent.job), or to none when it names no job here.
+    PROCESSED = "processed", "Applied"
+    UNHANDLED = "unhandled", "Not matched to any job here"  # no handler for the provider
+    FAILED = "failed", "Could not be applied"
 
 
 # The states a provider's status callback reports, as the callbacks list says them.
@@ -238,6 +265,10 @@ class InboundEventQuerySet(models.QuerySet):
 
 class InboundEvent(models.Model):
     hook = models.ForeignKey(InboundHook, on_delete=models.CASCADE, related_name="events")
+    # The job the callback named, once applied; the callbacks list links to it.
+    job = models.ForeignKey(
+        "jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="callbacks"
+    )
     webhook_id = models.CharField(max_length=200)
     event_type = models.CharField(max_length=100, blank=True)
     payload = models.JSONField()
@@ -263,6 +294,29 @@ class InboundEvent(models.Model):
 
     def __str__(self):
         return f"{self.event_type or 'event'} {self.webhook_id}"
+
+    @property
+    def outcome(self) -> str:
+        """What became of the callback, in words; the list adds the job's link when it
+        named one of ours (see `job`)."""
+        if self.status == InboundStatus.PROCESSED and self.job_id is None:
+            return InboundStatus.UNHANDLED.label
+        return self.get_status_display()
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status == InboundStatus.FAILED
+
+    @property
+    def will_retry(self) -> bool:
+        """Its handler failed and it waits for another try (at `held_until`)."""
+        return self.status == InboundStatus.RECEIVED and bool(self.error)
+
+    @property
+    def job_had_finished(self) -> bool:
+        """The job it named had already finished when it came: nothing was changed."""
+        finished = self.job.finished_at if self.job else None
+        return finished is not None and finished < self.received_at
 
     @property
     def label(self) -> str:

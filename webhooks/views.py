@@ -54,7 +54,9 @@ def webhooks(request, team):
     for account in accounts:
         hook = getattr(account, "inbound_hook", None)
         hooks.append({"account": account, "hook": hook, "url": hook and _inbound_url(hook)})
-    events = InboundEvent.objects.for_team(team).select_related("hook__account")[:RECENT_INBOUND]
+    events = InboundEvent.objects.for_team(team).select_related("hook__account", "job__team")[
+        :RECENT_INBOUND
+    ]
     return render(
         request,
         "webhooks/list.html",

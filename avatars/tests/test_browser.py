@@ -89,7 +89,7 @@ def test_a_new_user_opens_a_room_speaks_asks_and_leaves_with_the_coins_back(
     expect(cost).to_contain_text("charges coins for the whole length you choose")
     expect(cost).to_contain_text("the unused part comes back")
     coins_before = remaining_coins(control)
-    expect(page.locator("#coins-now")).to_have_text(f"{coins_before:g}")
+    expect(page.locator("#coins-now")).to_have_text(f"{coins_before:,g}")
 
     room = open_room(page, minutes=2)
     assert room.state == Room.State.LIVE and room.minutes == 2

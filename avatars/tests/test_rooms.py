@@ -41,7 +41,7 @@ def test_the_list_shows_avatars_and_what_a_room_costs(member_client, team, a2e, 
     html = member_client.get(_url(team, "avatars")).content.decode()
     assert "Lily" in html and "Marcus" in html
     assert "whole length you choose, when the room opens" in html
-    assert f'<strong id="coins-now">{coins():g}</strong>' in html
+    assert f'<strong id="coins-now">{coins():,g}</strong> coins now' in html  # "10,000"
     assert "Open room" in html
 
 

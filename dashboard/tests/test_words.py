@@ -280,8 +280,14 @@ def _team_with_everything():
     for n, (state, raw) in enumerate(
         zip(Status.values, iter(PROVIDER_STATES * 3), strict=False), start=1
     ):
+        made = now - timedelta(hours=len(Status.values) - n, minutes=12)
         take = RecordingFactory(
-            project=project, folder=folder, state=state, status=raw, label=f"Chapter 1, take {n}"
+            project=project,
+            folder=folder,
+            state=state,
+            status=raw,
+            label=f"Chapter 1, take {n}",
+            created_at=made,
         )
         takes.append(take)
         RecordingFactory(
@@ -292,6 +298,8 @@ def _team_with_everything():
             state=state,
             status=raw,
             label=f"Chapter 1, take {n}, new voice",
+            model_name="Daniel, calm explainer",
+            created_at=made + timedelta(minutes=5),
         )
     room = RoomFactory(team=team, account=accounts["a2e"], avatar_name="Ava at the front desk")
     Utterance.objects.create(
@@ -313,6 +321,19 @@ def _team_with_everything():
         "file_id": result.pk,
     }
     return team, owner, jobs, seeded, takes
+
+
+@pytest.mark.django_db
+def test_the_walks_takes_read_like_a_real_teams():
+    # Its screenshots are the README's Tour: a conversion names its voice and every row
+    # says when it was made, as Respeecher's listing does.
+    team, owner, _jobs, seeded, _takes = _team_with_everything()
+    client = Client()
+    client.force_login(owner.user)
+    page = client.get(url_for("recordings_folder", team, objects=seeded)).content.decode()
+    rows = re.findall(r'(?s)<tr class="conversion">.*?</tr>', page)
+    assert rows and all("↳ Daniel, calm explainer" in row for row in rows)
+    assert all("<time" in row for row in rows) and "(voice unknown)" not in page
 
 
 @pytest.mark.django_db

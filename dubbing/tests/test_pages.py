@@ -1,6 +1,7 @@
 """One dubbing's page, deleting at A2E first (one or many), bulk retry, and the list's
 filters by person and date. Team walls hold on every one of them."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -9,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dubbing.models import Batch, Dubbing
-from jobs.models import InputFile, Job, JobFile, Status
+from jobs.models import InputFile, Job, JobEvent, JobFile, Status
 from jobs.tests.factories import JobFactory, JobFileFactory
 
 pytestmark = pytest.mark.django_db
@@ -363,3 +364,15 @@ def test_a_dubbings_page_has_one_title_and_one_details(owner_client, team, a2e):
     assert body.count(">Details<") == 1 and "<summary>Details</summary>" in body
     # The title names the dubbing and its languages; no row repeats it by the job's label.
     assert body.count("<h1>") == 1 and "Clip → de" not in body
+
+
+def test_a_failed_dubbings_reason_is_said_once(member_client, team, a2e_account):
+    d = _dubbing(
+        team, a2e_account, remote_id="r1", status=Status.FAILED, remote_message="Source is silent"
+    )
+    JobEvent.objects.create(
+        job=d.job, status=Status.FAILED, message="Source is silent", source=JobEvent.Source.POLL
+    )
+    body = member_client.get(_page(d)).content.decode()
+    shown = re.sub(r'(?s)<details class="card raw">.*?</details>', "", body)  # collapsed
+    assert shown.count("Source is silent") == 1

@@ -1,6 +1,7 @@
 """Job pages as a person sees them: live rows that stop when done, timeline, cancel, retry."""
 
 import json
+import re
 
 from django.urls import reverse
 
@@ -183,3 +184,23 @@ def test_the_header_badge_says_in_words_what_is_running(owner_client, team):
     assert "Nothing running" in quiet and "idle" not in quiet
     JobFactory(team=team, status=Status.QUEUED)
     assert "1 job running" in owner_client.get(url).content.decode()
+
+
+def test_job_rows_name_what_is_played_or_downloaded(owner_client, team):
+    speech = JobFactory(team=team, kind="test.fake", label="Episode 1", status=Status.COMPLETED)
+    JobFileFactory(job=speech)
+    dub = JobFactory(team=team, label="Trailer", status=Status.COMPLETED)
+    JobFileFactory(job=dub, content_type="video/mp4")
+    body = owner_client.get(reverse("job_list", kwargs={"team": team.slug})).content.decode()
+    assert ">Download Episode 1</a>" in body and 'aria-label="Listen to Episode 1"' in body
+    watch = re.search(r'<a href="[^"]+">(Watch the dubbing.*?)</a>', body)
+    assert watch and re.sub(r"<[^>]+>", "", watch.group(1)) == "Watch the dubbing: Trailer"
+    assert "▶ watch" not in body and ">download<" not in body
+
+
+def test_the_header_badge_says_its_words_on_first_paint(owner_client, team, other_team):
+    JobFactory.create_batch(2, team=team, status=Status.PROCESSING)
+    JobFactory(team=other_team, status=Status.PROCESSING)
+    body = owner_client.get(reverse("home", kwargs={"team": team.slug})).content.decode()
+    badge = re.search(r'<a id="jobs-badge"[^>]*>(.*?)</a>', body, re.S)
+    assert badge and badge.group(1) == "2 jobs running"  # not a placeholder htmx replaces

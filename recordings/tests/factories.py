@@ -1,6 +1,7 @@
 """factory_boy factories for the Respeecher mirror and its sync runs."""
 
 import factory
+from django.utils import timezone
 
 from recordings.models import Folder, Project, Recording, SyncRun
 from teams.tests.factories import ProviderAccountFactory, TeamFactory
@@ -39,7 +40,13 @@ class RecordingFactory(factory.django.DjangoModelFactory):
     team = factory.SelfAttribute("project.team")
     account = factory.SelfAttribute("project.account")
     remote_id = factory.Sequence(lambda n: f"recording-{n}")
+    kind = Recording.Kind.ORIGINAL
     label = factory.Sequence(lambda n: f"Take {n}")
+    # As Respeecher lists them: when each was made, and the voice a conversion is in.
+    created_at = factory.LazyFunction(timezone.now)
+    model_name = factory.LazyAttribute(
+        lambda r: "Calm narrator" if r.kind == Recording.Kind.CONVERSION else ""
+    )
     fingerprint = "0" * 32
 
 

@@ -23,9 +23,11 @@ STAR = """<form id="star-{pk}" class="inline" method="post" action="{url}"
           class="visually-hidden">Star: {name}</span></button>
 </form>"""
 
+PICK = """<input type="checkbox" name="ids" value="{pk}" form="bulk-form"
+      aria-label="Select {name}">"""
+
 ROW = """  <tr>
-    <td><input type="checkbox" name="ids" value="{pk}" form="bulk-form"
-      aria-label="Select {name}"> {star}</td>
+    <td>{pick} {star}</td>
     <td>
       {sample}
     </td>
@@ -42,8 +44,17 @@ ROW = """  <tr>
 """
 
 
-def _star(voice, csrf: str, next_path: str) -> str:
+# A viewer cannot star: the star is only shown, on a starred voice.
+STARRED = (
+    '<span class="star on" title="Starred"><span aria-hidden="true">★</span>'
+    '<span class="visually-hidden">Starred</span></span>'
+)
+
+
+def _star(voice, csrf: str, next_path: str, can_change: bool = True) -> str:
     on = voice.favorite
+    if not can_change:
+        return STARRED if on else ""
     where = " (saved at Respeecher)" if voice.keeps_settings_upstream else ""
     return STAR.format(
         pk=voice.pk,
@@ -81,7 +92,7 @@ def _speak(voice, name: str) -> str:
     )
 
 
-def _row(voice, csrf: str, next_path: str) -> str:
+def _row(voice, csrf: str, next_path: str, can_change: bool) -> str:
     name = escape(voice.name)
     band = voice.quality_band
     quality = (
@@ -93,7 +104,8 @@ def _row(voice, csrf: str, next_path: str) -> str:
     return ROW.format(
         pk=voice.pk,
         name=name,
-        star=_star(voice, csrf, next_path),
+        pick=PICK.format(pk=voice.pk, name=name) if can_change else "",
+        star=_star(voice, csrf, next_path, can_change),
         sample=_sample(voice, name),
         url=escape(voice.url),
         provider=escape(voice.get_provider_display()),
@@ -109,7 +121,7 @@ def _row(voice, csrf: str, next_path: str) -> str:
         status=escape(voice.status_label),
         quality=quality,
         uses=f'<small class="muted">{localize(uses)} uses</small>' if uses is not None else "",
-        speak=_speak(voice, name),
+        speak=_speak(voice, name) if can_change else "",
     )
 
 
@@ -117,11 +129,17 @@ def _csrf_and_next(context) -> tuple[str, str]:
     return str(context.get("csrf_token", "")), context["request"].get_full_path()
 
 
+def _can_change(context) -> bool:
+    membership = context.get("membership")
+    return bool(membership and membership.can_change)
+
+
 @register.simple_tag(takes_context=True)
 def voice_rows(context, voices):
     """One <tr> per voice; each voice carries its links (voices.views.with_links)."""
     csrf, next_path = _csrf_and_next(context)
-    return mark_safe("".join(_row(voice, csrf, next_path) for voice in voices))  # noqa: S308 -- every value above is escaped
+    can_change = _can_change(context)
+    return mark_safe("".join(_row(voice, csrf, next_path, can_change) for voice in voices))  # noqa: S308 -- every value above is escaped
 
 
 @register.simple_tag(takes_context=True)
@@ -130,4 +148,4 @@ def voice_star(context, voice):
     if not hasattr(voice, "favorite_url"):
         kwargs = {"team": context["team"].slug, "voice_id": voice.pk}
         voice.favorite_url = reverse("voice_favorite", kwargs=kwargs)
-    return mark_safe(_star(voice, *_csrf_and_next(context)))  # noqa: S308 -- escaped in _star
+    return mark_safe(_star(voice, *_csrf_and_next(context), _can_change(context)))  # noqa: S308 -- escaped in _star

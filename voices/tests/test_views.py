@@ -352,3 +352,14 @@ def test_the_catalog_speaks_of_stars_and_says_traits_and_quality_in_words(owner_
     assert "Good (87%)" in shown and "0.87" not in shown and "<dd>Male</dd>" in shown
     insights = owner_client.get(reverse("voices_burki", kwargs={"team": team.slug}))
     assert "ElevenLabs" in insights.content.decode() and "87%" in insights.content.decode()
+
+
+def test_a_viewer_is_offered_no_star_to_press_nor_speech_to_start(viewer_client, team):
+    voice = VoiceFactory(team=team, name="Maya", favorite=True)
+    page = viewer_client.get(reverse("voices", kwargs={"team": team.slug})).content.decode()
+    assert "Starred" in page and 'name="favorite"' not in page
+    assert 'aria-label="Speak with Maya"' not in page
+    detail = viewer_client.get(
+        reverse("voice_detail", kwargs={"team": team.slug, "voice_id": voice.pk})
+    )
+    assert "Speak with this voice" not in detail.content.decode()

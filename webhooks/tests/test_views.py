@@ -1,6 +1,8 @@
 """The webhook settings pages as team admins use them, and who else may not."""
 
+import json
 import re
+import time
 
 import pytest
 from django.db import connection
@@ -8,12 +10,15 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from jobs.tests.factories import JobFactory
 from teams import crypto
 from teams.models import Role
 from teams.tests.factories import MembershipFactory, ProviderAccountFactory
 from webhooks import delivery as sender
+from webhooks import inbound, signing
 from webhooks.models import Delivery, DeliveryAttempt, Endpoint, EventType, InboundHook
 from webhooks.tests.factories import (
+    ENDPOINT_SECRET,
     DeliveryFactory,
     EndpointFactory,
     InboundEventFactory,
@@ -242,6 +247,22 @@ def test_the_deliveries_page_and_its_htmx_list_say_they_differ_by_the_htmx_heade
         assert "HX-Request" in response.get("Vary", ""), headers
 
 
+def test_deliveries_say_results_in_words_and_keep_ids_and_codes_in_details(
+    admin_client_, team, endpoint, clock
+):
+    d = DeliveryFactory(endpoint=endpoint, attempts=2, last_error="HTTP 503", last_status_code=503)
+    DeliveryAttempt.objects.create(delivery=d, at=clock.now, status_code=503, duration_ms=42)
+    DeliveryAttempt.objects.create(delivery=d, at=clock.now, error="ConnectError: [Errno 111]")
+    page = admin_client_.get(_url("webhook_deliveries", team, endpoint_id=endpoint.pk)).content
+    page = page.decode()
+    shown = re.sub(r'(?s)<details class="small">.*?</details>', "", page)
+    assert "Refused by your receiver" in shown and "Could not reach your receiver" in shown
+    for technical in ("webhook-id", d.msg_id, "HTTP 503", "ConnectError", '"type"'):
+        assert technical not in shown
+    details = page.split('<details class="small">')[1]
+    assert "webhook-id" in details and d.msg_id in details and "HTTP 503" in details
+
+
 def _make_deliveries(endpoint, n):
     rows = Delivery.objects.bulk_create(
         [Delivery(endpoint=endpoint, event_type="job.completed", body="{}") for _ in range(n)]
@@ -371,3 +392,24 @@ def test_recent_callbacks_say_what_the_provider_told_in_words(admin_client_, tea
     assert "Dubbing finished" in shown and "Status update" in shown
     assert "a2e.dubbing.completed" not in shown and "msg_abc123" not in shown
     assert "<code>a2e.dubbing.completed</code>" in table  # kept in the collapsed Details
+
+
+def _signed_callback(hook, remote_id, msg_id):
+    record = {"_id": remote_id, "name": "Trailer", "current_status": "processing"}
+    data = {"kind": "dubbing", "id": remote_id, "status": "processing", "record": record}
+    body = json.dumps({"type": "a2e.dubbing.processing", "data": data}).encode()
+    headers = signing.signed_headers(ENDPOINT_SECRET, msg_id, int(time.time()), body)
+    event, _created = inbound.receive(hook, headers, body)
+    inbound.process(event.pk, event.holder)
+
+
+def test_recent_callbacks_say_which_job_they_moved_and_link_to_it(admin_client_, team, a2e_account):
+    hook = InboundHookFactory(account=a2e_account)
+    job = JobFactory(team=team, account=a2e_account, label="Spring teaser", remote_id="d-7")
+    _signed_callback(hook, "d-7", "msg_ours")
+    _signed_callback(hook, "d-unknown", "msg_stranger")
+    page = admin_client_.get(_url("webhooks", team)).content.decode()
+    table = re.sub(r"(?s)<details.*?</details>", "", page.split("<h3>Recent callbacks</h3>")[1])
+    assert f'Applied to <a href="{job.get_absolute_url()}">Spring teaser</a>' in table
+    assert "Not matched to any job here" in table
+    assert "Processed" not in table and "Unhandled" not in table
