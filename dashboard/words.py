@@ -38,6 +38,8 @@ LANGUAGES = {
     "vi": "Vietnamese",
     "zh": "Chinese",
 }
+# The languages as a form offers them: by name, in alphabetical order of the name.
+LANGUAGE_CHOICES = sorted(LANGUAGES.items(), key=lambda item: item[1])
 # What a source language may be instead of a language.
 DETECT = "auto"
 

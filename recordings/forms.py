@@ -5,6 +5,7 @@ into voices. Every check runs before anything is stored or sent upstream."""
 from django import forms
 
 from core.forms import MultipleFileField
+from dashboard.words import LANGUAGE_CHOICES
 from jobs import inputs
 from recordings import opening, options, uploading
 from recordings.models import Project, Recording
@@ -199,9 +200,6 @@ class UploadForm(forms.Form):
         return files
 
 
-LANGUAGE = r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})?$"
-
-
 class SpeakForm(forms.Form):
     """Text Respeecher speaks into the folder (v2 text to speech)."""
 
@@ -216,20 +214,11 @@ class SpeakForm(forms.Form):
             "max_length": f"Keep the text to {uploading.SPEECH_MAX_CHARS} characters or fewer.",
         },
     )
-    language = forms.RegexField(
-        regex=LANGUAGE,
+    language = forms.ChoiceField(
         required=False,
-        max_length=20,
-        help_text=(
-            "Optional: a short code such as en for English or de for German; "
-            "Respeecher detects the language when empty."
-        ),
-        error_messages={
-            "invalid": (
-                "Give the language as a short code, e.g. en for English "
-                "or pt-BR for Brazilian Portuguese."
-            )
-        },
+        choices=[("", "Let Respeecher tell from the text"), *LANGUAGE_CHOICES],
+        help_text="The language the text is in.",
+        error_messages={"invalid_choice": "Choose the language from the list."},
     )
     label = _label_field()
 

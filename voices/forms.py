@@ -7,7 +7,7 @@ from django import forms
 from django.core.validators import URLValidator
 
 from core.forms import MultipleFileField
-from dashboard.words import LANGUAGES, language_name
+from dashboard.words import LANGUAGE_CHOICES, language_name
 from jobs import inputs
 from recordings import options
 from teams.models import Provider
@@ -30,10 +30,11 @@ A2E_MODELS = [
 class CloneForm(forms.Form):
     name = forms.CharField(max_length=100)
     gender = forms.ChoiceField(choices=[("female", "Female"), ("male", "Male")])
-    language = forms.CharField(
-        max_length=20,
+    language = forms.ChoiceField(
+        choices=LANGUAGE_CHOICES,
         initial="en",
-        help_text="The language the samples are spoken in, as a short code: en for English.",
+        help_text="The language the samples are spoken in.",
+        error_messages={"invalid_choice": "Choose the language from the list."},
     )
     model = forms.ChoiceField(
         choices=A2E_MODELS, required=False, help_text="The engine A2E trains the clone with."
@@ -124,7 +125,6 @@ class VoiceChoiceField(forms.ModelChoiceField):
         return " · ".join(parts)
 
 
-LANGUAGE_CHOICES = sorted(LANGUAGES.items(), key=lambda item: item[1])
 CHOOSE_FOLDER = "Choose the folder to make the speech in."
 NO_FOLDER = "Respeecher has no folder to make the speech in yet: add one under Recordings."
 
@@ -330,7 +330,13 @@ class BurkiCloneForm(forms.Form):
     assistant = forms.TypedChoiceField(coerce=int)
     provider = forms.ChoiceField(help_text="Where Burki hosts the cloned voice.")
     name = forms.CharField(max_length=100)
-    language = forms.CharField(max_length=20, required=False, initial="en")
+    language = forms.ChoiceField(
+        choices=[("", "Not said"), *LANGUAGE_CHOICES],
+        required=False,
+        initial="en",
+        help_text="The language the samples are spoken in.",
+        error_messages={"invalid_choice": "Choose the language from the list."},
+    )
     description = forms.CharField(
         max_length=BURKI_DESCRIPTION_MAX,
         required=False,

@@ -230,6 +230,13 @@ def test_the_cap_is_said_on_the_form(member_client, folder, settings):
     assert 'type="file"' in page and "multiple" in page and "data-drop-zone" in page
 
 
+def test_the_folders_speech_form_offers_languages_by_name(member_client, folder):
+    """A producer picks "German", not the code "de" (the field once asked for a code)."""
+    page = member_client.get(folder.get_absolute_url()).content.decode()
+    assert '<option value="de">German</option>' in page
+    assert "Let Respeecher tell from the text" in page and "short code" not in page
+
+
 def test_speech_is_made_into_the_folder_by_a_job(
     member_client, team, folder, respeecher, requests_log
 ):
@@ -258,7 +265,7 @@ def test_speech_is_made_into_the_folder_by_a_job(
     [
         ({"speak-text": "", "speak-label": ""}, "Type the text to speak."),
         ({"speak-text": "Hi", "speak-label": "y" * 41}, "Keep the label to 40 characters"),
-        ({"speak-text": "Hi", "speak-language": "english!"}, "as a short code"),
+        ({"speak-text": "Hi", "speak-language": "english!"}, "Choose the language from the list"),
     ],
     ids=["no-text", "label-41", "bad-language"],
 )
