@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Self
 
-from providers.http import DETAIL_LIMIT
+from providers.mapping import DETAIL_LIMIT
 
 if TYPE_CHECKING:
     from jobs.models import Job

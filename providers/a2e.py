@@ -9,8 +9,10 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
+from providers.downloads import Downloads
 from providers.errors import BadRequest, ProtocolError
-from providers.http import Downloads, Upstream, fastapi_detail, fill
+from providers.http import Upstream, fill
+from providers.mapping import fastapi_detail
 from providers.records import (
     COMPLETED,
     FAILED,

@@ -10,8 +10,10 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import IO, Any
 
+from providers.downloads import Downloads, file_part, opened
 from providers.errors import BadRequest, NotFound, ProtocolError, UpstreamError
-from providers.http import Downloads, Upstream, fastapi_detail, file_part, fill, opened
+from providers.http import Upstream, fill
+from providers.mapping import fastapi_detail
 from providers.records import (
     COMPLETED,
     FAILED,

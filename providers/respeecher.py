@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, Any
 
+from providers.downloads import Download, Downloads, Streamed, file_part, opened
 from providers.errors import ProtocolError
-from providers.http import Download, Downloads, Streamed, Upstream, file_part, fill, opened
+from providers.http import Upstream, fill
 from providers.records import (
     COMPLETED,
     FAILED,
