@@ -3,7 +3,6 @@ helpers for uploading one."""
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import mimetypes
 import os
@@ -25,7 +24,7 @@ from providers.mapping import ErrorMapping
 from providers.slots import Slot
 
 if TYPE_CHECKING:
-    from providers.http import Upstream
+    pass
 
 CHUNK_SIZE = 64 * 1024
 
@@ -140,29 +139,6 @@ def save(
         filename=_filename(response.headers.get("Content-Disposition")),
         path=path,
     )
-
-
-class Downloads:
-    """The `download` of a client whose results are files at links the provider gives."""
-
-    _http: Upstream
-
-    def download(
-        self,
-        url: str,
-        dest: str | os.PathLike[str] | IO[bytes],
-        *,
-        max_bytes: int | None = None,
-    ) -> Download:
-        """Stream a result's `url` (audio, video, a waveform) to `dest`.
-
-        Only the provider's own host is sent the credential; a CDN's never is.
-        """
-        return self._http.download(url, dest, max_bytes=max_bytes)
-
-    def stream(self, url: str) -> contextlib.AbstractContextManager[Streamed]:
-        """Pass a provider file (audio, a waveform) on as it arrives; see Upstream.stream."""
-        return self._http.stream(url)
 
 
 @contextmanager
