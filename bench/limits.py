@@ -24,7 +24,7 @@ os.environ.setdefault("PROVIDER_PRIVATE_HOSTS", "127.0.0.1")
 import httpx  # noqa: E402
 from common import free_port, say  # noqa: E402
 
-from providers import UpstreamError, http  # noqa: E402
+from providers import UpstreamError, config, http  # noqa: E402
 from providers.respeecher import RespeecherClient  # noqa: E402
 
 KEY = "bench-hostile-key"
@@ -168,7 +168,7 @@ def main() -> None:
     os.chdir(ROOT)
     # The defaults of dashboard/settings.py (UPSTREAM_*, SYNC_MAX_RECORDS), stated here so
     # the bench needs no Django; this process's own in-flight cap, whatever REDIS_URL says.
-    settings = http.configure(
+    settings = config.configure(
         redis_url=None,
         connect_timeout=5.0,
         read_timeout=30.0,

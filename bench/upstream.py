@@ -19,7 +19,7 @@ os.environ.setdefault("PROVIDER_PRIVATE_HOSTS", "127.0.0.1")
 import httpx  # noqa: E402
 from common import free_port, percentile, say, start_sandbox  # noqa: E402
 
-from providers import http  # noqa: E402
+from providers import config  # noqa: E402
 from providers.a2e import A2EClient  # noqa: E402
 from providers.respeecher import RespeecherClient  # noqa: E402
 
@@ -129,7 +129,7 @@ def main() -> None:
     args = parser.parse_args()
     os.chdir(ROOT)
     # This process's own cap, whatever REDIS_URL says: the bench measures the client.
-    http.configure(redis_url=None)
+    config.configure(redis_url=None)
     port = free_port()
     say(f"starting the sandbox on 127.0.0.1:{port}")
     sandbox = start_sandbox(port, "--a2e-token", A2E_TOKEN, "--respeecher-key", RESPEECHER_KEY)

@@ -446,7 +446,7 @@ if HTTPS:
 # private addresses (a self-hosted Burki, the sandbox). Any other base URL must be public,
 # and so must every URL a provider hands us except one on its own base URL's host and
 # port (providers/guard.py). A bare host still works for every port on it, but is
-# deprecated and logged as such at start-up (providers.http.configure).
+# deprecated and logged as such at start-up (providers.config.configure).
 PROVIDER_PRIVATE_HOSTS = env.csv("PROVIDER_PRIVATE_HOSTS", [])
 # How long a repeated POST of a form that spends money (jobs.once) waits for the first
 # one's answer before saying it is still being handled, seconds.

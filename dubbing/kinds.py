@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from jobs import kinds
 from jobs.kinds import COMPLETED, JobKind, Remote, carries_marker, marked
 from providers import NotFound
-from providers.a2e import Dubbing
+from providers.a2e import A2EClient, Dubbing
 from teams.models import Provider
 
 # Pages of the full record list read per poll when some jobs have left the processing
@@ -121,7 +121,7 @@ class A2EDubbing(JobKind):
         dubbing = Dubbing.from_raw(record)
         return remote_from(dubbing) if dubbing.id else None
 
-    def submit(self, job, client) -> Remote:
+    def submit(self, job, client: A2EClient) -> Remote:
         params = self.params(job)
         return remote_from(
             client.start_dubbing(
@@ -134,7 +134,7 @@ class A2EDubbing(JobKind):
             )
         )
 
-    def find(self, job, client) -> Remote | None:
+    def find(self, job, client: A2EClient) -> Remote | None:
         for dubbing in client.list_processing_dubbings():
             if carries_marker(dubbing.name, job):
                 return remote_from(dubbing)
@@ -147,13 +147,13 @@ class A2EDubbing(JobKind):
                 break
         return None
 
-    def fetch_one(self, job, client) -> Remote | None:
+    def fetch_one(self, job, client: A2EClient) -> Remote | None:
         try:
             return remote_from(client.get_dubbing(job.remote_id))
         except NotFound:
             return None
 
-    def fetch_many(self, jobs, client) -> dict[str, Remote | None]:
+    def fetch_many(self, jobs, client: A2EClient) -> dict[str, Remote | None]:
         wanted = {job.remote_id: job for job in jobs}
         found = {}
         for dubbing in client.list_processing_dubbings():
@@ -188,6 +188,6 @@ class A2EDubbing(JobKind):
 
     can_cancel = True
 
-    def cancel(self, job, client) -> None:
+    def cancel(self, job, client: A2EClient) -> None:
         # A2E has no cancel; deleting the record stops the work and its charges.
         client.delete_dubbing(job.remote_id)

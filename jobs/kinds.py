@@ -8,7 +8,8 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Self
 
-from providers.http import DETAIL_LIMIT
+from providers.client import ProviderClient
+from providers.mapping import DETAIL_LIMIT
 
 if TYPE_CHECKING:
     from jobs.models import Job
@@ -146,18 +147,18 @@ class JobKind(abc.ABC):
         )
 
     @abc.abstractmethod
-    def submit(self, job: Job, client) -> Remote:
+    def submit(self, job: Job, client: ProviderClient) -> Remote:
         """Create the upstream task, sending job.marker where the provider keeps it."""
 
     @abc.abstractmethod
-    def find(self, job: Job, client) -> Remote | None:
+    def find(self, job: Job, client: ProviderClient) -> Remote | None:
         """Look among recent upstream records for one carrying job.marker."""
 
     @abc.abstractmethod
-    def fetch_one(self, job: Job, client) -> Remote | None:
+    def fetch_one(self, job: Job, client: ProviderClient) -> Remote | None:
         """The status of one submitted job; None when the provider no longer has it."""
 
-    def fetch_many(self, jobs: list[Job], client) -> dict[str, Remote | None]:
+    def fetch_many(self, jobs: list[Job], client: ProviderClient) -> dict[str, Remote | None]:
         """Statuses of many jobs of one account, keyed by remote id: a Remote, or None when
         the provider says it has no such job. Jobs left out were not checked this time.
         Kinds whose provider has a list endpoint override this so that a poll costs calls
@@ -172,7 +173,7 @@ class JobKind(abc.ABC):
         """The job status inside a status callback's record; None when it is unreadable."""
         return None
 
-    def cancel(self, job: Job, client) -> None:  # noqa: B027 - optional, most cannot cancel
+    def cancel(self, job: Job, client: ProviderClient) -> None:  # noqa: B027 - optional, most cannot cancel
         """Stop the upstream task when the provider can; by default only we stop watching."""
 
     def on_retry(self, old: Job, new: Job) -> None:  # noqa: B027 - optional hook

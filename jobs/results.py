@@ -15,6 +15,7 @@ from django.utils import timezone
 from core.retry import Backoff
 from jobs.models import RESULTS_HOLD, Job, JobFile, ResultsState, Status
 from providers import UpstreamError
+from providers.client import ProviderClient
 from teams.connection import client_for
 
 # A result copy's tries: 30 s, doubling to 15 minutes, no jitter (one copier per job).
@@ -141,7 +142,7 @@ def give_up_results(job_id: int, message: str) -> None:
             enqueue_on_commit(tasks.announce, job_id)
 
 
-def _store_one(job: Job, client, role: str, url: str) -> JobFile:
+def _store_one(job: Job, client: ProviderClient, role: str, url: str) -> JobFile:
     """Download one result into storage; a file already stored for the role is kept
     (a copier whose hold lapsed mid-download may find the next one has finished)."""
     existing = job.files.filter(role=role).first()

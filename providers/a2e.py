@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
+from providers import client
 from providers.errors import BadRequest, ProtocolError
-from providers.http import Downloads, Upstream, fastapi_detail, fill
+from providers.mapping import fastapi_detail
 from providers.records import (
     COMPLETED,
     FAILED,
@@ -60,7 +60,7 @@ ROUTES: dict[str, tuple[str, str]] = {
     "list_languages": ("GET", "/api/v1/anchor/language_list"),
     "transfer_to_storage": ("POST", "/api/v1/tos/transferToStorage"),
 }
-ENDPOINTS: dict[tuple[str, str], str] = {route: name for name, route in ROUTES.items()}
+ENDPOINTS = client.endpoints(ROUTES)
 
 VOICE_STATES = {"sent": QUEUED, "processing": PROCESSING, "completed": COMPLETED, "failed": FAILED}
 DUBBING_STATES = {
@@ -267,29 +267,17 @@ def a2e_error_code(body: Any) -> int | str | None:
     return None
 
 
-class A2EClient(Downloads):
+class A2EClient(client.Client):
     """One A2E account, authenticated by its bearer token."""
 
-    def __init__(
-        self, base_url: str, token: str, *, sleep: Callable[[float], None] = time.sleep
-    ) -> None:
-        self._http = Upstream(
-            PROVIDER,
-            base_url,
-            token,
-            {"Authorization": f"Bearer {token}"},
-            error_detail=a2e_error_detail,
-            error_code=a2e_error_code,
-            sleep=sleep,
-        )
-
-    def __repr__(self) -> str:
-        return f"A2EClient({self._http.base_url!r})"
+    provider = PROVIDER
+    routes = ROUTES
+    error_detail = staticmethod(a2e_error_detail)
+    error_code = staticmethod(a2e_error_code)
 
     def _call(self, name: str, path_params: dict[str, str] | None = None, **kwargs: Any) -> dict:
         """The whole envelope of a successful call; a non-zero `code` raises."""
-        method, template = ROUTES[name]
-        envelope = self._http.json(method, fill(template, **(path_params or {})), **kwargs)
+        envelope = self._json(name, path_params, **kwargs)
         if not isinstance(envelope, dict) or "code" not in envelope:
             raise self._http.fail(ProtocolError, 200, f"{name}: no `code` in the answer")
         code = envelope["code"]
@@ -323,7 +311,7 @@ class A2EClient(Downloads):
         data = as_dict(self._data("remaining_coins"))
         return Coins(coins=number(data, "coins"), diamonds=number(data, "diamonds"), raw=data)
 
-    check = remaining_coins
+    check = credits = remaining_coins
 
     def list_languages(self, lang: str = "en") -> list[Language]:
         return [

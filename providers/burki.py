@@ -10,8 +10,10 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import IO, Any
 
+from providers import client
+from providers.downloads import file_part, opened
 from providers.errors import BadRequest, NotFound, ProtocolError, UpstreamError
-from providers.http import Downloads, Upstream, fastapi_detail, file_part, fill, opened
+from providers.mapping import fastapi_detail
 from providers.records import (
     COMPLETED,
     FAILED,
@@ -47,7 +49,7 @@ ROUTES: dict[str, tuple[str, str]] = {
         "/api/v1/assistants/{assistant_id}/voice-cloning/providers",
     ),
 }
-ENDPOINTS: dict[tuple[str, str], str] = {route: name for name, route in ROUTES.items()}
+ENDPOINTS = client.endpoints(ROUTES)
 
 # An archived voice did finish cloning; `ClonedVoice.archived` tells it apart.
 CLONED_VOICE_STATES = {
@@ -212,31 +214,22 @@ class CloningProvider:
         )
 
 
-class BurkiClient(Downloads):
+class BurkiClient(client.Client):
     """One Burki account, authenticated by its bearer API key."""
+
+    provider = PROVIDER
+    routes = ROUTES
 
     def __init__(
         self, base_url: str, api_key: str, *, sleep: Callable[[float], None] = time.sleep
     ) -> None:
-        self._http = Upstream(
-            PROVIDER,
-            base_url,
-            api_key,
-            {"Authorization": f"Bearer {api_key}"},
-            error_detail=fastapi_detail,
-            sleep=sleep,
-        )
-
+        super().__init__(base_url, api_key, sleep=sleep)
         digest = hashlib.sha256(f"{self._http.base_url}\n{api_key}".encode())
         self._account_key = digest.hexdigest()
 
-    def __repr__(self) -> str:
-        return f"BurkiClient({self._http.base_url!r})"
-
     def _json(self, name: str, assistant_id: int | str | None = None, **kwargs: Any) -> Any:
-        method, template = ROUTES[name]
-        path = fill(template, assistant_id=assistant_id) if assistant_id is not None else template
-        return self._http.json(method, path, **kwargs)
+        path_params = {"assistant_id": assistant_id} if assistant_id is not None else None
+        return super()._json(name, path_params, **kwargs)
 
     def _unwrap(self, name: str, body: Any, key: str) -> Any:
         """`body[key]` of a `{"success": true, key: ...}` answer; a bare value passes through."""
@@ -271,6 +264,10 @@ class BurkiClient(Downloads):
 
     def check(self) -> Page[Assistant]:
         return self.list_assistants(limit=1)
+
+    def credits(self) -> None:
+        """Burki shows no balance to spend: there is nothing to read."""
+        return None
 
     def iter_assistants(self, page_size: int = DEFAULT_PAGE_SIZE) -> Iterator[Assistant]:
         return walk(

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
+from providers.config import current_settings
 from providers.errors import ProtocolError, TooLarge
-from providers.http import current_settings
 
 logger = logging.getLogger("providers.records")
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import os
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, Any
 
+from providers import client
+from providers.downloads import Download, Streamed, file_part, opened
 from providers.errors import ProtocolError
-from providers.http import Download, Downloads, Streamed, Upstream, file_part, fill, opened
+from providers.http import fill
 from providers.records import (
     COMPLETED,
     FAILED,
@@ -83,7 +84,7 @@ ROUTES: dict[str, tuple[str, str]] = {
     "update_note": ("PUT", "/api/notes"),
     "delete_note": ("DELETE", "/api/notes"),
 }
-ENDPOINTS: dict[tuple[str, str], str] = {route: name for name, route in ROUTES.items()}
+ENDPOINTS = client.endpoints(ROUTES)
 
 # `postprocessing` comes between `processing` and `done` (Respeecher's official client).
 RECORDING_STATES = {
@@ -564,23 +565,18 @@ def _as_raw(value: Any) -> dict:
     return value if isinstance(value, dict) else {"value": value}
 
 
-class RespeecherClient(Downloads):
+class RespeecherClient(client.Client):
     """One Respeecher account, authenticated by its `api-key` header."""
 
-    def __init__(
-        self, base_url: str, api_key: str, *, sleep: Callable[[float], None] = time.sleep
-    ) -> None:
-        self._http = Upstream(PROVIDER, base_url, api_key, {"api-key": api_key}, sleep=sleep)
+    provider = PROVIDER
+    routes = ROUTES
+
+    @staticmethod
+    def auth_headers(key: str) -> dict[str, str]:
+        return {"api-key": key}
 
     def _recording(self, raw: dict) -> Recording:
         return Recording.from_raw(raw, self._http.base_url)
-
-    def __repr__(self) -> str:
-        return f"RespeecherClient({self._http.base_url!r})"
-
-    def _json(self, name: str, path_params: dict[str, str] | None = None, **kwargs: Any) -> Any:
-        method, template = ROUTES[name]
-        return self._http.json(method, fill(template, **(path_params or {})), **kwargs)
 
     def _object(self, name: str, path_params: dict[str, str] | None = None, **kwargs: Any) -> dict:
         body = self._json(name, path_params, **kwargs)

@@ -19,7 +19,7 @@ from providers.errors import Unavailable
 from providers.redact import log
 
 if TYPE_CHECKING:
-    from providers.http import Settings
+    from providers.config import Settings
 
 # The holders are a sorted set of tokens scored by lease expiry, so a worker that dies
 # while holding a slot frees it when its lease runs out. Redis's clock is the only one.

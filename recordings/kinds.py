@@ -9,7 +9,7 @@ from datetime import timedelta
 from jobs import kinds
 from jobs.kinds import COMPLETED, FAILED, PROCESSING, JobKind, Remote
 from providers import NotFound, ProtocolError, RateLimited, Unavailable
-from providers.respeecher import Conversion
+from providers.respeecher import Conversion, RespeecherClient
 from teams.models import Provider
 
 # The folder listing's page size (Respeecher's largest page), newest first: conversions
@@ -195,7 +195,7 @@ class RespeecherConversion(JobKind):
             return job.retry_of.remote_id
         return ""
 
-    def submit(self, job, client) -> Remote:
+    def submit(self, job, client: RespeecherClient) -> Remote:
         params = self.params(job)
         again = self._retrying(job, params)
         if again:
@@ -218,7 +218,7 @@ class RespeecherConversion(JobKind):
             )
         return _ordered(items[0])
 
-    def find(self, job, client) -> Remote | None:
+    def find(self, job, client: RespeecherClient) -> Remote | None:
         from jobs.models import Job
 
         params = self.params(job)
@@ -244,10 +244,10 @@ class RespeecherConversion(JobKind):
         found = next((c for c in candidates if c.id not in owned), None)
         return conversion_remote(found) if found else None
 
-    def fetch_one(self, job, client) -> Remote | None:
+    def fetch_one(self, job, client: RespeecherClient) -> Remote | None:
         return _fetch(client, job.remote_id)
 
-    def fetch_many(self, jobs, client) -> dict[str, Remote | None]:
+    def fetch_many(self, jobs, client: RespeecherClient) -> dict[str, Remote | None]:
         """One listing per folder with work in flight, newest first, stopping once every
         wanted conversion is seen; a conversion missing from a whole listing is gone.
         A folder whose listing fails passingly is left for the next poll; any other
@@ -270,7 +270,9 @@ class RespeecherConversion(JobKind):
         return found
 
     @staticmethod
-    def _list_folder(client, folder_id: str, wanted: set[str]) -> dict[str, Remote | None]:
+    def _list_folder(
+        client: RespeecherClient, folder_id: str, wanted: set[str]
+    ) -> dict[str, Remote | None]:
         left, found, offset = set(wanted), {}, 0
         while left:
             page = client.list_recordings(
@@ -293,7 +295,7 @@ class RespeecherConversion(JobKind):
         ordering.finished(job)
 
 
-def _fetch(client, remote_id: str) -> Remote | None:
+def _fetch(client: RespeecherClient, remote_id: str) -> Remote | None:
     """One conversion asked for by id; None when Respeecher no longer has it."""
     try:
         return conversion_remote(client.get_recording(remote_id))

@@ -23,6 +23,7 @@ from jobs.kinds import COMPLETED, FAILED, PROCESSING, JobKind, Remote, Unsendabl
 from jobs.models import Status
 from providers import BadRequest, NotFound, ProtocolError, RateLimited, Unavailable
 from providers.respeecher import Recording as RemoteRecording
+from providers.respeecher import RespeecherClient
 from teams.models import Provider
 
 MB = 1024 * 1024
@@ -85,7 +86,9 @@ class FolderOriginal(JobKind):
             return Remote(recording.id, PROCESSING, f"{status}: labelling", payload=recording.raw)
         return Remote(recording.id, COMPLETED, status or "done", payload=recording.raw)
 
-    def _labelled(self, job, recording: RemoteRecording, client) -> RemoteRecording:
+    def _labelled(
+        self, job, recording: RemoteRecording, client: RespeecherClient
+    ) -> RemoteRecording:
         """The recording with the person's label in place of the marked one, once it is
         done (a PATCH while Respeecher still processes it could be overwritten). Only a
         label still carrying the marker is replaced: one changed at Respeecher since
@@ -97,20 +100,20 @@ class FolderOriginal(JobKind):
     def done_with_inputs(self, job) -> None:
         """What the job stored for sending, deleted once Respeecher has it."""
 
-    def find(self, job, client) -> Remote | None:
+    def find(self, job, client: RespeecherClient) -> Remote | None:
         for recording in client.iter_originals(self.params(job).folder_id):
             if kinds.carries_marker(recording.label, job):
                 return self._remote(job, recording)
         return None
 
-    def fetch_one(self, job, client) -> Remote | None:
+    def fetch_one(self, job, client: RespeecherClient) -> Remote | None:
         try:
             recording = client.get_recording(job.remote_id)
         except NotFound:
             return None
         return self._remote(job, self._labelled(job, recording, client))
 
-    def fetch_many(self, jobs, client) -> dict[str, Remote | None]:
+    def fetch_many(self, jobs, client: RespeecherClient) -> dict[str, Remote | None]:
         """Per folder, whichever costs fewer calls: its originals listed in pages of
         LIST_PAGE (as many pages as the mirror holds originals there), or one GET per
         job in flight. A job's refusal fails that job only; a passing failure waits."""
@@ -212,7 +215,7 @@ class RespeecherUpload(FolderOriginal):
 
         InputFile.objects.filter(pk=self.params(job).input_id, team=job.team).delete()
 
-    def submit(self, job, client) -> Remote:
+    def submit(self, job, client: RespeecherClient) -> Remote:
         from jobs.models import InputFile
 
         params = self.params(job)
@@ -259,7 +262,7 @@ class RespeecherSpeech(FolderOriginal):
         title = f"Speak “{text[:60]}”"
         return cls.create(account=folder.account, by=by, label=title, params=params)
 
-    def submit(self, job, client) -> Remote:
+    def submit(self, job, client: RespeecherClient) -> Remote:
         params = self.params(job)
         recording = client.create_tts_recording(
             params.folder_id,

@@ -9,11 +9,11 @@ class TeamsConfig(AppConfig):
     def ready(self):
         from django.conf import settings
 
-        from providers import http
+        from providers import config
 
         # Concurrency caps per credential must hold across web and worker processes,
         # so they live in Redis whenever there is one.
-        http.configure(
+        config.configure(
             redis_url=settings.REDIS_URL or None,
             max_in_flight=settings.PROVIDERS_MAX_IN_FLIGHT,
             connect_timeout=settings.PROVIDERS_CONNECT_TIMEOUT,

@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 
 from providers import guard
-from providers.http import is_private_origin, parse_hosts
+from providers.config import is_private_origin, parse_hosts
 from teams.models import SECRET_LABELS, Invitation, ProviderAccount, Role, Team, url_origin
 
 BASE_URLS = guard.Policy(

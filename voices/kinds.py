@@ -16,7 +16,10 @@ from jobs.kinds import (
 )
 from jobs.models import Status
 from providers import BadRequest, NotFound, ProtocolError, RateLimited, Unavailable
+from providers.a2e import A2EClient
 from providers.a2e import Voice as A2EVoice
+from providers.burki import BurkiClient
+from providers.respeecher import RespeecherClient
 from teams.models import Provider
 
 # How long a poll that placed a Respeecher order holds the job before another may look
@@ -104,7 +107,7 @@ class A2EVoiceClone(JobKind):
     def made_url(cls, job) -> str | None:
         return made_voice_url(job)
 
-    def submit(self, job, client) -> Remote:
+    def submit(self, job, client: A2EClient) -> Remote:
         from jobs import inputs
         from jobs.models import InputFile
 
@@ -124,23 +127,23 @@ class A2EVoiceClone(JobKind):
         )
         return clone_remote(voice)
 
-    def _all(self, client):
+    def _all(self, client: A2EClient):
         yield from client.list_processing_voices()
         yield from client.list_completed_voices()
 
-    def find(self, job, client) -> Remote | None:
+    def find(self, job, client: A2EClient) -> Remote | None:
         for voice in self._all(client):
             if carries_marker(voice.name, job):
                 return clone_remote(voice)
         return None
 
-    def fetch_one(self, job, client) -> Remote | None:
+    def fetch_one(self, job, client: A2EClient) -> Remote | None:
         try:
             return clone_remote(client.get_voice(job.remote_id))
         except NotFound:
             return None
 
-    def fetch_many(self, jobs, client) -> dict[str, Remote | None]:
+    def fetch_many(self, jobs, client: A2EClient) -> dict[str, Remote | None]:
         wanted = {job.remote_id for job in jobs}
         found = {v.id: clone_remote(v) for v in self._all(client) if v.id in wanted}
         # A failed clone may drop out of both lists: ask for a few of those one by one.
@@ -228,7 +231,7 @@ class A2ETextToSpeech(JobKind):
     def made_url(cls, job) -> str | None:
         return made_audio_url(job)
 
-    def submit(self, job, client) -> Remote:
+    def submit(self, job, client: A2EClient) -> Remote:
         params = self.params(job)
         url = client.send_tts(
             params.text,
@@ -246,10 +249,10 @@ class A2ETextToSpeech(JobKind):
             results=(("audio", url),),
         )
 
-    def find(self, job, client) -> Remote | None:
+    def find(self, job, client: A2EClient) -> Remote | None:
         return None
 
-    def fetch_one(self, job, client) -> Remote | None:
+    def fetch_one(self, job, client: A2EClient) -> Remote | None:
         # The answer to the submission completes the job in the same transaction; a job
         # polled at all lost that answer, and A2E keeps nothing to ask again for.
         return Remote(
@@ -328,7 +331,7 @@ class BurkiClonedVoice(JobKind):
     def made_url(cls, job) -> str | None:
         return made_voice_url(job)
 
-    def submit(self, job, client) -> Remote:
+    def submit(self, job, client: BurkiClient) -> Remote:
         from jobs.models import InputFile
 
         params = self.params(job)
@@ -354,16 +357,16 @@ class BurkiClonedVoice(JobKind):
         )
         return burki_remote(voice)
 
-    def find(self, job, client) -> Remote | None:
+    def find(self, job, client: BurkiClient) -> Remote | None:
         for voice in client.list_cloned_voices(self.params(job).assistant_id):
             if carries_marker(voice.name, job):
                 return burki_remote(voice)
         return None
 
-    def fetch_one(self, job, client) -> Remote | None:
+    def fetch_one(self, job, client: BurkiClient) -> Remote | None:
         return self.fetch_many([job], client).get(job.remote_id)
 
-    def fetch_many(self, jobs, client) -> dict[str, Remote | None]:
+    def fetch_many(self, jobs, client: BurkiClient) -> dict[str, Remote | None]:
         by_assistant: dict[int, set[str]] = {}
         for job in jobs:
             by_assistant.setdefault(self.params(job).assistant_id, set()).add(job.remote_id)
@@ -443,7 +446,7 @@ class RespeecherTextToSpeech(JobKind):
     def made_url(cls, job) -> str | None:
         return made_audio_url(job)
 
-    def submit(self, job, client) -> Remote:
+    def submit(self, job, client: RespeecherClient) -> Remote:
         params = self.params(job)
         original = client.create_tts_recording(
             params.folder_id,
@@ -469,13 +472,13 @@ class RespeecherTextToSpeech(JobKind):
             payload={"original": original.raw},
         )
 
-    def find(self, job, client) -> Remote | None:
+    def find(self, job, client: RespeecherClient) -> Remote | None:
         for recording in client.iter_recordings(folder_id=self.params(job).folder_id):
             if recording.label == job.marker and not recording.is_conversion:
                 return self._speaking(recording)
         return None
 
-    def fetch_many(self, jobs, client) -> dict[str, Remote | None]:
+    def fetch_many(self, jobs, client: RespeecherClient) -> dict[str, Remote | None]:
         """One job's refusal must not hold up the others: a request the provider
         rejects fails that job; a passing failure leaves it for the next poll."""
         found: dict[str, Remote | None] = {}
@@ -488,7 +491,7 @@ class RespeecherTextToSpeech(JobKind):
                 continue
         return found
 
-    def fetch_one(self, job, client) -> Remote | None:
+    def fetch_one(self, job, client: RespeecherClient) -> Remote | None:
         try:
             original = client.get_recording(job.remote_id)
         except NotFound:
@@ -502,7 +505,7 @@ class RespeecherTextToSpeech(JobKind):
             return self._order_conversion(job, original, client)
         return self._converting(original, conversion)
 
-    def _order_conversion(self, job, original, client) -> Remote:
+    def _order_conversion(self, job, original, client: RespeecherClient) -> Remote:
         """The original is spoken and no conversion carries the marker: order it, unless
         another poll holds the order step (it is ordering, or its order is not listed
         yet)."""

@@ -13,7 +13,7 @@ from jobs import engine
 from jobs.models import Job, JobEvent, ResultsState, Status
 from jobs.signals import job_announced
 from jobs.tests.fakes import FakeKind
-from providers import http
+from providers import retries
 from teams.tests.factories import ProviderAccountFactory
 
 KIND = FakeKind.name
@@ -354,7 +354,7 @@ def test_a_failed_result_copy_holds_the_job_until_its_own_retry(
     from providers import UpstreamError
 
     # The client's own retries back off between attempts; this test needs none of that wait.
-    monkeypatch.setattr(http, "RETRY", replace(http.RETRY, cap=0))
+    monkeypatch.setattr(retries, "RETRY", replace(retries.RETRY, cap=0))
     job, url = _completed_with_result(team, account, upstream)
     Job.objects.filter(pk=job.pk).update(results_tries=1)  # its second try fails now
     with respx.mock() as mock:
@@ -485,7 +485,7 @@ def test_a_copy_that_keeps_failing_says_how_often_when_next_and_where_the_result
 ):
     from django.urls import reverse
 
-    monkeypatch.setattr(http, "RETRY", replace(http.RETRY, cap=0))
+    monkeypatch.setattr(retries, "RETRY", replace(retries.RETRY, cap=0))
     job, url = _completed_with_result(team, account, upstream)
     _failing_copy(job, url)
     _failing_copy(job, url, now=job.results_next_at)
@@ -501,7 +501,7 @@ def test_a_copy_that_keeps_failing_says_how_often_when_next_and_where_the_result
 def test_a_copy_failing_past_the_give_up_time_is_given_up_with_a_message(
     team, account, upstream, settings, monkeypatch
 ):
-    monkeypatch.setattr(http, "RETRY", replace(http.RETRY, cap=0))
+    monkeypatch.setattr(retries, "RETRY", replace(retries.RETRY, cap=0))
     settings.JOBS_RESULTS_GIVE_UP = 3600
     job, url = _completed_with_result(team, account, upstream)
     _failing_copy(job, url)
@@ -522,7 +522,7 @@ def test_try_again_copies_a_waiting_or_given_up_result_now(
     import respx
     from django.urls import reverse
 
-    monkeypatch.setattr(http, "RETRY", replace(http.RETRY, cap=0))
+    monkeypatch.setattr(retries, "RETRY", replace(retries.RETRY, cap=0))
     job, url = _completed_with_result(team, account, upstream)
     _failing_copy(job, url)
     retry = reverse("job_results_retry", kwargs={"team": team.slug, "job_id": job.pk})

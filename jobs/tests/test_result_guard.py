@@ -10,7 +10,7 @@ from dashboard.tests.loopback import Host
 from jobs import engine
 from jobs.models import Job, ResultsState
 from jobs.tests.test_engine import _processing
-from providers import guard, http
+from providers import config, guard
 from teams.tests.factories import ProviderAccountFactory
 
 WAV = b"RIFF\x24\x00\x00\x00WAVEfmt " + b"\x00" * 28
@@ -140,8 +140,8 @@ def test_a_result_larger_than_the_cap_is_cut_off_and_nothing_is_kept(
 
 @pytest.fixture
 def no_private_hosts():
-    before = http.current_settings()
-    http.configure(
+    before = config.current_settings()
+    config.configure(
         redis_url=before.redis_url,
         max_in_flight=before.max_in_flight,
         connect_timeout=before.connect_timeout,
@@ -149,7 +149,7 @@ def no_private_hosts():
         private_hosts=[],
     )
     yield
-    http.configure(
+    config.configure(
         redis_url=before.redis_url,
         max_in_flight=before.max_in_flight,
         connect_timeout=before.connect_timeout,

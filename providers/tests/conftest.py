@@ -17,7 +17,7 @@ import httpx
 import pytest
 import respx
 
-from providers import http
+from providers import config
 from providers.a2e import A2EClient
 from providers.burki import BurkiClient
 from providers.respeecher import RespeecherClient
@@ -28,12 +28,12 @@ T = TypeVar("T")
 @pytest.fixture(autouse=True)
 def http_settings():
     """Every test starts from in-process caps and short timeouts, whatever REDIS_URL says."""
-    settings = http.configure(
+    settings = config.configure(
         redis_url=None, max_in_flight=4, connect_timeout=1.0, read_timeout=2.0, slot_wait=10.0
     )
     yield settings
-    http.configure()
-    http._settings = None
+    config.configure()
+    config._settings = None
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from providers import USER_AGENT, __version__, http
+from providers import USER_AGENT, __version__, config, downloads, http, pool, retries
 from providers.errors import (
     AuthError,
     BadRequest,
@@ -74,13 +74,13 @@ def test_503_storm_is_retried_then_raises_unavailable(mock, upstream, sleeps):
     with pytest.raises(Unavailable) as caught:
         upstream.json("GET", "/things")
 
-    assert route.call_count == http.MAX_ATTEMPTS == 4
+    assert route.call_count == retries.MAX_ATTEMPTS == 4
     assert caught.value.status_code == 503
     assert caught.value.provider == "Test"
     # Three waits, each within its capped exponential band (jitter keeps 50-100%).
     assert len(sleeps) == 3
     for attempt, waited in enumerate(sleeps, start=1):
-        ceiling = min(http.BACKOFF_CAP, http.BACKOFF_BASE * 2 ** (attempt - 1))
+        ceiling = min(retries.BACKOFF_CAP, retries.BACKOFF_BASE * 2 ** (attempt - 1))
         assert ceiling / 2 <= waited <= ceiling
 
 
@@ -89,7 +89,7 @@ def test_503_storm_is_retried_then_raises_unavailable(mock, upstream, sleeps):
     [
         ("GET", 503, None, 1, True),
         ("GET", 429, None, 3, True),
-        ("GET", 503, None, http.MAX_ATTEMPTS, False),
+        ("GET", 503, None, retries.MAX_ATTEMPTS, False),
         ("GET", 404, None, 1, False),
         ("GET", 422, None, 1, False),
         ("GET", 500, None, 1, False),
@@ -103,21 +103,23 @@ def test_503_storm_is_retried_then_raises_unavailable(mock, upstream, sleeps):
 def test_retry_decision_sends_again_only_what_cannot_do_harm(
     method, status, cause, attempt, retried
 ):
-    failure = http.Failure(method, lambda: Unavailable("Test"), status=status, cause=cause)
+    failure = retries.Failure(method, lambda: Unavailable("Test"), status=status, cause=cause)
 
-    wait = http.retry_wait(failure, attempt, max_retry_wait=30.0)
+    wait = retries.retry_wait(failure, attempt, max_retry_wait=30.0)
 
     assert (wait is not None) is retried
     if retried:
-        ceiling = min(http.BACKOFF_CAP, http.BACKOFF_BASE * 2 ** (attempt - 1))
+        ceiling = min(retries.BACKOFF_CAP, retries.BACKOFF_BASE * 2 ** (attempt - 1))
         assert ceiling / 2 <= wait <= ceiling
 
 
 @pytest.mark.parametrize(("retry_after", "wait"), [(7.0, 7.0), (0.0, 0.0), (31.0, None)])
 def test_retry_decision_waits_as_long_as_retry_after_asks_up_to_the_limit(retry_after, wait):
-    failure = http.Failure("GET", lambda: Unavailable("Test"), status=429, retry_after=retry_after)
+    failure = retries.Failure(
+        "GET", lambda: Unavailable("Test"), status=429, retry_after=retry_after
+    )
 
-    assert http.retry_wait(failure, 1, max_retry_wait=30.0) == wait
+    assert retries.retry_wait(failure, 1, max_retry_wait=30.0) == wait
 
 
 def test_malformed_json_raises_protocol_error(mock, upstream):
@@ -175,8 +177,8 @@ def test_upload_retried_after_connect_error_sends_the_whole_file_again(mock, ups
 
     mock.post(f"{BASE}/upload").mock(side_effect=handler)
 
-    with http.opened(sample) as handle:
-        upstream.json("POST", "/upload", files={"data": http.file_part(handle)})
+    with downloads.opened(sample) as handle:
+        upstream.json("POST", "/upload", files={"data": downloads.file_part(handle)})
 
     assert len(bodies) == 2
     assert sample.read_bytes() in bodies[1]
@@ -240,7 +242,7 @@ def test_in_process_cap_holds_with_20_parallel_calls(mock, upstream):
 
 
 def test_other_credentials_have_their_own_cap(mock, sleep):
-    http.configure(redis_url=None, max_in_flight=1, connect_timeout=1.0, read_timeout=2.0)
+    config.configure(redis_url=None, max_in_flight=1, connect_timeout=1.0, read_timeout=2.0)
     first = http.Upstream("Test", BASE, "key-one-0000", {"api-key": "key-one-0000"}, sleep=sleep)
     second = http.Upstream("Test", BASE, "key-two-0000", {"api-key": "key-two-0000"}, sleep=sleep)
 
@@ -254,7 +256,7 @@ def test_other_credentials_have_their_own_cap(mock, sleep):
 
 
 def test_a_full_cap_times_out_as_unavailable(mock, sleep):
-    http.configure(redis_url=None, max_in_flight=1, slot_wait=0.05)
+    config.configure(redis_url=None, max_in_flight=1, slot_wait=0.05)
     upstream = http.Upstream("Test", BASE, KEY, {"api-key": KEY}, sleep=sleep)
 
     with (
@@ -305,27 +307,27 @@ def test_empty_credential_is_an_auth_error():
 
 
 def test_one_pooled_client_per_base_url_across_threads():
-    with ThreadPoolExecutor(max_workers=16) as pool:
-        clients = list(pool.map(lambda _: http.pooled_client("https://a.test"), range(64)))
+    with ThreadPoolExecutor(max_workers=16) as threads:
+        clients = list(threads.map(lambda _: pool.pooled_client("https://a.test"), range(64)))
 
     assert len({id(c) for c in clients}) == 1
-    assert http.pooled_client("https://b.test") is not clients[0]
+    assert pool.pooled_client("https://b.test") is not clients[0]
 
 
 def test_configure_sets_the_timeouts_of_new_clients():
-    http.configure(connect_timeout=1.5, read_timeout=9.0)
+    config.configure(connect_timeout=1.5, read_timeout=9.0)
 
-    timeout = http.pooled_client("https://a.test").timeout
+    timeout = pool.pooled_client("https://a.test").timeout
 
     assert (timeout.connect, timeout.read) == (1.5, 9.0)
 
 
 def test_without_configure_redis_url_comes_from_the_environment(monkeypatch):
-    monkeypatch.setattr(http, "_settings", None)
+    monkeypatch.setattr(config, "_settings", None)
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/15")
 
-    assert http.current_settings().redis_url == "redis://127.0.0.1:6379/15"
-    assert http.current_settings().max_in_flight == 4
+    assert config.current_settings().redis_url == "redis://127.0.0.1:6379/15"
+    assert config.current_settings().max_in_flight == 4
 
 
 def test_download_streams_to_a_path_with_size_and_sha256(mock, upstream, tmp_path):
@@ -384,7 +386,7 @@ def test_redirected_api_call_is_a_protocol_error(mock, upstream):
 
 
 def test_browsers_that_stop_reading_leave_the_api_calls_their_slots(mock, sleep):
-    http.configure(redis_url=None, max_in_flight=4, max_relays=4, slot_wait=0.05)
+    config.configure(redis_url=None, max_in_flight=4, max_relays=4, slot_wait=0.05)
     upstream = http.Upstream("Test", BASE, KEY, {"api-key": KEY}, sleep=sleep)
     mock.get(f"{BASE}/take.wav").respond(200, content=b"RIFF" + b"\0" * 4096)
     mock.post(f"{BASE}/star").respond(200, json={"starred": True})

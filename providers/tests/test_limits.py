@@ -9,7 +9,7 @@ import io
 import httpx
 import pytest
 
-from providers import http
+from providers import config, downloads, http
 from providers.errors import BadRequest, RateLimited, TooLarge, Unavailable
 
 from .hostile import Exchange, HostileServer, endless_json, trickle
@@ -23,7 +23,7 @@ def limits(http_settings):
     """A 1 MB answer cap and a one-second deadline; the read timeout (2 s) stays longer
     than any pause the trickles make, so only the deadline can end them."""
     settings = dataclasses.asdict(http_settings)
-    yield http.configure(
+    yield config.configure(
         **{
             **settings,
             "private_hosts": ["127.0.0.1"],
@@ -57,8 +57,8 @@ def test_an_answer_is_read_no_further_than_one_chunk_past_the_cap(mock):
 
     def endless():
         for _ in range(1000):
-            taken.append(http.CHUNK_SIZE)
-            yield b"x" * http.CHUNK_SIZE
+            taken.append(downloads.CHUNK_SIZE)
+            yield b"x" * downloads.CHUNK_SIZE
 
     mock.get("https://upstream.test/voices").mock(
         return_value=httpx.Response(200, content=endless())
@@ -68,7 +68,7 @@ def test_an_answer_is_read_no_further_than_one_chunk_past_the_cap(mock):
     with pytest.raises(TooLarge):
         client.json("GET", "/voices")
 
-    assert sum(taken) <= CAP + http.CHUNK_SIZE
+    assert sum(taken) <= CAP + downloads.CHUNK_SIZE
 
 
 def test_an_answer_declared_over_the_cap_is_refused_before_its_body_is_read():

@@ -10,7 +10,7 @@ from datetime import datetime
 
 import pytest
 
-from providers import http
+from providers import config, retries
 from providers.a2e import A2EClient
 from providers.errors import ProtocolError, Unavailable
 
@@ -30,9 +30,9 @@ HANG = 0.75
 
 @pytest.fixture
 def short_read_timeout(http_settings):
-    http.configure(**{**dataclasses.asdict(http_settings), "read_timeout": READ_TIMEOUT})
+    config.configure(**{**dataclasses.asdict(http_settings), "read_timeout": READ_TIMEOUT})
     yield READ_TIMEOUT
-    http.configure(**dataclasses.asdict(http_settings))
+    config.configure(**dataclasses.asdict(http_settings))
 
 
 def started_at(row: dict) -> float:
@@ -75,8 +75,8 @@ def test_503_storm_is_tried_four_times_then_surfaces_as_unavailable(respeecher, 
         respeecher.credits()
 
     rows = sandbox.requests(path=CREDITS)
-    assert [row["status"] for row in rows] == [503] * http.MAX_ATTEMPTS == [503] * 4
-    assert len(sleeps) == 3 and all(0 < s <= http.BACKOFF_CAP for s in sleeps)
+    assert [row["status"] for row in rows] == [503] * retries.MAX_ATTEMPTS == [503] * 4
+    assert len(sleeps) == 3 and all(0 < s <= retries.BACKOFF_CAP for s in sleeps)
     assert caught.value.status_code == 503 and caught.value.maybe_processed is False
 
 
@@ -134,11 +134,11 @@ def test_hang_ends_at_the_read_timeout_as_unavailable_after_every_attempt(
         a2e.remaining_coins()
 
     # Counted as each request arrived: a GET that timed out is worth asking again.
-    assert applied(sandbox) == [http.MAX_ATTEMPTS]
-    assert len(sleeps) == http.MAX_ATTEMPTS - 1
+    assert applied(sandbox) == [retries.MAX_ATTEMPTS]
+    assert len(sleeps) == retries.MAX_ATTEMPTS - 1
     assert caught.value.status_code is None and caught.value.maybe_processed is False
     assert "did not answer in time" in caught.value.message
-    rows = settled_log(sandbox, COINS, http.MAX_ATTEMPTS)
+    rows = settled_log(sandbox, COINS, retries.MAX_ATTEMPTS)
     assert all(row["fault"] == "hang" and row["duration_ms"] >= HANG * 990 for row in rows)
 
 
@@ -187,4 +187,4 @@ def test_twenty_parallel_calls_on_one_credential_keep_at_most_four_in_flight(a2e
         in_flight += step
         peak = max(peak, in_flight)
     assert all(row["duration_ms"] >= latency * 990 for row in rows)
-    assert peak == http.current_settings().max_in_flight == 4
+    assert peak == config.current_settings().max_in_flight == 4

@@ -7,7 +7,7 @@ import dataclasses
 
 import pytest
 
-from providers import http
+from providers import config
 from providers.errors import ProtocolError, TooLarge
 from providers.records import Page, walk
 from providers.respeecher import RespeecherClient
@@ -42,7 +42,7 @@ def test_a_list_whose_pages_never_end_stops_at_the_record_cap():
 
 
 def test_the_record_cap_comes_from_the_settings(http_settings):
-    http.configure(**{**dataclasses.asdict(http_settings), "max_records": 120})
+    config.configure(**{**dataclasses.asdict(http_settings), "max_records": 120})
     fetch, _calls = _pages(lambda offset: [{"id": offset + i} for i in range(50)])
 
     with pytest.raises(TooLarge, match="more than 120 records"):
@@ -66,7 +66,7 @@ def test_a_respeecher_that_ignores_the_offset_fails_the_listing(http_settings):
         limit = int(exchange.query.get("limit", 50))
         exchange.json({"list": [{"id": f"v{i}", "name": f"Voice {i}"} for i in range(limit)]})
 
-    http.configure(**{**dataclasses.asdict(http_settings), "private_hosts": ["127.0.0.1"]})
+    config.configure(**{**dataclasses.asdict(http_settings), "private_hosts": ["127.0.0.1"]})
     with HostileServer(same_page) as server, pytest.raises(ProtocolError) as caught:
         list(RespeecherClient(server.url, KEY).iter_voices(page_size=10))
 

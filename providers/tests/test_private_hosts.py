@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from providers import http
+from providers import config
 
 
 @pytest.mark.parametrize(
@@ -25,10 +25,10 @@ from providers import http
     ],
 )
 def test_a_listed_origin_opens_only_its_own_scheme_host_and_port(base_url, exempt):
-    private = http.parse_hosts(
+    private = config.parse_hosts(
         ["http://10.0.0.5:8080", " http://[FD00::5]:8080 ", "http://Self-Hosted.internal:80"]
     )
-    assert http.address_policy(base_url, private).exempt == frozenset(exempt)
+    assert config.address_policy(base_url, private).exempt == frozenset(exempt)
 
 
 @pytest.mark.parametrize(
@@ -44,17 +44,17 @@ def test_a_listed_origin_opens_only_its_own_scheme_host_and_port(base_url, exemp
 )
 def test_a_private_entry_that_is_not_an_origin_fails_at_start_up(entry):
     with pytest.raises(ValueError, match="PROVIDER_PRIVATE_HOSTS"):
-        http.configure(private_hosts=[entry])
+        config.configure(private_hosts=[entry])
 
 
 def test_a_bare_private_host_still_works_and_is_logged_as_deprecated(caplog):
     caplog.set_level(logging.WARNING, logger="providers")
 
-    settings = http.configure(private_hosts=["127.0.0.1", "http://10.0.0.5:8080"])
+    settings = config.configure(private_hosts=["127.0.0.1", "http://10.0.0.5:8080"])
 
     [record] = [r for r in caplog.records if "PROVIDER_PRIVATE_HOSTS" in r.getMessage()]
     assert record.levelno == logging.WARNING
     assert "deprecated" in record.getMessage() and "127.0.0.1" in record.getMessage()
     assert "10.0.0.5" not in record.getMessage()
-    policy = http.address_policy("http://127.0.0.1:8765/respeecher", settings.private_hosts)
+    policy = config.address_policy("http://127.0.0.1:8765/respeecher", settings.private_hosts)
     assert policy.exempt == {("127.0.0.1", 8765)}

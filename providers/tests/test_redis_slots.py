@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import redis
 
-from providers import http, slots
+from providers import config, http, slots
 
 from .conftest import Concurrency
 
@@ -43,7 +43,7 @@ def slot_key(credential: str) -> str:
 
 @needs_redis
 def test_redis_cap_holds_across_clients_with_20_parallel_calls(mock, sleep, credential):
-    http.configure(redis_url=REDIS_URL, max_in_flight=4, slot_wait=10.0)
+    config.configure(redis_url=REDIS_URL, max_in_flight=4, slot_wait=10.0)
     # Two clients of one credential stand for two worker processes.
     clients = [
         http.Upstream("Test", BASE, credential, {"api-key": credential}, sleep=sleep)
@@ -70,7 +70,7 @@ def test_redis_cap_holds_across_clients_with_20_parallel_calls(mock, sleep, cred
 
 @needs_redis
 def test_slot_of_a_crashed_holder_is_freed_when_its_lease_ends(mock, sleep, credential):
-    http.configure(redis_url=REDIS_URL, max_in_flight=1, slot_wait=5.0)
+    config.configure(redis_url=REDIS_URL, max_in_flight=1, slot_wait=5.0)
     store = redis.Redis.from_url(REDIS_URL)
     seconds, micros = store.time()
     now_ms = seconds * 1000 + micros // 1000
@@ -88,7 +88,7 @@ def test_slot_of_a_crashed_holder_is_freed_when_its_lease_ends(mock, sleep, cred
 
 
 def test_unreachable_redis_falls_back_to_the_process_cap(mock, sleep, caplog):
-    http.configure(redis_url="redis://127.0.0.1:1/0", max_in_flight=2)
+    config.configure(redis_url="redis://127.0.0.1:1/0", max_in_flight=2)
     mock.get(f"{BASE}/things").respond(json={"ok": True})
     upstream = http.Upstream("Test", BASE, "key-0123456789", {"api-key": "x"}, sleep=sleep)
 
@@ -98,7 +98,7 @@ def test_unreachable_redis_falls_back_to_the_process_cap(mock, sleep, caplog):
 
 @needs_redis
 def test_relays_hold_slots_of_their_own_pool_in_redis(mock, sleep, credential):
-    http.configure(redis_url=REDIS_URL, max_in_flight=4, max_relays=4, slot_wait=0.2)
+    config.configure(redis_url=REDIS_URL, max_in_flight=4, max_relays=4, slot_wait=0.2)
     upstream = http.Upstream("Test", BASE, credential, {"api-key": credential}, sleep=sleep)
     mock.get(f"{BASE}/take.wav").respond(200, content=b"RIFF" + b"\0" * 4096)
     mock.post(f"{BASE}/star").respond(200, json={"starred": True})

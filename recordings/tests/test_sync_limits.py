@@ -6,7 +6,7 @@ import dataclasses
 import pytest
 
 from jobs.models import Status
-from providers import http
+from providers import config
 from providers.tests.hostile import Exchange, HostileServer
 from recordings import runs
 from recordings.models import Project
@@ -19,9 +19,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def max_records():
     """SYNC_MAX_RECORDS at 250 for the test (it reaches the clients through configure)."""
-    before = http.current_settings()
-    yield http.configure(**{**dataclasses.asdict(before), "max_records": 250})
-    http.configure(**dataclasses.asdict(before))
+    before = config.current_settings()
+    yield config.configure(**{**dataclasses.asdict(before), "max_records": 250})
+    config.configure(**dataclasses.asdict(before))
 
 
 def endless_projects(exchange: Exchange) -> None:

@@ -7,7 +7,7 @@ import pytest
 import respx
 from django.urls import reverse
 
-from providers import http
+from providers import retries
 from teams.models import ProviderAccount
 from teams.tests.factories import ProviderAccountFactory
 
@@ -79,7 +79,7 @@ def test_a_respeecher_check_names_the_signed_in_user_and_reads_the_credits(
 def test_an_unreachable_provider_fails_the_check_without_an_error_page(
     owner_client, team, upstream, monkeypatch
 ):
-    monkeypatch.setattr(http, "RETRY", replace(http.RETRY, cap=0))
+    monkeypatch.setattr(retries, "RETRY", replace(retries.RETRY, cap=0))
     account = ProviderAccountFactory(team=team, provider="burki")
     upstream.get(url__startswith="https://burki.example.test/").mock(
         side_effect=httpx.ConnectError("refused")

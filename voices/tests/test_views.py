@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from providers import http
+from providers import retries
 from teams.tests.factories import ProviderAccountFactory
 from voices.models import Kind, SyncRun, Voice
 from voices.tests.factories import VoiceFactory
@@ -304,7 +304,7 @@ def test_a_sample_that_cannot_be_fetched_says_why_and_is_not_asked_for_again(
     from django.core.cache import cache
 
     cache.clear()
-    monkeypatch.setattr(http, "RETRY", replace(http.RETRY, cap=0))
+    monkeypatch.setattr(retries, "RETRY", replace(retries.RETRY, cap=0))
     voice = VoiceFactory(team=team, account=a2e_account, sample_url="https://cdn.example/v.wav")
     args = {"team": team.slug, "voice_id": voice.pk}
     with respx.mock() as mock:

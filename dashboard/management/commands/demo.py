@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from providers.http import is_private_origin, parse_hosts
+from providers.config import is_private_origin, parse_hosts
 from teams.models import Membership, Provider, ProviderAccount, Role, Team
 
 DEMO_USERNAME = "demo"
