@@ -5,7 +5,7 @@ into voices. Every check runs before anything is stored or sent upstream."""
 from django import forms
 
 from core.forms import MultipleFileField
-from dashboard.words import LANGUAGE_CHOICES
+from core.words import LANGUAGE_CHOICES
 from jobs import inputs
 from recordings import opening, options, signals, uploading
 from recordings.models import Project, Recording
