@@ -1,4 +1,4 @@
-"""App config for the activity log; connects the job announcements it records."""
+"""App config for the activity log; connects the job announcements and team changes it records."""
 
 from django.apps import AppConfig
 

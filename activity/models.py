@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from teams.models import TeamQuerySet
+from teams.signals import Change
 
 
 class ActivityQuerySet(TeamQuerySet):
@@ -41,16 +42,16 @@ class Verb(models.TextChoices):
     JOB_COMPLETED = "job.completed", "Job finished"
     JOB_FAILED = "job.failed", "Job failed"
     JOB_CANCELED = "job.canceled", "Job canceled"
-    PROVIDER_CONNECTED = "provider.connected", "Provider connected"
-    PROVIDER_UPDATED = "provider.updated", "Provider settings changed"
-    PROVIDER_TESTED = "provider.tested", "Connection tested"
-    PROVIDER_DISCONNECTED = "provider.disconnected", "Provider disconnected"
-    TEAM_RENAMED = "team.renamed", "Team renamed"
-    MEMBER_JOINED = "member.joined", "Member joined"
-    MEMBER_ROLE_CHANGED = "member.role_changed", "Role changed"
-    MEMBER_REMOVED = "member.removed", "Member removed"
-    INVITATION_CREATED = "invitation.created", "Invitation made"
-    INVITATION_REVOKED = "invitation.revoked", "Invitation withdrawn"
+    PROVIDER_CONNECTED = Change.PROVIDER_CONNECTED.value, "Provider connected"
+    PROVIDER_UPDATED = Change.PROVIDER_UPDATED.value, "Provider settings changed"
+    PROVIDER_TESTED = Change.PROVIDER_TESTED.value, "Connection tested"
+    PROVIDER_DISCONNECTED = Change.PROVIDER_DISCONNECTED.value, "Provider disconnected"
+    TEAM_RENAMED = Change.TEAM_RENAMED.value, "Team renamed"
+    MEMBER_JOINED = Change.MEMBER_JOINED.value, "Member joined"
+    MEMBER_ROLE_CHANGED = Change.MEMBER_ROLE_CHANGED.value, "Role changed"
+    MEMBER_REMOVED = Change.MEMBER_REMOVED.value, "Member removed"
+    INVITATION_CREATED = Change.INVITATION_CREATED.value, "Invitation made"
+    INVITATION_REVOKED = Change.INVITATION_REVOKED.value, "Invitation withdrawn"
     RECORDING_SYNCED = "recording.synced", "Recordings refreshed"
     RECORDING_SYNC_FAILED = "recording.sync_failed", "Recordings not refreshed"
     PROJECT_OPENED = "recording.project_opened", "Project opened"

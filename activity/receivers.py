@@ -1,10 +1,12 @@
-"""Job announcements become activity entries (inside the announcement's transaction)."""
+"""Job announcements (inside the announcement's transaction) and what a team's people
+change in the team become activity entries."""
 
 from django.dispatch import receiver
 
 from activity.log import Verb, record
 from jobs.models import Status
 from jobs.signals import job_announced
+from teams.signals import changed
 
 # How each way a job can end is written in the log.
 ENDED = {
@@ -36,3 +38,9 @@ def job_activity(sender, job, event, **kwargs):
         outcome="failed" if failed else "ok",
         message=job.failure_message if failed else "",
     )
+
+
+@receiver(changed)
+def team_activity(sender, team, change, **details):
+    details.pop("signal", None)
+    record(team, Verb(change.value), **details)

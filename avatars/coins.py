@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from avatars.models import CoinHold, Room
 from core.holds import Hold
-from dashboard.templatetags.words import number
+from core.words import number
 from providers import UpstreamError
 from teams.connection import client_for
 from teams.models import url_origin

@@ -75,7 +75,7 @@ class A2EDubbing(JobKind):
     @classmethod
     def file_title(cls, job) -> str:
         """`<title> (Spanish)`: the dubbing's name and the language it was dubbed into."""
-        from dashboard.words import language_name
+        from core.words import language_name
 
         dubbing = getattr(job, "dubbing", None)
         if dubbing is None:

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
-from dashboard.words import language_name
+from core.words import language_name
 from jobs.models import UNFINISHED, Status
 from teams.models import TeamQuerySet
 

@@ -1,5 +1,5 @@
-"""App config for jobs: routes provider status callbacks to the jobs they name, and
-connects its receivers (stopping work on disconnect, deleting stored files)."""
+"""App config for jobs: connects its receivers (stopping work on disconnect, deleting
+stored files) and binds the engine's errands to their tasks."""
 
 from django.apps import AppConfig
 
@@ -8,6 +8,5 @@ class JobsConfig(AppConfig):
     name = "jobs"
 
     def ready(self):
-        from jobs import callbacks, receivers  # noqa: F401 - receivers connect on import
-
-        callbacks.register_all()
+        # Receivers connect on import; the tasks bind the errands the engine sends.
+        from jobs import receivers, tasks  # noqa: F401

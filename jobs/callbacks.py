@@ -8,7 +8,7 @@ the account whose hook received it, and never moves a job backwards.
 
 import logging
 
-from jobs import engine, kinds
+from jobs import engine, registry
 from jobs.models import UNFINISHED, Job, JobEvent
 
 log = logging.getLogger(__name__)
@@ -22,7 +22,7 @@ def handle(account, payload: dict) -> int | None:
         return None
     candidates = [
         kind
-        for kind in kinds.registered().values()
+        for kind in registry.registered().values()
         if kind.provider == account.provider
         and kind.callback_kind
         and kind.callback_kind == data.get("kind")
@@ -45,12 +45,3 @@ def handle(account, payload: dict) -> int | None:
         return job_id
     log.info("callback from %s of kind %r matched no job kind", account, data.get("kind"))
     return None
-
-
-def register_all() -> None:
-    """Route every provider's verified callbacks here (called from JobsConfig.ready)."""
-    from teams.models import Provider
-    from webhooks import inbound
-
-    for provider in Provider.values:
-        inbound.register(provider, handle)

@@ -12,8 +12,8 @@ from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from core.retry import Backoff
-from jobs import bulk, kinds
-from jobs.kinds import Remote
+from jobs import bulk, registry
+from jobs.errands import ANNOUNCE, FETCH_RESULTS, SUBMIT
 from jobs.models import (
     FINISHED,
     POLL_HOLD,
@@ -27,7 +27,7 @@ from jobs.models import (
     ResultsState,
     Status,
 )
-from jobs.results import fetch_results, give_up_results, results_retry_wait  # noqa: F401 - callers use engine.*
+from jobs.remote import COMPLETED, FAILED, PROCESSING, QUEUED, Remote, Unsendable
 from jobs.signals import job_announced
 from providers import (
     AuthError,
@@ -46,10 +46,10 @@ log = logging.getLogger(__name__)
 
 STATE_TO_STATUS = {
     # Accepted upstream but not started is still "processing" for us: it has a remote id.
-    kinds.QUEUED: Status.PROCESSING,
-    kinds.PROCESSING: Status.PROCESSING,
-    kinds.COMPLETED: Status.COMPLETED,
-    kinds.FAILED: Status.FAILED,
+    QUEUED: Status.PROCESSING,
+    PROCESSING: Status.PROCESSING,
+    COMPLETED: Status.COMPLETED,
+    FAILED: Status.FAILED,
 }
 # Rows per bulk statement: inside PostgreSQL's 65,535 and SQLite's 32,766 variables.
 BULK_BATCH = 1000
@@ -71,20 +71,12 @@ def submit_retry() -> Backoff:
     )
 
 
-def enqueue_on_commit(task, *args) -> None:
-    """Send `task` once the caller's transaction commits. Callers import jobs.tasks
-    inside the function: it imports this module."""
-    transaction.on_commit(lambda: task.delay(*args))
-
-
 # Creating ------------------------------------------------------------------------------
 
 
 def create(*, team, account, kind: str, label: str, params: dict, created_by=None, retry_of=None):
     """Write the job in the caller's transaction; its submission starts after commit."""
-    from jobs import tasks
-
-    kinds.get(kind)  # an unknown kind is a programming error: fail before writing
+    registry.get(kind)  # an unknown kind is a programming error: fail before writing
     job = Job.objects.create(
         team=team,
         account=account,
@@ -96,8 +88,8 @@ def create(*, team, account, kind: str, label: str, params: dict, created_by=Non
         retry_of=retry_of,
     )
     JobEvent.objects.create(job=job, status=Status.QUEUED, source=JobEvent.Source.USER)
-    enqueue_on_commit(tasks.submit, job.pk)
-    enqueue_on_commit(tasks.announce, job.pk)
+    SUBMIT.send_on_commit(job.pk)
+    ANNOUNCE.send_on_commit(job.pk)
     return job
 
 
@@ -119,7 +111,7 @@ def retry(job: Job, user=None) -> tuple[Job, bool]:
         created_by=user,
         retry_of=job,
     )
-    kinds.get(job.kind).on_retry(job, new)
+    registry.get(job.kind).on_retry(job, new)
     return new, True
 
 
@@ -147,7 +139,7 @@ def submit(job_id: int, now=None) -> str:
     if job.account is None:
         _finish_failed(job, "The provider account was disconnected before the job was sent.")
         return "failed"
-    kind = kinds.get(job.kind)
+    kind = registry.get(job.kind)
     try:
         client = client_for(job.account)
         remote = None
@@ -165,7 +157,7 @@ def submit(job_id: int, now=None) -> str:
     except PERMANENT as exc:
         _finish_failed(job, exc.message, hold=hold)
         return "failed"
-    except kinds.Unsendable as exc:
+    except Unsendable as exc:
         _finish_failed(job, str(exc), hold=hold)
         return "failed"
     except (RateLimited, Unavailable, ProtocolError, UpstreamError) as exc:
@@ -244,8 +236,6 @@ def take_step(job: Job, seconds: int, now=None) -> bool:
 def _finish_failed(job: Job, message: str, hold=None) -> None:
     """Fail an unfinished job; given the submit `hold`, only while it is ours.
     Whatever hold the job had (submit or step) ends with it."""
-    from jobs import tasks
-
     now = timezone.now()
     query = Job.objects.filter(pk=job.pk, status__in=UNFINISHED)
     if hold is not None:
@@ -263,7 +253,7 @@ def _finish_failed(job: Job, message: str, hold=None) -> None:
         JobEvent.objects.create(
             job=job, at=now, status=Status.FAILED, message=message, source=JobEvent.Source.SYSTEM
         )
-        enqueue_on_commit(tasks.announce, job.pk)
+        ANNOUNCE.send_on_commit(job.pk)
 
 
 # Applying what the provider says --------------------------------------------------------
@@ -357,8 +347,6 @@ def apply(remotes: dict[int, Remote], source: str, now=None) -> list[int]:
     """Record the provider's view of many jobs at once, never moving one backwards.
     Returns the ids of jobs that changed. The number of queries does not depend on how
     many jobs are given: unchanged jobs are rescheduled in groups, changed ones in bulk."""
-    from jobs import tasks
-
     if not remotes:
         return []
     now = now or timezone.now()
@@ -392,9 +380,9 @@ def apply(remotes: dict[int, Remote], source: str, now=None) -> list[int]:
             JobEvent.objects.bulk_create(events, batch_size=BULK_BATCH)
         for job in changed:
             if job.status == Status.COMPLETED and job.result_urls:
-                enqueue_on_commit(tasks.fetch_results, job.pk)
+                FETCH_RESULTS.send_on_commit(job.pk)
             elif job.status in FINISHED:
-                enqueue_on_commit(tasks.announce, job.pk)
+                ANNOUNCE.send_on_commit(job.pk)
     return [job.pk for job in changed]
 
 
@@ -476,7 +464,7 @@ def _poll_group(jobs: list[Job], kind_name: str, now) -> list[int]:
             )
         return ids
     try:
-        remotes = kinds.get(kind_name).fetch_many(jobs, client_for(account))
+        remotes = registry.get(kind_name).fetch_many(jobs, client_for(account))
     except RateLimited as exc:
         note_poll_error(ids, exc.message, now, retry_after=exc.retry_after)
         return []
@@ -550,7 +538,7 @@ def announce(job_id: int) -> list[str]:
             and claim.update(announced=job.status)
         ):
             job_announced.send(Job, job=job, event=job.status)
-            kinds.get(job.kind).on_finished(job)
+            registry.get(job.kind).on_finished(job)
             said.append(job.status)
     return said
 
@@ -565,8 +553,6 @@ def reconcile(now=None) -> dict:
     harmless, since every task takes its work with a conditional update."""
     now = now or timezone.now()
     grace = now - _seconds("JOBS_RECONCILE_AFTER")
-    from jobs import tasks
-
     quiet = Job.objects.filter(enqueued_at__lt=grace)
     resubmit = quiet.filter(
         Q(status=Status.QUEUED) & (Q(not_before__isnull=True) | Q(not_before__lte=now))
@@ -581,15 +567,15 @@ def reconcile(now=None) -> dict:
         Q(announced="") | Q(status__in=FINISHED, finished_at__lt=grace) & ~Q(announced=F("status"))
     ).exclude(results_state=ResultsState.PENDING)
     counts = {}
-    for name, task, query in (
-        ("submit", tasks.submit, resubmit),
-        ("fetch_results", tasks.fetch_results, results),
-        ("announce", tasks.announce, unannounced),
+    for name, errand, query in (
+        ("submit", SUBMIT, resubmit),
+        ("fetch_results", FETCH_RESULTS, results),
+        ("announce", ANNOUNCE, unannounced),
     ):
         ids = list(query.order_by("enqueued_at").values_list("pk", flat=True)[:1000])
         Job.objects.filter(pk__in=ids).update(enqueued_at=now)
         for pk in ids:
-            task.delay(pk)
+            errand.send(pk)
         counts[name] = len(ids)
     return counts
 
@@ -619,15 +605,13 @@ def cancel(job: Job, user=None) -> Cancellation:
     and would then run unwatched. One the provider can stop is stopped there first; if
     the provider refuses, the job keeps running here too and the person is told why.
     Otherwise (not sent yet, or a provider with no cancel) we stop following it."""
-    from jobs import tasks
-
     job = Job.objects.select_related("account").filter(pk=job.pk).first()
     if job is None:
         return Cancellation(False, "The job had already finished.")
     provider = job.provider_label
     if job.status not in (Status.QUEUED, Status.PROCESSING):
         return _not_canceled(job, provider)
-    kind = kinds.get(job.kind)
+    kind = registry.get(job.kind)
     stopped_there = False
     if job.status == Status.PROCESSING and job.account is not None and kind.can_cancel:
         try:
@@ -655,7 +639,7 @@ def cancel(job: Job, user=None) -> Cancellation:
             source=JobEvent.Source.USER,
             message=f"Canceled by {user}" if user else "Canceled",
         )
-        enqueue_on_commit(tasks.announce, job.pk)
+        ANNOUNCE.send_on_commit(job.pk)
     if stopped_there or job.status == Status.QUEUED:
         return Cancellation(True, f"{job.label} canceled.")
     return Cancellation(

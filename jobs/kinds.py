@@ -5,49 +5,19 @@ from __future__ import annotations
 import abc
 import dataclasses
 import re
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Self
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
+from jobs import engine
+
+# A domain app declares its kinds with this module alone: the states, Remote and the
+# registry live below the engine (which reads them too) and are named here for it.
+from jobs.registry import get, register, registered  # noqa: F401
+from jobs.remote import COMPLETED, FAILED, PROCESSING, QUEUED, Remote, Unsendable  # noqa: F401
 from providers.client import ProviderClient
-from providers.mapping import DETAIL_LIMIT
 
 if TYPE_CHECKING:
     from jobs.models import Job
-
-# The states providers/ normalises every upstream status into.
-QUEUED, PROCESSING, COMPLETED, FAILED = "queued", "processing", "completed", "failed"
-
-
-class Unsendable(Exception):
-    """The job cannot be sent at all (its input is gone, say): it fails with this
-    message instead of being tried again."""
-
-
-@dataclass(frozen=True)
-class Remote:
-    """What the provider says about one job right now."""
-
-    remote_id: str
-    state: str
-    status: str = ""
-    message: str = ""
-    payload: dict[str, Any] = field(default_factory=dict)
-    # (role, url) of each result file to copy once completed.
-    results: tuple[tuple[str, str], ...] = ()
-
-    def __post_init__(self) -> None:
-        # The provider's own words are kept only up to the providers' detail limit, as
-        # every other upstream text is (shown to viewers, stored on the row and the log).
-        if len(self.message or "") > DETAIL_LIMIT:
-            object.__setattr__(self, "message", self.message[: DETAIL_LIMIT - 1] + "…")
-
-
-class Made(NamedTuple):
-    """A link from a finished job to what it made: what it says, where it goes."""
-
-    label: str
-    url: str
-
 
 # The marker (jobs.models.new_marker) travels at the end of a name sent upstream.
 MARKER_SUFFIX = re.compile(r" \[vb[0-9a-f]{10}\]$")
@@ -130,8 +100,6 @@ class JobKind(abc.ABC):
     def create(cls, *, account, by, label: str, params: Params, retry_of=None) -> Job:
         """Write a job of this kind on `account` (its team's); submission starts after
         the caller's transaction commits. Kinds' `start` methods call this."""
-        from jobs import engine
-
         if type(params) is not cls.Params:
             raise TypeError(f"{cls.name} takes {cls.Params.__qualname__}, not {type(params)}")
         if account.provider != cls.provider:
@@ -181,19 +149,3 @@ class JobKind(abc.ABC):
 
     def on_finished(self, job: Job) -> None:  # noqa: B027 - optional hook
         """Domain follow-up once a job has ended and its results are stored."""
-
-
-_REGISTRY: dict[str, JobKind] = {}
-
-
-def register(kind: JobKind) -> JobKind:
-    _REGISTRY[kind.name] = kind
-    return kind
-
-
-def get(name: str) -> JobKind:
-    return _REGISTRY[name]
-
-
-def registered() -> dict[str, JobKind]:
-    return dict(_REGISTRY)

@@ -2,6 +2,7 @@
 
 import secrets
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import models
@@ -9,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.holds import Hold
+from jobs import registry
 from teams.models import TeamQuerySet
 
 
@@ -47,6 +49,13 @@ RESULTS_HOLD = Hold("results", "results_held_until")
 # Processing: a poll tick has the job in hand (JOBS_POLL_HOLD), so a watcher does not
 # pull its next poll forward into a second, overlapping one.
 POLL_HOLD = Hold("poll", "polling_until")
+
+
+class Made(NamedTuple):
+    """A link from a finished job to what it made: what it says, where it goes."""
+
+    label: str
+    url: str
 
 
 class ResultsState(models.TextChoices):
@@ -147,10 +156,8 @@ class Job(models.Model):
     @property
     def job_kind(self):
         """The registered JobKind of this job, or None for a kind no longer registered."""
-        from jobs import kinds
-
         try:
-            return kinds.get(self.kind)
+            return registry.get(self.kind)
         except KeyError:
             return None
 
@@ -166,14 +173,12 @@ class Job(models.Model):
 
     @property
     def made(self):
-        """A kinds.Made link to what this job made, once completed; else None."""
-        from jobs import kinds
-
+        """A Made link to what this job made, once completed; else None."""
         kind = self.job_kind
         if not self.is_completed or kind is None:
             return None
         url = kind.made_url(self)
-        return kinds.Made(kind.made_label, url) if url else None
+        return Made(kind.made_label, url) if url else None
 
     @property
     def timeline(self) -> list["JobEvent"]:

@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.retry import Backoff
+from jobs.engine import PERMANENT
+from jobs.errands import ANNOUNCE, FETCH_RESULTS
 from jobs.models import RESULTS_HOLD, Job, JobFile, ResultsState, Status
 from providers import UpstreamError
 from providers.client import ProviderClient
@@ -37,10 +39,6 @@ def fetch_results(job_id: int, now=None) -> str:
     longer), and the page says how many tries failed and when the next one is. One the
     provider refuses for good (a 404, a bad credential) is given up at once; one that
     keeps failing, after JOBS_RESULTS_GIVE_UP from its first failure."""
-    # engine imports this module for its callers; these names are only needed at call time.
-    from jobs import tasks
-    from jobs.engine import PERMANENT, enqueue_on_commit
-
     now = now or timezone.now()
     pending = Job.objects.filter(pk=job_id, results_state=ResultsState.PENDING)
     length = timedelta(seconds=settings.JOBS_RESULTS_HOLD)
@@ -91,7 +89,7 @@ def fetch_results(job_id: int, now=None) -> str:
         last_error="",
         **RESULTS_HOLD.released(),
     )
-    enqueue_on_commit(tasks.announce, job.pk)
+    ANNOUNCE.send_on_commit(job.pk)
     return "stored"
 
 
@@ -100,9 +98,6 @@ def try_again(job: Job) -> bool:
     for its next try is taken up at once; one given up starts afresh, its tries and its
     time to give up counted anew. False when there is nothing to copy, or a try is
     running right now."""
-    from jobs import tasks
-    from jobs.engine import enqueue_on_commit
-
     now = timezone.now()
     copying = Job.objects.filter(pk=job.pk, status=Status.COMPLETED).exclude(result_urls=[])
     with transaction.atomic():
@@ -119,7 +114,7 @@ def try_again(job: Job) -> bool:
             **RESULTS_HOLD.released(),
         )
         if moved:
-            enqueue_on_commit(tasks.fetch_results, job.pk)
+            FETCH_RESULTS.send_on_commit(job.pk)
     return bool(moved)
 
 
@@ -132,14 +127,11 @@ def seconds_to_next_try(job_id: int) -> int:
 
 
 def give_up_results(job_id: int, message: str) -> None:
-    from jobs import tasks
-    from jobs.engine import enqueue_on_commit
-
     with transaction.atomic():
         if Job.objects.filter(pk=job_id, results_state=ResultsState.PENDING).update(
             results_state=ResultsState.FAILED, last_error=message, **RESULTS_HOLD.released()
         ):
-            enqueue_on_commit(tasks.announce, job_id)
+            ANNOUNCE.send_on_commit(job_id)
 
 
 def _store_one(job: Job, client: ProviderClient, role: str, url: str) -> JobFile:

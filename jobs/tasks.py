@@ -5,7 +5,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
 from core.retry import within
-from jobs import engine, once, results
+from jobs import engine, errands, once, results
 from providers import UpstreamError
 
 # A submit task's hold lasts JOBS_SUBMIT_HOLD, a result copy's JOBS_RESULTS_HOLD.
@@ -13,6 +13,7 @@ SUBMIT_LIMITS = within(settings.JOBS_SUBMIT_HOLD)
 RESULTS_LIMITS = within(settings.JOBS_RESULTS_HOLD)
 
 
+@errands.SUBMIT.runs
 @shared_task(name="jobs.submit", acks_late=True, **SUBMIT_LIMITS)
 def submit(job_id: int) -> str:
     try:
@@ -33,6 +34,7 @@ def reconcile() -> dict:
 
 
 # Tried until JOBS_RESULTS_GIVE_UP from the first failure (jobs.results), not for a count.
+@errands.FETCH_RESULTS.runs
 @shared_task(
     name="jobs.fetch_results", bind=True, acks_late=True, max_retries=None, **RESULTS_LIMITS
 )
@@ -43,6 +45,7 @@ def fetch_results(self, job_id: int) -> str:
         raise self.retry(countdown=results.seconds_to_next_try(job_id)) from exc
 
 
+@errands.ANNOUNCE.runs
 @shared_task(name="jobs.announce", acks_late=True, soft_time_limit=30, time_limit=45)
 def announce(job_id: int) -> list[str]:
     return engine.announce(job_id)

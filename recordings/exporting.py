@@ -16,9 +16,9 @@ from activity.log import Verb, record
 from jobs.files import relay_response, safe_name, sealed
 from providers import UpstreamError
 from providers.respeecher import Accent, NarrationStyle
+from recordings import signals
 from recordings.models import Order, Recording
 from teams.connection import client_for
-from teams.models import Provider
 
 PROVIDER = "Respeecher"
 # What a selection's zip lists when Respeecher would not send some conversion's audio.
@@ -180,21 +180,18 @@ def _manifest(entries) -> list[dict]:
     """What each file of a selection's zip is: its take, conversion and voice, with the
     accent, narration style and semitones it was made with where we know them (the order
     we placed, else Respeecher's record of the conversion), named from the voice catalog."""
-    from voices.models import Voice
-
     conversions = [c for _name, c in entries]
     ordered = {
         o.conversion_id: o.job.params or {}
         for o in Order.objects.filter(conversion__in=conversions).select_related("job")
     }
-    voices = {
-        v.remote_id: v.raw or {}
-        for v in Voice.objects.filter(
-            team_id=conversions[0].team_id,
-            provider=Provider.RESPEECHER,
-            remote_id__in={c.model_id for c in conversions if c.model_id},
-        ).only("remote_id", "raw")
-    }
+    voices = {}
+    for records in signals.answers(
+        signals.voice_records,
+        team_id=conversions[0].team_id,
+        remote_ids={c.model_id for c in conversions if c.model_id},
+    ):
+        voices.update(records)
     rows = []
     for name, conversion in entries:
         take = conversion.original

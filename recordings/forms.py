@@ -5,9 +5,9 @@ into voices. Every check runs before anything is stored or sent upstream."""
 from django import forms
 
 from core.forms import MultipleFileField
-from dashboard.words import LANGUAGE_CHOICES
+from core.words import LANGUAGE_CHOICES
 from jobs import inputs
-from recordings import opening, options, uploading
+from recordings import opening, options, signals, uploading
 from recordings.models import Project, Recording
 
 
@@ -81,20 +81,16 @@ class OrderForm(forms.Form):
 
     def __init__(self, *args, account, originals, **kwargs):
         super().__init__(*args, **kwargs)
-        from voices.models import Voice
-
         self.account = account
         self.originals = list(originals)
         self.any_tts = any(o.tts for o in self.originals)
         self.any_speech = any(not o.tts for o in self.originals)
-        self.catalog = list(
-            Voice.objects.for_team(account.team)
-            .filter(account=account)
-            .listed()
-            .convertible()
-            .only("name", "remote_id", "raw", "account_id", "provider")
-            .order_by("name", "pk")
-        )
+        # The voice catalog says which voices (it is built on recordings).
+        self.catalog = [
+            voice
+            for voices in signals.answers(signals.convertible_voices, account=account)
+            for voice in voices
+        ]
         self.fields["voices"].choices = [(str(v.pk), v.name) for v in self.catalog]
         self.fields["calibration"].choices = options.calibration_choices(account)
         self.rows = []

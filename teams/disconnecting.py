@@ -3,9 +3,15 @@ where the provider can, and the person is told what could not be stopped."""
 
 from dataclasses import dataclass, field
 
-from activity.log import Verb, record
 from teams.models import ProviderAccount
-from teams.signals import disconnecting, team_deleting, team_running, work_running
+from teams.signals import (
+    Change,
+    disconnecting,
+    note,
+    team_deleting,
+    team_running,
+    work_running,
+)
 
 
 def running_on(account: ProviderAccount) -> list[str]:
@@ -57,5 +63,5 @@ def disconnect(account: ProviderAccount, user) -> Disconnected:
     lines = [line for _, stopped in replies for line in stopped or []]
     outcome = Disconnected(len(lines), [line for line in lines if line])
     account.delete()
-    record(account.team, Verb.PROVIDER_DISCONNECTED, actor=user, label=str(account))
+    note(account.team, Change.PROVIDER_DISCONNECTED, actor=user, label=str(account))
     return outcome

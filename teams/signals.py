@@ -1,5 +1,7 @@
 """What teams asks of the apps built on it, so it never imports them."""
 
+import enum
+
 from django.dispatch import Signal
 
 # Sent with `account`; each receiver returns the labels of the unfinished work it keeps
@@ -19,3 +21,29 @@ team_running = Signal()
 # while the team's keys still exist and returns, for each piece of it, None when it was
 # ended, or a line saying why it was not.
 team_deleting = Signal()
+
+
+class Change(enum.StrEnum):
+    """What a team's people did to the team, its members, its invitations or its provider
+    accounts (the activity log's verbs for them share these codes)."""
+
+    TEAM_RENAMED = "team.renamed"
+    MEMBER_JOINED = "member.joined"
+    MEMBER_ROLE_CHANGED = "member.role_changed"
+    MEMBER_REMOVED = "member.removed"
+    INVITATION_CREATED = "invitation.created"
+    INVITATION_REVOKED = "invitation.revoked"
+    PROVIDER_CONNECTED = "provider.connected"
+    PROVIDER_UPDATED = "provider.updated"
+    PROVIDER_TESTED = "provider.tested"
+    PROVIDER_DISCONNECTED = "provider.disconnected"
+
+
+# Sent with `team`, `change` (a Change), `actor` and, where there are any, `target`,
+# `label`, `outcome` and `message`, once the change is made; the activity log writes it.
+changed = Signal()
+
+
+def note(team, change: Change, **details) -> None:
+    """Tell the apps built on teams that `change` was made (see `changed`)."""
+    changed.send(sender=Change, team=team, change=change, **details)

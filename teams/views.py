@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from activity.log import Verb, record
 from providers import UpstreamError
 from teams import disconnecting
 from teams.connection import burki_assistants, check_connection
@@ -25,6 +24,7 @@ from teams.forms import (
 )
 from teams.models import Invitation, Membership, Provider, ProviderAccount, Role, Team
 from teams.scoping import SESSION_KEY, get_for_team, team_view
+from teams.signals import Change, note
 
 
 @login_required
@@ -46,7 +46,7 @@ def team_settings(request, team):
     form = TeamForm(request.POST or None, instance=team)
     if request.method == "POST" and form.is_valid():
         form.save()
-        record(team, Verb.TEAM_RENAMED, actor=request.user, target=team)
+        note(team, Change.TEAM_RENAMED, actor=request.user, target=team)
         messages.success(request, "Team renamed.")
         return redirect("team_settings", team=team.slug)
     return render(request, "teams/settings.html", {"form": form})
@@ -112,9 +112,9 @@ def member_role(request, team, member_id):
     else:
         membership.role = form.cleaned_data["role"]
         membership.save(update_fields=["role"])
-        record(
+        note(
             team,
-            Verb.MEMBER_ROLE_CHANGED,
+            Change.MEMBER_ROLE_CHANGED,
             actor=request.user,
             label=f"{membership.user} → {membership.get_role_display()}",
         )
@@ -132,7 +132,7 @@ def member_remove(request, team, member_id):
         messages.error(request, "Only an owner can remove an owner.")
     else:
         membership.delete()
-        record(team, Verb.MEMBER_REMOVED, actor=request.user, label=str(membership.user))
+        note(team, Change.MEMBER_REMOVED, actor=request.user, label=str(membership.user))
         messages.success(request, f"{membership.user} was removed from the team.")
         if membership.user_id == request.user.pk:
             return redirect("root")
@@ -152,9 +152,9 @@ def invitation_create(request, team):
         email=form.cleaned_data["email"],
         created_by=request.user,
     )
-    record(
+    note(
         team,
-        Verb.INVITATION_CREATED,
+        Change.INVITATION_CREATED,
         actor=request.user,
         label=f"{invitation.email or 'someone'} as {invitation.get_role_display()}",
     )
@@ -171,8 +171,8 @@ def invitation_revoke(request, team, invitation_id):
     if Invitation.objects.filter(pk=invitation.pk, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     ):
-        record(
-            team, Verb.INVITATION_REVOKED, actor=request.user, label=invitation.email or "a link"
+        note(
+            team, Change.INVITATION_REVOKED, actor=request.user, label=invitation.email or "a link"
         )
     messages.success(request, "Invitation revoked; its link no longer works.")
     return redirect("members", team=team.slug)
@@ -210,9 +210,9 @@ def invitation_accept(request, token):
                 return render(
                     request, "teams/invitation_gone.html", {"invitation": invitation}, 410
                 )
-        record(
+        note(
             invitation.team,
-            Verb.MEMBER_JOINED,
+            Change.MEMBER_JOINED,
             actor=membership.user,
             label=membership.get_role_display(),
         )
@@ -244,8 +244,8 @@ def provider_connect(request, team, provider):
     if request.method == "POST" and form.is_valid():
         saved = form.save()
         verb = "updated" if account else "connected"
-        done = Verb.PROVIDER_UPDATED if account else Verb.PROVIDER_CONNECTED
-        record(team, done, actor=request.user, target=saved)
+        done = Change.PROVIDER_UPDATED if account else Change.PROVIDER_CONNECTED
+        note(team, done, actor=request.user, target=saved)
         messages.success(request, f"{Provider(provider).label} {verb}. Test the connection next.")
         return redirect("providers", team=team.slug)
     return render(
@@ -260,9 +260,9 @@ def provider_connect(request, team, provider):
 def provider_test(request, team, account_id):
     account = check_connection(get_for_team(ProviderAccount, team, pk=account_id))
     label = account.get_provider_display()
-    record(
+    note(
         team,
-        Verb.PROVIDER_TESTED,
+        Change.PROVIDER_TESTED,
         actor=request.user,
         target=account,
         outcome="ok" if account.last_check_ok else "failed",

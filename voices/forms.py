@@ -7,7 +7,7 @@ from django import forms
 from django.core.validators import URLValidator
 
 from core.forms import MultipleFileField
-from dashboard.words import LANGUAGE_CHOICES, language_name
+from core.words import LANGUAGE_CHOICES, language_name
 from jobs import inputs
 from recordings import options
 from teams.models import Provider

@@ -1,4 +1,5 @@
-"""App config for webhooks; connects the job announcements it turns into events."""
+"""App config for webhooks; connects the job announcements it turns into events, and
+routes every provider's verified status callbacks to the jobs they name."""
 
 from django.apps import AppConfig
 
@@ -7,4 +8,9 @@ class WebhooksConfig(AppConfig):
     name = "webhooks"
 
     def ready(self):
-        from webhooks import receivers  # noqa: F401 - connects signal receivers
+        from jobs import callbacks
+        from teams.models import Provider
+        from webhooks import inbound, receivers  # noqa: F401 - connects signal receivers
+
+        for provider in Provider.values:
+            inbound.register(provider, callbacks.handle)

@@ -322,7 +322,7 @@ class InboundEvent(models.Model):
     def label(self) -> str:
         """What the callback said, in words: "Dubbing finished", from the kind of job it
         names and the state it reports; "Status update" when it names neither."""
-        from jobs import kinds
+        from jobs import registry
 
         data = self.payload.get("data") if isinstance(self.payload, dict) else None
         data = data if isinstance(data, dict) else {}
@@ -330,7 +330,7 @@ class InboundEvent(models.Model):
         subject = next(
             (
                 kind.verbose_name
-                for kind in kinds.registered().values()
+                for kind in registry.registered().values()
                 if kind.provider == provider
                 and kind.callback_kind
                 and kind.callback_kind == data.get("kind")

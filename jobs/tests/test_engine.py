@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from jobs import engine
+from jobs import engine, results
 from jobs.models import Job, JobEvent, ResultsState, Status
 from jobs.signals import job_announced
 from jobs.tests.fakes import FakeKind
@@ -303,7 +303,7 @@ def test_results_are_copied_into_storage_with_size_and_checksum(team, account, u
     body = b"\x00\x00\x00\x18ftypmp42" + b"x" * 5000
     with respx.mock() as mock:
         mock.get(url).respond(200, content=body, headers={"content-type": "video/mp4"})
-        assert engine.fetch_results(job.pk) == "stored"
+        assert results.fetch_results(job.pk) == "stored"
     job.refresh_from_db()
     assert job.results_state == ResultsState.STORED
     (stored,) = job.files.all()
@@ -326,10 +326,10 @@ def test_a_second_copy_of_the_results_stands_aside_while_the_first_runs(team, ac
     Job.objects.filter(pk=job.pk).update(results_held_until=now + lease)
     with respx.mock() as mock:
         route = mock.get(url).respond(200, content=b"\x00\x00\x00\x18ftypmp42" + b"x" * 100)
-        assert engine.fetch_results(job.pk, now=now) == "busy"
+        assert results.fetch_results(job.pk, now=now) == "busy"
         assert route.call_count == 0 and not job.files.exists()
         # The first copier died: once its hold lapses the next copy takes over.
-        assert engine.fetch_results(job.pk, now=now + lease + timedelta(seconds=1)) == "stored"
+        assert results.fetch_results(job.pk, now=now + lease + timedelta(seconds=1)) == "stored"
     job.refresh_from_db()
     assert (job.results_state, job.results_held_until, job.files.count()) == (
         ResultsState.STORED,
@@ -360,10 +360,10 @@ def test_a_failed_result_copy_holds_the_job_until_its_own_retry(
     with respx.mock() as mock:
         mock.get(url).respond(503)
         with pytest.raises(UpstreamError):
-            engine.fetch_results(job.pk)
+            results.fetch_results(job.pk)
     job.refresh_from_db()
     assert job.results_state == ResultsState.PENDING and job.results_tries == 2
-    wait = engine.results_retry_wait(1)
+    wait = results.results_retry_wait(1)
     # The reconciler sends no copy beside the retry that is coming...
     sent = []
     with pytest.MonkeyPatch.context() as patch:
@@ -385,7 +385,7 @@ def test_a_result_the_provider_no_longer_has_is_given_up_at_once(team, account, 
     job, url = _completed_with_result(team, account, upstream)
     with respx.mock() as mock:
         mock.get(url).respond(404)
-        assert engine.fetch_results(job.pk) == "failed"
+        assert results.fetch_results(job.pk) == "failed"
     job.refresh_from_db()
     assert (job.results_state, job.results_held_until) == (ResultsState.FAILED, None)
     assert "Could not copy the result" in job.last_error
@@ -476,7 +476,7 @@ def _failing_copy(job, url, now=None):
     with respx.mock() as mock:
         mock.get(url).respond(503)
         with pytest.raises(UpstreamError):
-            engine.fetch_results(job.pk, now=now)
+            results.fetch_results(job.pk, now=now)
     job.refresh_from_db()
 
 
@@ -510,7 +510,7 @@ def test_a_copy_failing_past_the_give_up_time_is_given_up_with_a_message(
 
     with respx.mock() as mock:
         mock.get(url).respond(503)
-        assert engine.fetch_results(job.pk, now=later) == "failed"
+        assert results.fetch_results(job.pk, now=later) == "failed"
     job.refresh_from_db()
     assert job.results_state == ResultsState.FAILED
     assert job.last_error.startswith("Stopped copying the result after 1 hour and 2 tries")
@@ -532,7 +532,7 @@ def test_try_again_copies_a_waiting_or_given_up_result_now(
     assert job.results_next_at is None and len(callbacks) == 1  # the copy, sent now
     with respx.mock() as mock:
         mock.get(url).respond(200, content=b"\x00\x00\x00\x18ftypmp42" + b"\0" * 64)
-        assert engine.fetch_results(job.pk) == "stored"
+        assert results.fetch_results(job.pk) == "stored"
     # A copy given up starts afresh.
     Job.objects.filter(pk=job.pk).update(
         results_state=ResultsState.FAILED, results_tries=5, last_error="gave up"

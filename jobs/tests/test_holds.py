@@ -6,7 +6,7 @@ import respx
 from django.conf import settings
 from django.utils import timezone
 
-from jobs import engine
+from jobs import engine, results
 from jobs.models import RESULTS_HOLD, STEP_HOLD, SUBMIT_HOLD, Job, ResultsState, Status
 from jobs.tests.test_engine import _job
 
@@ -76,7 +76,7 @@ def test_freeing_a_step_hold_leaves_a_result_copy_held(team, account):
     with respx.mock(assert_all_called=False) as mock:
         route = mock.get(url).respond(200, content=b"\x00\x00\x00\x18ftypmp42" + b"x" * 100)
         # A second copier stands aside: the file is not fetched twice at once.
-        assert engine.fetch_results(job.pk, now=now) == "busy"
+        assert results.fetch_results(job.pk, now=now) == "busy"
     assert route.call_count == 0 and not job.files.exists()
     assert rows.filter(RESULTS_HOLD.mine(copying)).exists()
 

@@ -7,7 +7,7 @@ import os
 import pytest
 
 from dashboard.tests.loopback import Host
-from jobs import engine
+from jobs import engine, results
 from jobs.models import Job, ResultsState
 from jobs.tests.test_engine import _processing
 from providers import config, guard
@@ -75,7 +75,7 @@ def test_a_result_url_pointing_at_loopback_is_never_fetched(
 ):
     # 127.0.0.1 is a listed private host, but only the base URL's own port is the provider.
     job = _completed(team, account, upstream, f"{internal.url}/latest/meta-data")
-    assert engine.fetch_results(job.pk) == "failed"
+    assert results.fetch_results(job.pk) == "failed"
     job.refresh_from_db()
     assert internal.paths == []
     assert job.results_state == ResultsState.FAILED and not job.files.exists()
@@ -87,7 +87,7 @@ def test_a_result_redirected_to_loopback_is_never_fetched(
     team, account, upstream, provider, internal
 ):
     job = _completed(team, account, upstream, f"{provider.url}/a2e/files/moved.wav")
-    assert engine.fetch_results(job.pk) == "failed"
+    assert results.fetch_results(job.pk) == "failed"
     job.refresh_from_db()
     assert provider.paths == ["/a2e/files/moved.wav"]  # the first hop is the provider's own
     assert internal.paths == []  # the hop it pointed to was refused before connecting
@@ -96,7 +96,7 @@ def test_a_result_redirected_to_loopback_is_never_fetched(
 
 def test_a_result_on_the_providers_own_host_and_port_is_fetched(team, account, upstream, provider):
     job = _completed(team, account, upstream, f"{provider.url}/a2e/files/result.wav")
-    assert engine.fetch_results(job.pk) == "stored"
+    assert results.fetch_results(job.pk) == "stored"
     (stored,) = Job.objects.get(pk=job.pk).files.all()
     assert stored.file.read() == WAV
 
@@ -115,7 +115,7 @@ def test_a_result_host_resolving_to_a_tunnel_into_a_private_address_is_never_fet
 ):
     monkeypatch.setattr(guard, "resolve", lambda host, port: [address])
     job = _completed(team, account, upstream, "http://cdn.attacker.test/result.wav")
-    assert engine.fetch_results(job.pk) == "failed"
+    assert results.fetch_results(job.pk) == "failed"
     job.refresh_from_db()
     assert f"{address}, a " in job.last_error and not job.files.exists()
 
@@ -131,7 +131,7 @@ def test_a_result_larger_than_the_cap_is_cut_off_and_nothing_is_kept(
 ):
     settings.RESULTS_MAX_MB = 1
     job = _completed(team, account, upstream, f"{provider.url}{path}")
-    assert engine.fetch_results(job.pk) == "failed"
+    assert results.fetch_results(job.pk) == "failed"
     job.refresh_from_db()
     assert "The result was larger than 1 MB." in job.last_error
     assert not job.files.exists()
@@ -164,7 +164,7 @@ def test_a_base_url_on_loopback_not_listed_as_private_is_refused_at_connect(
     # Saved before the setting changed (or straight into the database): the connection
     # itself is still refused, so the provider's own files are not fetched either.
     job = _completed(team, account, upstream, f"{provider.url}/a2e/files/result.wav")
-    assert engine.fetch_results(job.pk) == "failed"
+    assert results.fetch_results(job.pk) == "failed"
     assert provider.paths == []
     assert "loopback address" in Job.objects.get(pk=job.pk).last_error
 
@@ -178,7 +178,7 @@ def test_another_hosts_error_body_is_never_kept(team, account, upstream):
     job = _completed(team, account, upstream, url)
     with respx.mock() as mock:
         mock.get(url).respond(403, text="<html>SECRET internal page</html>")
-        assert engine.fetch_results(job.pk) == "failed"
+        assert results.fetch_results(job.pk) == "failed"
     job.refresh_from_db()
     assert "SECRET" not in job.last_error
     assert "cdn.example.test answered HTTP 403 for the A2E file." in job.last_error

@@ -9,7 +9,7 @@ from django import template
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
-from dashboard.templatetags.words import when
+from core.words import when
 
 register = template.Library()
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.formats import localize
 from django.utils.safestring import mark_safe
 
-from dashboard.words import language_name
+from core.words import language_name
 
 register = template.Library()
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dashboard import processes
-from jobs import engine
+from jobs import engine, results
 from jobs.models import InputFile, Job, Status
 from jobs.tests.audio import wav
 from teams.connection import client_for
@@ -56,7 +56,7 @@ def _run_to_the_end(job, deadline=30):
         return False
 
     processes.wait_until(finished, deadline, interval=0.1, what=f"{job} finished")
-    engine.fetch_results(job.pk)
+    results.fetch_results(job.pk)
     engine.announce(job.pk)
     job.refresh_from_db()
     return job
