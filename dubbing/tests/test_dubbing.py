@@ -9,7 +9,6 @@ from django.urls import reverse
 from dubbing.models import Batch, Dubbing
 from jobs.models import InputFile, Job, Status
 from jobs.tests.audio import wav
-from voices.tests.test_clone_and_speech import _run_to_the_end
 
 
 def _new(team):
@@ -23,7 +22,7 @@ def _writes(control):
 
 @pytest.mark.integration
 def test_one_upload_dubbed_into_three_languages_completes_and_is_kept(
-    transactional_db, live_server, settings, team, member, a2e, control
+    transactional_db, live_server, settings, team, member, a2e, control, run_to_the_end
 ):
     settings.PUBLIC_BASE_URL = live_server.url
     client = Client()
@@ -43,7 +42,7 @@ def test_one_upload_dubbed_into_three_languages_completes_and_is_kept(
     jobs = [d.job for d in batch.dubbings.all()]
     assert sorted(d.target_lang for d in batch.dubbings.all()) == ["de", "es", "fr"]
     for job in jobs:
-        job = _run_to_the_end(job)
+        job = run_to_the_end(job)
         assert job.status == Status.COMPLETED, job.failure_message
         (result,) = job.files.all()
         assert result.size > 0
