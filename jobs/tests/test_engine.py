@@ -149,6 +149,7 @@ def _tick_queries(n, team, upstream):
     return len(queries)
 
 
+@pytest.mark.slow
 def test_a_poll_tick_costs_the_same_queries_for_10_and_400_jobs(team, upstream):
     assert _tick_queries(10, team, upstream) == _tick_queries(400, team, upstream)
 

@@ -154,6 +154,7 @@ def _catalog_queries(client, team):
     return len(queries)
 
 
+@pytest.mark.slow
 def test_the_catalog_costs_the_same_queries_at_10_and_10000_voices(owner_client, team, a2e_account):
     _bulk(team, a2e_account, 10)
     owner_client.get(_url(team))  # the first visit also remembers the team in the session
