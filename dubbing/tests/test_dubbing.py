@@ -166,17 +166,10 @@ def test_importing_records_costs_the_same_queries_on_every_page(team, a2e, contr
 
 @pytest.mark.django_db
 def test_a_retried_dubbing_stays_in_its_batch(member_client, team, a2e):
-    from jobs import engine
+    from dubbing.kinds import A2EDubbing
 
-    batch = Batch.objects.create(team=team, name="Promo")
-    job = engine.create(
-        team=team,
-        account=a2e,
-        kind="a2e.dubbing",
-        label="Promo → German",
-        params={"name": "Promo (de)", "source_url": "https://x/a.mp4", "target_lang": "de"},
-    )
-    Dubbing.objects.create(team=team, batch=batch, job=job, name="Promo", target_lang="de")
+    batch = Batch.objects.create(team=team, name="Promo", source_url="https://x/a.mp4")
+    job = A2EDubbing.start(batch=batch, account=a2e, target="de", target_label="German", by=None)
     Job.objects.filter(pk=job.pk).update(status=Status.FAILED)
     member_client.post(reverse("job_retry", kwargs={"team": team.slug, "job_id": job.pk}))
     retried = Job.objects.get(retry_of=job)

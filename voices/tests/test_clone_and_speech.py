@@ -198,16 +198,10 @@ def test_another_teams_voice_cannot_be_picked(member_client, team, connected, ot
 
 @pytest.mark.django_db
 def test_generate_again_fills_the_form_with_the_earlier_request(member_client, team, speaker):
-    job = engine.create(
-        team=team,
-        account=speaker.account,
-        kind="a2e.tts",
-        label="x",
-        params={"text": "Once more", "tts_id": "abc"},
-    )
-    generation = Generation.objects.create(
-        team=team, voice=speaker, voice_name="Ann", text="Once more", speech_rate=1.5, job=job
-    )
+    from voices.kinds import A2ETextToSpeech
+
+    job = A2ETextToSpeech.start(voice=speaker, by=None, text="Once more", speech_rate=1.5)
+    generation = Generation.objects.get(job=job)
     body = member_client.get(_speech_url(team) + f"?again={generation.pk}").content.decode()
     assert "Once more</textarea>" in body and 'value="1.5"' in body
 
@@ -419,22 +413,20 @@ def test_a_respeecher_sample_is_fetched_when_asked_for(member_client, team, conn
 @pytest.mark.django_db
 @pytest.mark.integration
 def test_overlapping_polls_place_one_respeecher_order(team, connected, control, monkeypatch):
+    from recordings.options import Target
     from voices.kinds import RespeecherTextToSpeech
 
     account = connected["respeecher"]
     folder = "00000000-0000-0000-0000-000000000001"
-    voice_id = "00000000-0000-0000-0000-000000000001"
-    job = engine.create(
-        team=team,
-        account=account,
-        kind="respeecher.tts",
-        label="t",
-        params={
-            "text": "Hi",
-            "folder_id": folder,
-            "voice_id": voice_id,
-            "narration_style_id": "00000000-0000-0000-0000-000000000001",
-        },
+    voice = VoiceFactory(
+        team=team, account=account, kind=Kind.PUBLIC, remote_id=folder, can_speak=True
+    )
+    job = RespeecherTextToSpeech.start(
+        voice=voice,
+        by=None,
+        text="Hi",
+        folder_id=folder,
+        target=Target(voice=voice, narration_style_id="00000000-0000-0000-0000-000000000001"),
     )
     engine.submit(job.pk)
     job.refresh_from_db()
@@ -454,13 +446,27 @@ def test_overlapping_polls_place_one_respeecher_order(team, connected, control, 
 
 @pytest.mark.django_db
 def test_a_job_whose_inputs_are_gone_fails_with_a_reason(team, connected):
-    job = engine.create(
+    from django.core.files.base import ContentFile
+
+    from voices.kinds import BurkiClonedVoice
+
+    upload = InputFile.objects.create(
         team=team,
-        account=connected["burki"],
-        kind="burki.cloned_voice",
-        label="x",
-        params={"assistant_id": 1, "provider": "elevenlabs", "name": "x", "input_id": 999999},
+        file=ContentFile(b"RIFF....WAVEfmt ", name="sample.wav"),
+        original_name="sample.wav",
+        content_type="audio/wav",
+        size=16,
+        sha256="0" * 64,
     )
+    job = BurkiClonedVoice.start(
+        account=connected["burki"],
+        by=None,
+        assistant_id=1,
+        provider="elevenlabs",
+        name="x",
+        sample=upload,
+    )
+    upload.delete()
     assert engine.submit(job.pk) == "failed"
     job.refresh_from_db()
     assert job.status == Status.FAILED and "sample was deleted" in job.failure_message
@@ -470,13 +476,8 @@ def test_a_job_whose_inputs_are_gone_fails_with_a_reason(team, connected):
 def test_a_tts_job_that_lost_its_answer_fails_rather_than_completing_empty(team, connected):
     from voices.kinds import A2ETextToSpeech
 
-    job = engine.create(
-        team=team,
-        account=connected["a2e"],
-        kind="a2e.tts",
-        label="x",
-        params={"text": "Hi", "tts_id": "abc"},
-    )
+    voice = VoiceFactory(team=team, account=connected["a2e"], kind=Kind.PUBLIC, remote_id="abc")
+    job = A2ETextToSpeech.start(voice=voice, by=None, text="Hi")
     remote = A2ETextToSpeech().fetch_one(job, client=None)
     assert remote.state == "failed" and "generate it again" in remote.message
 
