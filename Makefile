@@ -44,9 +44,11 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 # The quick loop while working: everything but the tests that start real processes
-# (sandbox subprocesses, Celery workers, Chromium), on both cores. `make test` is the gate.
+# (sandbox subprocesses, Celery workers, Chromium) and the scale tests (`slow`: thousands
+# of rows, seconds each), on both cores, within two minutes. `make test` is the gate and
+# runs them all.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not integration" -n 2
+	$(BIN)/python -m pytest -m "not integration and not slow" -n 2
 
 # The README's Tour: the page walk (owner and viewer of a team with a row of every kind)
 # saves a 1280x800 screenshot of each page into docs/screenshots/ instead of a throwaway

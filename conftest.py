@@ -1,10 +1,17 @@
 """Shared pytest fixtures: users, teams in every role, a second team to wall off, and
 one in-thread sandbox of the upstreams for the session."""
 
+import itertools
+from datetime import timedelta
+
 import httpx
 import pytest
 from django.test import Client
+from django.utils import timezone
 
+from dashboard import processes
+from jobs import engine, results
+from jobs.models import Status
 from teams.models import Role
 from teams.tests.factories import MembershipFactory, ProviderAccountFactory, TeamFactory
 
@@ -120,3 +127,28 @@ def control(sandbox_url):
 
 # The browser tests' fixtures (browser_page, live_workers) live with their helpers.
 pytest_plugins = ["dashboard.tests.browser"]
+
+
+@pytest.fixture
+def run_to_the_end():
+    """Run a job as the worker and beat would: submit, poll until finished (each tick a few
+    minutes after the last, so every poll is due), store its results, announce it."""
+
+    def run(job, deadline=30):
+        engine.submit(job.pk)
+        ticks = itertools.count(1)
+
+        def finished():
+            job.refresh_from_db()
+            if job.status in (Status.COMPLETED, Status.FAILED):
+                return True
+            engine.poll_due(now=timezone.now() + timedelta(minutes=5 * next(ticks)))
+            return False
+
+        processes.wait_until(finished, deadline, interval=0.1, what=f"{job} finished")
+        results.fetch_results(job.pk)
+        engine.announce(job.pk)
+        job.refresh_from_db()
+        return job
+
+    return run

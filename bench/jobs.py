@@ -48,7 +48,8 @@ from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from dashboard import processes  # noqa: E402
-from jobs import engine  # noqa: E402
+from dubbing.kinds import A2EDubbing  # noqa: E402
+from dubbing.models import Batch  # noqa: E402
 from jobs.models import Job, Status  # noqa: E402
 from jobs.tests.audio import wav  # noqa: E402
 from jobs.tests.ticks import TickCost, tick_cost  # noqa: E402
@@ -109,12 +110,14 @@ def latency(control, account, user, relay: Relay, source_url: str, count: int, w
     """Seconds from the sandbox completing each of `count` dubbings to its row saying so."""
     with transaction.atomic():
         jobs = [
-            engine.create(
-                team=account.team,
+            A2EDubbing.start(
+                batch=Batch.objects.create(
+                    team=account.team, name=f"latency {i}", source_url=source_url
+                ),
                 account=account,
-                kind="a2e.dubbing",
-                label=f"latency {i}",
-                params={"name": f"latency {i}", "source_url": source_url, "target_lang": "de"},
+                target="de",
+                target_label="German",
+                by=user,
             )
             for i in range(count)
         ]

@@ -17,7 +17,8 @@ from django.test import Client
 from django.urls import reverse
 
 from dashboard.tests.browser import MARKS
-from dashboard.tests.test_words import _team_with_everything, raw_words
+from dashboard.tests.factories import team_with_everything
+from dashboard.tests.rawwords import raw_words
 from dashboard.tests.urlwalk import PUBLIC, ROUTES, args_of, url_for
 from teams.models import Role
 from teams.tests.factories import MembershipFactory, TeamFactory
@@ -182,7 +183,7 @@ def _walk(page, live_server, pages, who, shots, shoot=lambda route: True):
 def test_every_page_passes_axe_and_fits_a_phone(
     transactional_db, live_server, browser_page, tmp_path
 ):
-    team, owner, jobs, seeded, takes = _team_with_everything()
+    team, owner, jobs, seeded, takes = team_with_everything()
     viewer = MembershipFactory(team=team, role=Role.VIEWER, user__username="lena.berg")
     page = browser_page
     # Loaded into every document before its own scripts; the pages' CSP never sees them.

@@ -57,6 +57,8 @@ class FakeRoomSite:
         self.state = "live"
         self.beats: list[tuple[float, str | None]] = []
         self.leaves: list[tuple[str, str]] = []
+        # What each page watched by `last_word` sent on its way out (see there).
+        self.last_words: list[list[str]] = []
         self.csp = build_policy(update=room_csp(origin(stand_in_url)))
         site = self
 
@@ -75,6 +77,9 @@ class FakeRoomSite:
                     site.beats.append((time.monotonic(), self.headers.get("X-CSRFToken")))
                     answer = {"state": site.state, "ends_at": site.expires_at.isoformat()}
                     self._answer(200, "application/json", json.dumps(answer).encode())
+                elif self.path == "/last-word/":
+                    site.last_words.append(json.loads(body))
+                    self._answer(204, "text/plain", b"")
                 elif self.path == "/leave/":
                     site.leaves.append((self.headers.get("Content-Type", ""), body.decode()))
                     site.state = "left"
@@ -162,6 +167,36 @@ def wait_for(what: str, check, seconds: float = 15.0):
     return processes.wait_until(lambda: check(), seconds, interval=0.1, what=what, done=bool)
 
 
+# Installed into a page after its own script: every beacon and fetch it sends from now on
+# is noted, and its last pagehide listener (it runs after the page's own) beacons the
+# notes to /last-word/. Once they arrive, whatever the page sent on its way out has been
+# sent before them: nothing is left to wait for.
+WATCH_OUTGOING = """() => {
+  const sent = [];
+  const beacon = navigator.sendBeacon.bind(navigator);
+  const fetch = window.fetch.bind(window);
+  navigator.sendBeacon = (url, body) => { sent.push(String(url)); return beacon(url, body); };
+  window.fetch = (input, init) => {
+    sent.push(String(input.url || input));
+    return fetch(input, init);
+  };
+  window.addEventListener("pagehide", () => { beacon("/last-word/", JSON.stringify(sent)); });
+}"""
+
+
+def last_word(site, page):
+    """Watch what `page` sends from now until it goes (WATCH_OUTGOING); returns a function
+    that waits for the page's last word and gives what it sent to the room's site."""
+    page.evaluate(WATCH_OUTGOING)
+    heard = len(site.last_words)
+
+    def sent_on_the_way_out() -> list[str]:
+        wait_for("the page's last word", lambda: len(site.last_words) > heard)
+        return [url for url in site.last_words[heard] if url in ("/beat/", "/leave/")]
+
+    return sent_on_the_way_out
+
+
 def test_stand_in_captions_and_speaks_beats_and_sends_a_beacon_on_close(
     browser_page, a2e_api, room, site_for
 ):
@@ -220,8 +255,9 @@ def test_a_room_closed_elsewhere_reloads_into_its_end_and_sends_no_beacon(
     expect(page.locator("#avatar-stage")).to_have_attribute("data-state", "expired")
     expect(page.locator(".avatar-video")).to_have_text("")
     beats = len(site.beats)
+    sent = last_word(site, page)
     page.close(run_before_unload=True)
-    time.sleep(1)  # a beacon would have come at once; nothing may come at all
+    assert sent() == []
     assert site.leaves == [] and len(site.beats) == beats
 
 
@@ -234,11 +270,14 @@ def test_pressing_leave_posts_the_form_and_sends_no_beacon(browser_page, room, s
     page.goto(site.url)
     expect(page.locator(".avatar-video")).to_have_text("Sandbox avatar (no Agora here)")
 
+    leaving = last_word(site, page)
     page.get_by_role("button", name="Leave").click()
 
     expect(page.locator("#avatar-stage")).to_have_attribute("data-state", "left")
+    assert leaving() == []  # the room page went with its form, and no beacon
+    closing = last_word(site, page)
     page.close(run_before_unload=True)
-    time.sleep(1)
+    assert closing() == []
     assert [content_type for content_type, _ in site.leaves] == [
         "application/x-www-form-urlencoded"
     ]

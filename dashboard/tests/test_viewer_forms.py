@@ -11,7 +11,7 @@ import pytest
 import respx
 from django.test import Client
 
-from dashboard.tests.test_words import _team_with_everything
+from dashboard.tests.factories import team_with_everything
 from dashboard.tests.urlwalk import PUBLIC, TEAM_ROUTES, args_of, url_for
 from teams.models import Role
 from teams.tests.factories import MembershipFactory
@@ -104,7 +104,7 @@ def test_the_parser_finds_what_a_viewer_could_press():
 
 @pytest.mark.django_db
 def test_no_page_shows_a_viewer_a_form_their_post_would_refuse():
-    team, _owner, jobs, seeded, takes = _team_with_everything()
+    team, _owner, jobs, seeded, takes = team_with_everything()
     viewer = MembershipFactory(team=team, role=Role.VIEWER, user__username="lee.viewer")
     client = Client()
     client.force_login(viewer.user)

@@ -9,7 +9,6 @@ from django.urls import reverse
 from dubbing.models import Batch, Dubbing
 from jobs.models import InputFile, Job, Status
 from jobs.tests.audio import wav
-from voices.tests.test_clone_and_speech import _run_to_the_end
 
 
 def _new(team):
@@ -23,7 +22,7 @@ def _writes(control):
 
 @pytest.mark.integration
 def test_one_upload_dubbed_into_three_languages_completes_and_is_kept(
-    transactional_db, live_server, settings, team, member, a2e, control
+    transactional_db, live_server, settings, team, member, a2e, control, run_to_the_end
 ):
     settings.PUBLIC_BASE_URL = live_server.url
     client = Client()
@@ -43,7 +42,7 @@ def test_one_upload_dubbed_into_three_languages_completes_and_is_kept(
     jobs = [d.job for d in batch.dubbings.all()]
     assert sorted(d.target_lang for d in batch.dubbings.all()) == ["de", "es", "fr"]
     for job in jobs:
-        job = _run_to_the_end(job)
+        job = run_to_the_end(job)
         assert job.status == Status.COMPLETED, job.failure_message
         (result,) = job.files.all()
         assert result.size > 0
@@ -167,17 +166,10 @@ def test_importing_records_costs_the_same_queries_on_every_page(team, a2e, contr
 
 @pytest.mark.django_db
 def test_a_retried_dubbing_stays_in_its_batch(member_client, team, a2e):
-    from jobs import engine
+    from dubbing.kinds import A2EDubbing
 
-    batch = Batch.objects.create(team=team, name="Promo")
-    job = engine.create(
-        team=team,
-        account=a2e,
-        kind="a2e.dubbing",
-        label="Promo → German",
-        params={"name": "Promo (de)", "source_url": "https://x/a.mp4", "target_lang": "de"},
-    )
-    Dubbing.objects.create(team=team, batch=batch, job=job, name="Promo", target_lang="de")
+    batch = Batch.objects.create(team=team, name="Promo", source_url="https://x/a.mp4")
+    job = A2EDubbing.start(batch=batch, account=a2e, target="de", target_label="German", by=None)
     Job.objects.filter(pk=job.pk).update(status=Status.FAILED)
     member_client.post(reverse("job_retry", kwargs={"team": team.slug, "job_id": job.pk}))
     retried = Job.objects.get(retry_of=job)

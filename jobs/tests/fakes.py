@@ -1,8 +1,13 @@
 """A job kind backed by an in-memory upstream, for testing the job engine itself."""
 
 import itertools
+from datetime import timedelta
 
+from django.utils import timezone
+
+from jobs import engine
 from jobs.kinds import JobKind, Remote, register
+from jobs.models import Job
 from providers import BadRequest, RateLimited, Unavailable
 
 
@@ -49,6 +54,11 @@ class FakeKind(JobKind):
     verbose_name = "Test job"
     provider = "a2e"
 
+    @classmethod
+    def start(cls, *, account, by=None, label="Greeting"):
+        """A job of this kind on `account`, as a domain kind's `start` writes one."""
+        return cls.create(account=account, by=by, label=label, params=cls.Params())
+
     def submit(self, job, client):
         failure = UPSTREAM.fail_next_submit
         UPSTREAM.fail_next_submit = None
@@ -92,6 +102,18 @@ class FakeStoppableKind(FakeKind):
             raise UPSTREAM.refuse_cancel
         UPSTREAM.records[job.remote_id].update(state="canceled")
         UPSTREAM.canceled.append(job.remote_id)
+
+
+def processing(account, n):
+    """`n` jobs of FakeKind on `account`, submitted to the fake upstream (r1, r2, ...) and
+    due for a poll."""
+    jobs = []
+    for i in range(n):
+        job = FakeKind.start(account=account, label=f"job {i}")
+        engine.submit(job.pk)
+        jobs.append(job)
+    Job.objects.update(next_poll_at=timezone.now() - timedelta(seconds=1))
+    return jobs
 
 
 register(FakeKind())

@@ -12,7 +12,7 @@ from django.utils import timezone
 from jobs import engine, results
 from jobs.models import Job, JobEvent, ResultsState, Status
 from jobs.signals import job_announced
-from jobs.tests.fakes import FakeKind
+from jobs.tests.fakes import FakeKind, processing
 from providers import retries
 from teams.tests.factories import ProviderAccountFactory
 
@@ -20,7 +20,7 @@ KIND = FakeKind.name
 
 
 def _job(team, account, label="Greeting"):
-    return engine.create(team=team, account=account, kind=KIND, label=label, params={})
+    return FakeKind.start(account=account, label=label)
 
 
 def test_creating_a_job_enqueues_its_submission_only_after_commit(
@@ -119,18 +119,8 @@ def test_submission_gives_up_after_the_attempt_limit(settings, team, account, up
     assert job.failure_message.startswith("Gave up after 2 attempts")
 
 
-def _processing(team, account, n, upstream):
-    jobs = []
-    for i in range(n):
-        job = _job(team, account, label=f"job {i}")
-        engine.submit(job.pk)
-        jobs.append(job)
-    Job.objects.update(next_poll_at=timezone.now() - timedelta(seconds=1))
-    return jobs
-
-
 def test_one_poll_tick_asks_once_per_account_and_moves_finished_jobs(team, account, upstream):
-    jobs = _processing(team, account, 3, upstream)
+    jobs = processing(account, 3)
     upstream.set("r1", "completed")
     upstream.set("r2", "failed", message="source has no audio")
     stats = engine.poll_due()
@@ -148,7 +138,7 @@ def test_one_poll_tick_asks_once_per_account_and_moves_finished_jobs(team, accou
 def _tick_queries(n, team, upstream):
     upstream.records.clear()
     account = ProviderAccountFactory(team=team, provider="a2e")
-    _processing(team, account, n, upstream)
+    processing(account, n)
     for remote_id in list(upstream.records)[: n // 2]:
         upstream.set(remote_id, "completed")
     with CaptureQueriesContext(connection) as queries:
@@ -159,12 +149,13 @@ def _tick_queries(n, team, upstream):
     return len(queries)
 
 
+@pytest.mark.slow
 def test_a_poll_tick_costs_the_same_queries_for_10_and_400_jobs(team, upstream):
     assert _tick_queries(10, team, upstream) == _tick_queries(400, team, upstream)
 
 
 def test_a_late_processing_report_never_moves_a_finished_job_back(team, account, upstream):
-    (job,) = _processing(team, account, 1, upstream)
+    (job,) = processing(account, 1)
     upstream.set("r1", "completed")
     engine.poll_due()
     changed = engine.apply(
@@ -176,7 +167,7 @@ def test_a_late_processing_report_never_moves_a_finished_job_back(team, account,
 
 
 def test_polls_back_off_while_nothing_changes_and_snap_back_when_watched(team, account, upstream):
-    (job,) = _processing(team, account, 1, upstream)
+    (job,) = processing(account, 1)
     now = timezone.now()
     gaps = []
     for _ in range(6):
@@ -189,7 +180,7 @@ def test_polls_back_off_while_nothing_changes_and_snap_back_when_watched(team, a
 
 
 def test_a_watcher_does_not_double_a_poll_that_is_under_way(team, account, upstream):
-    (job,) = _processing(team, account, 1, upstream)
+    (job,) = processing(account, 1)
     now = timezone.now()
     Job.objects.filter(pk=job.pk).update(next_poll_at=now)
     assert engine.claim_due(now=now) == [job.pk]  # a tick has it in hand (a slow upstream)
@@ -202,7 +193,7 @@ def test_a_watcher_does_not_double_a_poll_that_is_under_way(team, account, upstr
 
 
 def test_a_job_the_provider_stops_listing_fails_after_a_few_polls(team, account, upstream):
-    (job,) = _processing(team, account, 1, upstream)
+    (job,) = processing(account, 1)
     del upstream.records["r1"]
     for _ in range(3):
         Job.objects.filter(pk=job.pk).update(next_poll_at=timezone.now())
@@ -220,7 +211,7 @@ def test_each_ending_is_announced_once_even_when_asked_twice(team, account, upst
 
     job_announced.connect(listener)
     try:
-        (job,) = _processing(team, account, 1, upstream)
+        (job,) = processing(account, 1)
         upstream.set("r1", "failed", message="bad source")
         engine.poll_due()
         engine.announce(job.pk)
@@ -295,7 +286,7 @@ def test_results_are_copied_into_storage_with_size_and_checksum(team, account, u
 
     import respx
 
-    (job,) = _processing(team, account, 1, upstream)
+    (job,) = processing(account, 1)
     url = "https://cdn.example.test/out/result.mp4"
     upstream.set("r1", "completed", results=[("result", url)])
     engine.poll_due()
@@ -316,7 +307,7 @@ def test_results_are_copied_into_storage_with_size_and_checksum(team, account, u
 def test_a_second_copy_of_the_results_stands_aside_while_the_first_runs(team, account, upstream):
     import respx
 
-    (job,) = _processing(team, account, 1, upstream)
+    (job,) = processing(account, 1)
     url = "https://cdn.example.test/out/result.mp4"
     upstream.set("r1", "completed", results=[("result", url)])
     engine.poll_due()
@@ -339,7 +330,7 @@ def test_a_second_copy_of_the_results_stands_aside_while_the_first_runs(team, ac
 
 
 def _completed_with_result(team, account, upstream):
-    (job,) = _processing(team, account, 1, upstream)
+    (job,) = processing(account, 1)
     url = "https://cdn.example.test/out/result.mp4"
     upstream.set("r1", "completed", results=[("result", url)])
     engine.poll_due()
@@ -392,7 +383,7 @@ def test_a_result_the_provider_no_longer_has_is_given_up_at_once(team, account, 
 
 
 def test_canceling_stops_following_the_job(team, account, upstream):
-    (job,) = _processing(team, account, 1, upstream)
+    (job,) = processing(account, 1)
     assert engine.cancel(job).canceled is True
     again = engine.cancel(job)
     assert (again.canceled, again.message) == (False, "job 0 had already finished.")
@@ -403,7 +394,7 @@ def test_canceling_stops_following_the_job(team, account, upstream):
 
 @pytest.mark.django_db
 def test_a_job_of_a_disconnected_account_fails_with_a_reason(team, account, upstream):
-    (job,) = _processing(team, account, 1, upstream)
+    (job,) = processing(account, 1)
     account.delete()
     engine.poll_due()
     job.refresh_from_db()
@@ -453,13 +444,13 @@ def test_a_refused_upstream_cancel_is_said_and_the_job_keeps_running(team, accou
 
 
 def test_canceling_where_the_provider_cannot_stop_it_says_so(team, account, upstream):
-    (job,) = _processing(team, account, 1, upstream)
+    (job,) = processing(account, 1)
     outcome = engine.cancel(job)
     assert outcome.canceled and "cannot stop it, so it may still finish there" in outcome.message
 
 
 def test_a_providers_long_failure_text_is_kept_to_200_characters(team, account, upstream):
-    (job,) = _processing(team, account, 1, upstream)
+    (job,) = processing(account, 1)
     upstream.set("r1", "failed", message="E" * 150 + "INTERNAL-BODY" * 100)
     engine.poll_due()
     job.refresh_from_db()

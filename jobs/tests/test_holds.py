@@ -8,11 +8,11 @@ from django.utils import timezone
 
 from jobs import engine, results
 from jobs.models import RESULTS_HOLD, STEP_HOLD, SUBMIT_HOLD, Job, ResultsState, Status
-from jobs.tests.test_engine import _job
+from jobs.tests.fakes import FakeKind
 
 
 def _processing(team, account, **fields):
-    job = _job(team, account)
+    job = FakeKind.start(account=account)
     Job.objects.filter(pk=job.pk).update(status=Status.PROCESSING, remote_id="r1", **fields)
     return job
 
@@ -38,7 +38,7 @@ def test_a_hold_lapsing_a_moment_later_is_still_held(team, account):
 
 def test_a_submit_whose_hold_lapsed_exactly_now_is_taken_over(team, account, upstream):
     now = timezone.now()
-    job = _job(team, account)
+    job = FakeKind.start(account=account)
     Job.objects.filter(pk=job.pk).update(
         status=Status.SUBMITTING, attempts=1, submit_held_until=now
     )
@@ -47,7 +47,7 @@ def test_a_submit_whose_hold_lapsed_exactly_now_is_taken_over(team, account, ups
 
 def test_a_taken_hold_proves_its_holder_and_a_freed_one_proves_nobody(team, account):
     now = timezone.now()
-    job = _job(team, account)
+    job = FakeKind.start(account=account)
     rows = Job.objects.filter(pk=job.pk)
     held = SUBMIT_HOLD.take(rows, now, timedelta(seconds=5))
     assert rows.filter(SUBMIT_HOLD.mine(held)).exists()
@@ -59,7 +59,7 @@ def test_a_taken_hold_proves_its_holder_and_a_freed_one_proves_nobody(team, acco
 
 def test_freeing_a_step_hold_leaves_a_result_copy_held(team, account):
     url = "https://cdn.example.test/out/result.mp4"
-    job = _job(team, account)
+    job = FakeKind.start(account=account)
     rows = Job.objects.filter(pk=job.pk)
     rows.update(
         status=Status.COMPLETED,
@@ -82,7 +82,7 @@ def test_freeing_a_step_hold_leaves_a_result_copy_held(team, account):
 
 
 def test_freeing_a_step_hold_leaves_a_submit_held(team, account, upstream):
-    job = _job(team, account)
+    job = FakeKind.start(account=account)
     rows = Job.objects.filter(pk=job.pk)
     now = timezone.now()
     # A submit task is sending the job when a step hold is freed.

@@ -8,7 +8,8 @@ import pytest
 from django.db import transaction
 
 from dashboard import processes
-from jobs import engine
+from dubbing.kinds import A2EDubbing
+from dubbing.models import Batch
 from jobs.kinds import carries_marker
 from jobs.models import FINISHED, Job, ResultsState, Status
 from jobs.tests.audio import wav
@@ -83,12 +84,14 @@ def procs(tmp_path):
 def _create(account, n, source_url):
     with transaction.atomic():
         return [
-            engine.create(
-                team=account.team,
+            A2EDubbing.start(
+                batch=Batch.objects.create(
+                    team=account.team, name=f"clip {i}", source_url=source_url
+                ),
                 account=account,
-                kind="a2e.dubbing",
-                label=f"clip {i}",
-                params={"name": f"clip {i}", "source_url": source_url, "target_lang": "de"},
+                target="de",
+                target_label="German",
+                by=None,
             )
             for i in range(n)
         ]

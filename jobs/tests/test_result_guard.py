@@ -9,7 +9,7 @@ import pytest
 from dashboard.tests.loopback import Host
 from jobs import engine, results
 from jobs.models import Job, ResultsState
-from jobs.tests.test_engine import _processing
+from jobs.tests.fakes import processing
 from providers import config, guard
 from teams.tests.factories import ProviderAccountFactory
 
@@ -58,7 +58,7 @@ def account(team, provider):
 
 
 def _completed(team, account, upstream, url):
-    (job,) = _processing(team, account, 1, upstream)
+    (job,) = processing(account, 1)
     upstream.set("r1", "completed", results=[("result", url)])
     engine.poll_due()
     assert Job.objects.get(pk=job.pk).results_state == ResultsState.PENDING

@@ -23,6 +23,7 @@ def fault(sandbox, **rule) -> None:
     assert response.status_code == 200, response.text
 
 
+@pytest.mark.slow
 def test_seeding_100000_respeecher_voices_makes_them_all_listable(sandbox):
     answer = sandbox.seed("respeecher.voice", 100_000)
     assert answer["count"] == 100_000 and "ids" not in answer
@@ -31,6 +32,7 @@ def test_seeding_100000_respeecher_voices_makes_them_all_listable(sandbox):
     assert len(page["list"]) == 5
 
 
+@pytest.mark.slow
 def test_seeding_100000_a2e_voices_makes_them_all_completed(sandbox):
     sandbox.seed("a2e.voice", 100_000)
     data = sandbox.a2e.get("/api/v1/userVoice/completedRecord").json()["data"]

@@ -1,6 +1,7 @@
 """A team connected to all three providers of the shared sandbox (root conftest)."""
 
 import pytest
+from django.urls import reverse
 
 from teams.tests.factories import ProviderAccountFactory
 
@@ -19,3 +20,21 @@ def connected(team, sandbox_url, control):
         "respeecher": _account(team, "respeecher", sandbox_url, "sandbox-respeecher"),
         "burki": _account(team, "burki", sandbox_url, "sandbox-burki", options={"assistants": [1]}),
     }
+
+
+@pytest.fixture
+def clone_url(team):
+    """The team's page for cloning an A2E voice."""
+    return reverse("voices_clone", kwargs={"team": team.slug})
+
+
+@pytest.fixture
+def upstream_calls(control):
+    """What the sandbox was sent that could change something (all but GETs), from one
+    provider, or from all when `provider` is None."""
+
+    def calls(provider="a2e"):
+        log = control.get("/_sandbox/requests", params={"provider": provider}).json()
+        return [r for r in log["requests"] if r["method"] != "GET"]
+
+    return calls

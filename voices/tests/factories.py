@@ -1,8 +1,10 @@
 """factory_boy factories for catalog voices and sync runs."""
 
 import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from jobs.tests.audio import wav
 from teams.tests.factories import ProviderAccountFactory, TeamFactory
 from voices.models import Kind, SyncRun, Voice
 
@@ -34,3 +36,8 @@ class SyncRunFactory(factory.django.DjangoModelFactory):
     account = factory.SubFactory(
         ProviderAccountFactory, team=factory.SelfAttribute("..team"), provider="a2e"
     )
+
+
+def sample(seconds=16.0, name="sample.wav", data=None):
+    """A voice sample as a form uploads it: `seconds` of real WAV, or `data` as given."""
+    return SimpleUploadedFile(name, wav(seconds) if data is None else data, "audio/wav")

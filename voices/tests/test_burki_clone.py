@@ -7,7 +7,7 @@ from django.urls import reverse
 from jobs.models import InputFile, Job, Status
 from voices import sync
 from voices.models import Kind, Voice
-from voices.tests.test_clone_and_speech import _run_to_the_end, _upstream_calls, sample
+from voices.tests.factories import sample
 
 
 def _url(team):
@@ -17,7 +17,7 @@ def _url(team):
 @pytest.mark.django_db
 @pytest.mark.integration
 def test_a_burki_clone_is_followed_until_ready_and_joins_the_catalog(
-    member_client, team, connected, control
+    member_client, team, connected, control, run_to_the_end
 ):
     # The catalog already knows assistant 1's name, from a sync before the clone.
     sync.sync_account(connected["burki"])
@@ -35,7 +35,7 @@ def test_a_burki_clone_is_followed_until_ready_and_joins_the_catalog(
     )
     job = Job.objects.get(kind="burki.cloned_voice")
     assert response["Location"] == job.get_absolute_url()
-    job = _run_to_the_end(job)
+    job = run_to_the_end(job)
     assert job.status == Status.COMPLETED, job.failure_message
     voice = Voice.objects.get(team=team, provider="burki", name="Helper")
     assert voice.kind == Kind.CLONE and voice.assistant_id == 1 and voice.host == "elevenlabs"
@@ -58,7 +58,7 @@ BAD = {
 @pytest.mark.django_db
 @pytest.mark.parametrize("case", list(BAD))
 def test_a_sample_outside_the_hosts_limits_is_explained_and_not_sent(
-    case, member_client, team, connected, control
+    case, member_client, team, connected, control, upstream_calls
 ):
     member_client.get(_url(team))  # reads the hosts' limits once
     control.delete("/_sandbox/requests").raise_for_status()
@@ -70,7 +70,7 @@ def test_a_sample_outside_the_hosts_limits_is_explained_and_not_sent(
     assert message in response.content.decode()
     assert not Job.objects.exists() and not InputFile.objects.exists()
     assert control.get("/_sandbox/requests").json()["requests"] == []
-    assert _upstream_calls(control, "burki") == []
+    assert upstream_calls("burki") == []
 
 
 @pytest.mark.django_db

@@ -1,82 +1,51 @@
 """Cloning an A2E voice from an upload, speaking with it, deleting it: against the sandbox
 over real HTTP, with the sample fetched from a live Voxboard. Bad input stops at the form."""
 
-import itertools
 import json
 import time
 import wave
-from datetime import timedelta
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
 
-from dashboard import processes
-from jobs import engine, results
+from jobs import engine
 from jobs.models import InputFile, Job, Status
-from jobs.tests.audio import wav
 from teams.connection import client_for
 from voices import sync
 from voices.models import Generation, Kind, Voice
-from voices.tests.factories import VoiceFactory
+from voices.tests.factories import VoiceFactory, sample
 
 # The sandbox's seed Respeecher folder.
 SEED_FOLDER = "00000000-0000-0000-0000-000000000001"
-
-
-def sample(seconds=16.0, name="sample.wav", data=None):
-    return SimpleUploadedFile(name, wav(seconds) if data is None else data, "audio/wav")
-
-
-def _clone_url(team):
-    return reverse("voices_clone", kwargs={"team": team.slug})
 
 
 def _speech_url(team):
     return reverse("voices_speech", kwargs={"team": team.slug})
 
 
-def _upstream_calls(control, provider="a2e"):
-    log = control.get("/_sandbox/requests", params={"provider": provider}).json()
-    return [r for r in log["requests"] if r["method"] != "GET"]
-
-
-def _run_to_the_end(job, deadline=30):
-    """What the worker and beat would do: submit, poll until finished, store results."""
-    engine.submit(job.pk)
-    ticks = itertools.count(1)
-
-    def finished():
-        job.refresh_from_db()
-        if job.status in (Status.COMPLETED, Status.FAILED):
-            return True
-        # Each tick a few minutes later than the last: every poll is due.
-        engine.poll_due(now=timezone.now() + timedelta(minutes=5 * next(ticks)))
-        return False
-
-    processes.wait_until(finished, deadline, interval=0.1, what=f"{job} finished")
-    results.fetch_results(job.pk)
-    engine.announce(job.pk)
-    job.refresh_from_db()
-    return job
-
-
 @pytest.mark.integration
 def test_clone_speak_and_delete_an_a2e_voice(
-    transactional_db, live_server, settings, team, member, connected, control
+    transactional_db,
+    live_server,
+    settings,
+    team,
+    member,
+    connected,
+    control,
+    run_to_the_end,
+    clone_url,
 ):
     settings.PUBLIC_BASE_URL = live_server.url
     client = live_server_client(member)
     response = client.post(
-        _clone_url(team),
+        clone_url,
         {"name": "Narrator", "gender": "female", "language": "en", "samples": [sample(16)]},
     )
     job = Job.objects.get(kind="a2e.voice_clone")
     assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
     assert InputFile.objects.filter(team=team).count() == 1
 
-    job = _run_to_the_end(job)
+    job = run_to_the_end(job)
     assert job.status == Status.COMPLETED, job.failure_message
     # The sandbox fetched the sample from us through the signed link.
     voice = Voice.objects.get(team=team, provider="a2e", kind=Kind.CLONE, name="Narrator")
@@ -94,7 +63,7 @@ def test_clone_speak_and_delete_an_a2e_voice(
     )
     assert response.status_code == 302
     generation = Generation.objects.get(team=team)
-    tts = _run_to_the_end(generation.job)
+    tts = run_to_the_end(generation.job)
     assert tts.status == Status.COMPLETED, tts.failure_message
     (audio,) = tts.files.all()
     with audio.file.open("rb") as handle, wave.open(handle) as w:
@@ -140,34 +109,32 @@ BAD_SAMPLES = {
 @pytest.mark.django_db
 @pytest.mark.parametrize("case", list(BAD_SAMPLES))
 def test_a_bad_sample_is_explained_and_nothing_is_sent(
-    case, member_client, team, connected, control
+    case, member_client, team, connected, control, upstream_calls, clone_url
 ):
     upload, message = BAD_SAMPLES[case]
     response = member_client.post(
-        _clone_url(team), {"name": "X", "gender": "male", "language": "en", "samples": [upload]}
+        clone_url, {"name": "X", "gender": "male", "language": "en", "samples": [upload]}
     )
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not Job.objects.exists() and not InputFile.objects.exists()
-    assert _upstream_calls(control) == []
+    assert upstream_calls() == []
 
 
 @pytest.mark.django_db
-def test_a_clone_needs_a_sample_and_an_a2e_account(member_client, team):
-    response = member_client.post(
-        _clone_url(team), {"name": "X", "gender": "male", "language": "en"}
-    )
+def test_a_clone_needs_a_sample_and_an_a2e_account(member_client, team, clone_url):
+    response = member_client.post(clone_url, {"name": "X", "gender": "male", "language": "en"})
     assert "Connect A2E" in response.content.decode()
     assert not Job.objects.exists()
 
 
 @pytest.mark.django_db
-def test_a_clone_without_any_sample_is_explained(member_client, team, connected, control):
-    response = member_client.post(
-        _clone_url(team), {"name": "X", "gender": "male", "language": "en"}
-    )
+def test_a_clone_without_any_sample_is_explained(
+    member_client, team, connected, control, upstream_calls, clone_url
+):
+    response = member_client.post(clone_url, {"name": "X", "gender": "male", "language": "en"})
     assert "Add at least one sample" in response.content.decode()
-    assert not Job.objects.exists() and _upstream_calls(control) == []
+    assert not Job.objects.exists() and upstream_calls() == []
 
 
 @pytest.fixture
@@ -198,23 +165,25 @@ BAD_SPEECH = {
 @pytest.mark.django_db
 @pytest.mark.parametrize("case", list(BAD_SPEECH))
 def test_bad_speech_input_is_explained_and_nothing_is_sent(
-    case, member_client, team, speaker, control
+    case, member_client, team, speaker, control, upstream_calls
 ):
     changes, message = BAD_SPEECH[case]
     data = {"voice": speaker.pk, "text": "Hello", "speech_rate": "1.0", **changes}
     response = member_client.post(_speech_url(team), data)
     assert message in response.content.decode()
     assert not Generation.objects.exists() and not Job.objects.exists()
-    assert _upstream_calls(control) == []
+    assert upstream_calls() == []
 
 
 @pytest.mark.django_db
-def test_a_clone_speaks_only_with_a_language_and_an_accent(member_client, team, clone, control):
+def test_a_clone_speaks_only_with_a_language_and_an_accent(
+    member_client, team, clone, control, upstream_calls
+):
     response = member_client.post(
         _speech_url(team), {"voice": clone.pk, "text": "Hi", "speech_rate": "1.0"}
     )
     assert "A cloned voice needs a language and an accent." in response.content.decode()
-    assert not Job.objects.exists() and _upstream_calls(control) == []
+    assert not Job.objects.exists() and upstream_calls() == []
 
 
 @pytest.mark.django_db
@@ -229,16 +198,10 @@ def test_another_teams_voice_cannot_be_picked(member_client, team, connected, ot
 
 @pytest.mark.django_db
 def test_generate_again_fills_the_form_with_the_earlier_request(member_client, team, speaker):
-    job = engine.create(
-        team=team,
-        account=speaker.account,
-        kind="a2e.tts",
-        label="x",
-        params={"text": "Once more", "tts_id": "abc"},
-    )
-    generation = Generation.objects.create(
-        team=team, voice=speaker, voice_name="Ann", text="Once more", speech_rate=1.5, job=job
-    )
+    from voices.kinds import A2ETextToSpeech
+
+    job = A2ETextToSpeech.start(voice=speaker, by=None, text="Once more", speech_rate=1.5)
+    generation = Generation.objects.get(job=job)
     body = member_client.get(_speech_url(team) + f"?again={generation.pk}").content.decode()
     assert "Once more</textarea>" in body and 'value="1.5"' in body
 
@@ -278,7 +241,7 @@ def test_bulk_delete_removes_clones_upstream_then_here(member_client, team, conn
 @pytest.mark.django_db
 @pytest.mark.integration
 def test_a_semitone_correction_is_saved_upstream_and_bad_values_are_refused(
-    member_client, team, connected, control
+    member_client, team, connected, control, upstream_calls
 ):
     control.post(
         "/_sandbox/seed", json={"kind": "respeecher.voice", "count": 1, "name_prefix": "Tuned"}
@@ -294,7 +257,7 @@ def test_a_semitone_correction_is_saved_upstream_and_bad_values_are_refused(
         {"accent_id": accent, "semitones": "up"},
     ):
         member_client.post(url, bad)
-    assert _upstream_calls(control, "respeecher") == []
+    assert upstream_calls("respeecher") == []
     response = member_client.post(url, {"accent_id": accent, "semitones": "-2.5"}, follow=True)
     assert "Saved at Respeecher: -2.5 semitones." in response.content.decode()
     upstream = next(
@@ -307,7 +270,7 @@ def test_a_semitone_correction_is_saved_upstream_and_bad_values_are_refused(
 @pytest.mark.django_db
 @pytest.mark.integration
 def test_respeecher_speaks_into_a_folder_and_converts_to_the_voice(
-    member_client, team, connected, control
+    member_client, team, connected, control, run_to_the_end
 ):
     control.post(
         "/_sandbox/seed",
@@ -343,7 +306,7 @@ def test_respeecher_speaks_into_a_folder_and_converts_to_the_voice(
     job = Generation.objects.get(team=team).job
     assert job.kind == "respeecher.tts"
     assert job.params["narration_style_id"] == style
-    job = _run_to_the_end(job)
+    job = run_to_the_end(job)
     assert job.status == Status.COMPLETED, job.failure_message
     (audio,) = job.files.all()
     with audio.file.open("rb") as handle:
@@ -360,7 +323,7 @@ def test_respeecher_speaks_into_a_folder_and_converts_to_the_voice(
 
 @pytest.mark.django_db
 def test_a_style_of_another_voice_is_refused_and_nothing_is_sent(
-    member_client, team, connected, control
+    member_client, team, connected, control, upstream_calls
 ):
     voice = VoiceFactory(
         team=team,
@@ -381,7 +344,7 @@ def test_a_style_of_another_voice_is_refused_and_nothing_is_sent(
     )
     assert response.status_code == 200
     assert not Job.objects.exists()
-    assert [r for r in _upstream_calls(control, "respeecher") if r["method"] == "POST"] == []
+    assert [r for r in upstream_calls("respeecher") if r["method"] == "POST"] == []
 
 
 @pytest.mark.django_db
@@ -393,7 +356,7 @@ def test_a_style_of_another_voice_is_refused_and_nothing_is_sent(
     ],
 )
 def test_a_bad_order_option_is_refused_and_nothing_is_sent(
-    member_client, team, connected, control, field, value, message
+    member_client, team, connected, control, field, value, message, upstream_calls
 ):
     voice = VoiceFactory(
         team=team,
@@ -413,7 +376,7 @@ def test_a_bad_order_option_is_refused_and_nothing_is_sent(
     )
     assert message in response.content.decode()
     assert not Job.objects.exists()
-    assert [r for r in _upstream_calls(control, "respeecher") if r["method"] == "POST"] == []
+    assert [r for r in upstream_calls("respeecher") if r["method"] == "POST"] == []
 
 
 @pytest.mark.django_db
@@ -450,22 +413,20 @@ def test_a_respeecher_sample_is_fetched_when_asked_for(member_client, team, conn
 @pytest.mark.django_db
 @pytest.mark.integration
 def test_overlapping_polls_place_one_respeecher_order(team, connected, control, monkeypatch):
+    from recordings.options import Target
     from voices.kinds import RespeecherTextToSpeech
 
     account = connected["respeecher"]
     folder = "00000000-0000-0000-0000-000000000001"
-    voice_id = "00000000-0000-0000-0000-000000000001"
-    job = engine.create(
-        team=team,
-        account=account,
-        kind="respeecher.tts",
-        label="t",
-        params={
-            "text": "Hi",
-            "folder_id": folder,
-            "voice_id": voice_id,
-            "narration_style_id": "00000000-0000-0000-0000-000000000001",
-        },
+    voice = VoiceFactory(
+        team=team, account=account, kind=Kind.PUBLIC, remote_id=folder, can_speak=True
+    )
+    job = RespeecherTextToSpeech.start(
+        voice=voice,
+        by=None,
+        text="Hi",
+        folder_id=folder,
+        target=Target(voice=voice, narration_style_id="00000000-0000-0000-0000-000000000001"),
     )
     engine.submit(job.pk)
     job.refresh_from_db()
@@ -485,13 +446,27 @@ def test_overlapping_polls_place_one_respeecher_order(team, connected, control, 
 
 @pytest.mark.django_db
 def test_a_job_whose_inputs_are_gone_fails_with_a_reason(team, connected):
-    job = engine.create(
+    from django.core.files.base import ContentFile
+
+    from voices.kinds import BurkiClonedVoice
+
+    upload = InputFile.objects.create(
         team=team,
-        account=connected["burki"],
-        kind="burki.cloned_voice",
-        label="x",
-        params={"assistant_id": 1, "provider": "elevenlabs", "name": "x", "input_id": 999999},
+        file=ContentFile(b"RIFF....WAVEfmt ", name="sample.wav"),
+        original_name="sample.wav",
+        content_type="audio/wav",
+        size=16,
+        sha256="0" * 64,
     )
+    job = BurkiClonedVoice.start(
+        account=connected["burki"],
+        by=None,
+        assistant_id=1,
+        provider="elevenlabs",
+        name="x",
+        sample=upload,
+    )
+    upload.delete()
     assert engine.submit(job.pk) == "failed"
     job.refresh_from_db()
     assert job.status == Status.FAILED and "sample was deleted" in job.failure_message
@@ -501,13 +476,8 @@ def test_a_job_whose_inputs_are_gone_fails_with_a_reason(team, connected):
 def test_a_tts_job_that_lost_its_answer_fails_rather_than_completing_empty(team, connected):
     from voices.kinds import A2ETextToSpeech
 
-    job = engine.create(
-        team=team,
-        account=connected["a2e"],
-        kind="a2e.tts",
-        label="x",
-        params={"text": "Hi", "tts_id": "abc"},
-    )
+    voice = VoiceFactory(team=team, account=connected["a2e"], kind=Kind.PUBLIC, remote_id="abc")
+    job = A2ETextToSpeech.start(voice=voice, by=None, text="Hi")
     remote = A2ETextToSpeech().fetch_one(job, client=None)
     assert remote.state == "failed" and "generate it again" in remote.message
 

@@ -6,13 +6,13 @@ from django.urls import reverse
 
 from jobs import engine
 from jobs.models import Job
-from voices.tests.test_clone_and_speech import _clone_url, _upstream_calls, sample
+from voices.tests.factories import sample
 
 pytestmark = [pytest.mark.django_db, pytest.mark.integration]
 
 
-def _sent(control, path):
-    (request,) = [r for r in _upstream_calls(control, provider=None) if r["path"].endswith(path)]
+def _sent(upstream_calls, path):
+    (request,) = [r for r in upstream_calls(provider=None) if r["path"].endswith(path)]
     return request["json"]
 
 
@@ -21,10 +21,10 @@ def _burki_url(team):
 
 
 def test_an_a2e_clone_is_trained_with_the_chosen_model_and_denoising(
-    member_client, team, connected, control
+    member_client, team, connected, control, clone_url, upstream_calls
 ):
     member_client.post(
-        _clone_url(team),
+        clone_url,
         {
             "name": "Narrator",
             "gender": "male",
@@ -36,13 +36,15 @@ def test_an_a2e_clone_is_trained_with_the_chosen_model_and_denoising(
     )
     control.delete("/_sandbox/requests")
     engine.submit(Job.objects.get(team=team).pk)
-    sent = _sent(control, "/userVoice/training")
+    sent = _sent(upstream_calls, "/userVoice/training")
     assert (sent["model"], sent["denoise"]) == ("cartesia", True)
 
 
-def test_an_a2e_clone_without_denoising_leaves_it_to_a2e(member_client, team, connected, control):
+def test_an_a2e_clone_without_denoising_leaves_it_to_a2e(
+    member_client, team, connected, control, clone_url, upstream_calls
+):
     member_client.post(
-        _clone_url(team),
+        clone_url,
         {
             "name": "Plain",
             "gender": "female",
@@ -52,14 +54,14 @@ def test_an_a2e_clone_without_denoising_leaves_it_to_a2e(member_client, team, co
     )
     control.delete("/_sandbox/requests")
     engine.submit(Job.objects.get(team=team).pk)
-    assert "denoise" not in _sent(control, "/userVoice/training")
+    assert "denoise" not in _sent(upstream_calls, "/userVoice/training")
 
 
 def test_an_unknown_a2e_model_is_refused_before_anything_is_sent(
-    member_client, team, connected, control
+    member_client, team, connected, control, clone_url
 ):
     response = member_client.post(
-        _clone_url(team),
+        clone_url,
         {
             "name": "X",
             "gender": "male",
@@ -73,7 +75,7 @@ def test_an_unknown_a2e_model_is_refused_before_anything_is_sent(
 
 
 def test_a_burki_clone_carries_description_tags_and_enhance_quality(
-    member_client, team, connected, control
+    member_client, team, connected, control, upstream_calls
 ):
     page = member_client.get(_burki_url(team)).content.decode()
     # Assistants by the name Burki gives them, not "Assistant 1".
@@ -91,7 +93,7 @@ def test_a_burki_clone_carries_description_tags_and_enhance_quality(
     )
     control.delete("/_sandbox/requests")
     engine.submit(Job.objects.get(team=team).pk)
-    sent = _sent(control, "/cloned-voices")
+    sent = _sent(upstream_calls, "/cloned-voices")
     assert sent["description"] == "Warm, for the front desk"
     assert sent["tags"] == ["warm", "calm"]
     assert sent["enhance_quality"] is False  # the box was left unticked

@@ -154,6 +154,7 @@ def _catalog_queries(client, team):
     return len(queries)
 
 
+@pytest.mark.slow
 def test_the_catalog_costs_the_same_queries_at_10_and_10000_voices(owner_client, team, a2e_account):
     _bulk(team, a2e_account, 10)
     owner_client.get(_url(team))  # the first visit also remembers the team in the session
@@ -247,22 +248,12 @@ def test_the_voice_page_shows_its_fields_and_raw_record(owner_client, team):
 
 
 def test_the_voice_page_lists_the_speech_it_gave(owner_client, team, a2e_account):
-    from jobs import engine
-    from voices.models import Generation
+    from voices.kinds import A2ETextToSpeech
 
     voice = VoiceFactory(
         team=team, account=a2e_account, kind=Kind.PUBLIC, remote_id="v", tts_list=True
     )
-    job = engine.create(
-        team=team,
-        account=a2e_account,
-        kind="a2e.tts",
-        label="x",
-        params={"text": "Good morning, listeners", "tts_id": "v"},
-    )
-    Generation.objects.create(
-        team=team, voice=voice, voice_name=voice.name, text="Good morning, listeners", job=job
-    )
+    job = A2ETextToSpeech.start(voice=voice, by=None, text="Good morning, listeners")
     body = owner_client.get(voice.get_absolute_url()).content.decode()
     assert "Good morning, listeners" in body and job.get_absolute_url() in body
 
