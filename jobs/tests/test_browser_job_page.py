@@ -36,6 +36,11 @@ def test_a_job_page_follows_its_job_to_the_end_and_to_its_voice(
     page.goto(f"{live_server.url}/t/{team.slug}/jobs/{job.pk}/")
     expect(page.get_by_role("button", name="Cancel")).to_be_visible()
     expect(page.locator("#jobs-badge")).to_have_text("1 job running")
+    # At a desktop's width the page uses it: About and Result side by side, not in a
+    # form's narrow column one under the other.
+    page.set_viewport_size({"width": 1280, "height": 800})
+    about, result = (page.locator(".card").nth(i).bounding_box() for i in (0, 1))
+    assert about["y"] == result["y"] and result["x"] > about["x"] + about["width"]
     page.evaluate("() => { window.sameDocument = true; }")  # gone if the page reloads
 
     voice = VoiceFactory(team=team, account=job.account, remote_id=job.remote_id, name="Ada")
