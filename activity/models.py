@@ -143,5 +143,11 @@ class Activity(models.Model):
         return self.outcome == self.Outcome.FAILED
 
     @property
+    def failed_unsaid(self) -> bool:
+        """Failed, and its words do not say so already: "Starred" that Respeecher refused
+        needs a "Failed" beside it; "Job failed" does not."""
+        return self.failed and not self.verb.endswith("failed")
+
+    @property
     def area(self) -> str:
         return self.verb.split(".", 1)[0]

@@ -109,3 +109,17 @@ def test_what_happened_on_its_own_says_so_in_words(owner_client, team):
     feed = _page(owner_client, team).split('<ol class="feed">')[1].split("</ol>")[0]
     assert "Trailer (de)" in feed and "automatically" in feed
     assert "Voxboard" not in feed and ">failed<" not in feed
+
+
+def test_a_failure_is_said_once(owner_client, team):
+    job = JobFactory(team=team, status=Status.FAILED, label="Trailer (de)")
+    engine.announce(job.pk)
+    record(team, Verb.TAKE_STARRED, label="Opening line", outcome="failed")
+    feed = _page(owner_client, team).split('<ol class="feed">')[1].split("</ol>")[0]
+    job_entry, star_entry = (
+        next(li for li in feed.split("<li")[1:] if label in li)
+        for label in ("Trailer (de)", "Opening line")
+    )
+    # "Job failed" says it; a refused star needs the word beside it.
+    assert "failed" in job_entry and "pill-failed" not in job_entry
+    assert 'class="pill pill-failed">Failed<' in star_entry
