@@ -19,7 +19,7 @@ from django.urls import reverse
 from dashboard.tests.browser import MARKS
 from dashboard.tests.factories import team_with_everything
 from dashboard.tests.rawwords import raw_words
-from dashboard.tests.urlwalk import PUBLIC, ROUTES, args_of, url_for
+from dashboard.tests.urlwalk import walk_urls
 from teams.models import Role
 from teams.tests.factories import MembershipFactory, TeamFactory
 
@@ -77,19 +77,7 @@ def _urls(team, jobs, seeded, takes):
     by_status = {}
     for job in jobs:
         by_status.setdefault(job.status, job)
-    urls = []
-    for name in ROUTES:
-        if name in PUBLIC:
-            continue
-        if "job_id" in args_of(name):
-            urls += [
-                (name, url_for(name, team, objects={"job_id": j.pk})) for j in by_status.values()
-            ]
-        elif "recording_id" in args_of(name):
-            urls += [(name, url_for(name, team, objects={"recording_id": t.pk})) for t in takes]
-        else:
-            urls.append((name, url_for(name, team, objects=seeded)))
-    return urls
+    return walk_urls(team, by_status.values(), seeded, takes)
 
 
 def _pages(client, urls):

@@ -12,7 +12,7 @@ import respx
 from django.test import Client
 
 from dashboard.tests.factories import team_with_everything
-from dashboard.tests.urlwalk import PUBLIC, TEAM_ROUTES, args_of, url_for
+from dashboard.tests.urlwalk import TEAM_ROUTES, walk_urls
 from teams.models import Role
 from teams.tests.factories import MembershipFactory
 
@@ -108,16 +108,7 @@ def test_no_page_shows_a_viewer_a_form_their_post_would_refuse():
     viewer = MembershipFactory(team=team, role=Role.VIEWER, user__username="lee.viewer")
     client = Client()
     client.force_login(viewer.user)
-    urls = []
-    for name in TEAM_ROUTES:
-        if name in PUBLIC:
-            continue
-        if "job_id" in args_of(name):
-            urls += [url_for(name, team, objects={"job_id": job.pk}) for job in jobs]
-        elif "recording_id" in args_of(name):
-            urls += [url_for(name, team, objects={"recording_id": t.pk}) for t in takes]
-        else:
-            urls.append(url_for(name, team, objects=seeded))
+    urls = [url for _name, url in walk_urls(team, jobs, seeded, takes, TEAM_ROUTES)]
     dead_ends, refused, linked, pages = [], set(), {}, 0
     with respx.mock(assert_all_called=False) as upstream:
         upstream.route().mock(return_value=httpx.Response(403))

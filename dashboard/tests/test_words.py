@@ -15,7 +15,7 @@ from django.utils import timezone
 from activity.models import Activity
 from dashboard.tests.factories import team_with_everything
 from dashboard.tests.rawwords import our_kinds, raw_words
-from dashboard.tests.urlwalk import PUBLIC, ROUTES, args_of, url_for
+from dashboard.tests.urlwalk import ROUTES, url_for, walk_urls
 from jobs.models import JobEvent, Status
 from webhooks.models import EventType
 
@@ -61,16 +61,7 @@ def test_no_page_shows_a_raw_code():
     team, owner, jobs, seeded, takes = team_with_everything()
     client = Client()
     client.force_login(owner.user)
-    urls = []
-    for name in ROUTES:
-        if name in PUBLIC:
-            continue
-        if "job_id" in args_of(name):
-            urls += [url_for(name, team, objects={"job_id": job.pk}) for job in jobs]
-        elif "recording_id" in args_of(name):
-            urls += [url_for(name, team, objects={"recording_id": t.pk}) for t in takes]
-        else:
-            urls.append(url_for(name, team, objects=seeded))
+    urls = [url for _name, url in walk_urls(team, jobs, seeded, takes, ROUTES)]
     problems = {}
     pages = 0
     # Nothing leaves the machine: a page that asks a provider meets a polite refusal.

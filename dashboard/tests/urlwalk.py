@@ -101,3 +101,19 @@ def url_for(name, team, object_team=None, objects=None):
         else:
             pytest.fail(f"URL {name!r} takes {arg!r}: teach OBJECT_ARGS or PLAIN_ARGS about it")
     return reverse(name, kwargs=kwargs)
+
+
+def walk_urls(team, jobs, seeded, takes, routes=ROUTES):
+    """(route name, URL) of every non-public page for `team`: one per job of `jobs` and
+    per take of `takes` where the route names one, else one made from `seeded`."""
+    urls = []
+    for name in routes:
+        if name in PUBLIC:
+            continue
+        if "job_id" in args_of(name):
+            urls += [(name, url_for(name, team, objects={"job_id": j.pk})) for j in jobs]
+        elif "recording_id" in args_of(name):
+            urls += [(name, url_for(name, team, objects={"recording_id": t.pk})) for t in takes]
+        else:
+            urls.append((name, url_for(name, team, objects=seeded)))
+    return urls

@@ -3,7 +3,6 @@ ogg) and text to speech become jobs that the worker sends and that end mirrored 
 folder; bad input is explained, nothing is stored, and Respeecher is never called."""
 
 import io
-import itertools
 from datetime import timedelta
 
 import pytest
@@ -14,7 +13,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from activity.models import Activity
-from dashboard import processes
 from jobs import engine
 from jobs.models import InputFile, Job, Status
 from jobs.tests.audio import wav
@@ -69,30 +67,12 @@ def _upload(client, folder, *files, label="", **extra):
     return client.post(_url(folder, "recordings_upload"), data, **extra)
 
 
-def _run_to_the_end(job, deadline=30):
-    """What the worker and beat would do: submit, poll until finished, announce."""
-    engine.submit(job.pk)
-    ticks = itertools.count(1)
-
-    def finished():
-        job.refresh_from_db()
-        if job.status in (Status.COMPLETED, Status.FAILED):
-            return True
-        engine.poll_due(now=timezone.now() + timedelta(minutes=5 * next(ticks)))
-        return False
-
-    processes.wait_until(finished, deadline, interval=0.05, what=f"{job} finished")
-    engine.announce(job.pk)
-    job.refresh_from_db()
-    return job
-
-
 def _upstream_originals(account, folder) -> dict[str, object]:
     return {r.id: r for r in client_for(account).iter_originals(folder.remote_id)}
 
 
 def test_wav_mp3_flac_and_ogg_are_sent_by_the_worker_and_mirrored_in_the_folder(
-    member_client, team, folder, respeecher, requests_log
+    member_client, team, folder, respeecher, requests_log, run_to_the_end
 ):
     files = [
         SimpleUploadedFile("take.wav", wav(0.5), "audio/wav"),
@@ -114,7 +94,7 @@ def test_wav_mp3_flac_and_ogg_are_sent_by_the_worker_and_mirrored_in_the_folder(
         assert reverse("job_row", kwargs={"team": team.slug, "job_id": job.pk}) in page
 
     for job in jobs:
-        job = _run_to_the_end(job)
+        job = run_to_the_end(job)
         assert job.status == Status.COMPLETED, job.failure_message
 
     upstream = _upstream_originals(respeecher, folder)
@@ -238,7 +218,7 @@ def test_the_folders_speech_form_offers_languages_by_name(member_client, folder)
 
 
 def test_speech_is_made_into_the_folder_by_a_job(
-    member_client, team, folder, respeecher, requests_log
+    member_client, team, folder, respeecher, requests_log, run_to_the_end
 ):
     data = {"speak-text": "Once upon a time.", "speak-language": "en", "speak-label": "Opening"}
     response = member_client.post(_url(folder, "recordings_speak"), data)
@@ -246,7 +226,7 @@ def test_speech_is_made_into_the_folder_by_a_job(
     job = Job.objects.get(team=team)
     assert job.kind == "respeecher.speech" and requests_log() == []
 
-    job = _run_to_the_end(job)
+    job = run_to_the_end(job)
     assert job.status == Status.COMPLETED, job.failure_message
     (sent,) = [r for r in requests_log() if r["path"].endswith("/api/v2/recordings/tts")]
     assert sent["json"]["text_language"] == "en" and sent["json"]["text"] == "Once upon a time."
@@ -277,7 +257,7 @@ def test_bad_speech_input_is_explained_and_nothing_is_sent(
 
 
 def test_an_upload_whose_answer_was_lost_is_found_by_its_marker_not_sent_twice(
-    member_client, team, folder, respeecher, requests_log, control
+    member_client, team, folder, respeecher, requests_log, run_to_the_end, control
 ):
     label = "A label of exactly forty characters long"
     assert len(label) == Recording.LABEL_MAX
@@ -296,7 +276,7 @@ def test_an_upload_whose_answer_was_lost_is_found_by_its_marker_not_sent_twice(
     assert job.remote_id == sent.remote_id
     uploads = [r for r in requests_log() if r["method"] == "POST"]
     assert uploads == []  # found among the folder's originals, not uploaded again
-    job = _run_to_the_end(job)
+    job = run_to_the_end(job)
     assert job.status == Status.COMPLETED
     assert [r.label for r in _upstream_originals(respeecher, folder).values()] == [label]
     assert Recording.objects.get(folder=folder).label == label
@@ -349,9 +329,9 @@ def test_another_teams_folder_is_not_found(member_client, team, other_team, name
 
 
 @pytest.fixture
-def take(member_client, team, folder, respeecher, requests_log):
+def take(member_client, team, folder, respeecher, requests_log, run_to_the_end):
     _upload(member_client, folder, SimpleUploadedFile("v1.wav", wav(0.3)), label="First cut")
-    _run_to_the_end(Job.objects.get(team=team))
+    run_to_the_end(Job.objects.get(team=team))
     requests_log()
     return Recording.objects.get(folder=folder)
 
