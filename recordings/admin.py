@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from recordings.models import Calibration, Folder, Order, Project, Recording, SyncRun
+from teams.admin import SyncRunAdmin
 
 MIRROR_FIELDS = [
     "team",
@@ -70,24 +71,10 @@ class CalibrationAdmin(MirrorAdmin):
 
 
 @admin.register(SyncRun)
-class SyncRunAdmin(admin.ModelAdmin):
-    list_display = [
-        "account",
-        "status",
-        "projects",
-        "projects_read",
-        "fetched",
-        "created",
-        "updated",
-        "gone",
-        "deleted",
-        "created_at",
-        "finished_at",
-    ]
-    list_filter = ["status"]
-    list_select_related = ["account", "account__team"]
-    search_fields = ["account__team__name", "message"]
-    readonly_fields = ["team", "account", "requested_by"]
+class RecordingsSyncAdmin(SyncRunAdmin):
+    list_display = [*SyncRunAdmin.list_display[:2], "projects", "projects_read"] + (
+        SyncRunAdmin.list_display[2:]
+    )
 
 
 @admin.register(Order)

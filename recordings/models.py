@@ -1,8 +1,5 @@
 """Respeecher's workspace mirrored per team: projects, folders, recordings, calibrations."""
 
-from datetime import timedelta
-
-from django.conf import settings
 from django.db import models
 from django.db.models import Count, F, Max, Prefetch, Q
 from django.urls import reverse
@@ -10,6 +7,7 @@ from django.utils import timezone
 
 from jobs.models import Status
 from providers.respeecher import Recording as RemoteRecording
+from teams import runs
 from teams.models import TeamQuerySet
 
 
@@ -323,47 +321,16 @@ class Calibration(Mirrored):
         constraints = _unique("calibration")
 
 
-class SyncRun(models.Model):
+class SyncRun(runs.SyncRun):
     """One mirror of an account's workspace, so people can watch it and see how it ended."""
 
-    team = models.ForeignKey("teams.Team", on_delete=models.CASCADE, related_name="+")
-    account = models.ForeignKey(
-        "teams.ProviderAccount", on_delete=models.CASCADE, related_name="recording_syncs"
-    )
-    # queued -> processing -> completed | failed
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
+    time_limit_setting = "RECORDINGS_SYNC_TIME_LIMIT"
+
     projects = models.PositiveIntegerField(default=0)
     projects_read = models.PositiveIntegerField(default=0)
-    fetched = models.PositiveIntegerField(default=0)
-    created = models.PositiveIntegerField(default=0)
-    updated = models.PositiveIntegerField(default=0)
-    gone = models.PositiveIntegerField(default=0)
-    deleted = models.PositiveIntegerField(default=0)
-    message = models.CharField(max_length=500, blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    objects = TeamQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
 
     def __str__(self):
         return f"Recordings sync of {self.account} ({self.get_status_display()})"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (Status.COMPLETED, Status.FAILED)
-
-    @property
-    def is_stuck(self) -> bool:
-        """Unfinished for longer than a sync task may live: its worker died."""
-        limit = timedelta(seconds=settings.RECORDINGS_SYNC_TIME_LIMIT * 2)
-        return not self.is_finished and timezone.now() - self.created_at > limit
 
 
 class OrderQuerySet(TeamQuerySet):

@@ -113,7 +113,7 @@ def sync_status(request, team, sync_id):
     )
     if run.is_finished and request.GET.get("live"):
         trigger_client_event(response, "recordingsSynced", {})
-        level = "success" if run.status == Status.COMPLETED else "error"
+        level = "error" if run.failed else "success"
         text = f"Respeecher projects: {run.message}"
         trigger_client_event(response, "toasts", [{"message": text, "level": level}])
     return response

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from teams.admin import SyncRunAdmin
 from voices.models import Generation, SyncRun, Voice
 
 
@@ -54,21 +55,8 @@ class VoiceAdmin(admin.ModelAdmin):
 
 
 @admin.register(SyncRun)
-class SyncRunAdmin(admin.ModelAdmin):
-    list_display = [
-        "account",
-        "status",
-        "fetched",
-        "created",
-        "updated",
-        "gone",
-        "created_at",
-        "finished_at",
-    ]
-    list_filter = ["status", "account__provider"]
-    list_select_related = ["account", "account__team"]
-    search_fields = ["account__team__name", "message"]
-    readonly_fields = ["team", "account", "requested_by"]
+class VoiceSyncAdmin(SyncRunAdmin):
+    pass
 
 
 @admin.register(Generation)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from teams import runs
 from teams.models import Provider, TeamQuerySet
 
 
@@ -316,53 +317,13 @@ class Voice(models.Model):
         return ""
 
 
-class SyncRun(models.Model):
+class SyncRun(runs.SyncRun):
     """One refresh of an account's voices, so people can watch it and see how it ended."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
-
-    team = models.ForeignKey("teams.Team", on_delete=models.CASCADE, related_name="+")
-    account = models.ForeignKey(
-        "teams.ProviderAccount", on_delete=models.CASCADE, related_name="voice_syncs"
-    )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    fetched = models.PositiveIntegerField(default=0)
-    created = models.PositiveIntegerField(default=0)
-    updated = models.PositiveIntegerField(default=0)
-    gone = models.PositiveIntegerField(default=0)
-    message = models.CharField(max_length=500, blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    objects = TeamQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
+    time_limit_setting = "VOICES_SYNC_TIME_LIMIT"
 
     def __str__(self):
         return f"Voice sync of {self.account} ({self.get_status_display()})"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
-
-    @property
-    def failed(self) -> bool:
-        return self.status == self.Status.FAILED
-
-    @property
-    def is_stuck(self) -> bool:
-        """Unfinished for longer than a sync task may live: its worker died."""
-        limit = timedelta(seconds=settings.VOICES_SYNC_TIME_LIMIT * 2)
-        return not self.is_finished and timezone.now() - self.created_at > limit
 
 
 class Generation(models.Model):

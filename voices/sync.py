@@ -3,17 +3,15 @@ marking what the provider no longer lists. A sync with nothing changed writes no
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from itertools import chain, islice
+from itertools import chain
 
 from django.db import transaction
 from django.utils import timezone
 
+from core.mirror import BATCH, Mirror, Record, Tally
 from jobs.kinds import COMPLETED, without_marker
 from providers import NotFound
 from teams.connection import client_for
@@ -22,9 +20,8 @@ from voices.models import RESPEECHER_UNAVAILABLE, Kind, Voice, quality_band
 
 log = logging.getLogger(__name__)
 
-BATCH = 1000
-REMOTE_ID_WIDTH = Voice._meta.get_field("remote_id").max_length
-# Typed columns a sync writes; `favorite` only where the provider keeps it (Respeecher).
+# Typed columns a sync writes besides the engine's own; `favorite` only where the
+# provider keeps it (Respeecher).
 SYNCED_FIELDS = [
     "account",
     "kind",
@@ -45,33 +42,10 @@ SYNCED_FIELDS = [
     "sample_url",
     "has_sample",
     "raw",
-    "fingerprint",
-    "synced_at",
-    "gone_at",
 ]
 UPSTREAM_FAVORITES = {Provider.RESPEECHER}
 
-Record = dict
-Key = tuple[bool, str]
-Progress = Callable[[int], None]
-
-
-@dataclass
-class SyncResult:
-    fetched: int = 0
-    created: int = 0
-    updated: int = 0
-    gone: int = 0
-
-    @property
-    def unchanged(self) -> int:
-        return self.fetched - self.created - self.updated
-
-    def __str__(self) -> str:
-        return (
-            f"{self.fetched} listed: {self.created} new, {self.updated} changed, "
-            f"{self.unchanged} unchanged, {self.gone} gone"
-        )
+Progress = Callable[[Tally], None]
 
 
 def _name(value: str | None, fallback: str) -> str:
@@ -232,104 +206,38 @@ RECORDS = {
 }
 
 
-# Column widths, so an over-long value is cut here rather than refused by PostgreSQL.
-_WIDTHS = {
-    f.name: f.max_length
-    for f in Voice._meta.concrete_fields
-    if getattr(f, "max_length", None) and f.name not in ("remote_id", "fingerprint")
-}
+def mirror(account: ProviderAccount) -> Mirror:
+    """The account's voices, as the mirror engine sees them: one voice per id within its
+    provider's list (`tts_list` says which); voices gone upstream stay, marked gone."""
+    fields = SYNCED_FIELDS + (["favorite"] if account.provider in UPSTREAM_FAVORITES else [])
+    return Mirror(
+        Voice,
+        Voice.objects.filter(account=account),
+        constants={"team_id": account.team_id, "account": account, "provider": account.provider},
+        unique=("team", "provider", "tts_list", "remote_id"),
+        key=("tts_list", "remote_id"),
+        fields=fields,
+        # A cut URL would point nowhere: better none than a broken player.
+        whole=("sample_url",),
+    )
 
 
-def fit(record: Record) -> Record:
-    for name, width in _WIDTHS.items():
-        value = record.get(name)
-        if isinstance(value, str) and len(value) > width:
-            # A cut URL would point nowhere: better none than a broken player.
-            record[name] = "" if name == "sample_url" else value[:width]
-    return record
-
-
-def key(record: Record) -> Key:
-    """Which voice a record is: its id within its provider's list (tts_list says which)."""
-    return (record.get("tts_list", False), record["remote_id"])
-
-
-def fingerprint(record: Record) -> str:
-    encoded = json.dumps(record, sort_keys=True, default=str, separators=(",", ":"))
-    return hashlib.md5(encoded.encode(), usedforsecurity=False).hexdigest()
-
-
-def _batches(items, size=BATCH):
-    iterator = iter(items)
-    while batch := list(islice(iterator, size)):
-        yield batch
-
-
-def sync_account(account: ProviderAccount, progress: Progress | None = None, now=None):
+def sync_account(account: ProviderAccount, progress: Progress | None = None, now=None) -> Tally:
     """Bring the catalog in line with what `account`'s provider lists now. Upstream
     errors propagate before anything is written, so a failed listing never marks every
     voice gone."""
     now = now or timezone.now()
-    client = client_for(account)
-    fetched: dict[Key, Record] = {}
-    for record in RECORDS[account.provider](account, client):
-        if len(record["remote_id"]) > REMOTE_ID_WIDTH:
-            log.warning("skipping a %s voice with an over-long id", account.provider)
-            continue
-        fetched[key(record)] = record
-        if progress and len(fetched) % BATCH == 0:
-            progress(len(fetched))
-    existing, pks = {}, {}
-    for pk, tts_list, remote_id, fp, gone_at in Voice.objects.filter(account=account).values_list(
-        "pk", "tts_list", "remote_id", "fingerprint", "gone_at"
-    ):
-        existing[(tts_list, remote_id)] = (fp, gone_at)
-        pks[(tts_list, remote_id)] = pk
-    gone = [pks[k] for k, (_fp, gone_at) in existing.items() if k not in fetched and not gone_at]
+    voices = mirror(account)
+    listed: dict = {}
+    for record in RECORDS[account.provider](account, client_for(account)):
+        listed[voices.key(record)] = record
+        if progress and len(listed) % BATCH == 0:
+            progress(Tally(fetched=len(listed)))
+    tally = Tally(fetched=len(listed))
     with transaction.atomic():
-        result = _save(account, fetched.values(), existing, now)
-        for batch in _batches(gone):
-            Voice.objects.filter(account=account, pk__in=batch).update(gone_at=now)
-    result.gone = len(gone)
-    log.info("voices of %s synced: %s", account, result)
-    return result
-
-
-def _save(account, records, existing, now) -> SyncResult:
-    """Upsert the records whose fingerprint differs from what `existing` holds."""
-    result = SyncResult()
-    changed = []
-    for record in records:
-        record = fit(record)
-        record["fingerprint"] = fingerprint(record)
-        result.fetched += 1
-        old = existing.get(key(record))
-        if old is not None and old == (record["fingerprint"], None):
-            continue
-        if old is None:
-            result.created += 1
-        else:
-            result.updated += 1
-        changed.append(
-            Voice(
-                team_id=account.team_id,
-                account=account,
-                provider=account.provider,
-                first_seen_at=now,
-                synced_at=now,
-                gone_at=None,
-                **record,
-            )
-        )
-    fields = SYNCED_FIELDS + (["favorite"] if account.provider in UPSTREAM_FAVORITES else [])
-    for batch in _batches(changed):
-        Voice.objects.bulk_create(
-            batch,
-            update_conflicts=True,
-            unique_fields=["team", "provider", "tts_list", "remote_id"],
-            update_fields=fields,
-        )
-    return result
+        voices.sync(listed.values(), now, tally)
+    log.info("voices of %s synced: %s", account, tally)
+    return tally
 
 
 def save_record(account: ProviderAccount, record: Record) -> Voice:
@@ -337,20 +245,16 @@ def save_record(account: ProviderAccount, record: Record) -> Voice:
     without waiting for the next full sync."""
     from webhooks.events import EventType, publish
 
-    tts_list, remote_id = key(record)
-    mine = Voice.objects.filter(account=account, tts_list=tts_list, remote_id=remote_id)
-    existing = {key(record): fp_gone for fp_gone in mine.values_list("fingerprint", "gone_at")}
     with transaction.atomic():
-        result = _save(account, [record], existing, timezone.now())
-        saved = mine.get()
-        if result.created:
+        saved, created = mirror(account).save_one(record)
+        if created:
             publish(
                 account.team,
                 EventType.VOICE_CREATED,
                 {
                     "id": saved.pk,
                     "provider": account.provider,
-                    "remote_id": remote_id,
+                    "remote_id": saved.remote_id,
                     "name": saved.name,
                 },
             )

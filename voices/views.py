@@ -211,7 +211,7 @@ def sync_status(request, team, run_id):
     response = render(request, "voices/catalog.html#sync", {"account": run.account, "run": run})
     if run.is_finished and request.GET.get("live"):
         trigger_client_event(response, "voicesSynced", {"provider": run.account.provider})
-        level = "success" if run.status == SyncRun.Status.DONE else "error"
+        level = "error" if run.failed else "success"
         text = f"{run.account.get_provider_display()} voices: {run.message}"
         trigger_client_event(response, "toasts", [{"message": text, "level": level}])
     return response

@@ -170,7 +170,7 @@ def test_a_run_mirrors_once_and_a_redelivered_task_does_nothing(
     assert runs.execute(run.pk) == "not-queued"
 
     run.refresh_from_db()
-    assert run.status == Status.COMPLETED and run.projects == 2 and run.created > 0
+    assert run.status == SyncRun.Status.DONE and run.projects == 2 and run.created > 0
     entry = Activity.objects.get(verb="recording.synced")
     assert entry.actor == member.user and entry.team == respeecher.team
 
@@ -183,7 +183,7 @@ def test_a_refused_key_fails_the_run_and_writes_nothing(respeecher):
     assert runs.execute(run.pk) == "failed"
 
     run.refresh_from_db()
-    assert run.status == Status.FAILED and run.message
+    assert run.status == SyncRun.Status.FAILED and run.message
     assert not Project.objects.exists()
     assert Activity.objects.get(verb="recording.sync_failed").outcome == "failed"
 

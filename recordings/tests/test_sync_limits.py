@@ -5,11 +5,10 @@ import dataclasses
 
 import pytest
 
-from jobs.models import Status
 from providers import config
 from providers.tests.hostile import Exchange, HostileServer
 from recordings import runs
-from recordings.models import Project
+from recordings.models import Project, SyncRun
 from recordings.tests.factories import ProjectFactory
 from teams.tests.factories import ProviderAccountFactory
 
@@ -43,7 +42,7 @@ def test_an_endless_project_list_stops_at_the_record_cap_and_hides_nothing(team,
     # Pages of 100: the third would pass 250 and is not taken.
     assert len(server.requests) == 3
     run.refresh_from_db()
-    assert run.status == Status.FAILED
+    assert run.status == SyncRun.Status.FAILED
     assert run.message == (
         "Respeecher listed more than 250 records (stopped at page 3); "
         "the list was not read to its end."

@@ -6,7 +6,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from jobs.models import Status
 from recordings.models import Project, Recording, SyncRun
 from recordings.tests.factories import ProjectFactory, RecordingFactory, SyncRunFactory
 from teams.tests.factories import ProviderAccountFactory
@@ -84,7 +83,7 @@ def test_projects_show_their_listed_originals_and_conversions(viewer_client, tea
 
 
 def test_the_page_costs_the_same_queries_at_5_and_500_projects(owner_client, team, account):
-    SyncRunFactory(team=team, account=account, status=Status.COMPLETED)
+    SyncRunFactory(team=team, account=account, status=SyncRun.Status.DONE)
     _projects(account, 5)
     owner_client.get(_url(team))  # the first visit also remembers the team in the session
     at_5 = _page_queries(owner_client, team)
@@ -121,7 +120,7 @@ def test_a_finished_run_stops_polling_and_tells_the_list(member_client, team, ac
     run = SyncRunFactory(
         team=team,
         account=account,
-        status=Status.COMPLETED,
+        status=SyncRun.Status.DONE,
         message="3 projects",
         finished_at=timezone.now(),
     )
