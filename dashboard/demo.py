@@ -56,7 +56,10 @@ def liven(team, user) -> list[str]:
         runs.execute(run.pk)  # here, not later: the jobs below need the voices
     done.append("voices refreshed")
     if Provider.A2E in linked:
-        done.append(f"A2E dubbings: {imports.import_records(linked[Provider.A2E])}")
+        run, _ = imports.request_import(linked[Provider.A2E], user=user)
+        imports.execute(run.pk)
+        run.refresh_from_db()
+        done.append(f"A2E dubbings: {run.message}")
     # Imported records have no author: any other job means the demo already started some.
     if not Job.objects.for_team(team).filter(created_by__isnull=False).exists():
         try:

@@ -338,6 +338,8 @@ AVATAR_LEAVE_RETRY_MAX = env.integer("AVATAR_LEAVE_RETRY_MAX", 60, minimum=1)
 # How long one leave attempt holds its room; a worker killed mid-leave is replaced after.
 AVATAR_LEAVE_HOLD_SECONDS = env.integer("AVATAR_LEAVE_HOLD_SECONDS", 60, minimum=3)
 
+# A2E dubbing records: how long one account's import may run (seconds).
+DUBBING_IMPORT_TIME_LIMIT = env.integer("DUBBING_IMPORT_TIME_LIMIT", 600, minimum=10)
 # Voice catalog: how long one account's sync may run (seconds).
 VOICES_SYNC_TIME_LIMIT = env.integer("VOICES_SYNC_TIME_LIMIT", 600, minimum=10)
 # Respeecher's workspace: how long one account's mirror may run (seconds).

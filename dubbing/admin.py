@@ -2,7 +2,8 @@
 
 from django.contrib import admin
 
-from dubbing.models import Batch, Dubbing
+from dubbing.models import Batch, Dubbing, ImportRun
+from teams.admin import SyncRunAdmin
 
 
 class DubbingInline(admin.TabularInline):
@@ -33,3 +34,8 @@ class DubbingAdmin(admin.ModelAdmin):
     @admin.display(description="status", ordering="job__status")
     def job_status(self, obj):
         return obj.job.get_status_display()
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(SyncRunAdmin):
+    pass

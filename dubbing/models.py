@@ -9,6 +9,7 @@ from django.utils.dateparse import parse_date
 
 from core.words import language_name
 from jobs.models import UNFINISHED, Status
+from teams import runs
 from teams.models import TeamQuerySet
 
 
@@ -115,3 +116,13 @@ class Dubbing(models.Model):
 
     def get_absolute_url(self):
         return reverse("dubbing_detail", kwargs={"team": self.team.slug, "job_id": self.job_id})
+
+
+class ImportRun(runs.SyncRun):
+    """One import of an A2E account's dubbing records, so people can see it going and
+    how it ended; two clicks make one import."""
+
+    time_limit_setting = "DUBBING_IMPORT_TIME_LIMIT"
+
+    def __str__(self):
+        return f"Dubbing import of {self.account} ({self.get_status_display()})"

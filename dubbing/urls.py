@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.dubbing_list, name="dubbing"),
     path("new/", views.dubbing_new, name="dubbing_new"),
     path("import/", views.dubbing_import, name="dubbing_import"),
+    path("imports/<int:import_id>/", views.dubbing_import_status, name="dubbing_import_status"),
     path("bulk/", views.dubbing_bulk, name="dubbing_bulk"),
     path(
         "batches/<int:batch_id>/progress/",

@@ -9,13 +9,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language_from_request
 from django.views.decorators.http import require_POST
-from django_htmx.http import HTMX_STOP_POLLING
+from django_htmx.http import HTMX_STOP_POLLING, trigger_client_event
 
-from dubbing import deleting, starting
+from dubbing import deleting, imports, starting
 from dubbing.forms import DubbingForm, source_rules
 from dubbing.kinds import A2EDubbing
 from dubbing.lookups import languages_for
-from dubbing.models import Batch, Dubbing, DubbingQuerySet
+from dubbing.models import Batch, Dubbing, DubbingQuerySet, ImportRun
 from jobs import engine, once, uploads
 from jobs.files import file_response
 from jobs.models import Job, Status
@@ -71,6 +71,7 @@ def dubbing_list(request, team):
             .values_list("target_lang", flat=True)
             .distinct(),
             "selectable": request.membership.can_change,
+            "run": ImportRun.objects.filter(account=account).first() if account else None,
         },
     )
 
@@ -119,14 +120,32 @@ def dubbing_import(request, team):
     account = _account(team)
     if account is None:
         messages.error(request, "Connect A2E first.")
-    else:
-        from dubbing.tasks import import_account
-
-        transaction.on_commit(lambda: import_account.delay(account.pk))
+        return redirect("dubbing", team=team.slug)
+    run, created = imports.request_import(account, user=request.user)
+    if not created:
+        messages.info(request, "Your A2E dubbing records are already being imported.")
+    if request.htmx:
+        return render(request, "dubbing/list.html#importing", {"account": account, "run": run})
+    if created:
         messages.success(
             request, "Importing your A2E dubbing records; they appear here as they arrive."
         )
     return redirect("dubbing", team=team.slug)
+
+
+@team_view()
+def dubbing_import_status(request, team, import_id):
+    run = get_for_team(ImportRun.objects.select_related("account"), team, pk=import_id)
+    live = bool(request.GET.get("live"))
+    context = {"account": run.account, "run": run, "just_finished": live and run.is_finished}
+    response = render(request, "dubbing/list.html#importing", context)
+    if run.is_finished and live:
+        if run.failed:
+            text, level = f"The A2E import stopped: {run.message}", "error"
+        else:
+            text, level = f"Imported {run.created} new dubbing records from A2E.", "success"
+        trigger_client_event(response, "toasts", [{"message": text, "level": level}])
+    return response
 
 
 # One dubbing ------------------------------------------------------------------------------

@@ -117,3 +117,23 @@ class ProviderAccountAdmin(admin.ModelAdmin):
         "credits",
     ]
     autocomplete_fields = ["team"]
+
+
+class SyncRunAdmin(admin.ModelAdmin):
+    """The admin of every run of a mirror (teams.runs.SyncRun); each app registers its own."""
+
+    list_display = [
+        "account",
+        "status",
+        "fetched",
+        "created",
+        "updated",
+        "gone",
+        "deleted",
+        "created_at",
+        "finished_at",
+    ]
+    list_filter = ["status", "account__provider"]
+    list_select_related = ["account", "account__team"]
+    search_fields = ["account__team__name", "message"]
+    readonly_fields = ["team", "account", "requested_by"]

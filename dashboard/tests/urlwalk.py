@@ -5,6 +5,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from avatars.tests.factories import RoomFactory
+from dubbing.models import ImportRun
 from jobs.tests.factories import JobFactory, JobFileFactory
 from recordings.tests.factories import FolderFactory, ProjectFactory, RecordingFactory
 from recordings.tests.factories import SyncRunFactory as RecordingSyncFactory
@@ -49,6 +50,11 @@ OBJECT_ARGS = {
     "voice_id": lambda team: VoiceFactory(team=team).pk,
     "run_id": lambda team: SyncRunFactory(team=team).pk,
     "sync_id": lambda team: RecordingSyncFactory(team=team).pk,
+    "import_id": lambda team: (
+        ImportRun.objects.create(
+            team=team, account=ProviderAccountFactory(team=team, provider="a2e")
+        ).pk
+    ),
     "project_id": lambda team: ProjectFactory(team=team).pk,
     "folder_id": lambda team: FolderFactory(project__team=team).pk,
     "recording_id": lambda team: RecordingFactory(project__team=team).pk,
