@@ -6,15 +6,16 @@ from datetime import timedelta
 from celery import shared_task
 from django.utils import timezone
 
+from core.retry import within
 from webhooks import delivery, inbound
 from webhooks.models import Delivery, DeliveryStatus, InboundEvent, InboundStatus
 
 # Finished deliveries and events stay this long for people to look into, then go.
 KEEP_FOR = timedelta(days=30)
 
-# A delivery attempt is one HTTP call with a 15 s timeout per phase; the hard limit stays
-# under delivery.HOLD_FOR so a live attempt never loses its hold.
-SEND_LIMITS = {"soft_time_limit": 60, "time_limit": 90}
+# A delivery attempt is one HTTP call with a 15 s timeout per phase; its limits stop it
+# inside delivery.HOLD_FOR, so a live attempt never loses its hold.
+SEND_LIMITS = within(delivery.HOLD_FOR.total_seconds())
 # Every task states both limits: one that states only a hard limit below the global soft
 # limit (CELERY_TASK_SOFT_TIME_LIMIT) is refused by Celery when it is sent.
 SWEEP_LIMITS = {"soft_time_limit": 45, "time_limit": 60}
