@@ -21,23 +21,15 @@ import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
-from itertools import islice
 from typing import Any, NamedTuple
 
-from django.db import connections, router
-from django.db.models import BooleanField, CharField, IntegerField, Model, TextField
-from django.db.models.constants import OnConflict
 from django.utils import timezone
+
+from core.bulk import BATCH, batches, upsert_rows
 
 log = logging.getLogger(__name__)
 
 Record = dict
-# Rows per bulk statement: inside PostgreSQL's 65,535 and SQLite's 32,766 variables.
-BATCH = 1000
-# Columns whose values both databases take as Python gives them (a str, a bool, an
-# int, or None); others are prepared by their field (times, JSON, floats, keys).
-PLAIN = (CharField, TextField, BooleanField, IntegerField)
-AS_IS = (str, bool, int)
 # The columns the engine itself keeps on every mirrored row.
 OURS = ("fingerprint", "synced_at", "gone_at")
 
@@ -84,12 +76,6 @@ class Row(NamedTuple):
 def fingerprint(record: Record) -> str:
     encoded = json.dumps(record, sort_keys=True, default=str, separators=(",", ":"))
     return hashlib.md5(encoded.encode(), usedforsecurity=False).hexdigest()
-
-
-def batches(items: Iterable, size: int = BATCH):
-    iterator = iter(items)
-    while batch := list(islice(iterator, size)):
-        yield batch
 
 
 def newer(row: Row | None, now) -> bool:
@@ -195,55 +181,20 @@ class Mirror:
             else:
                 tally.updated += 1
             keys.update(record)
-            changed.append({**self.constants, **record, "synced_at": now, "gone_at": None})
+            changed.append(
+                {
+                    **self.constants,
+                    **record,
+                    "first_seen_at": now,
+                    "synced_at": now,
+                    "gone_at": None,
+                }
+            )
         tally.created += created
         if changed:
-            self._write(changed, self._update_fields(keys), now)
+            update = self._update_fields(keys)
+            upsert_rows(self.model, changed, unique=self.unique, update=update)
         return created
-
-    def _write(self, rows: list[dict], update: list[str], now) -> None:
-        """INSERT ... ON CONFLICT DO UPDATE, one statement sent for every row of a batch
-        (executemany). Django's bulk_create compiles a placeholder for every value,
-        which for 10,000 takes cost more than the database itself did."""
-        meta = self.model._meta
-        connection = connections[router.db_for_write(self.model)]
-        quote = connection.ops.quote_name
-        columns = [f for f in meta.concrete_fields if f is not meta.pk]
-        named = {f.name: f for f in meta.concrete_fields}
-        conflict = connection.ops.on_conflict_suffix_sql(
-            columns,
-            OnConflict.UPDATE,
-            [named[name].column for name in update],
-            [named[name].column for name in self.unique],
-        )
-        # Only the model's own table and column names, quoted; the values are parameters.
-        sql = "INSERT INTO {} ({}) VALUES ({}) {}".format(  # noqa: S608
-            quote(meta.db_table),
-            ", ".join(quote(f.column) for f in columns),
-            ", ".join(["%s"] * len(columns)),
-            conflict,
-        )
-        attnames = {f.name: f.attname for f in columns}
-        defaults = {f.attname: f.get_default() for f in columns}
-        defaults["first_seen_at"] = now
-        kinds = [(f, isinstance(f, PLAIN)) for f in columns]
-        params = []
-        for row in rows:
-            values = dict(defaults)
-            for name, value in row.items():
-                values[attnames.get(name, name)] = value.pk if isinstance(value, Model) else value
-            params.append(
-                [
-                    value
-                    if plain and (value is None or type(value) in AS_IS)
-                    else f.get_db_prep_save(value, connection)
-                    for f, plain in kinds
-                    for value in (values[f.attname],)
-                ]
-            )
-        with connection.cursor() as cursor:
-            for batch in batches(params):
-                cursor.executemany(sql, batch)
 
     def _update_fields(self, keys: set[str]) -> list[str]:
         if self.fields is not None:

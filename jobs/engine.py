@@ -11,8 +11,9 @@ from django.db import models, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
+from core import bulk
 from core.retry import Backoff
-from jobs import bulk, registry
+from jobs import registry
 from jobs.errands import ANNOUNCE, FETCH_RESULTS, SUBMIT
 from jobs.models import (
     FINISHED,

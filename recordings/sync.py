@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from core.mirror import Mirror, Record, Tally, batches
+from core.bulk import batches
+from core.mirror import Mirror, Record, Tally
 from recordings.models import Calibration, Folder, Project, Recording
 from teams.connection import client_for
 from teams.models import ProviderAccount

@@ -11,7 +11,8 @@ from itertools import chain
 from django.db import transaction
 from django.utils import timezone
 
-from core.mirror import BATCH, Mirror, Record, Tally
+from core.bulk import BATCH
+from core.mirror import Mirror, Record, Tally
 from jobs.kinds import COMPLETED, without_marker
 from providers import NotFound
 from teams.connection import client_for

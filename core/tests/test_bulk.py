@@ -1,10 +1,10 @@
-"""update_rows writes each row's own values, NULLs and JSON included, on either database."""
+"""The bulk writers: each row its own values, NULLs and JSON included, on either database."""
 
 from datetime import timedelta
 
 from django.utils import timezone
 
-from jobs.bulk import update_rows
+from core.bulk import update_rows
 from jobs.models import Job, Status
 from jobs.tests.factories import JobFactory
 
@@ -37,3 +37,35 @@ def test_each_row_gets_its_own_values(team, a2e_account):
     assert rows[jobs[2].pk].status == Status.FAILED
     assert rows[jobs[2].pk].remote_message == "out of credits"
     assert rows[untouched.pk].remote_status == "running"
+
+
+def test_upsert_inserts_then_writes_only_the_named_columns(team):
+    from core.bulk import upsert_rows
+    from recordings.models import Calibration
+    from teams.tests.factories import ProviderAccountFactory
+
+    account = ProviderAccountFactory(team=team, provider="respeecher")
+    now = timezone.now()
+    first = {
+        "team": team,  # an instance stands for its key
+        "account_id": account.pk,
+        "remote_id": "cal-1",
+        "name": "Studio A",
+        "f0": 110.5,
+        "raw": {"notes": ["a", None]},
+        "calibrated_at": now,
+        "fingerprint": "1",
+        "first_seen_at": now,
+        "synced_at": now,
+    }
+    unique, update = ["team", "account", "remote_id"], ["name", "f0", "raw", "fingerprint"]
+    assert upsert_rows(Calibration, [first], unique=unique, update=update) == 1
+    row = Calibration.objects.get()
+    assert (row.name, row.f0, row.raw, row.calibrated_at) == ("Studio A", 110.5, first["raw"], now)
+    assert row.enabled is False and row.gone_at is None  # missing columns take defaults
+    later = {**first, "name": "Studio B", "f0": None, "calibrated_at": None, "enabled": True}
+    upsert_rows(Calibration, [later], unique=unique, update=update)
+    row = Calibration.objects.get()
+    assert (row.name, row.f0) == ("Studio B", None)
+    # Columns not named for update keep what the row had.
+    assert row.calibrated_at == now and row.enabled is False
