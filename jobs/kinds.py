@@ -39,6 +39,16 @@ def without_marker(name: str) -> str:
     return MARKER_SUFFIX.sub("", name)
 
 
+def audio_url(job: Job) -> str | None:
+    """The stored audio a finished job made (speech), to listen to."""
+    from django.urls import reverse
+
+    audio = next((f for f in job.files.all() if f.media_kind == "audio"), None)
+    if audio is None:
+        return None
+    return reverse("job_file", kwargs={"team": job.team.slug, "file_id": audio.pk})
+
+
 @dataclass(frozen=True)
 class Params:
     """A kind's typed parameters: what its `start` was given and its `submit` needs.
@@ -85,6 +95,12 @@ class JobKind(abc.ABC):
         finished job page leads there. None when it made nothing with a place of its own,
         or that place is not here yet."""
         return None
+
+    @classmethod
+    def made_label_for(cls, job: Job) -> str:
+        """What the link to what `job` made says: `made_label`, unless the kind makes
+        different things (speech into a folder makes a take, in a voice audio)."""
+        return cls.made_label
 
     @classmethod
     def params(cls, job: Job) -> Params:

@@ -281,18 +281,18 @@ class SpeechForm(forms.Form):
 
     def start(self, by):
         """Start the speech job for the chosen voice at its provider."""
-        from voices.kinds import A2ETextToSpeech, RespeecherTextToSpeech
+        from voices import starting
+        from voices.kinds import A2ETextToSpeech
 
         data = self.cleaned_data
         voice = data["voice"]
         if voice.provider == Provider.RESPEECHER:
             target = options.target(voice, data, tts=True, named=self.ORDER_NAMES)
-            return RespeecherTextToSpeech.start(
-                voice=voice,
+            return starting.respeecher_speech(
+                target=target,
                 by=by,
                 text=data["text"],
                 folder_id=data.get("folder", ""),
-                target=target,
                 calibration_id=data.get("calibration", ""),
                 language=data.get("language", ""),
             )

@@ -1,5 +1,6 @@
-"""Job kinds of the voice catalog: training an A2E clone, A2E text-to-speech, cloning a
-Burki voice, and Respeecher text-to-speech (an original, then its conversion)."""
+"""Job kinds of the voice catalog: training an A2E clone, A2E text-to-speech and cloning a
+Burki voice. Respeecher speech in a voice is the recordings app's speech kind
+(recordings.uploading.RespeecherSpeech), started from voices.starting."""
 
 from dataclasses import dataclass, field
 
@@ -7,7 +8,6 @@ from jobs import kinds
 from jobs.kinds import (
     COMPLETED,
     FAILED,
-    PROCESSING,
     JobKind,
     Remote,
     Unsendable,
@@ -15,16 +15,11 @@ from jobs.kinds import (
     marked,
 )
 from jobs.models import Status
-from providers import BadRequest, NotFound, ProtocolError, RateLimited, Unavailable
+from providers import NotFound
 from providers.a2e import A2EClient
 from providers.a2e import Voice as A2EVoice
 from providers.burki import BurkiClient
-from providers.respeecher import RespeecherClient
 from teams.models import Provider
-
-# How long a poll that placed a Respeecher order holds the job before another may look
-# again and, finding no conversion listed, order once more.
-ORDER_HOLD = 300
 
 
 def made_voice_url(job) -> str | None:
@@ -35,16 +30,6 @@ def made_voice_url(job) -> str | None:
         team_id=job.team_id, provider=job.provider, tts_list=False, remote_id=job.remote_id
     ).first()
     return voice.get_absolute_url() if voice and job.remote_id else None
-
-
-def made_audio_url(job) -> str | None:
-    """The stored audio a finished speech job made, to listen to."""
-    from django.urls import reverse
-
-    audio = next((f for f in job.files.all() if f.media_kind == "audio"), None)
-    if audio is None:
-        return None
-    return reverse("job_file", kwargs={"team": job.team.slug, "file_id": audio.pk})
 
 
 def clone_remote(voice: A2EVoice) -> Remote:
@@ -229,7 +214,7 @@ class A2ETextToSpeech(JobKind):
 
     @classmethod
     def made_url(cls, job) -> str | None:
-        return made_audio_url(job)
+        return kinds.audio_url(job)
 
     def submit(self, job, client: A2EClient) -> Remote:
         params = self.params(job)
@@ -399,171 +384,3 @@ class BurkiClonedVoice(JobKind):
             assistant_id = self.params(job).assistant_id
             name = sync.known_assistant_name(job.account, assistant_id)
             sync.save_record(job.account, sync.burki_clone_record(voice, assistant_id, name))
-
-
-class RespeecherTextToSpeech(JobKind):
-    """Respeecher speaks in two steps: a TTS original in a folder, then an order that
-    converts it to the chosen voice with a narration style. Both carry the job's marker
-    as their label, so a lost answer is found again instead of ordered twice; the
-    order is placed by the poll that first sees the original done."""
-
-    name = "respeecher.tts"
-
-    verbose_name = "Speech"
-    provider = Provider.RESPEECHER
-    marker_note = "Respeecher TTS: the original's and the conversion's label is the marker"
-    made_label = "Listen"
-
-    @dataclass(frozen=True)
-    class Params(kinds.Params):
-        text: str
-        folder_id: str
-        voice_id: str
-        narration_style_id: str
-        language: str = ""
-        semitones: float | None = None
-        # "" converts with the account's enabled calibration, as Respeecher does itself.
-        calibration_id: str = ""
-
-    @classmethod
-    def start(cls, *, voice, by, text, folder_id, target, calibration_id="", language=""):
-        """Speak `text` in a folder, then convert it into `voice` with the options of
-        `target` (recordings.options.Target: its narration style and semitones)."""
-        params = cls.Params(
-            text=text,
-            folder_id=folder_id,
-            voice_id=voice.remote_id,
-            narration_style_id=target.narration_style_id,
-            language=language or "",
-            semitones=target.semitones,
-            calibration_id=calibration_id or "",
-        )
-        job = cls.create(account=voice.account, by=by, label=speech_label(text), params=params)
-        record_generation(job, voice, text)
-        return job
-
-    @classmethod
-    def made_url(cls, job) -> str | None:
-        return made_audio_url(job)
-
-    def submit(self, job, client: RespeecherClient) -> Remote:
-        params = self.params(job)
-        original = client.create_tts_recording(
-            params.folder_id,
-            params.text,
-            text_language=params.language or None,
-            label=job.marker,
-        )
-        return self._speaking(original)
-
-    def _speaking(self, original) -> Remote:
-        if original.state == FAILED:
-            return Remote(
-                original.id,
-                FAILED,
-                original.status or "error",
-                original.error or "Respeecher could not speak the text.",
-                original.raw,
-            )
-        return Remote(
-            original.id,
-            PROCESSING,
-            f"speaking: {original.status or ''}".strip(),
-            payload={"original": original.raw},
-        )
-
-    def find(self, job, client: RespeecherClient) -> Remote | None:
-        for recording in client.iter_recordings(folder_id=self.params(job).folder_id):
-            if recording.label == job.marker and not recording.is_conversion:
-                return self._speaking(recording)
-        return None
-
-    def fetch_many(self, jobs, client: RespeecherClient) -> dict[str, Remote | None]:
-        """One job's refusal must not hold up the others: a request the provider
-        rejects fails that job; a passing failure leaves it for the next poll."""
-        found: dict[str, Remote | None] = {}
-        for job in jobs:
-            try:
-                found[job.remote_id] = self.fetch_one(job, client)
-            except BadRequest as exc:
-                found[job.remote_id] = Remote(job.remote_id, FAILED, "refused", exc.message)
-            except (RateLimited, Unavailable, ProtocolError):
-                continue
-        return found
-
-    def fetch_one(self, job, client: RespeecherClient) -> Remote | None:
-        try:
-            original = client.get_recording(job.remote_id)
-        except NotFound:
-            return None
-        if original.state != COMPLETED:
-            return self._speaking(original)
-        conversion = next(
-            (c for c in client.iter_conversions(original.id) if c.label == job.marker), None
-        )
-        if conversion is None:
-            return self._order_conversion(job, original, client)
-        return self._converting(original, conversion)
-
-    def _order_conversion(self, job, original, client: RespeecherClient) -> Remote:
-        """The original is spoken and no conversion carries the marker: order it, unless
-        another poll holds the order step (it is ordering, or its order is not listed
-        yet)."""
-        from jobs import engine
-        from providers.respeecher import Conversion
-
-        if not engine.take_step(job, ORDER_HOLD):
-            return Remote(
-                original.id, PROCESSING, "converting: ordering", payload={"original": original.raw}
-            )
-        params = self.params(job)
-        items = client.create_order(
-            original.id,
-            [
-                Conversion(
-                    voice_id=params.voice_id,
-                    narration_style_id=params.narration_style_id,
-                    semitones_correction=params.semitones,
-                    label=job.marker,
-                )
-            ],
-            calibration_id=params.calibration_id or None,
-        )
-        item = items[0] if items else None
-        if item is not None and item.state == FAILED:
-            return Remote(
-                original.id,
-                FAILED,
-                item.status or "error",
-                item.error or "Respeecher refused the conversion.",
-                item.raw,
-            )
-        return Remote(
-            original.id, PROCESSING, "converting: ordered", payload={"original": original.raw}
-        )
-
-    def _converting(self, original, conversion) -> Remote:
-        """The job's state as its listed conversion shows it."""
-        payload = {"original": original.raw, "conversion": conversion.raw}
-        if conversion.state == COMPLETED and conversion.url:
-            return Remote(
-                original.id,
-                COMPLETED,
-                conversion.status or "done",
-                payload=payload,
-                results=(("audio", conversion.url),),
-            )
-        if conversion.state == FAILED:
-            return Remote(
-                original.id,
-                FAILED,
-                conversion.status or "error",
-                conversion.error or "The conversion failed.",
-                payload,
-            )
-        return Remote(
-            original.id,
-            PROCESSING,
-            f"converting: {conversion.status or ''}".strip(),
-            payload=payload,
-        )

@@ -10,8 +10,10 @@ from dubbing.kinds import A2EDubbing
 from dubbing.models import Batch, Dubbing
 from jobs.models import Job, Status
 from recordings.options import Target
+from recordings.uploading import RespeecherSpeech
 from teams.tests.factories import ProviderAccountFactory
-from voices.kinds import A2EVoiceClone, BurkiClonedVoice, RespeecherTextToSpeech
+from voices import starting
+from voices.kinds import A2EVoiceClone, BurkiClonedVoice
 from voices.models import Generation
 from voices.tests.factories import VoiceFactory
 
@@ -71,12 +73,11 @@ def test_params_read_back_leave_out_keys_the_type_no_longer_has(team, a2e):
 def test_respeecher_speech_writes_its_history_row_with_the_voice(team, member):
     account = ProviderAccountFactory(team=team, provider="respeecher")
     voice = VoiceFactory(team=team, account=account, provider="respeecher", remote_id="v-1")
-    job = RespeecherTextToSpeech.start(
-        voice=voice,
+    job = starting.respeecher_speech(
+        target=Target(voice=voice, narration_style_id="s-2", semitones=-3),
         by=member.user,
         text="Hello there",
         folder_id="f-1",
-        target=Target(voice=voice, narration_style_id="s-2", semitones=-3),
         calibration_id="cal-1",
     )
     generation = Generation.objects.get(job=job)
@@ -85,7 +86,7 @@ def test_respeecher_speech_writes_its_history_row_with_the_voice(team, member):
         "Hello there",
         member.user,
     )
-    params = RespeecherTextToSpeech.params(job)
+    params = RespeecherSpeech.params(job)
     assert (params.narration_style_id, params.semitones, params.calibration_id) == (
         "s-2",
         -3,
