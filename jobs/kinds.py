@@ -120,7 +120,7 @@ class JobKind(abc.ABC):
             raise TypeError(f"{cls.name} takes {cls.Params.__qualname__}, not {type(params)}")
         if account.provider != cls.provider:
             raise ValueError(f"{cls.name} runs on {cls.provider}, not {account.provider}")
-        return engine.create(
+        return engine._create(
             team=account.team,
             account=account,
             kind=cls.name,
