@@ -29,6 +29,7 @@ from jobs.models import Status
 from providers import BadRequest, NotFound, ProtocolError, RateLimited, Unavailable
 from providers.respeecher import Conversion, RespeecherClient
 from providers.respeecher import Recording as RemoteRecording
+from recordings.models import Arrival
 from teams.models import Provider
 
 MB = 1024 * 1024
@@ -97,6 +98,20 @@ class FolderOriginal(JobKind):
         from recordings.kinds import made_take, take_url
 
         return take_url(made_take(job))
+
+    # What the folder's row says arrived (recordings.models.Arrival.Kind).
+    arrival = ""
+
+    @classmethod
+    def arrive(cls, job, folder):
+        """The folder's row for the original on its way: its page lists these jobs."""
+        return Arrival.objects.create(team_id=job.team_id, job=job, folder=folder, kind=cls.arrival)
+
+    def on_retry(self, old, new) -> None:
+        """The retry is shown where the first attempt was: in the same folder."""
+        first = Arrival.objects.filter(job=old).select_related("folder").first()
+        if first is not None:
+            self.arrive(new, first.folder)
 
     @dataclass(frozen=True)
     class Params(kinds.Params):
@@ -221,6 +236,7 @@ class RespeecherUpload(FolderOriginal):
 
     verbose_name = "Upload"
     verb = Verb.TAKE_UPLOADED
+    arrival = Arrival.Kind.UPLOAD
     marker_note = (
         "Respeecher upload: the label sent ends with ` [<marker>]` (the person's label cut "
         "to fit 40); found among the folder's originals by that suffix, then relabelled"
@@ -237,7 +253,9 @@ class RespeecherUpload(FolderOriginal):
             folder_pk=folder.pk, folder_id=folder.remote_id, label=label or "", input_id=stored.pk
         )
         title = f"Upload “{stored.original_name}”"
-        return cls.create(account=folder.account, by=by, label=title, params=params)
+        job = cls.create(account=folder.account, by=by, label=title, params=params)
+        cls.arrive(job, folder)
+        return job
 
     def done_with_inputs(self, job) -> None:
         """The stored copy goes once Respeecher has the original (it may be as large as
@@ -274,6 +292,7 @@ class RespeecherSpeech(FolderOriginal):
 
     verbose_name = "Speech"
     verb = Verb.TAKE_SPOKEN
+    arrival = Arrival.Kind.SPEECH
     marker_note = (
         "Respeecher speech (into a folder, or from the Voices page into a voice): as the "
         "upload, the original's label ends with ` [<marker>]`, and so does its "
@@ -303,7 +322,9 @@ class RespeecherSpeech(FolderOriginal):
             language=language or "",
         )
         title = f"Speak “{text[:60]}”"
-        return cls.create(account=folder.account, by=by, label=title, params=params)
+        job = cls.create(account=folder.account, by=by, label=title, params=params)
+        cls.arrive(job, folder)
+        return job
 
     @classmethod
     def start_in_voice(cls, *, target, by, text, folder_id, calibration_id="", language=""):
@@ -465,9 +486,6 @@ def _known(folder_pk: int) -> int:
     from recordings.models import Recording
 
     return Recording.objects.filter(folder_id=folder_pk).originals().count()
-
-
-KINDS = (RespeecherUpload.name, RespeecherSpeech.name)
 
 
 def upload_files(folder, files, *, label="", user=None) -> list:

@@ -32,6 +32,39 @@ def made_voice_url(job) -> str | None:
     return voice.get_absolute_url() if voice and job.remote_id else None
 
 
+def record_clone(job, name: str) -> None:
+    """A clone's row beside its job: what was asked for, linked to the voice once made."""
+    from voices.models import Clone
+
+    Clone.objects.create(team_id=job.team_id, job=job, name=name, created_by=job.created_by)
+
+
+class CloneKind(JobKind):
+    """What an A2E and a Burki clone share: their row, kept through a retry, and linked
+    to the voice the finished job put into the catalog."""
+
+    made_label = "Open the voice"
+
+    @classmethod
+    def made_url(cls, job) -> str | None:
+        return made_voice_url(job)
+
+    def on_retry(self, old, new) -> None:
+        from voices.models import Clone
+
+        first = Clone.objects.filter(job=old).first()
+        record_clone(new, first.name if first else self.params(old).name)
+
+    def link_voice(self, job) -> None:
+        from voices.models import Clone, Voice
+
+        voice = Voice.objects.filter(
+            account_id=job.account_id, tts_list=False, remote_id=job.remote_id
+        ).first()
+        if voice is not None:
+            Clone.objects.filter(job=job).update(voice=voice)
+
+
 def clone_remote(voice: A2EVoice) -> Remote:
     return Remote(
         remote_id=voice.id,
@@ -42,13 +75,12 @@ def clone_remote(voice: A2EVoice) -> Remote:
     )
 
 
-class A2EVoiceClone(JobKind):
+class A2EVoiceClone(CloneKind):
     name = "a2e.voice_clone"
     verbose_name = "Voice clone"
     provider = Provider.A2E
     callback_kind = "voice"
     marker_note = "A2E voice clone: the `name` sent ends with `[<marker>]`; found by that suffix"
-    made_label = "Open the voice"
 
     @dataclass(frozen=True)
     class Params(kinds.Params):
@@ -86,11 +118,9 @@ class A2EVoiceClone(JobKind):
         )
         if not (params.input_ids or params.sample_urls):
             raise ValueError("A clone needs at least one sample.")
-        return cls.create(account=account, by=by, label=f"Clone “{name}”", params=params)
-
-    @classmethod
-    def made_url(cls, job) -> str | None:
-        return made_voice_url(job)
+        job = cls.create(account=account, by=by, label=f"Clone “{name}”", params=params)
+        record_clone(job, name)
+        return job
 
     def submit(self, job, client: A2EClient) -> Remote:
         from jobs import inputs
@@ -148,6 +178,7 @@ class A2EVoiceClone(JobKind):
         voice = A2EVoice.from_raw(job.remote)
         if voice.id:
             sync.save_record(job.account, sync.a2e_clone_record(voice))
+            self.link_voice(job)
 
 
 def speech_label(text: str) -> str:
@@ -258,7 +289,7 @@ def burki_remote(voice) -> Remote:
     )
 
 
-class BurkiClonedVoice(JobKind):
+class BurkiClonedVoice(CloneKind):
     """Burki clones in two calls: upload the sample, then create the cloned voice from
     it. A worker lost between them re-uploads (a spare sample costs nothing) and the
     voice is created once: its name carries the marker, looked for before creating."""
@@ -271,7 +302,6 @@ class BurkiClonedVoice(JobKind):
     marker_note = (
         "Burki cloned voice: the `name` ends with `[<marker>]`; found in the assistant's list"
     )
-    made_label = "Open the voice"
 
     @dataclass(frozen=True)
     class Params(kinds.Params):
@@ -310,11 +340,9 @@ class BurkiClonedVoice(JobKind):
             tags=list(tags),
             enhance_quality=bool(enhance_quality),
         )
-        return cls.create(account=account, by=by, label=f"Burki clone “{name}”", params=params)
-
-    @classmethod
-    def made_url(cls, job) -> str | None:
-        return made_voice_url(job)
+        job = cls.create(account=account, by=by, label=f"Burki clone “{name}”", params=params)
+        record_clone(job, name)
+        return job
 
     def submit(self, job, client: BurkiClient) -> Remote:
         from jobs.models import InputFile
@@ -384,3 +412,4 @@ class BurkiClonedVoice(JobKind):
             assistant_id = self.params(job).assistant_id
             name = sync.known_assistant_name(job.account, assistant_id)
             sync.save_record(job.account, sync.burki_clone_record(voice, assistant_id, name))
+            self.link_voice(job)

@@ -50,6 +50,12 @@ def test_clone_speak_and_delete_an_a2e_voice(
     # The sandbox fetched the sample from us through the signed link.
     voice = Voice.objects.get(team=team, provider="a2e", kind=Kind.CLONE, name="Narrator")
     assert voice.can_speak and voice.remote_id == job.remote_id
+    # The clone's own row, written with its job, now leads to the voice it made.
+    assert (job.clone.name, job.clone.voice, job.clone.created_by) == (
+        "Narrator",
+        voice,
+        member.user,
+    )
 
     response = client.post(
         _speech_url(team),
