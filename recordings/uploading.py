@@ -29,7 +29,7 @@ from jobs.models import Status
 from providers import BadRequest, NotFound, ProtocolError, RateLimited, Unavailable
 from providers.respeecher import Conversion, RespeecherClient
 from providers.respeecher import Recording as RemoteRecording
-from recordings.models import Arrival
+from recordings.models import Arrival, Recording
 from teams.models import Provider
 
 MB = 1024 * 1024
@@ -56,8 +56,6 @@ def upload_rules() -> inputs.Rules:
 
 def marked_label(label: str, job) -> str:
     """The label sent upstream: the person's, cut so that the marker fits in 40."""
-    from recordings.models import Recording
-
     kept = (label or "").strip()[: Recording.LABEL_MAX - MARKER_LENGTH].rstrip()
     return kinds.marked(kept, job) if kept else f"[{job.marker}]"
 
@@ -72,8 +70,6 @@ def carries_marker(label: str | None, job) -> bool:
 def first_words(text: str) -> str:
     """The label of speech nobody labelled (the Voices page has no label field): the
     text's first words that fit in Respeecher's 40 characters, with … when cut."""
-    from recordings.models import Recording
-
     words = " ".join((text or "").split())
     if len(words) <= Recording.LABEL_MAX:
         return words
@@ -206,7 +202,7 @@ class FolderOriginal(JobKind):
 
         from activity.log import record
         from recordings import sync
-        from recordings.models import Folder, Recording
+        from recordings.models import Folder
 
         self.done_with_inputs(job)
         remote = RemoteRecording.from_raw(job.remote or {})
@@ -483,8 +479,6 @@ class RespeecherSpeech(FolderOriginal):
 
 def _known(folder_pk: int) -> int:
     """How many originals the mirror holds in the folder."""
-    from recordings.models import Recording
-
     return Recording.objects.filter(folder_id=folder_pk).originals().count()
 
 
