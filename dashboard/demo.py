@@ -18,8 +18,9 @@ from recordings.options import Target, narration_styles
 from teams.connection import check_connection
 from teams.models import Provider, ProviderAccount
 from voices import lookups, runs
+from voices import starting as voices_starting
 from voices.forms import A2E_SAMPLE_RULES
-from voices.kinds import A2ETextToSpeech, A2EVoiceClone, RespeecherTextToSpeech
+from voices.kinds import A2ETextToSpeech, A2EVoiceClone
 from voices.models import Kind, Voice
 
 # The demo's source clip: long enough for A2E's clone rules (15-60 s) and for its
@@ -118,12 +119,11 @@ def _respeecher_speech(user, account, voices) -> list[str]:
     for voice in voices.filter(provider=Provider.RESPEECHER).order_by("name")[:20]:
         style = next((s for s in narration_styles(voice) if s.id), None)
         if folders and style is not None:
-            RespeecherTextToSpeech.start(
-                voice=voice,
+            voices_starting.respeecher_speech(
+                target=Target(voice=voice, narration_style_id=style.id),
                 by=user,
                 text=GREETINGS[0],
                 folder_id=folders[0][0],
-                target=Target(voice=voice, narration_style_id=style.id),
             )
             return ["a Respeecher speech"]
     return []

@@ -8,13 +8,11 @@ follow, and one A2E stops listing stays (the team's history)."""
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.utils import timezone
 
 from core.mirror import Tally
-from dubbing.kinds import A2EDubbing
+from dubbing.kinds import A2EDubbing, remote_from
 from dubbing.models import Dubbing, ImportRun
-from jobs.engine import STATE_TO_STATUS
-from jobs.models import FINISHED, Job, JobEvent, ResultsState, Status
+from jobs import engine
 from teams.connection import client_for
 from teams.models import Provider, ProviderAccount
 from teams.runs import Runs
@@ -38,63 +36,35 @@ class ImportResult(Tally):
         return f"{self.fetched} records on {self.pages} pages: {self.created} new"
 
 
-def _job(account, dubbing, now) -> Job:
-    status = STATE_TO_STATUS.get(dubbing.state, Status.PROCESSING)
-    finished = status in FINISHED
-    results = (
-        [["result", dubbing.result_url]]
-        if status == Status.COMPLETED and dubbing.result_url
-        else []
-    )
-    return Job(
-        team_id=account.team_id,
-        account=account,
-        provider=A2EDubbing.provider,
-        kind=A2EDubbing.name,
-        label=(dubbing.name or dubbing.id)[:200],
-        status=status,
-        remote_id=dubbing.id,
-        remote_status=(dubbing.status or "")[:50],
-        remote_message=dubbing.failed_message or "",
-        remote=dubbing.raw,
-        params=A2EDubbing.Params(
-            target_lang=dubbing.target_lang or "", source_lang=dubbing.source_lang or ""
-        ).as_json(),
-        result_urls=results,
-        results_state=ResultsState.PENDING if results else ResultsState.NONE,
-        finished_at=(dubbing.updated_at or now) if finished else None,
-        next_poll_at=None if finished else now,
-        created_at=dubbing.created_at or now,
-        # Old news: nothing is announced to webhooks for work done before it came here.
-        announced=status,
-    )
-
-
-def _adopt(account, fresh, now) -> None:
+def _adopt(account, records) -> int:
+    """Jobs for the records no job here follows yet, each with its Dubbing row."""
+    adoptions = [
+        engine.Adoption(
+            remote_from(d),
+            label=d.name or d.id,
+            params=A2EDubbing.Params(
+                target_lang=d.target_lang or "", source_lang=d.source_lang or ""
+            ),
+            created_at=d.created_at,
+            finished_at=d.updated_at,
+        )
+        for d in records
+    ]
+    by_id = {d.id: d for d in records}
     with transaction.atomic():
-        jobs = Job.objects.bulk_create([_job(account, d, now) for d in fresh])
+        jobs = engine.adopt_many(A2EDubbing, account, adoptions)
         Dubbing.objects.bulk_create(
             Dubbing(
                 team_id=account.team_id,
                 job=job,
                 name=job.label,
-                target_lang=(d.target_lang or "")[:20],
+                target_lang=(by_id[job.remote_id].target_lang or "")[:20],
                 imported=True,
-                remote_id=d.id,
-            )
-            for job, d in zip(jobs, fresh, strict=True)
-        )
-        JobEvent.objects.bulk_create(
-            JobEvent(
-                job=job,
-                at=now,
-                status=job.status,
-                remote_status=job.remote_status,
-                message="Imported from A2E",
-                source=JobEvent.Source.SYSTEM,
+                remote_id=job.remote_id,
             )
             for job in jobs
         )
+    return len(jobs)
 
 
 def import_records(
@@ -111,15 +81,7 @@ def import_records(
             break
         result.pages += 1
         result.fetched += len(rows)
-        known = set(
-            Job.objects.filter(
-                account=account, kind=A2EDubbing.name, remote_id__in=[d.id for d in rows]
-            ).values_list("remote_id", flat=True)
-        )
-        fresh = [d for d in rows if d.id not in known]
-        if fresh:
-            _adopt(account, fresh, timezone.now())
-            result.created += len(fresh)
+        result.created += _adopt(account, rows)
         if on_page:
             on_page(page)
         if progress:

@@ -4,7 +4,7 @@ update, so a redelivered or duplicated task message changes nothing the second t
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models, transaction
@@ -75,8 +75,10 @@ def submit_retry() -> Backoff:
 # Creating ------------------------------------------------------------------------------
 
 
-def create(*, team, account, kind: str, label: str, params: dict, created_by=None, retry_of=None):
-    """Write the job in the caller's transaction; its submission starts after commit."""
+def _create(*, team, account, kind: str, label: str, params: dict, created_by=None, retry_of=None):
+    """Write the job in the caller's transaction; its submission starts after commit.
+    Only JobKind.create (a kind's `start`) and `retry` call this: outside jobs/, a job
+    starts through its kind, which writes its domain row beside it."""
     registry.get(kind)  # an unknown kind is a programming error: fail before writing
     job = Job.objects.create(
         team=team,
@@ -103,7 +105,7 @@ def retry(job: Job, user=None) -> tuple[Job, bool]:
     existing = Job.objects.filter(retry_of=job).order_by("pk").first()
     if existing is not None:
         return existing, False
-    new = create(
+    new = _create(
         team=job.team,
         account=job.account,
         kind=job.kind,
@@ -114,6 +116,95 @@ def retry(job: Job, user=None) -> tuple[Job, bool]:
     )
     registry.get(job.kind).on_retry(job, new)
     return new, True
+
+
+@dataclass(frozen=True)
+class Adoption:
+    """A record that exists upstream already (work started elsewhere), as `adopt` takes
+    it: the provider's view of it, and what a start here would have written."""
+
+    remote: Remote
+    label: str
+    # The kind's Params (anything with as_json()), from what the provider reported.
+    params: object = None
+    created_at: datetime | None = None
+    # When it ended, if it has; else the moment it is adopted.
+    finished_at: datetime | None = None
+
+
+def adopt(kind, account, remote: Remote, **fields) -> Job | None:
+    """A Job for one record that exists upstream already; see adopt_many."""
+    jobs = adopt_many(kind, account, [Adoption(remote, **fields)])
+    return jobs[0] if jobs else None
+
+
+def adopt_many(kind, account, adoptions: list[Adoption], now=None) -> list[Job]:
+    """Jobs of `kind` on `account` for records the provider already has (an import):
+    their status from the remote state, their results to copy if completed, already
+    announced at that status (no webhook for old news), with a SYSTEM event "Imported
+    from <provider>"; unfinished ones are polled from now on. A record this account
+    already has a job of this kind for is skipped. Returns the new jobs, in the order
+    given, for the caller to write their domain rows beside. Three queries, whatever
+    the number; call inside a transaction."""
+    registry.get(kind.name)  # an unknown kind is a programming error
+    now = now or timezone.now()
+    known = set(
+        Job.objects.filter(
+            account=account,
+            kind=kind.name,
+            remote_id__in=[a.remote.remote_id for a in adoptions],
+        ).values_list("remote_id", flat=True)
+    )
+    rows, seen = [], set()
+    for adoption in adoptions:
+        remote = adoption.remote
+        if not remote.remote_id or remote.remote_id in known or remote.remote_id in seen:
+            continue
+        seen.add(remote.remote_id)
+        status = STATE_TO_STATUS.get(remote.state, Status.PROCESSING)
+        finished = status in FINISHED
+        results = [list(r) for r in remote.results] if status == Status.COMPLETED else []
+        params = adoption.params
+        rows.append(
+            Job(
+                team_id=account.team_id,
+                account=account,
+                provider=account.provider,
+                kind=kind.name,
+                label=(adoption.label or remote.remote_id)[:200],
+                status=status,
+                remote_id=remote.remote_id,
+                remote_status=(remote.status or "")[:50],
+                remote_message=remote.message or "",
+                remote=remote.payload,
+                params=params.as_json() if params is not None else {},
+                result_urls=results,
+                results_state=ResultsState.PENDING if results else ResultsState.NONE,
+                finished_at=(adoption.finished_at or now) if finished else None,
+                next_poll_at=None if finished else now,
+                created_at=adoption.created_at or now,
+                announced=status,
+            )
+        )
+    if not rows:
+        return []
+    jobs = Job.objects.bulk_create(rows, batch_size=BULK_BATCH)
+    message = f"Imported from {jobs[0].provider_label}"
+    JobEvent.objects.bulk_create(
+        [
+            JobEvent(
+                job=job,
+                at=now,
+                status=job.status,
+                remote_status=job.remote_status,
+                message=message,
+                source=JobEvent.Source.SYSTEM,
+            )
+            for job in jobs
+        ],
+        batch_size=BULK_BATCH,
+    )
+    return jobs
 
 
 # Submitting ----------------------------------------------------------------------------

@@ -39,6 +39,16 @@ def without_marker(name: str) -> str:
     return MARKER_SUFFIX.sub("", name)
 
 
+def audio_url(job: Job) -> str | None:
+    """The stored audio a finished job made (speech), to listen to."""
+    from django.urls import reverse
+
+    audio = next((f for f in job.files.all() if f.media_kind == "audio"), None)
+    if audio is None:
+        return None
+    return reverse("job_file", kwargs={"team": job.team.slug, "file_id": audio.pk})
+
+
 @dataclass(frozen=True)
 class Params:
     """A kind's typed parameters: what its `start` was given and its `submit` needs.
@@ -87,6 +97,12 @@ class JobKind(abc.ABC):
         return None
 
     @classmethod
+    def made_label_for(cls, job: Job) -> str:
+        """What the link to what `job` made says: `made_label`, unless the kind makes
+        different things (speech into a folder makes a take, in a voice audio)."""
+        return cls.made_label
+
+    @classmethod
     def params(cls, job: Job) -> Params:
         return cls.Params.read(job.params)
 
@@ -104,7 +120,7 @@ class JobKind(abc.ABC):
             raise TypeError(f"{cls.name} takes {cls.Params.__qualname__}, not {type(params)}")
         if account.provider != cls.provider:
             raise ValueError(f"{cls.name} runs on {cls.provider}, not {account.provider}")
-        return engine.create(
+        return engine._create(
             team=account.team,
             account=account,
             kind=cls.name,

@@ -178,7 +178,7 @@ class Job(models.Model):
         if not self.is_completed or kind is None:
             return None
         url = kind.made_url(self)
-        return Made(kind.made_label, url) if url else None
+        return Made(kind.made_label_for(self), url) if url else None
 
     @property
     def timeline(self) -> list["JobEvent"]:

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from recordings.models import Calibration, Folder, Order, Project, Recording, SyncRun
+from recordings.models import Arrival, Calibration, Folder, Order, Project, Recording, SyncRun
 from teams.admin import SyncRunAdmin
 
 MIRROR_FIELDS = [
@@ -85,5 +85,18 @@ class OrderAdmin(admin.ModelAdmin):
     list_select_related = ["team", "job", "original", "conversion"]
     search_fields = ["voice_name", "original__label", "job__remote_id"]
     readonly_fields = ["team", "job", "original", "conversion"]
+    show_full_result_count = False
+    ordering = ["-id"]
+
+
+@admin.register(Arrival)
+class ArrivalAdmin(admin.ModelAdmin):
+    """Uploads and speech into a folder from here; the job holds the timeline."""
+
+    list_display = ["__str__", "job", "team", "created_at"]
+    list_filter = ["kind"]
+    list_select_related = ["team", "job", "folder"]
+    search_fields = ["folder__name", "job__label", "job__remote_id"]
+    readonly_fields = ["team", "job", "folder"]
     show_full_result_count = False
     ordering = ["-id"]

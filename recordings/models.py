@@ -374,3 +374,26 @@ class Order(models.Model):
 
     def __str__(self):
         return f"{self.original} into {self.voice_name}"
+
+
+class Arrival(models.Model):
+    """One original on its way into a folder from here: an uploaded file or text spoken,
+    followed as a job, and mirrored into the folder when it ends."""
+
+    class Kind(models.TextChoices):
+        UPLOAD = "upload", "Upload"
+        SPEECH = "speech", "Speech"
+
+    team = models.ForeignKey("teams.Team", on_delete=models.CASCADE, related_name="+")
+    job = models.OneToOneField("jobs.Job", on_delete=models.CASCADE, related_name="arrival")
+    folder = models.ForeignKey(Folder, on_delete=models.CASCADE, related_name="arrivals")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = TeamQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} into {self.folder}"

@@ -517,7 +517,7 @@ def _folder_jobs(team, folder) -> list:
     recent = Q(status__in=UNFINISHED) | Q(finished_at__gte=timezone.now() - FOLDER_JOBS_KEPT)
     jobs = (
         Job.objects.for_team(team)
-        .filter(kind__in=uploading.KINDS, params__folder_pk=folder.pk)
+        .filter(arrival__folder=folder)
         .filter(recent)
         .prefetch_related("files")
         .order_by("-pk")

@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from teams.admin import SyncRunAdmin
-from voices.models import Generation, SyncRun, Voice
+from voices.models import Clone, Generation, SyncRun, Voice
 
 
 @admin.register(Voice)
@@ -74,3 +74,14 @@ class GenerationAdmin(admin.ModelAdmin):
     @admin.display(description="status", ordering="job__status")
     def job_status(self, obj):
         return obj.job.get_status_display()
+
+
+@admin.register(Clone)
+class CloneAdmin(admin.ModelAdmin):
+    """Voices cloned here; the job holds the samples and the timeline."""
+
+    list_display = ["name", "voice", "team", "created_by", "job", "created_at"]
+    list_filter = ["job__provider", "job__status"]
+    search_fields = ["name", "team__name", "job__remote_id"]
+    list_select_related = ["team", "created_by", "job", "voice"]
+    readonly_fields = ["team", "voice", "job", "created_by"]

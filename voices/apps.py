@@ -14,4 +14,3 @@ class VoicesConfig(AppConfig):
         register(kinds.A2EVoiceClone())
         register(kinds.A2ETextToSpeech())
         register(kinds.BurkiClonedVoice())
-        register(kinds.RespeecherTextToSpeech())

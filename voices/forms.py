@@ -279,32 +279,6 @@ class SpeechForm(forms.Form):
                 kept[name] = str(data[name])
         return kept
 
-    def start(self, by):
-        """Start the speech job for the chosen voice at its provider."""
-        from voices.kinds import A2ETextToSpeech, RespeecherTextToSpeech
-
-        data = self.cleaned_data
-        voice = data["voice"]
-        if voice.provider == Provider.RESPEECHER:
-            target = options.target(voice, data, tts=True, named=self.ORDER_NAMES)
-            return RespeecherTextToSpeech.start(
-                voice=voice,
-                by=by,
-                text=data["text"],
-                folder_id=data.get("folder", ""),
-                target=target,
-                calibration_id=data.get("calibration", ""),
-                language=data.get("language", ""),
-            )
-        return A2ETextToSpeech.start(
-            voice=voice,
-            by=by,
-            text=data["text"],
-            speech_rate=data.get("speech_rate"),
-            country=data.get("country", ""),
-            region=data.get("region", ""),
-        )
-
 
 # Burki's documented overall limits, used where a provider states none of its own.
 BURKI_FORMATS = ("mp3", "wav", "flac", "m4a", "ogg")

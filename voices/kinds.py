@@ -1,5 +1,6 @@
-"""Job kinds of the voice catalog: training an A2E clone, A2E text-to-speech, cloning a
-Burki voice, and Respeecher text-to-speech (an original, then its conversion)."""
+"""Job kinds of the voice catalog: training an A2E clone, A2E text-to-speech and cloning a
+Burki voice. Respeecher speech in a voice is the recordings app's speech kind
+(recordings.uploading.RespeecherSpeech), started from voices.starting."""
 
 from dataclasses import dataclass, field
 
@@ -7,7 +8,6 @@ from jobs import kinds
 from jobs.kinds import (
     COMPLETED,
     FAILED,
-    PROCESSING,
     JobKind,
     Remote,
     Unsendable,
@@ -15,16 +15,11 @@ from jobs.kinds import (
     marked,
 )
 from jobs.models import Status
-from providers import BadRequest, NotFound, ProtocolError, RateLimited, Unavailable
+from providers import NotFound
 from providers.a2e import A2EClient
 from providers.a2e import Voice as A2EVoice
 from providers.burki import BurkiClient
-from providers.respeecher import RespeecherClient
 from teams.models import Provider
-
-# How long a poll that placed a Respeecher order holds the job before another may look
-# again and, finding no conversion listed, order once more.
-ORDER_HOLD = 300
 
 
 def made_voice_url(job) -> str | None:
@@ -37,14 +32,37 @@ def made_voice_url(job) -> str | None:
     return voice.get_absolute_url() if voice and job.remote_id else None
 
 
-def made_audio_url(job) -> str | None:
-    """The stored audio a finished speech job made, to listen to."""
-    from django.urls import reverse
+def record_clone(job, name: str) -> None:
+    """A clone's row beside its job: what was asked for, linked to the voice once made."""
+    from voices.models import Clone
 
-    audio = next((f for f in job.files.all() if f.media_kind == "audio"), None)
-    if audio is None:
-        return None
-    return reverse("job_file", kwargs={"team": job.team.slug, "file_id": audio.pk})
+    Clone.objects.create(team_id=job.team_id, job=job, name=name, created_by=job.created_by)
+
+
+class CloneKind(JobKind):
+    """What an A2E and a Burki clone share: their row, kept through a retry, and linked
+    to the voice the finished job put into the catalog."""
+
+    made_label = "Open the voice"
+
+    @classmethod
+    def made_url(cls, job) -> str | None:
+        return made_voice_url(job)
+
+    def on_retry(self, old, new) -> None:
+        from voices.models import Clone
+
+        first = Clone.objects.filter(job=old).first()
+        record_clone(new, first.name if first else self.params(old).name)
+
+    def link_voice(self, job) -> None:
+        from voices.models import Clone, Voice
+
+        voice = Voice.objects.filter(
+            account_id=job.account_id, tts_list=False, remote_id=job.remote_id
+        ).first()
+        if voice is not None:
+            Clone.objects.filter(job=job).update(voice=voice)
 
 
 def clone_remote(voice: A2EVoice) -> Remote:
@@ -57,13 +75,12 @@ def clone_remote(voice: A2EVoice) -> Remote:
     )
 
 
-class A2EVoiceClone(JobKind):
+class A2EVoiceClone(CloneKind):
     name = "a2e.voice_clone"
     verbose_name = "Voice clone"
     provider = Provider.A2E
     callback_kind = "voice"
     marker_note = "A2E voice clone: the `name` sent ends with `[<marker>]`; found by that suffix"
-    made_label = "Open the voice"
 
     @dataclass(frozen=True)
     class Params(kinds.Params):
@@ -101,11 +118,9 @@ class A2EVoiceClone(JobKind):
         )
         if not (params.input_ids or params.sample_urls):
             raise ValueError("A clone needs at least one sample.")
-        return cls.create(account=account, by=by, label=f"Clone “{name}”", params=params)
-
-    @classmethod
-    def made_url(cls, job) -> str | None:
-        return made_voice_url(job)
+        job = cls.create(account=account, by=by, label=f"Clone “{name}”", params=params)
+        record_clone(job, name)
+        return job
 
     def submit(self, job, client: A2EClient) -> Remote:
         from jobs import inputs
@@ -163,6 +178,7 @@ class A2EVoiceClone(JobKind):
         voice = A2EVoice.from_raw(job.remote)
         if voice.id:
             sync.save_record(job.account, sync.a2e_clone_record(voice))
+            self.link_voice(job)
 
 
 def speech_label(text: str) -> str:
@@ -229,7 +245,7 @@ class A2ETextToSpeech(JobKind):
 
     @classmethod
     def made_url(cls, job) -> str | None:
-        return made_audio_url(job)
+        return kinds.audio_url(job)
 
     def submit(self, job, client: A2EClient) -> Remote:
         params = self.params(job)
@@ -273,7 +289,7 @@ def burki_remote(voice) -> Remote:
     )
 
 
-class BurkiClonedVoice(JobKind):
+class BurkiClonedVoice(CloneKind):
     """Burki clones in two calls: upload the sample, then create the cloned voice from
     it. A worker lost between them re-uploads (a spare sample costs nothing) and the
     voice is created once: its name carries the marker, looked for before creating."""
@@ -286,7 +302,6 @@ class BurkiClonedVoice(JobKind):
     marker_note = (
         "Burki cloned voice: the `name` ends with `[<marker>]`; found in the assistant's list"
     )
-    made_label = "Open the voice"
 
     @dataclass(frozen=True)
     class Params(kinds.Params):
@@ -325,11 +340,9 @@ class BurkiClonedVoice(JobKind):
             tags=list(tags),
             enhance_quality=bool(enhance_quality),
         )
-        return cls.create(account=account, by=by, label=f"Burki clone “{name}”", params=params)
-
-    @classmethod
-    def made_url(cls, job) -> str | None:
-        return made_voice_url(job)
+        job = cls.create(account=account, by=by, label=f"Burki clone “{name}”", params=params)
+        record_clone(job, name)
+        return job
 
     def submit(self, job, client: BurkiClient) -> Remote:
         from jobs.models import InputFile
@@ -399,171 +412,4 @@ class BurkiClonedVoice(JobKind):
             assistant_id = self.params(job).assistant_id
             name = sync.known_assistant_name(job.account, assistant_id)
             sync.save_record(job.account, sync.burki_clone_record(voice, assistant_id, name))
-
-
-class RespeecherTextToSpeech(JobKind):
-    """Respeecher speaks in two steps: a TTS original in a folder, then an order that
-    converts it to the chosen voice with a narration style. Both carry the job's marker
-    as their label, so a lost answer is found again instead of ordered twice; the
-    order is placed by the poll that first sees the original done."""
-
-    name = "respeecher.tts"
-
-    verbose_name = "Speech"
-    provider = Provider.RESPEECHER
-    marker_note = "Respeecher TTS: the original's and the conversion's label is the marker"
-    made_label = "Listen"
-
-    @dataclass(frozen=True)
-    class Params(kinds.Params):
-        text: str
-        folder_id: str
-        voice_id: str
-        narration_style_id: str
-        language: str = ""
-        semitones: float | None = None
-        # "" converts with the account's enabled calibration, as Respeecher does itself.
-        calibration_id: str = ""
-
-    @classmethod
-    def start(cls, *, voice, by, text, folder_id, target, calibration_id="", language=""):
-        """Speak `text` in a folder, then convert it into `voice` with the options of
-        `target` (recordings.options.Target: its narration style and semitones)."""
-        params = cls.Params(
-            text=text,
-            folder_id=folder_id,
-            voice_id=voice.remote_id,
-            narration_style_id=target.narration_style_id,
-            language=language or "",
-            semitones=target.semitones,
-            calibration_id=calibration_id or "",
-        )
-        job = cls.create(account=voice.account, by=by, label=speech_label(text), params=params)
-        record_generation(job, voice, text)
-        return job
-
-    @classmethod
-    def made_url(cls, job) -> str | None:
-        return made_audio_url(job)
-
-    def submit(self, job, client: RespeecherClient) -> Remote:
-        params = self.params(job)
-        original = client.create_tts_recording(
-            params.folder_id,
-            params.text,
-            text_language=params.language or None,
-            label=job.marker,
-        )
-        return self._speaking(original)
-
-    def _speaking(self, original) -> Remote:
-        if original.state == FAILED:
-            return Remote(
-                original.id,
-                FAILED,
-                original.status or "error",
-                original.error or "Respeecher could not speak the text.",
-                original.raw,
-            )
-        return Remote(
-            original.id,
-            PROCESSING,
-            f"speaking: {original.status or ''}".strip(),
-            payload={"original": original.raw},
-        )
-
-    def find(self, job, client: RespeecherClient) -> Remote | None:
-        for recording in client.iter_recordings(folder_id=self.params(job).folder_id):
-            if recording.label == job.marker and not recording.is_conversion:
-                return self._speaking(recording)
-        return None
-
-    def fetch_many(self, jobs, client: RespeecherClient) -> dict[str, Remote | None]:
-        """One job's refusal must not hold up the others: a request the provider
-        rejects fails that job; a passing failure leaves it for the next poll."""
-        found: dict[str, Remote | None] = {}
-        for job in jobs:
-            try:
-                found[job.remote_id] = self.fetch_one(job, client)
-            except BadRequest as exc:
-                found[job.remote_id] = Remote(job.remote_id, FAILED, "refused", exc.message)
-            except (RateLimited, Unavailable, ProtocolError):
-                continue
-        return found
-
-    def fetch_one(self, job, client: RespeecherClient) -> Remote | None:
-        try:
-            original = client.get_recording(job.remote_id)
-        except NotFound:
-            return None
-        if original.state != COMPLETED:
-            return self._speaking(original)
-        conversion = next(
-            (c for c in client.iter_conversions(original.id) if c.label == job.marker), None
-        )
-        if conversion is None:
-            return self._order_conversion(job, original, client)
-        return self._converting(original, conversion)
-
-    def _order_conversion(self, job, original, client: RespeecherClient) -> Remote:
-        """The original is spoken and no conversion carries the marker: order it, unless
-        another poll holds the order step (it is ordering, or its order is not listed
-        yet)."""
-        from jobs import engine
-        from providers.respeecher import Conversion
-
-        if not engine.take_step(job, ORDER_HOLD):
-            return Remote(
-                original.id, PROCESSING, "converting: ordering", payload={"original": original.raw}
-            )
-        params = self.params(job)
-        items = client.create_order(
-            original.id,
-            [
-                Conversion(
-                    voice_id=params.voice_id,
-                    narration_style_id=params.narration_style_id,
-                    semitones_correction=params.semitones,
-                    label=job.marker,
-                )
-            ],
-            calibration_id=params.calibration_id or None,
-        )
-        item = items[0] if items else None
-        if item is not None and item.state == FAILED:
-            return Remote(
-                original.id,
-                FAILED,
-                item.status or "error",
-                item.error or "Respeecher refused the conversion.",
-                item.raw,
-            )
-        return Remote(
-            original.id, PROCESSING, "converting: ordered", payload={"original": original.raw}
-        )
-
-    def _converting(self, original, conversion) -> Remote:
-        """The job's state as its listed conversion shows it."""
-        payload = {"original": original.raw, "conversion": conversion.raw}
-        if conversion.state == COMPLETED and conversion.url:
-            return Remote(
-                original.id,
-                COMPLETED,
-                conversion.status or "done",
-                payload=payload,
-                results=(("audio", conversion.url),),
-            )
-        if conversion.state == FAILED:
-            return Remote(
-                original.id,
-                FAILED,
-                conversion.status or "error",
-                conversion.error or "The conversion failed.",
-                payload,
-            )
-        return Remote(
-            original.id,
-            PROCESSING,
-            f"converting: {conversion.status or ''}".strip(),
-            payload=payload,
-        )
+            self.link_voice(job)

@@ -352,3 +352,27 @@ class Generation(models.Model):
 
     def __str__(self):
         return f"{self.voice_name}: {self.text[:40]}"
+
+
+class Clone(models.Model):
+    """One voice cloned here (at A2E or Burki), followed as a job; linked to the voice it
+    made once that is in the catalog."""
+
+    team = models.ForeignKey("teams.Team", on_delete=models.CASCADE, related_name="+")
+    job = models.OneToOneField("jobs.Job", on_delete=models.CASCADE, related_name="clone")
+    voice = models.ForeignKey(
+        Voice, on_delete=models.SET_NULL, null=True, blank=True, related_name="clones"
+    )
+    name = models.CharField(max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = TeamQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.name

@@ -1,7 +1,6 @@
 """The voice catalog, one voice's page, refreshing from providers, and stars."""
 
 from django.contrib import messages
-from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,14 +12,14 @@ from django_htmx.http import trigger_client_event
 
 from core.htmx import render_page
 from core.paging import keyset_page
-from jobs import inputs, once, uploads
+from jobs import once, uploads
 from jobs.files import relay_response
 from jobs.models import Job
 from providers import UpstreamError
 from teams.connection import client_for
 from teams.models import Provider, ProviderAccount, Role
 from teams.scoping import get_for_team, ids_from, team_view
-from voices import deleting, lookups, runs
+from voices import deleting, lookups, runs, starting
 from voices.forms import (
     A2E_SAMPLE_RULES,
     A2E_TTS_MAX_CHARS,
@@ -31,7 +30,6 @@ from voices.forms import (
     VoiceSettingsForm,
     burki_rules,
 )
-from voices.kinds import A2EVoiceClone, BurkiClonedVoice
 from voices.models import (
     AGE_GROUPS,
     GENDERS,
@@ -65,7 +63,6 @@ ROW_FIELDS = (
     "has_sample",
     "first_seen_at",
 )
-CLONE_KINDS = (A2EVoiceClone.name, BurkiClonedVoice.name)
 
 
 def _accounts_with_last_run(team):
@@ -181,7 +178,7 @@ def voice_detail(request, team, voice_id):
     # The work that used this voice: the job that made it, and the speech it gave.
     # (No job makes a voice of a text-to-speech list, whose ids are another space.)
     jobs = Job.objects.for_team(team).filter(
-        account=voice.account_id, remote_id=voice.remote_id, kind__in=CLONE_KINDS
+        account=voice.account_id, remote_id=voice.remote_id, clone__isnull=False
     )
     if voice.tts_list:
         jobs = jobs.none()
@@ -258,22 +255,7 @@ def clone_new(request, team):
     elif request.method == "POST" and account is None:
         messages.error(request, "Connect A2E first: voices are cloned there.")
     elif request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        with transaction.atomic():
-            stored = [
-                inputs.store(team, f, A2E_SAMPLE_RULES, user=request.user) for f in data["samples"]
-            ]
-            job = A2EVoiceClone.start(
-                account=account,
-                by=request.user,
-                name=data["name"],
-                gender=data["gender"],
-                language=data["language"],
-                model=data["model"],
-                denoise=data["denoise"],
-                samples=stored,
-                sample_urls=data["sample_urls"],
-            )
+        job = starting.a2e_clone(account=account, by=request.user, data=form.cleaned_data)
         messages.success(request, "Training started; this page follows it live.")
         return redirect(job.get_absolute_url())
     return render(request, "voices/clone.html", {"form": form, "account": account})
@@ -312,8 +294,7 @@ def speech(request, team):
     if request.method == "POST" and account is None:
         messages.error(request, "Connect A2E or Respeecher first: speech is generated there.")
     elif request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            form.start(by=request.user)
+        starting.speak(by=request.user, data=form.cleaned_data)
         # The form comes back with the same voice and settings, for the next line.
         url = reverse("voices_speech", kwargs={"team": team.slug})
         return redirect(f"{url}?{urlencode(form.settings())}")
@@ -422,20 +403,7 @@ def burki_clone(request, team):
     elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         rules = burki_rules(form.providers[data["provider"]])
-        with transaction.atomic():
-            stored = inputs.store(team, data["sample"], rules, user=request.user)
-            job = BurkiClonedVoice.start(
-                account=account,
-                by=request.user,
-                assistant_id=data["assistant"],
-                provider=data["provider"],
-                name=data["name"],
-                sample=stored,
-                language=data["language"],
-                description=data["description"],
-                tags=data["tags"],
-                enhance_quality=data["enhance_quality"],
-            )
+        job = starting.burki_clone(account=account, by=request.user, data=data, rules=rules)
         messages.success(request, "Cloning started; this page follows it live.")
         return redirect(job.get_absolute_url())
     context.update(

@@ -52,7 +52,7 @@ def test_the_first_start_checks_credits_syncs_imports_and_starts_jobs(
         "a2e.tts",
         "a2e.tts",
         "a2e.voice_clone",
-        "respeecher.tts",
+        "respeecher.speech",
     ]
     assert {j.status for j in started} == {Status.QUEUED}
     # Speech is done as soon as it is sent: a few rows are finished on the first screen.
@@ -103,7 +103,7 @@ def test_the_first_start_on_make_runs_world_shows_a_teams_work(settings, tmp_pat
     for voice in convertible:
         assert len(options.accents(voice)) >= 2 and options.default_style(voice)
     # And one of them speaks the demo's greeting into one of the team's folders.
-    started = Job.objects.for_team(team).filter(created_by=user, kind="respeecher.tts")
+    started = Job.objects.for_team(team).filter(created_by=user, kind="respeecher.speech")
     assert started.count() == 1
 
 

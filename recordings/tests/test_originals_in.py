@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from activity.models import Activity
+from dashboard import processes
 from jobs import engine
 from jobs.models import InputFile, Job, Status
 from jobs.tests.audio import wav
@@ -398,3 +399,67 @@ def test_the_folder_page_shows_the_same_blank_forms_it_renders_once(member_clien
     settings.RECORDINGS_MAX_UPLOAD_MB = 3  # a new cap is not hidden by the kept render
     html = member_client.get(folder.get_absolute_url()).content.decode()
     assert f'data-max-bytes="{3 * 1024 * 1024}"' in html
+
+
+# Speech from the Voices page: the same kind, with a conversion -----------------------------
+
+
+def test_speech_on_both_pages_is_one_kind_and_a_voices_lost_answers_are_found_again(
+    member_client, team, folder, respeecher, requests_log, run_to_the_end, seed
+):
+    """The Voices page and "Speak into this folder" start the one speech kind; from the
+    Voices page it converts into the voice too. A submission and an order whose answers
+    were lost are found by the marker in their labels, never sent twice, and both labels
+    end as the text's first words."""
+    from jobs.models import STEP_HOLD
+    from voices.models import Generation, Kind
+    from voices.tests.factories import VoiceFactory
+
+    (voice_id,) = seed("respeecher.voice", 1, name_prefix="Narrator")
+    voice = VoiceFactory(
+        team=team,
+        account=respeecher,
+        kind=Kind.PUBLIC,
+        remote_id=voice_id,
+        raw={"narration_styles": [{"id": "ns-1", "is_default": True, "name": "Calm"}]},
+    )
+    text = "Chapter one. It was a bright cold day in April, and the clocks struck."
+    speech_page = reverse("voices_speech", kwargs={"team": team.slug})
+    data = {"voice": voice.pk, "text": text, "folder": folder.remote_id}
+    assert member_client.post(speech_page, data).status_code == 302
+    in_folder = {"speak-text": "Once upon a time.", "speak-label": "Opening"}
+    assert member_client.post(_url(folder, "recordings_speak"), in_folder).status_code == 302
+    in_voice = Generation.objects.get(team=team).job
+    spoken = Job.objects.exclude(pk=in_voice.pk).get(team=team)
+    assert in_voice.kind == spoken.kind == uploading.RespeecherSpeech.name
+    requests_log()
+
+    # The worker sent the text, then died before saving Respeecher's answer.
+    kind = uploading.RespeecherSpeech()
+    client = client_for(respeecher)
+    sent = kind.submit(in_voice, client)
+    Job.objects.filter(pk=in_voice.pk).update(status=Status.SUBMITTING, attempts=1)
+    assert engine.submit(in_voice.pk) == "submitted"
+    in_voice.refresh_from_db()
+    assert in_voice.remote_id == sent.remote_id
+    # A poll ordered the conversion and died before saving the answer; its hold lapsed.
+    processes.wait_until(
+        lambda: client.get_recording(sent.remote_id).state == "completed", 10, what="spoken"
+    )
+    assert kind.fetch_one(in_voice, client).status == "converting: ordered"
+    Job.objects.filter(pk=in_voice.pk).update(**STEP_HOLD.released())
+
+    in_voice = run_to_the_end(in_voice)
+    assert in_voice.status == Status.COMPLETED, in_voice.failure_message
+    posts = [r["path"] for r in requests_log() if r["method"] == "POST"]
+    assert posts == ["/respeecher/api/v2/recordings/tts", "/respeecher/api/v2/orders"]
+    (original,) = [r for r in _upstream_originals(respeecher, folder).values()]
+    (conversion,) = client.iter_conversions(original.id)
+    first_words = "Chapter one. It was a bright cold day…"
+    assert original.label == conversion.label == first_words
+    assert in_voice.made.label == "Listen" and in_voice.files.get().media_kind == "audio"
+
+    spoken = run_to_the_end(spoken)
+    assert spoken.status == Status.COMPLETED, spoken.failure_message
+    assert spoken.made.label == "Open the take"
+    assert Recording.objects.get(folder=folder, label="Opening").tts

@@ -41,6 +41,7 @@ def test_a_burki_clone_is_followed_until_ready_and_joins_the_catalog(
     assert voice.kind == Kind.CLONE and voice.assistant_id == 1 and voice.host == "elevenlabs"
     assert voice.remote_id == job.remote_id
     assert voice.assistant_name == "Front desk"  # not blanked until the next sync
+    assert (job.clone.name, job.clone.voice) == ("Helper", voice)
 
 
 BAD = {

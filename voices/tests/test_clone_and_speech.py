@@ -50,6 +50,12 @@ def test_clone_speak_and_delete_an_a2e_voice(
     # The sandbox fetched the sample from us through the signed link.
     voice = Voice.objects.get(team=team, provider="a2e", kind=Kind.CLONE, name="Narrator")
     assert voice.can_speak and voice.remote_id == job.remote_id
+    # The clone's own row, written with its job, now leads to the voice it made.
+    assert (job.clone.name, job.clone.voice, job.clone.created_by) == (
+        "Narrator",
+        voice,
+        member.user,
+    )
 
     response = client.post(
         _speech_url(team),
@@ -304,7 +310,7 @@ def test_respeecher_speaks_into_a_folder_and_converts_to_the_voice(
     )
     assert response.status_code == 302
     job = Generation.objects.get(team=team).job
-    assert job.kind == "respeecher.tts"
+    assert job.kind == "respeecher.speech"
     assert job.params["narration_style_id"] == style
     job = run_to_the_end(job)
     assert job.status == Status.COMPLETED, job.failure_message
@@ -414,24 +420,24 @@ def test_a_respeecher_sample_is_fetched_when_asked_for(member_client, team, conn
 @pytest.mark.integration
 def test_overlapping_polls_place_one_respeecher_order(team, connected, control, monkeypatch):
     from recordings.options import Target
-    from voices.kinds import RespeecherTextToSpeech
+    from recordings.uploading import RespeecherSpeech
+    from voices import starting
 
     account = connected["respeecher"]
     folder = "00000000-0000-0000-0000-000000000001"
     voice = VoiceFactory(
         team=team, account=account, kind=Kind.PUBLIC, remote_id=folder, can_speak=True
     )
-    job = RespeecherTextToSpeech.start(
-        voice=voice,
+    job = starting.respeecher_speech(
+        target=Target(voice=voice, narration_style_id="00000000-0000-0000-0000-000000000001"),
         by=None,
         text="Hi",
         folder_id=folder,
-        target=Target(voice=voice, narration_style_id="00000000-0000-0000-0000-000000000001"),
     )
     engine.submit(job.pk)
     job.refresh_from_db()
     client = client_for(account)
-    kind = RespeecherTextToSpeech()
+    kind = RespeecherSpeech()
     for _ in range(50):  # until the original is spoken (sandbox at 1000x)
         if client.get_recording(job.remote_id).state == "completed":
             break

@@ -40,3 +40,35 @@ def test_a_prefixed_voice_keeps_its_list_and_loses_its_prefix():
         assert set(Voice.objects.speakable()) == {public, clone}
     finally:
         _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_clone_job_gets_its_row_linked_to_the_voice_it_made():
+    from jobs.tests.factories import JobFactory
+    from voices.models import Clone
+    from voices.tests.factories import VoiceFactory
+
+    account = ProviderAccountFactory(provider="a2e")
+    voice = VoiceFactory(team=account.team, account=account, remote_id="made-1")
+    try:
+        _migrate([("voices", "0008_voice_tts_list")])
+
+        def job(kind, status, remote_id=""):
+            return JobFactory(
+                team=account.team,
+                account=account,
+                kind=kind,
+                status=status,
+                remote_id=remote_id,
+                params={"name": "Ann"},
+            )
+
+        made = job("a2e.voice_clone", "completed", "made-1")
+        failed = job("burki.cloned_voice", "failed")
+        job("a2e.tts", "completed", "made-1")
+    finally:
+        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    assert {(c.job_id, c.name, c.voice) for c in Clone.objects.all()} == {
+        (made.pk, "Ann", voice),
+        (failed.pk, "Ann", None),
+    }

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("teams", "0002_provideraccount_secret_origin"),
-        ("voices", "0008_voice_tts_list"),
+        ("voices", "0009_clone"),
     ]
 
     operations = [

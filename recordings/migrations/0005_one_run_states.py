@@ -21,7 +21,7 @@ def to_job_states(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("recordings", "0003_orders"),
+        ("recordings", "0004_arrival"),
         ("teams", "0002_provideraccount_secret_origin"),
     ]
 
