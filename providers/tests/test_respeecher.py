@@ -419,6 +419,8 @@ USER = {
     "verified": True,
     "roles": ["user"],
 }
+
+
 # One call per ENDPOINTS entry, answered with the seed's shape where it has one.
 def _login(client):
     """Sign in; the plain answer here sets no session cookie, which `login` refuses after
