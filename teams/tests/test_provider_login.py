@@ -174,6 +174,8 @@ def test_the_connect_page_offers_both_ways(owner_client, team):
         reverse("provider_connect", kwargs={"team": team.slug, "provider": "a2e"})
     ).content.decode()
     assert "email and password" not in a2e
+    cards = owner_client.get(reverse("providers", kwargs={"team": team.slug})).content.decode()
+    assert cards.count("Connect with email and password") == 1  # Respeecher's card alone
 
 
 def _disconnect(client, account, **data):
