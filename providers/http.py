@@ -78,10 +78,13 @@ class Upstream(ErrorMapping):
         error_detail: ErrorDetail = fastapi_detail,
         error_code: ErrorCode = no_error_code,
         sleep: Callable[[float], None] = time.sleep,
+        secrets: tuple[str, ...] = (),
     ) -> None:
+        """`secrets` are masked wherever this upstream's calls are logged or explained,
+        beside the credential: what a request body carries (a password), say."""
         if not credential:
             raise AuthError(provider, message=f"No {provider} API key is configured.")
-        super().__init__(provider, (credential,), error_detail, error_code)
+        super().__init__(provider, (credential, *secrets), error_detail, error_code)
         self.base_url = base_url.rstrip("/")
         self._credential = credential
         self._auth_headers = dict(auth_headers)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from urllib.parse import urlsplit
 
 import httpx
@@ -21,6 +22,11 @@ _made_under: Settings | None = None
 def origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def _no_cookies() -> CookieJar:
+    """A jar that accepts no cookie, so it never has one to send."""
+    return CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
 
 
 def pooled_client(base_url: str, policy: guard.Policy | None = None) -> httpx.Client:
@@ -47,6 +53,10 @@ def pooled_client(base_url: str, policy: guard.Policy | None = None) -> httpx.Cl
                     pool=settings.connect_timeout,
                 ),
                 follow_redirects=False,
+                # No cookies kept: one client serves every team's credential for this
+                # host, so a cookie one call was given (a Respeecher session from
+                # signing in) would ride along on everyone's calls after it.
+                cookies=_no_cookies(),
                 # No proxies from the environment: the guard must see where we connect.
                 transport=guard.GuardedTransport(policy),
                 trust_env=False,

@@ -14,9 +14,15 @@ _SECRET_HEADER = re.compile(
 )
 
 
+class Whole(str):
+    """A secret masked whole, never shown by its last characters: a password, whose
+    tail helps a guesser where a key's tail only helps a person tell keys apart."""
+
+
 def mask(secret: str) -> str:
-    """`***` plus the last 4 characters, and those only when the secret is long enough."""
-    return "***" + secret[-4:] if len(secret) >= 12 else "***"
+    """`***` plus the last 4 characters, and those only when the secret is long enough
+    (and not a Whole one)."""
+    return "***" + secret[-4:] if len(secret) >= 12 and not isinstance(secret, Whole) else "***"
 
 
 def redact(text: str, secrets: tuple[str, ...] = ()) -> str:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -11,8 +13,8 @@ from typing import IO, Any
 
 from providers import client
 from providers.downloads import Download, Streamed, file_part, opened
-from providers.errors import ProtocolError
-from providers.http import fill
+from providers.errors import AuthError, ProtocolError, UpstreamError
+from providers.http import Upstream, fill
 from providers.records import (
     COMPLETED,
     FAILED,
@@ -30,14 +32,17 @@ from providers.records import (
     timestamp,
     walk,
 )
+from providers.redact import Whole, log
 
 PROVIDER = "Respeecher"
 
 # Every route this client calls, by method name (seed 003, and `auth` from Respeecher's
-# official Python client). The request bodies of notes and the stats filters are not
-# documented: see the methods.
+# official Python client). The request bodies of notes, the stats filters and making an
+# API key are not documented: see the methods.
 ROUTES: dict[str, tuple[str, str]] = {
     "me": ("POST", "/api/auth"),
+    "login": ("POST", "/api/login"),
+    "logout": ("POST", "/api/logout"),
     "create_api_key": ("POST", "/api/api-key"),
     "delete_api_key": ("DELETE", "/api/api-key"),
     "credits": ("GET", "/api/credits"),
@@ -631,11 +636,93 @@ class RespeecherClient(client.Client):
         return User.from_raw(_as_raw(self._json("me")))
 
     def create_api_key(self) -> ApiKey:
+        """A new key for the signed-in account. Weak: seed 003 shows the request and the
+        answer without fields, so nothing is sent, and the key is read from `api_key`
+        (the sandbox's), `key` or `value`; `key` is None when none of them holds one."""
         raw = _as_raw(self._json("create_api_key"))
         return ApiKey(key=string(raw, "api_key", "key", "value"), raw=raw)
 
     def delete_api_key(self) -> Ack:
+        """Delete the key "associated with your account" (seed 003): sent with a key, the
+        one it was sent with (as the sandbox reads it)."""
         return self._ack("delete_api_key")
+
+    # Session auth: a person's email and password, used only to make an API key.
+
+    @classmethod
+    def login(
+        cls,
+        base_url: str,
+        email: str,
+        password: str,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> RespeecherSession:
+        """Sign in with `POST /api/login` (`{email, password}` [seed + docs]): a client
+        of that session, whose calls carry the session cookie and the `X-Csrf-Token`
+        header the answer gave. The password is sent in this one body and kept nowhere:
+        anything logged about the call masks it whole. A refusal is an AuthError in
+        Respeecher's own words ("Incorrect email or password")."""
+        door = Upstream(
+            PROVIDER,
+            base_url,
+            email,
+            {},
+            error_detail=cls.error_detail,
+            sleep=sleep,
+            secrets=(Whole(password),),
+        )
+        method, path = ROUTES["login"]
+        try:
+            answer = door.request(method, path, json={"email": email, "password": password})
+        except AuthError as exc:
+            said = f"{PROVIDER}: {exc.detail}" if exc.detail else None
+            refused = said or f"{PROVIDER} did not accept that email and password."
+            raise AuthError(PROVIDER, exc.status_code, refused, detail=exc.detail) from None
+        try:
+            body = as_dict(answer.json())
+        except ValueError:
+            body = {}
+        # The cookies exactly as the answer set them (the docs name one, `session_id`);
+        # kept by this session alone, since the pooled clients keep none (providers.pool).
+        cookie = "; ".join(f"{c.name}={c.value}" for c in answer.cookies.jar)
+        csrf_token = string(body, "csrf_token")
+        if not cookie or not csrf_token:
+            raise door.fail(
+                ProtocolError,
+                answer.status_code,
+                "login: no session cookie or no csrf_token in the answer",
+                message=f"{PROVIDER} signed in but gave no session to go on with; "
+                "try again, or enter an API key instead.",
+            )
+        user = User.from_raw(as_dict(body.get("user")))
+        return RespeecherSession(base_url, cookie, csrf_token, user=user, sleep=sleep)
+
+    @classmethod
+    @contextlib.contextmanager
+    def signed_in(
+        cls,
+        base_url: str,
+        email: str,
+        password: str,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> Iterator[RespeecherSession]:
+        """A session (`login`) for the block, logged out after it however the block
+        ends. A logout that fails is logged, not raised: what the block did stands, and
+        the session is left to end at Respeecher."""
+        session = cls.login(base_url, email, password, sleep=sleep)
+        try:
+            yield session
+        finally:
+            try:
+                session.logout()
+            except UpstreamError as exc:
+                log(logging.WARNING, "%s: logging out failed: %s", PROVIDER, exc)
+
+    def logout(self) -> Ack:
+        """End the session this client was signed in with (`login`): `POST /api/logout`."""
+        return self._ack("logout")
 
     def account_stats(self) -> AccountStats:
         return AccountStats.from_raw(self._object("account_stats"))
@@ -1034,3 +1121,25 @@ class RespeecherClient(client.Client):
 
     def delete_note(self, note_id: str) -> Note:
         return Note.from_raw(self._object("delete_note", json={"id": note_id}))
+
+
+class RespeecherSession(RespeecherClient):
+    """A RespeecherClient signed in by session (`RespeecherClient.login`): every call
+    carries the session's cookie and its `X-Csrf-Token` header instead of an API key.
+    `user` is who signed in. End it with `logout` (or use `RespeecherClient.signed_in`)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        cookie: str,
+        csrf_token: str,
+        *,
+        user: User,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._csrf_token = csrf_token
+        self.user = user
+        super().__init__(base_url, cookie, sleep=sleep)
+
+    def auth_headers(self, key: str) -> dict[str, str]:  # type: ignore[override]
+        return {"Cookie": key, "X-Csrf-Token": self._csrf_token}

@@ -111,6 +111,7 @@ class ProviderAccountAdmin(admin.ModelAdmin):
     list_select_related = ["team"]
     readonly_fields = [
         "masked_secret",
+        "secret_source",
         "last_checked_at",
         "last_check_ok",
         "last_check_message",

@@ -3,6 +3,8 @@ where the provider can, and the person is told what could not be stopped."""
 
 from dataclasses import dataclass, field
 
+from providers import UpstreamError
+from teams.connection import client_for
 from teams.models import ProviderAccount
 from teams.signals import (
     Change,
@@ -37,12 +39,15 @@ def end_running(team, user) -> list[str]:
 class Disconnected:
     running: int
     left: list[str] = field(default_factory=list)  # what could not be stopped, and why
+    key_deleted: bool = False  # the key was deleted at the provider too
+    key_left: str = ""  # why the key asked to be deleted at the provider still is there
 
     def summary(self, label: str) -> str:
         """What disconnecting did, in words: "A2E disconnected; its key is gone. Stopped
         the 2 jobs still running at A2E." What could not be stopped is said line by line
-        after it (self.left)."""
-        line = f"{label} disconnected; its key is gone."
+        after it (self.left), and a key left at the provider after that (self.key_left)."""
+        gone = f"here and at {label}" if self.key_deleted else ""
+        line = f"{label} disconnected; its key is gone{' ' + gone if gone else ''}."
         if not self.running:
             return line
         stopped, left = self.running - len(self.left), len(self.left)
@@ -58,10 +63,24 @@ class Disconnected:
         )
 
 
-def disconnect(account: ProviderAccount, user) -> Disconnected:
+def disconnect(account: ProviderAccount, user, *, delete_key: bool = False) -> Disconnected:
+    """Stop the account's work, then forget the account. With `delete_key`, a key
+    Voxboard made (ProviderAccount.key_made_here) is deleted at the provider too, after
+    the work is stopped (that needs it); the account goes either way."""
     replies = disconnecting.send(ProviderAccount, account=account, user=user)
     lines = [line for _, stopped in replies for line in stopped or []]
     outcome = Disconnected(len(lines), [line for line in lines if line])
+    if delete_key and account.key_made_here:
+        try:
+            client_for(account).delete_api_key()
+        except UpstreamError as exc:
+            label = account.get_provider_display()
+            outcome.key_left = (
+                f"The key is still there at {label}: {exc.message} "
+                f"Delete it in your {label} account."
+            )
+        else:
+            outcome.key_deleted = True
     account.delete()
     note(account.team, Change.PROVIDER_DISCONNECTED, actor=user, label=str(account))
     return outcome

@@ -7,7 +7,15 @@ from django.conf import settings
 
 from providers import guard
 from providers.config import is_private_origin, parse_hosts
-from teams.models import SECRET_LABELS, Invitation, ProviderAccount, Role, Team, url_origin
+from teams.models import (
+    SECRET_LABELS,
+    Invitation,
+    Provider,
+    ProviderAccount,
+    Role,
+    Team,
+    url_origin,
+)
 
 BASE_URLS = guard.Policy(
     purpose="provider base URLs must be public, unless their origin is listed in "
@@ -30,6 +38,19 @@ def check_base_url(value: str) -> None:
         BASE_URLS.check_addresses(host, port, addresses)
     except guard.UnsafeTarget as exc:
         raise forms.ValidationError(str(exc)) from None
+
+
+def clean_base_url(value: str) -> str:
+    """A server address a form may store: http(s), no query or fragment, and allowed
+    by `check_base_url`."""
+    value = value.rstrip("/")
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https"):
+        raise forms.ValidationError("Use an http:// or https:// address.")
+    if parts.query or parts.fragment:
+        raise forms.ValidationError("A base URL has no query string or fragment.")
+    check_base_url(value)
+    return value
 
 
 def moved_without_key(account: ProviderAccount, cleaned: dict) -> bool:
@@ -94,14 +115,7 @@ class ProviderAccountForm(forms.ModelForm):
             ].help_text = f"Stored: {self.instance.masked_secret}. Leave empty to keep it."
 
     def clean_base_url(self):
-        value = self.cleaned_data["base_url"].rstrip("/")
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https"):
-            raise forms.ValidationError("Use an http:// or https:// address.")
-        if parts.query or parts.fragment:
-            raise forms.ValidationError("A base URL has no query string or fragment.")
-        check_base_url(value)
-        return value
+        return clean_base_url(self.cleaned_data["base_url"])
 
     def clean_secret(self):
         secret = self.cleaned_data["secret"]
@@ -133,6 +147,37 @@ class ProviderAccountForm(forms.ModelForm):
         if commit:
             account.save()
         return account
+
+
+class RespeecherLoginForm(forms.Form):
+    """Connect Respeecher with the email and password of a Respeecher login: Voxboard
+    signs in once to make an API key (teams.connecting). The password is never stored."""
+
+    email = forms.EmailField(
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "username"}),
+        help_text="The email you sign in to Respeecher with.",
+    )
+    password = forms.CharField(
+        strip=False,
+        max_length=256,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "current-password"}),
+        help_text="Sent to Respeecher once, to sign in; Voxboard does not keep it.",
+    )
+    base_url = forms.URLField(max_length=300, assume_scheme="https", label="Server address")
+
+    def __init__(self, *args, account: ProviderAccount | None = None, **kwargs):
+        # Its own ids: it is drawn beside the key form, which has a base_url too.
+        kwargs.setdefault("auto_id", "login_%s")
+        super().__init__(*args, **kwargs)
+        self.initial["base_url"] = (
+            account.base_url
+            if account
+            else settings.PROVIDER_DEFAULT_BASE_URLS[Provider.RESPEECHER]
+        )
+
+    def clean_base_url(self):
+        return clean_base_url(self.cleaned_data["base_url"])
 
 
 class FollowAssistantsForm(forms.Form):

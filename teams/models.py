@@ -204,6 +204,13 @@ SECRET_LABELS = {
 }
 
 
+class SecretSource(models.TextChoices):
+    """How an account's stored key came to Voxboard."""
+
+    ENTERED = "entered", "Entered by hand"
+    LOGIN = "login", "Made by Voxboard when connecting with email and password"
+
+
 def url_origin(url: str) -> str:
     """scheme://host:port of a URL, lower-case, with the scheme's port spelled out; ""
     for one that is not a usable http(s) URL (so it never matches a stored origin)."""
@@ -228,6 +235,11 @@ class ProviderAccount(models.Model):
     secret_last4 = models.CharField(max_length=4, editable=False)
     # The scheme://host:port the key was entered for: it is never sent anywhere else.
     secret_origin = models.CharField(max_length=300, blank=True, editable=False)
+    # Whether a person entered the key or Voxboard made it at sign-in: a key made here is
+    # used by nothing else, so disconnecting offers to delete it at the provider too.
+    secret_source = models.CharField(
+        max_length=10, choices=SecretSource.choices, default=SecretSource.ENTERED, editable=False
+    )
     # Provider-specific choices, e.g. {"assistants": [1, 2]} for the Burki assistants followed.
     options = models.JSONField(default=dict, blank=True)
     last_checked_at = models.DateTimeField(null=True, blank=True)
@@ -251,11 +263,17 @@ class ProviderAccount(models.Model):
     def get_absolute_url(self):
         return reverse("providers", kwargs={"team": self.team.slug})
 
-    def set_secret(self, plaintext: str) -> None:
+    def set_secret(self, plaintext: str, source: str = SecretSource.ENTERED) -> None:
         """Store the key for the base URL the account has now (set that first)."""
         self.secret_encrypted = crypto.encrypt(plaintext)
         self.secret_last4 = plaintext[-4:]
         self.secret_origin = url_origin(self.base_url)
+        self.secret_source = source
+
+    @property
+    def key_made_here(self) -> bool:
+        """Voxboard made the key when someone connected with their email and password."""
+        return self.secret_source == SecretSource.LOGIN
 
     @property
     def key_fits_base_url(self) -> bool:

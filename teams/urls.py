@@ -17,6 +17,7 @@ urlpatterns = [
         name="invitation_revoke",
     ),
     path("providers/", views.providers, name="providers"),
+    path("providers/connect/respeecher/login/", views.provider_login, name="provider_login"),
     path("providers/connect/<slug:provider>/", views.provider_connect, name="provider_connect"),
     path("providers/<int:account_id>/test/", views.provider_test, name="provider_test"),
     path(

@@ -10,15 +10,18 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from providers import UpstreamError
 from teams import disconnecting
+from teams.connecting import connect_by_login
 from teams.connection import burki_assistants, check_connection
 from teams.forms import (
     FollowAssistantsForm,
     InvitationForm,
     ProviderAccountForm,
+    RespeecherLoginForm,
     RoleForm,
     TeamForm,
 )
@@ -229,7 +232,13 @@ def invitation_accept(request, token):
 def providers(request, team):
     accounts = {a.provider: a for a in ProviderAccount.objects.for_team(team)}
     cards = [
-        {"provider": p, "label": label, "account": accounts.get(p)} for p, label in Provider.choices
+        {
+            "provider": p,
+            "label": label,
+            "account": accounts.get(p),
+            "by_login": p == Provider.RESPEECHER,  # a key made from an email and password
+        }
+        for p, label in Provider.choices
     ]
     return render(request, "teams/providers.html", {"cards": cards})
 
@@ -248,11 +257,44 @@ def provider_connect(request, team, provider):
         note(team, done, actor=request.user, target=saved)
         messages.success(request, f"{Provider(provider).label} {verb}. Test the connection next.")
         return redirect("providers", team=team.slug)
-    return render(
-        request,
-        "teams/provider_connect.html",
-        {"form": form, "provider": Provider(provider), "account": account},
-    )
+    return _connect_page(request, Provider(provider), account, form=form)
+
+
+def _connect_page(request, provider, account, *, form=None, login_form=None):
+    """The connect page: the key form, and for Respeecher the email-and-password one."""
+    instance = account or ProviderAccount(team=request.team, provider=provider)
+    context = {
+        "form": form or ProviderAccountForm(instance=instance, provider=provider),
+        "provider": provider,
+        "account": account,
+    }
+    if provider == Provider.RESPEECHER:
+        context["login_form"] = login_form or RespeecherLoginForm(account=account)
+    return render(request, "teams/provider_connect.html", context)
+
+
+@sensitive_post_parameters("password")
+@team_view(write_role=Role.ADMIN, read_role=Role.ADMIN)
+def provider_login(request, team):
+    """Connect Respeecher with an email and password: Voxboard makes a key and keeps it."""
+    provider = Provider(Provider.RESPEECHER)
+    account = ProviderAccount.objects.for_team(team).of(provider)
+    form = RespeecherLoginForm(request.POST or None, account=account)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = connect_by_login(team, account, **form.cleaned_data)
+        except UpstreamError as exc:
+            form.add_error(None, exc.message)
+        else:
+            done = Change.PROVIDER_UPDATED if account else Change.PROVIDER_CONNECTED
+            note(team, done, actor=request.user, target=saved)
+            messages.success(
+                request,
+                f"{provider.label} connected: Voxboard signed in, made an API key for this "
+                "team and signed out again. Your password was not kept.",
+            )
+            return redirect("providers", team=team.slug)
+    return _connect_page(request, provider, account, login_form=form)
 
 
 @team_view(write_role=Role.ADMIN)
@@ -312,9 +354,12 @@ def provider_delete(request, team, account_id):
         if running and not request.POST.get("stop_running"):
             messages.error(request, "Tick the box to confirm the running jobs may be stopped.")
             return redirect("provider_delete", team=team.slug, account_id=account.pk)
-        outcome = disconnecting.disconnect(account, request.user)
+        delete_key = bool(request.POST.get("delete_key"))
+        outcome = disconnecting.disconnect(account, request.user, delete_key=delete_key)
         messages.success(request, outcome.summary(account.get_provider_display()))
         for line in outcome.left:
             messages.warning(request, f"Not stopped: {line}")
+        if outcome.key_left:
+            messages.warning(request, outcome.key_left)
         return redirect("providers", team=team.slug)
     return render(request, "teams/provider_delete.html", {"account": account, "running": running})

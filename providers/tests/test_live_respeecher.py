@@ -39,6 +39,18 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def test_signing_in_makes_a_working_key_and_logs_out(sandbox, sleep):
+    base = sandbox.url + "/respeecher"
+    # The sandbox's one account takes any email, with its key as the password.
+    with RespeecherClient.signed_in(base, "studio@example.com", LIVE_RESPEECHER_KEY) as session:
+        key = session.create_api_key().key
+
+    assert key and key != LIVE_RESPEECHER_KEY
+    assert RespeecherClient(base, key, sleep=sleep).credits().amount == 3600
+    with pytest.raises(AuthError):
+        session.create_api_key()  # logged out: the session makes no more keys
+
+
 def test_credits_and_account_stats_are_read(respeecher):
     assert respeecher.credits().amount == 3600
     assert respeecher.check().amount == 3600

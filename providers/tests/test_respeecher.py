@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from providers import respeecher
-from providers.errors import AuthError, BadRequest, NotFound
+from providers.errors import AuthError, BadRequest, NotFound, ProtocolError
 from providers.respeecher import Conversion, RespeecherClient
 from providers.tests.examples import example
 
@@ -419,7 +419,16 @@ USER = {
     "verified": True,
     "roles": ["user"],
 }
+
+
 # One call per ENDPOINTS entry, answered with the seed's shape where it has one.
+def _login(client):
+    """Sign in; the plain answer here sets no session cookie, which `login` refuses after
+    the call was made (the session flow itself: test_respeecher_login.py)."""
+    with pytest.raises(ProtocolError):
+        type(client).login(BASE, "studio@example.com", "a-password")
+
+
 CALLS = {
     "create_api_key": (lambda c: c.create_api_key(), {"api_key": "new"}),
     "delete_api_key": (lambda c: c.delete_api_key(), None),
@@ -433,6 +442,8 @@ CALLS = {
         example("respeecher_project_created.json"),
     ),
     "me": (lambda c: c.me(), USER),
+    "login": (_login, {"user": USER, "csrf_token": "t"}),
+    "logout": (lambda c: c.logout(), {}),
     "rename_project": (
         lambda c: c.rename_project("ID1", "q"),
         example("respeecher_project_created.json"),
