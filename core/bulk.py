@@ -14,17 +14,25 @@ tick that sees thousands of jobs change at once depends on it to finish in time.
 """
 
 from collections.abc import Iterable
+from datetime import datetime
 from itertools import islice
 
 from django.db import connections, router
-from django.db.models import BooleanField, CharField, IntegerField, Model, TextField
+from django.db.models import (
+    BooleanField,
+    CharField,
+    ForeignKey,
+    IntegerField,
+    Model,
+    TextField,
+)
 from django.db.models.constants import OnConflict
 
 # Rows per statement: inside PostgreSQL's 65,535 and SQLite's 32,766 variables.
 BATCH = 1000
 # Columns whose values both databases take as Python gives them (a str, a bool, an int,
-# or None); others are prepared by their field (times, JSON, floats, keys).
-PLAIN = (CharField, TextField, BooleanField, IntegerField)
+# a key's int, or None); others are prepared by their field (times, JSON, floats).
+PLAIN = (CharField, TextField, BooleanField, IntegerField, ForeignKey)
 AS_IS = (str, bool, int)
 
 
@@ -59,20 +67,26 @@ def upsert_rows(model, rows: list[dict], *, unique: list[str], update: list[str]
     attnames = {f.name: f.attname for f in columns}
     defaults = {f.attname: f.get_default() for f in columns}
     kinds = [(f, isinstance(f, PLAIN)) for f in columns]
+    # A time many rows share (when this sync saw them) is prepared once.
+    prepared: dict = {}
     params = []
     for row in rows:
         values = dict(defaults)
         for name, value in row.items():
             values[attnames.get(name, name)] = value.pk if isinstance(value, Model) else value
-        params.append(
-            [
-                value
-                if plain and (value is None or type(value) in AS_IS)
-                else f.get_db_prep_save(value, connection)
-                for f, plain in kinds
-                for value in (values[f.attname],)
-            ]
-        )
+        sent = []
+        for f, plain in kinds:
+            value = values[f.attname]
+            if plain and (value is None or type(value) in AS_IS):
+                sent.append(value)
+            elif type(value) is datetime:
+                key = (f.attname, value)
+                if key not in prepared:
+                    prepared[key] = f.get_db_prep_save(value, connection)
+                sent.append(prepared[key])
+            else:
+                sent.append(f.get_db_prep_save(value, connection))
+        params.append(sent)
     with connection.cursor() as cursor:
         for batch in batches(params):
             cursor.executemany(sql, batch)
