@@ -21,6 +21,9 @@ from voices.models import RESPEECHER_UNAVAILABLE, Kind, Voice, quality_band
 
 log = logging.getLogger(__name__)
 
+# Voices asked for per list call, as the recordings mirror asks: 10,000 voices are 100 calls.
+PAGE_SIZE = 100
+
 # Typed columns a sync writes besides the engine's own; `favorite` only where the
 # provider keeps it (Respeecher).
 SYNCED_FIELDS = [
@@ -110,7 +113,7 @@ def _ours(url: str) -> bool:
 
 def respeecher_records(account: ProviderAccount, client) -> Iterator[Record]:
     # Oldest first: voices added while we page land on the last page, not between pages.
-    for voice in client.iter_voices(sort="created_at", direction="asc"):
+    for voice in client.iter_voices(sort="created_at", direction="asc", page_size=PAGE_SIZE):
         if not voice.id:
             continue
         locales = [a.locale for a in voice.accents if a.locale]

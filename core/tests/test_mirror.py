@@ -182,3 +182,20 @@ def test_links_are_written_only_where_they_differ(account):
         mirror.link_to(rows, {"a": "top", "b": ""}, rows)
     assert len(_writes(queries)) == 1
     assert Folder.objects.get(remote_id="b").parent is None
+
+
+def test_a_listing_that_fails_part_way_writes_and_retires_nothing(account):
+    from providers import Unavailable
+
+    mirror = _calibrations(account)
+    _pass(mirror, [_record(n) for n in range(3)])
+    before = list(Calibration.objects.order_by("pk").values_list("name", "gone_at"))
+
+    def listing():
+        yield _record(0, name="Renamed")
+        raise Unavailable("Respeecher")
+
+    with pytest.raises(Unavailable):
+        mirror.sync(listing(), timezone.now(), Tally())
+    after = list(Calibration.objects.order_by("pk").values_list("name", "gone_at"))
+    assert after == before

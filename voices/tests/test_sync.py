@@ -115,13 +115,6 @@ def test_a_change_upstream_is_written_and_a_local_star_survives(team, connected,
     assert Voice.objects.get(pk=local.pk).favorite is True
 
 
-def test_over_long_values_are_cut_to_fit_rather_than_refused(team, connected, control):
-    _seed(control, "a2e.voice", 1, name_prefix="N" * 300, lang="x" * 80)
-    sync.sync_account(connected["a2e"])
-    voice = Voice.objects.get(team=team, name__startswith="NNN")
-    assert len(voice.name) == 200 and len(voice.language) == 40
-
-
 def test_the_catalog_shows_every_cloned_voice_without_picking_assistants(
     team, connected, control, owner_client
 ):
@@ -178,13 +171,11 @@ def test_a_failed_listing_marks_nothing_gone(team, connected, control):
     assert Voice.objects.filter(account=account, gone_at__isnull=True).count() == before
 
 
-def test_a_sync_run_records_its_outcome_and_runs_once(team, connected, control, owner):
+def test_a_sync_run_counts_the_voices_it_brought(team, connected, control, owner):
+    # The run engine itself (one live run, redelivery, failure) is proved in teams/tests.
     _seed(control, "a2e.voice", 2)
-    run, created = runs.request_sync(connected["a2e"], user=owner.user)
-    again, created_again = runs.request_sync(connected["a2e"], user=owner.user)
-    assert created and not created_again and again.pk == run.pk
+    run, _created = runs.request_sync(connected["a2e"], user=owner.user)
     assert runs.execute(run.pk) == "done"
-    assert runs.execute(run.pk) == "not-queued"  # a redelivered message changes nothing
     run.refresh_from_db()
     assert run.status == SyncRun.Status.DONE and run.created == run.fetched > 2
     assert "new" in run.message
