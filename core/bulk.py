@@ -36,6 +36,11 @@ PLAIN = (CharField, TextField, BooleanField, IntegerField, ForeignKey)
 AS_IS = (str, bool, int)
 
 
+class Encoded(str):
+    """A JSON column's value already encoded as JSON text: sent as it is (both databases
+    read JSON from text), not encoded a second time."""
+
+
 def batches(items: Iterable, size: int = BATCH):
     iterator = iter(items)
     while batch := list(islice(iterator, size)):
@@ -79,6 +84,8 @@ def upsert_rows(model, rows: list[dict], *, unique: list[str], update: list[str]
             value = values[f.attname]
             if plain and (value is None or type(value) in AS_IS):
                 sent.append(value)
+            elif type(value) is Encoded:
+                sent.append(str(value))
             elif type(value) is datetime:
                 key = (f.attname, value)
                 if key not in prepared:

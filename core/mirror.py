@@ -23,9 +23,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from typing import Any, NamedTuple
 
+from django.db.models import JSONField
 from django.utils import timezone
 
-from core.bulk import BATCH, batches, upsert_rows
+from core.bulk import BATCH, Encoded, batches, upsert_rows
 
 log = logging.getLogger(__name__)
 
@@ -73,9 +74,12 @@ class Row(NamedTuple):
     link: int | None = None
 
 
+def encode(value) -> str:
+    return json.dumps(value, sort_keys=True, default=str, separators=(",", ":"))
+
+
 def fingerprint(record: Record) -> str:
-    encoded = json.dumps(record, sort_keys=True, default=str, separators=(",", ":"))
-    return hashlib.md5(encoded.encode(), usedforsecurity=False).hexdigest()
+    return hashlib.md5(encode(record).encode(), usedforsecurity=False).hexdigest()
 
 
 def newer(row: Row | None, now) -> bool:
@@ -122,6 +126,7 @@ class Mirror:
             for f in model._meta.concrete_fields
             if getattr(f, "max_length", None) and f.name not in (*key, "fingerprint")
         }
+        self._json = [f.name for f in model._meta.concrete_fields if isinstance(f, JSONField)]
         self._too_long = {
             f: model._meta.get_field(f).max_length
             for f in key
@@ -160,6 +165,10 @@ class Mirror:
             value = record.get(name)
             if isinstance(value, str) and len(value) > width:
                 record[name] = "" if name in self.whole else value[:width]
+        for name in self._json:
+            # Encoded once: the fingerprint and the row's column both use this text.
+            if name in record and record[name] is not None:
+                record[name] = Encoded(encode(record[name]))
         return record
 
     def upsert(self, records: Iterable[Record], existing: dict, now, tally: Tally) -> int:

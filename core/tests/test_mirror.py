@@ -33,7 +33,14 @@ def _calibrations(account, *, forget=True):
 
 
 def _record(n, **changes):
-    return {"remote_id": f"cal-{n}", "name": f"Calibration {n}", "f0": 100.0 + n, **changes}
+    raw = {"id": f"cal-{n}", "steps": [n, None], "ok": True}
+    return {
+        "remote_id": f"cal-{n}",
+        "name": f"Calibration {n}",
+        "f0": 100.0 + n,
+        "raw": raw,
+        **changes,
+    }
 
 
 def _pass(mirror, records, now=None):
@@ -54,6 +61,8 @@ def test_a_first_pass_creates_every_row_in_bulk(account):
         tally = _pass(mirror, [_record(n) for n in range(2500)])
     assert (tally.created, tally.updated, tally.gone) == (2500, 0, 0)
     assert Calibration.objects.filter(account=account).count() == 2500
+    # The provider's payload is kept as it was given, JSON and all.
+    assert Calibration.objects.get(remote_id="cal-7").raw == _record(7)["raw"]
     # In batches of a thousand, not one statement per row.
     assert len(_writes(queries)) == 3
 
