@@ -14,7 +14,7 @@ from providers.respeecher import Accent, NarrationStyle
 from recordings.models import Calibration, Recording
 
 SEMITONES = 12
-SEMITONES_RANGE = f"Semitones are a whole number from -{SEMITONES} to {SEMITONES}."
+SEMITONES_RANGE = f"Semitones go from -{SEMITONES} to {SEMITONES} in steps of 0.5, such as 1.5."
 LABEL_TOO_LONG = f"Keep the label to {Recording.LABEL_MAX} characters or fewer."
 
 
@@ -89,14 +89,18 @@ def voice_fields(voice, *, speech: bool, tts: bool, named=None, label=True) -> d
             error_messages={"invalid_choice": f"Choose one of {who}'s narration styles."},
             help_text="How the voice reads, with its tags.",
         )
-    fields[named["semitones"]] = forms.IntegerField(
+    fields[named["semitones"]] = forms.FloatField(
         required=False,
         min_value=-SEMITONES,
         max_value=SEMITONES,
+        # Half steps, as Respeecher's voice settings take them.
+        step_size=0.5,
         label=f"Semitones for {who}",
-        help_text=f"Shifts the voice's pitch: -{SEMITONES} to {SEMITONES}, 0 for none.",
-        error_messages=dict.fromkeys(("invalid", "min_value", "max_value"), SEMITONES_RANGE),
-        widget=forms.NumberInput(attrs={"step": 1, "placeholder": "0"}),
+        help_text=f"Shifts the pitch: -{SEMITONES} to {SEMITONES} in half steps; 0 is none.",
+        error_messages=dict.fromkeys(
+            ("invalid", "min_value", "max_value", "step_size"), SEMITONES_RANGE
+        ),
+        widget=forms.NumberInput(attrs={"step": 0.5, "placeholder": "0"}),
     )
     if label:
         fields[named["label"]] = forms.CharField(

@@ -215,8 +215,8 @@ class SpeechForm(forms.Form):
                 field.label = self.fields[name].label
                 self.fields[name] = field
             self.fields["semitones"].help_text = (
-                f"Raise or lower the voice, from -{options.SEMITONES} to {options.SEMITONES};"
-                " 0 leaves it as it is."
+                f"Raise or lower the voice, from -{options.SEMITONES} to {options.SEMITONES}"
+                " in half steps; 0 leaves it as it is."
             )
             self.fields["calibration"].choices = options.calibration_choices(
                 voice.account if voice is not None else None

@@ -79,7 +79,7 @@ def test_ordering_two_takes_into_two_voices_makes_four_conversions(
         member_client,
         world,
         [narrator_a, narrator_b],
-        **{f"semitones_{narrator_a.pk}": "3", f"label_{narrator_b.pk}": "Warm read"},
+        **{f"semitones_{narrator_a.pk}": "-2.5", f"label_{narrator_b.pk}": "Warm read"},
     )
     assert response.status_code == 302
     jobs = list(Job.objects.filter(kind=RespeecherConversion.name).order_by("pk"))
@@ -91,7 +91,8 @@ def test_ordering_two_takes_into_two_voices_makes_four_conversions(
     sent = [json.loads(r["json"]) if isinstance(r["json"], str) else r["json"] for r in orders]
     assert len(sent) == 4
     by_voice = {body["conversions"][0]["voice_id"]: body["conversions"][0] for body in sent}
-    assert by_voice[narrator_a.remote_id]["semitones_correction"] == 3
+    # Half steps go through as Respeecher's voice settings take them.
+    assert by_voice[narrator_a.remote_id]["semitones_correction"] == -2.5
     assert by_voice[narrator_b.remote_id]["label"] == "Warm read"
     # Uploads are converted with an accent, never a narration style.
     assert all("narration_style_id" not in c for c in by_voice.values())
@@ -139,8 +140,9 @@ def test_a_finished_conversion_keeps_its_live_row_until_it_is_mirrored(member_cl
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        ({"semitones": "13"}, "Semitones are a whole number from -12 to 12."),
-        ({"semitones": "-13"}, "Semitones are a whole number from -12 to 12."),
+        ({"semitones": "13"}, "Semitones go from -12 to 12 in steps of 0.5"),
+        ({"semitones": "-13"}, "Semitones go from -12 to 12 in steps of 0.5"),
+        ({"semitones": "2.3"}, "Semitones go from -12 to 12 in steps of 0.5"),
         ({"label": "x" * 41}, "Keep the label to 40 characters or fewer."),
         ({"accent": "not-an-accent"}, "accents"),
     ],

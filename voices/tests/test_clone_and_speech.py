@@ -357,7 +357,8 @@ def test_a_style_of_another_voice_is_refused_and_nothing_is_sent(
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("semitones", "13", "Semitones are a whole number from -12 to 12."),
+        ("semitones", "13", "Semitones go from -12 to 12 in steps of 0.5"),
+        ("semitones", "1.25", "Semitones go from -12 to 12 in steps of 0.5"),
         ("calibration", "not-a-calibration", "finished calibrations"),
     ],
 )
