@@ -66,3 +66,17 @@ def test_another_teams_import_is_not_found(member_client, team, other_team):
     run = ImportRun.objects.create(team=other_team, account=account)
     response = member_client.get(_url(team, "dubbing_import_status", import_id=run.pk))
     assert response.status_code == 404
+
+
+def test_an_import_message_sent_before_runs_existed_asks_for_one(
+    team, a2e, django_capture_on_commit_callbacks, monkeypatch
+):
+    from dubbing.tasks import import_account
+
+    sent = []
+    monkeypatch.setattr(imports.RUNS, "enqueue", sent.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert import_account(a2e.pk) == "requested"
+        assert import_account(a2e.pk) == "already running"
+    run = ImportRun.objects.get()
+    assert sent == [run.pk] and run.account == a2e
