@@ -74,6 +74,10 @@ class Verb(models.TextChoices):
     CONVERSION_DONE = "recording.converted", "Conversion finished"
     CONVERSION_FAILED = "recording.conversion_failed", "Conversion failed"
     CONVERSIONS_EXPORTED = "recording.conversions_exported", "Conversions exported"
+    CALIBRATION_CREATED = "recording.calibrated", "Calibration made"
+    CALIBRATION_ENABLED = "recording.calibration_enabled", "Calibration made the default"
+    CALIBRATION_AUTO = "recording.calibration_auto", "Calibration set to automatic"
+    CALIBRATION_DELETED = "recording.calibration_deleted", "Calibration deleted"
     ROOM_OPENED = "avatar.room_opened", "Avatar room opened"
     ROOM_CLOSED = "avatar.room_closed", "Avatar room closed"
 

@@ -8,8 +8,9 @@ class RecordingsConfig(AppConfig):
 
     def ready(self):
         from jobs.kinds import register
-        from recordings import kinds, uploading
+        from recordings import calibrating, kinds, uploading
 
         register(kinds.RespeecherConversion())
         register(uploading.RespeecherUpload())
         register(uploading.RespeecherSpeech())
+        register(calibrating.RespeecherCalibration())

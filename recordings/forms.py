@@ -7,7 +7,7 @@ from django import forms
 from core.forms import MultipleFileField
 from core.words import LANGUAGE_CHOICES
 from jobs import inputs
-from recordings import opening, options, signals, uploading
+from recordings import calibrating, opening, options, signals, uploading
 from recordings.models import Project, Recording
 
 
@@ -224,3 +224,64 @@ class ReplaceForm(forms.Form):
 
     label = _label_field()
     starred = forms.BooleanField(required=False)
+
+
+class CalibrationNameForm(forms.Form):
+    """A new calibration's name: 1 to NAME_MAX characters, new among the account's
+    (Respeecher refuses a second calibration of one name)."""
+
+    prefix = "calibration"
+
+    name = forms.CharField(
+        max_length=calibrating.NAME_MAX,
+        strip=True,
+        help_text=(
+            f"Say whose voice or which microphone; at most {calibrating.NAME_MAX} characters."
+        ),
+        error_messages={
+            "required": "Give the calibration a name.",
+            "max_length": f"Keep the name to {calibrating.NAME_MAX} characters or fewer.",
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "off", "data-counter": calibrating.NAME_MAX}),
+    )
+
+    def __init__(self, *args, account=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.account = account
+
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        if self.account is not None and calibrating.name_taken(self.account, name):
+            raise forms.ValidationError(
+                f"A calibration is already called “{name}”: give this one another name."
+            )
+        return name
+
+
+class CalibrationForm(CalibrationNameForm):
+    """A calibration to make from a recording of the person's voice, judged by its
+    bytes like any upload. Nothing is stored or sent until both fields pass."""
+
+    audio = forms.FileField(
+        label="Recording of your voice",
+        allow_empty_file=True,  # refused below with its name, by inputs.inspect
+        error_messages={"required": "Choose a recording, or record one here."},
+        widget=forms.ClearableFileInput(attrs={"accept": ".wav,.ogg,.mp3,.flac,audio/*"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rules = calibrating.upload_rules(uploading.max_upload_bytes())
+        self.fields["audio"].widget.attrs["data-max-bytes"] = self.rules.max_bytes
+        self.fields["audio"].help_text = (
+            f"wav, ogg, mp3 or flac, at most {self.rules.max_bytes // (1024 * 1024)} MB: "
+            "a minute of you speaking naturally, into the microphone you convert with."
+        )
+
+    def clean_audio(self):
+        upload = self.cleaned_data["audio"]
+        try:
+            inputs.inspect(upload, self.rules)
+        except inputs.Refused as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return upload

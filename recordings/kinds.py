@@ -48,6 +48,15 @@ def _ordered(item) -> Remote:
     return Remote(item.conversion_id, PROCESSING, item.status or "new", payload=item.raw)
 
 
+def calibration_choice(calibration_id: str) -> dict:
+    """What an order says of its calibration: the one named (use_calibration true), or
+    use_calibration false, which Respeecher documents as "the currently enabled
+    calibration on your account" (automatic when none is enabled)."""
+    if calibration_id:
+        return {"calibration_id": calibration_id, "use_calibration": True}
+    return {"use_calibration": False}
+
+
 def take_url(recording) -> str | None:
     from django.urls import reverse
 
@@ -210,7 +219,7 @@ class RespeecherConversion(JobKind):
             label=params.label or None,
         )
         items = client.create_order(
-            params.original_id, [conversion], calibration_id=params.calibration_id or None
+            params.original_id, [conversion], **calibration_choice(params.calibration_id)
         )
         if not items:
             raise ProtocolError(

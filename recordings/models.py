@@ -320,6 +320,26 @@ class Calibration(Mirrored):
         ordering = ["name", "pk"]
         constraints = _unique("calibration")
 
+    def get_absolute_url(self):
+        return reverse("recordings_calibrations", kwargs={"team": self.team.slug})
+
+    @property
+    def is_ready(self) -> bool:
+        return self.state == Status.COMPLETED
+
+    @property
+    def is_failed(self) -> bool:
+        return self.state == Status.FAILED
+
+    @property
+    def state_words(self) -> str:
+        """Where it stands, in the calibrations page's words."""
+        if self.state == Status.COMPLETED:
+            return "Ready"
+        if self.state == Status.FAILED:
+            return "Failed"
+        return "Respeecher is processing it"
+
 
 class SyncRun(runs.SyncRun):
     """One mirror of an account's workspace, so people can watch it and see how it ended."""

@@ -138,16 +138,23 @@ def calibration_field() -> forms.ChoiceField:
 
 
 def calibration_choices(account) -> list[tuple[str, str]]:
-    """The account's finished calibrations, after "" for the one Respeecher applies
-    by itself (the enabled one, named when the mirror knows it)."""
+    """The account's finished calibrations, after "" for the account's default: the
+    enabled one, named when the mirror knows it, or automatic when none is enabled."""
     if account is None:
-        return [("", "The enabled calibration")]
-    calibrations = list(
+        return [("", "The account's default")]
+    listed = list(
         Calibration.objects.for_team(account.team)
-        .filter(account=account, state=Status.COMPLETED)
+        .filter(account=account)
         .listed()
+        .only("pk", "name", "remote_id", "state", "enabled")
         .order_by("name", "pk")
     )
-    enabled = next((c for c in calibrations if c.enabled), None)
-    default = f"The enabled calibration ({enabled})" if enabled else "Respeecher's default"
-    return [("", default), *((c.remote_id, str(c)) for c in calibrations)]
+    # The enabled one is the default whatever the mirror last read of its state.
+    enabled = next((c for c in listed if c.enabled), None)
+    calibrations = [c for c in listed if c.state == Status.COMPLETED]
+    default = (
+        f"The account's default: “{enabled}”"
+        if enabled
+        else "Automatic, the account's default (Respeecher chooses for each take)"
+    )
+    return [("", default), *((c.remote_id, f"“{c}”") for c in calibrations if c != enabled)]

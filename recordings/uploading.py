@@ -29,6 +29,7 @@ from jobs.models import Status
 from providers import BadRequest, NotFound, ProtocolError, RateLimited, Unavailable
 from providers.respeecher import Conversion, RespeecherClient
 from providers.respeecher import Recording as RemoteRecording
+from recordings.kinds import calibration_choice
 from recordings.models import Arrival, Recording
 from teams.models import Provider
 
@@ -426,7 +427,7 @@ class RespeecherSpeech(FolderOriginal):
                     label=marked_label(params.label, job),
                 )
             ],
-            calibration_id=params.calibration_id or None,
+            **calibration_choice(params.calibration_id),
         )
         item = items[0] if items else None
         if item is not None and item.state == FAILED:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from recordings import views
+from recordings import calibration_views, views
 
 urlpatterns = [
     path("", views.project_list, name="recordings"),
@@ -47,4 +47,35 @@ urlpatterns += [
     path("folders/<int:folder_id>/bulk/star/", views.bulk_star, name="recordings_bulk_star"),
     path("folders/<int:folder_id>/bulk/delete/", views.bulk_delete, name="recordings_bulk_delete"),
     path("folders/<int:folder_id>/bulk/export/", views.bulk_export, name="recordings_bulk_export"),
+]
+urlpatterns += [
+    path("calibrations/", calibration_views.calibrations, name="recordings_calibrations"),
+    path(
+        "calibrations/new/",
+        calibration_views.calibration_create,
+        name="recordings_calibration_create",
+    ),
+    path(
+        "calibrations/auto/", calibration_views.calibration_auto, name="recordings_calibration_auto"
+    ),
+    path(
+        "calibrations/refresh/",
+        calibration_views.calibration_refresh,
+        name="recordings_calibration_refresh",
+    ),
+    path(
+        "calibrations/<int:calibration_id>/enable/",
+        calibration_views.calibration_enable,
+        name="recordings_calibration_enable",
+    ),
+    path(
+        "takes/<int:recording_id>/calibrate/",
+        calibration_views.calibration_from_take,
+        name="recordings_calibration_from_take",
+    ),
+    path(
+        "calibrations/<int:calibration_id>/delete/",
+        calibration_views.calibration_delete,
+        name="recordings_calibration_delete",
+    ),
 ]

@@ -14,7 +14,12 @@ from dubbing.models import Batch, Dubbing
 from jobs.models import JobEvent, Status
 from jobs.tests.factories import JobFactory, JobFileFactory
 from recordings.models import Recording
-from recordings.tests.factories import FolderFactory, ProjectFactory, RecordingFactory
+from recordings.tests.factories import (
+    CalibrationFactory,
+    FolderFactory,
+    ProjectFactory,
+    RecordingFactory,
+)
 from teams.models import Role
 from teams.tests.factories import MembershipFactory, ProviderAccountFactory, TeamFactory
 from voices.tests.factories import VoiceFactory
@@ -150,6 +155,21 @@ def team_with_everything():
             model_name="Daniel, calm explainer",
             created_at=made + timedelta(minutes=5),
         )
+    # A calibration in each state, the ready one the default.
+    for name, state, enabled, error in (
+        ("Studio B, Maria", "completed", True, ""),
+        ("Home office", "processing", False, ""),
+        ("Noisy hallway", "failed", False, "The recording is too noisy to calibrate from."),
+    ):
+        calibration = CalibrationFactory(
+            team=team,
+            account=accounts["respeecher"],
+            name=name,
+            state=state,
+            enabled=enabled,
+            error=error,
+            created_at=now - timedelta(days=2),
+        )
     room = RoomFactory(team=team, account=accounts["a2e"], avatar_name="Ava at the front desk")
     Utterance.objects.create(
         room=room,
@@ -168,5 +188,6 @@ def team_with_everything():
         "delivery_id": delivery.pk,
         "member_id": editor.pk,
         "file_id": result.pk,
+        "calibration_id": calibration.pk,
     }
     return team, owner, jobs, seeded, takes

@@ -7,7 +7,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from avatars.tests.factories import RoomFactory
 from dubbing.models import ImportRun
 from jobs.tests.factories import JobFactory, JobFileFactory
-from recordings.tests.factories import FolderFactory, ProjectFactory, RecordingFactory
+from recordings.tests.factories import (
+    CalibrationFactory,
+    FolderFactory,
+    ProjectFactory,
+    RecordingFactory,
+)
 from recordings.tests.factories import SyncRunFactory as RecordingSyncFactory
 from teams.tests.factories import (
     InvitationFactory,
@@ -59,6 +64,7 @@ OBJECT_ARGS = {
     "folder_id": lambda team: FolderFactory(project__team=team).pk,
     "recording_id": lambda team: RecordingFactory(project__team=team).pk,
     "room_id": lambda team: RoomFactory(team=team).pk,
+    "calibration_id": lambda team: CalibrationFactory(team=team).pk,
 }
 # Arguments that name no team object.
 PLAIN_ARGS = {

@@ -37,3 +37,28 @@ def requests_log(control):
         return log["requests"]
 
     return read
+
+
+@pytest.fixture
+def world(respeecher, seed, control):
+    """Two marketplace voices, a folder with two finished uploads, mirrored here."""
+    seed("respeecher.voice", 2, name_prefix="Narrator")
+    project = seed("respeecher.project", 1)[0]
+    folder = seed("respeecher.folder", 1, project_id=project)[0]
+    seed("respeecher.recording", 2, folder_id=folder)
+    from recordings import sync
+    from recordings.models import Folder, Recording
+    from voices import sync as voices_sync
+    from voices.models import Voice
+
+    sync.sync_account(respeecher)
+    voices_sync.sync_account(respeecher)
+    control.delete("/_sandbox/requests").raise_for_status()
+    folder = Folder.objects.get(remote_id=folder)
+    return {
+        "folder": folder,
+        "voices": list(
+            Voice.objects.filter(account=respeecher, name__startswith="Narrator").order_by("name")
+        ),
+        "takes": list(Recording.objects.originals().filter(folder=folder).order_by("pk")),
+    }

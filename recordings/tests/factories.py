@@ -3,7 +3,7 @@
 import factory
 from django.utils import timezone
 
-from recordings.models import Folder, Project, Recording, SyncRun
+from recordings.models import Calibration, Folder, Project, Recording, SyncRun
 from teams.tests.factories import ProviderAccountFactory, TeamFactory
 
 
@@ -29,6 +29,21 @@ class FolderFactory(factory.django.DjangoModelFactory):
     account = factory.SelfAttribute("project.account")
     remote_id = factory.Sequence(lambda n: f"folder-{n}")
     name = factory.Sequence(lambda n: f"Folder {n:04d}")
+    fingerprint = "0" * 32
+
+
+class CalibrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Calibration
+
+    team = factory.SubFactory(TeamFactory)
+    account = factory.SubFactory(
+        ProviderAccountFactory, team=factory.SelfAttribute("..team"), provider="respeecher"
+    )
+    remote_id = factory.Sequence(lambda n: f"calibration-{n}")
+    name = factory.Sequence(lambda n: f"Booth {n}")
+    state = "completed"
+    created_at = factory.LazyFunction(timezone.now)
     fingerprint = "0" * 32
 
 

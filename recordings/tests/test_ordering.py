@@ -16,32 +16,11 @@ from recordings import ordering, sync
 from recordings.kinds import RespeecherConversion
 from recordings.models import Folder, Order, Recording
 from recordings.tests.factories import conversion_jobs_in_flight
-from voices import sync as voices_sync
 from voices.models import Voice
 from webhooks.models import Delivery, EventType
 from webhooks.tests.factories import EndpointFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.integration]
-
-
-@pytest.fixture
-def world(respeecher, seed, control):
-    """Two marketplace voices, a folder with two finished uploads, mirrored here."""
-    seed("respeecher.voice", 2, name_prefix="Narrator")
-    project = seed("respeecher.project", 1)[0]
-    folder = seed("respeecher.folder", 1, project_id=project)[0]
-    seed("respeecher.recording", 2, folder_id=folder)
-    sync.sync_account(respeecher)
-    voices_sync.sync_account(respeecher)
-    control.delete("/_sandbox/requests").raise_for_status()
-    folder = Folder.objects.get(remote_id=folder)
-    return {
-        "folder": folder,
-        "voices": list(
-            Voice.objects.filter(account=respeecher, name__startswith="Narrator").order_by("name")
-        ),
-        "takes": list(Recording.objects.originals().filter(folder=folder).order_by("pk")),
-    }
 
 
 def _order_url(folder):
