@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "avatars",
     "activity",
     "webhooks",
+    "usage",
 ]
 
 MIDDLEWARE = [
@@ -337,6 +338,12 @@ AVATAR_LEAVE_RETRY_BASE = env.integer("AVATAR_LEAVE_RETRY_BASE", 2, minimum=1)
 AVATAR_LEAVE_RETRY_MAX = env.integer("AVATAR_LEAVE_RETRY_MAX", 60, minimum=1)
 # How long one leave attempt holds its room; a worker killed mid-leave is replaced after.
 AVATAR_LEAVE_HOLD_SECONDS = env.integer("AVATAR_LEAVE_HOLD_SECONDS", 60, minimum=3)
+
+# Usage page: how long Respeecher's figures (stats) are kept per account before they
+# are read again (Refresh reads them at once), and how many days of balance history,
+# one point per credits check, are kept.
+USAGE_STATS_CACHE_SECONDS = env.integer("USAGE_STATS_CACHE_SECONDS", 600, minimum=0)
+BALANCE_HISTORY_DAYS = env.integer("BALANCE_HISTORY_DAYS", 90, minimum=1)
 
 # A2E dubbing records: how long one account's import may run (seconds).
 DUBBING_IMPORT_TIME_LIMIT = env.integer("DUBBING_IMPORT_TIME_LIMIT", 600, minimum=10)

@@ -15,6 +15,7 @@ team_patterns = [
     path("dubbing/", include("dubbing.urls")),
     path("avatars/", include("avatars.urls")),
     path("activity/", include("activity.urls")),
+    path("usage/", include("usage.urls")),
     path("settings/", include("teams.urls")),
     path("jobs/", include("jobs.urls")),
     path("settings/webhooks/", include("webhooks.urls")),

@@ -487,22 +487,40 @@ class ConversionCounts:
 
 
 @dataclass(frozen=True)
+class MonthConverted:
+    """Seconds converted in one earlier month; `month` is a date in it as Respeecher
+    writes it (seed 003: "2023-11-08"), so only its year and month mean anything."""
+
+    month: str
+    seconds: float | None
+
+
+@dataclass(frozen=True)
 class AccountStats:
-    """Seconds converted (total, this month) and conversion counts for the account."""
+    """Seconds converted (total, this month, each earlier month) and conversion counts
+    for the account."""
 
     time_converted_total: float | None
     time_converted_current_month: float | None
     conversions: ConversionCounts
     raw: dict = field(repr=False)
+    # From `time_converted.previous_monthes` (Respeecher's spelling), in its order.
+    previous_months: tuple[MonthConverted, ...] = ()
 
     @classmethod
     def from_raw(cls, raw: dict) -> AccountStats:
         converted = as_dict(raw.get("time_converted"))
+        months = tuple(
+            MonthConverted(month=month, seconds=number(row, "duration"))
+            for row in dicts(converted.get("previous_monthes"))
+            if (month := string(row, "month"))
+        )
         return cls(
             time_converted_total=number(converted, "total"),
             time_converted_current_month=number(converted, "current_month"),
             conversions=ConversionCounts.from_raw(raw.get("conversions")),
             raw=raw,
+            previous_months=months,
         )
 
 

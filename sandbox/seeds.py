@@ -712,6 +712,16 @@ def seed_respeecher_folder(store, count: int, params: dict) -> list[str]:
     return ids
 
 
+def _iso_stamp(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
 def seed_respeecher_recording(store, count: int, params: dict) -> list[str]:
     world = store.respeecher
     folder_id = params.get("folder_id") or seed_respeecher_folder(store, 1, {})[0]
@@ -724,17 +734,27 @@ def seed_respeecher_recording(store, count: int, params: dict) -> list[str]:
     if original_id is not None and original_id not in world.recordings:
         raise SeedError(f"unknown original_id {original_id}")
     conversion = {"type": "converted", "original_id": original_id} if original_id else {}
+    duration = params.get("duration", 2.0)
+    if isinstance(duration, bool) or not isinstance(duration, int | float) or duration < 0:
+        raise SeedError("duration must be a number of seconds, 0 or more")
+    # A finished conversion was converted at some time: `converted_at` (ISO 8601, e.g. an
+    # earlier month's, for the stats' month-by-month figures), else when it was made.
+    converted_at = params.get("converted_at")
+    if converted_at is not None and not _iso_stamp(converted_at):
+        raise SeedError("converted_at must be an ISO 8601 time like 2025-01-15T10:00:00Z")
     ids = []
     for i, stamp in enumerate(_stamps(count)):
+        finished = conversion and state == "done"
         record = respeecher_recording(
             folder,
             stamp,
             label=f"Seeded take {i + 1}",
             file_name=f"take-{i + 1}.wav",
             microphone="file",
-            duration=2.0,
+            duration=duration,
             state=state,
             error="Seeded failure" if state == "error" else None,
+            converted_at=(converted_at or stamp) if finished else None,
             **conversion,
         )
         world.recordings[record["id"]] = record

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.db.models import Count
 
 from teams.forms import check_base_url, moved_without_key
-from teams.models import Invitation, Membership, ProviderAccount, Team
+from teams.models import BalancePoint, Invitation, Membership, ProviderAccount, Team
 
 
 class MembershipInline(admin.TabularInline):
@@ -118,6 +118,21 @@ class ProviderAccountAdmin(admin.ModelAdmin):
         "credits",
     ]
     autocomplete_fields = ["team"]
+
+
+@admin.register(BalancePoint)
+class BalancePointAdmin(admin.ModelAdmin):
+    """The balance history the Usage page charts; written by credits checks only."""
+
+    list_display = ["account", "unit", "amount", "read_at"]
+    list_filter = ["unit", "account__provider"]
+    search_fields = ["team__name", "team__slug"]
+    list_select_related = ["account", "account__team"]
+    readonly_fields = ["team", "account", "unit", "amount", "read_at"]
+    date_hierarchy = "read_at"
+
+    def has_add_permission(self, request):
+        return False
 
 
 class SyncRunAdmin(admin.ModelAdmin):

@@ -1,14 +1,16 @@
 """Provider clients for a team's account, and the "Test connection" check."""
 
 import zlib
+from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
 
 from providers import AuthError, UpstreamError
 from providers.a2e import A2EClient
 from providers.burki import BurkiClient
 from providers.respeecher import RespeecherClient
-from teams.models import Provider, ProviderAccount
+from teams.models import BalancePoint, BalanceUnit, Provider, ProviderAccount
 
 CLIENTS = {
     Provider.A2E: A2EClient,
@@ -80,7 +82,28 @@ def check_connection(account: ProviderAccount) -> ProviderAccount:
     account.save(
         update_fields=["last_check_ok", "last_check_message", "credits", "last_checked_at"]
     )
+    if account.last_check_ok:
+        record_balance(account)
     return account
+
+
+def record_balance(account: ProviderAccount) -> list[BalancePoint]:
+    """One history point per figure the check just read (an unchanged figure too: that
+    is the history), and the account's points older than BALANCE_HISTORY_DAYS dropped."""
+    points = BalancePoint.objects.bulk_create(
+        BalancePoint(
+            team_id=account.team_id,
+            account=account,
+            unit=unit,
+            amount=float(amount),
+            read_at=account.last_checked_at,
+        )
+        for unit, amount in account.credits.items()
+        if unit in BalanceUnit.values and isinstance(amount, int | float)
+    )
+    horizon = account.last_checked_at - timedelta(days=settings.BALANCE_HISTORY_DAYS)
+    BalancePoint.objects.filter(account=account).older_than(horizon).delete()
+    return points
 
 
 def burki_assistants(account: ProviderAccount, limit: int = 500) -> list[tuple[int, str]]:

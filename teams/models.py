@@ -301,3 +301,39 @@ class ProviderAccount(models.Model):
     @property
     def followed_assistants(self) -> list[int]:
         return [int(a) for a in self.options.get("assistants", [])]
+
+
+class BalanceUnit(models.TextChoices):
+    """What a provider counts an account's balance in (the keys of ProviderAccount.credits)."""
+
+    COINS = "coins", "coins"
+    DIAMONDS = "diamonds", "diamonds"
+    CREDITS = "credits", "credits"
+
+
+class BalancePointQuerySet(TeamQuerySet):
+    def older_than(self, when):
+        return self.filter(read_at__lt=when)
+
+
+class BalancePoint(models.Model):
+    """One figure of an account's balance as one credits check read it. A check writes a
+    point for each figure it read, even one equal to the last: the points are the
+    history. Kept for BALANCE_HISTORY_DAYS (teams.connection prunes as it writes)."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey(
+        ProviderAccount, on_delete=models.CASCADE, related_name="balance_points"
+    )
+    unit = models.CharField(max_length=20, choices=BalanceUnit.choices)
+    amount = models.FloatField()
+    read_at = models.DateTimeField(default=timezone.now)
+
+    objects = BalancePointQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["account", "unit", "-read_at"]
+        indexes = [models.Index(fields=["account", "unit", "-read_at"], name="balance_by_account")]
+
+    def __str__(self):
+        return f"{self.amount} {self.unit} of {self.account_id} at {self.read_at:%Y-%m-%d %H:%M}"

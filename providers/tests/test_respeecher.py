@@ -309,6 +309,7 @@ def test_stats_read_the_seed_examples(mock, client):
 
     assert account.conversions.total == 0 and account.time_converted_total == 0
     assert account.raw["time_converted"]["previous_monthes"][0]["month"] == "2023-11-08"
+    assert [(m.month, m.seconds) for m in account.previous_months] == [("2023-11-08", 0)]
     assert project.project_id == UUID and project.conversions.in_progress == 0
     assert folder.folder_id == UUID and folder.conversions.failed == 0
 
