@@ -93,7 +93,8 @@ def test_a_recorded_take_under_a_second_is_refused_and_nothing_is_sent(
 ):
     response = _send_take(member_client, folder, wav(0.6))
     page = _refused(response, requests_log, "Take 1.wav lasts 0.6 s; at least 1 s is needed.")
-    assert "Record a take" in page  # said on the recorder's card, which is shown again
+    # Said on the recorder's card, shown again (its recorder waits for script as before).
+    assert "Record a take" in page and "data-recorder-holder hidden" not in page
 
 
 @pytest.mark.parametrize(
