@@ -910,9 +910,12 @@ class RespeecherClient(client.Client):
         *,
         label: str | None = None,
         filename: str | None = None,
+        microphone: str = "file",
     ) -> Recording:
-        """Create an original from an audio file (wav, ogg, mp3, flac), streamed from disk."""
-        fields = {"parent_folder_id": parent_folder_id, "microphone": "file"}
+        """Create an original from an audio file (wav, ogg, mp3, flac), streamed from disk.
+        `microphone` is what the audio was recorded with: "file" (the documented value
+        for uploads), or a device's name for a take recorded in the browser."""
+        fields = {"parent_folder_id": parent_folder_id, "microphone": microphone or "file"}
         if label is not None:
             fields["label"] = label
         with opened(file) as handle:

@@ -162,6 +162,21 @@ class UploadForm(forms.Form):
     # The label first: a capped upload stops reading the body at the file that is too
     # big, and what came before it is kept for the form shown again.
     label = _label_field()
+    # Filled by the recorder (recordings/recorder.html) with the device's name: the file
+    # is then a take recorded in the page. Before `files`, which is judged by it.
+    microphone = forms.CharField(
+        required=False,
+        max_length=uploading.MICROPHONE_MAX,
+        strip=True,
+        widget=forms.HiddenInput,
+        error_messages={
+            "max_length": (
+                f"The microphone's name is longer than {uploading.MICROPHONE_MAX} "
+                "characters, more than Voxboard sends. Nothing was sent: rename the "
+                "device in your computer's sound settings, or record with another."
+            ),
+        },
+    )
     files = MultipleFileField(
         required=True,
         allow_empty_file=True,  # refused below with its name, by inputs.inspect
@@ -181,10 +196,38 @@ class UploadForm(forms.Form):
     def max_mb(self) -> int:
         return self.rules.max_bytes // (1024 * 1024)
 
+    def clean_microphone(self):
+        name = self.cleaned_data["microphone"]
+        if not name.isprintable():
+            raise forms.ValidationError(
+                "The microphone's name holds characters that cannot be shown. Nothing was "
+                "sent: rename the device in your computer's sound settings, or record "
+                "with another."
+            )
+        return name
+
+    @staticmethod
+    def _recorded(files):
+        """A take recorded in the page: one WAV of at least a second, read from its
+        header (the page refuses a shorter one first; this is for any other sender)."""
+        if len(files) != 1:
+            raise forms.ValidationError(
+                "A recorded take is sent on its own. Nothing was sent: record it again."
+            )
+        try:
+            inputs.inspect(files[0], uploading.recorded_rules())
+        except inputs.Refused as exc:
+            raise forms.ValidationError(
+                [str(exc), "Nothing was sent: record the take again."]
+            ) from exc
+        return files
+
     def clean_files(self):
         files = self.cleaned_data["files"]
         if not files:  # the multiple-file field takes "none chosen" as an empty list
             raise forms.ValidationError(self.fields["files"].error_messages["required"])
+        if self.cleaned_data.get("microphone"):
+            return self._recorded(files)
         refusals = []
         for upload in files:
             try:

@@ -36,6 +36,10 @@ from teams.models import Provider
 MB = 1024 * 1024
 # What Respeecher takes (docs/upstream/respeecher.md), judged by the bytes.
 UPLOAD_FORMATS = ("wav", "ogg", "mp3", "flac")
+# The shortest take recorded in the page that is kept (the page says so too).
+RECORDED_MIN_SECONDS = 1.0
+# Respeecher's `microphone` is a free string; a device's name is kept to this here.
+MICROPHONE_MAX = 100
 # Respeecher publishes no limit for v2 text to speech; the sandbox's is this.
 SPEECH_MAX_CHARS = 5000
 # Originals asked for per list call when polling a folder with many jobs in flight.
@@ -53,6 +57,14 @@ def max_upload_bytes() -> int:
 
 def upload_rules() -> inputs.Rules:
     return inputs.Rules(formats=UPLOAD_FORMATS, max_bytes=max_upload_bytes())
+
+
+def recorded_rules() -> inputs.Rules:
+    """A take recorded in the page (static/js/recorder.js): the WAV it encodes, of at
+    least RECORDED_MIN_SECONDS, read from its header."""
+    return inputs.Rules(
+        formats=("wav",), max_bytes=max_upload_bytes(), min_seconds=RECORDED_MIN_SECONDS
+    )
 
 
 def marked_label(label: str, job) -> str:
@@ -242,12 +254,19 @@ class RespeecherUpload(FolderOriginal):
     @dataclass(frozen=True)
     class Params(FolderOriginal.Params):
         input_id: int | None = None
+        # Respeecher's `microphone`: the device a take recorded in the page came from;
+        # "" for a file, sent as Respeecher's "file".
+        microphone: str = ""
 
     @classmethod
-    def start(cls, *, folder, by, stored, label=""):
+    def start(cls, *, folder, by, stored, label="", microphone=""):
         """Send a stored file (an InputFile) into `folder` (a mirrored Folder)."""
         params = cls.Params(
-            folder_pk=folder.pk, folder_id=folder.remote_id, label=label or "", input_id=stored.pk
+            folder_pk=folder.pk,
+            folder_id=folder.remote_id,
+            label=label or "",
+            input_id=stored.pk,
+            microphone=microphone or "",
         )
         title = f"Upload “{stored.original_name}”"
         job = cls.create(account=folder.account, by=by, label=title, params=params)
@@ -274,6 +293,7 @@ class RespeecherUpload(FolderOriginal):
                 handle,
                 label=marked_label(params.label, job),
                 filename=stored.original_name,
+                microphone=params.microphone or "file",
             )
         # Relabelled by the polls, which ask by id: a lost answer there costs nothing.
         return self._remote(job, recording)
@@ -483,12 +503,13 @@ def _known(folder_pk: int) -> int:
     return Recording.objects.filter(folder_id=folder_pk).originals().count()
 
 
-def upload_files(folder, files, *, label="", user=None) -> list:
+def upload_files(folder, files, *, label="", user=None, microphone="") -> list:
     """Store each file (checked by its bytes again) and start one upload job for it, in
-    one transaction: a file refused here leaves nothing stored and nothing started."""
+    one transaction: a file refused here leaves nothing stored and nothing started.
+    `microphone` names the device of a take recorded in the page (recorded_rules)."""
     from django.db import transaction
 
-    rules = upload_rules()
+    rules = recorded_rules() if microphone else upload_rules()
     with transaction.atomic():
         return [
             RespeecherUpload.start(
@@ -496,6 +517,7 @@ def upload_files(folder, files, *, label="", user=None) -> list:
                 by=user,
                 stored=inputs.store(folder.team, upload, rules, user=user),
                 label=label,
+                microphone=microphone,
             )
             for upload in files
         ]

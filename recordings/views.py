@@ -525,11 +525,15 @@ def _folder_jobs(team, folder) -> list:
     return list(jobs[:FOLDER_JOBS_SHOWN])
 
 
-def _originals_in(team, folder, upload_form=None, speak_form=None) -> dict:
+def _originals_in(team, folder, upload_form=None, speak_form=None, record_form=None) -> dict:
+    """The ways into a folder; `record_form` is an UploadForm with a take recorded in the
+    page that was refused, shown on the recorder's card (recordings/recorder.html)."""
     shown = upload_form is None and speak_form is None
     return {
         "upload_form": upload_form or UploadForm(),
         "speak_form": speak_form or SpeakForm(),
+        "record_form": record_form,
+        "label_max": Recording.LABEL_MAX,
         "blank": blank_fields(settings.RECORDINGS_MAX_UPLOAD_MB) if shown else None,
         "folder_jobs": _folder_jobs(team, folder),
     }
@@ -568,14 +572,19 @@ def folder_upload(request, team, folder_id):
         form = UploadForm(initial={"label": request.POST.get(f"{UploadForm.prefix}-label", "")})
         return _originals_in_page(request, team, folder, upload_form=form)
     if not form.is_valid():
+        if form["microphone"].value():  # a take recorded in the page: its card says why
+            return _originals_in_page(request, team, folder, record_form=form)
         return _originals_in_page(request, team, folder, upload_form=form)
+    data = form.cleaned_data
     jobs = uploading.upload_files(
-        folder, form.cleaned_data["files"], label=form.cleaned_data["label"], user=request.user
+        folder, data["files"], label=data["label"], user=request.user, microphone=data["microphone"]
     )
-    files = "1 file" if len(jobs) == 1 else f"{len(jobs)} files"
-    messages.success(
-        request, f"Sending {files} to Respeecher; each appears in the folder once it is there."
-    )
+    if data["microphone"]:
+        text = "Sending your take to Respeecher; it appears in the folder once it is there."
+    else:
+        files = "1 file" if len(jobs) == 1 else f"{len(jobs)} files"
+        text = f"Sending {files} to Respeecher; each appears in the folder once it is there."
+    messages.success(request, text)
     return redirect(folder.get_absolute_url())
 
 

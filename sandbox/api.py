@@ -19,6 +19,12 @@ from sandbox.state import Store
 Handler = Callable[[Request, Store], Awaitable[Any]]
 logger = logging.getLogger("sandbox")
 
+# Where the request log's entry for the call being answered sits in its ASGI scope
+# (sandbox.control.SandboxMiddleware), for a handler to add what it parsed.
+LOG_ENTRY = "sandbox.log_entry"
+# A multipart form's text fields are kept in the request log up to this many characters.
+FORM_LOG_CHARS = 8192
+
 
 class ApiError(Exception):
     """An answer in the provider's own error shape, raised from anywhere in a handler."""
@@ -141,6 +147,13 @@ async def form_data(request: Request) -> tuple[dict[str, str], dict[str, UploadF
             files[key] = value
         else:
             fields[key] = value
+    entry = request.scope.get(LOG_ENTRY)
+    if entry is not None:
+        # What tests look for beside the path: the form's text fields (a multipart body
+        # is never kept whole), and each file's name and size.
+        if sum(len(k) + len(v) for k, v in fields.items()) <= FORM_LOG_CHARS:
+            entry["form"] = dict(fields)
+        entry["files"] = {k: {"name": f.filename, "size": f.size} for k, f in files.items()}
     return fields, files
 
 

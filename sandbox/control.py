@@ -17,7 +17,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sandbox import seeds, webhooks
-from sandbox.api import ApiError, Provider, absolute_url, json_body
+from sandbox.api import LOG_ENTRY, ApiError, Provider, absolute_url, json_body
 from sandbox.state import TTS_ENGINES, Store, iso_now
 
 FAULT_STATUSES = (429, 500, 502, 503)
@@ -129,6 +129,7 @@ class SandboxMiddleware:
             "query": scope.get("query_string", b"").decode("latin-1"),
             "status": None,
         }
+        scope[LOG_ENTRY] = entry  # a multipart handler adds its form (api.form_data)
         started = time.perf_counter()
         headers = dict(scope.get("headers") or [])
         is_json = headers.get(b"content-type", b"").startswith(b"application/json")

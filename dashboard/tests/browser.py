@@ -31,7 +31,14 @@ PLAYWRIGHT_EXPECT_DEFAULT_MS = 5_000
 
 
 @pytest.fixture
-def browser_page(monkeypatch):
+def browser_args() -> list[str]:
+    """More command-line switches for Chromium; a test module overrides this fixture, for
+    instance with a fake microphone (`--use-fake-device-for-media-stream`)."""
+    return []
+
+
+@pytest.fixture
+def browser_page(monkeypatch, browser_args):
     # Playwright's sync API runs an event loop in this thread; the ORM calls the test
     # makes around it are still plain synchronous calls.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -48,6 +55,7 @@ def browser_page(monkeypatch):
                 "--disable-gpu",
                 "--disable-background-networking",
                 "--autoplay-policy=no-user-gesture-required",
+                *browser_args,
             ],
         )
         page = browser.new_page()

@@ -188,6 +188,19 @@ def test_upload_recording_streams_the_file_as_multipart(mock, client, tmp_path):
     assert recording.id == UUID
 
 
+def test_upload_recording_sends_the_microphone_it_is_given(mock, client, tmp_path):
+    audio = tmp_path / "take1.wav"
+    audio.write_bytes(b"RIFF" + b"\x01" * 100)
+    route = mock.post(f"{BASE}/api/recordings").respond(
+        json=example("respeecher_recording_created.json")
+    )
+
+    client.upload_recording(UUID, audio, microphone="USB Studio Mic (0d8c:0014)")
+
+    body = route.calls.last.request.read()
+    assert b'name="microphone"\r\n\r\nUSB Studio Mic (0d8c:0014)' in body
+
+
 class _ReadSizes(io.BytesIO):
     """A file that remembers how much each read asked for."""
 

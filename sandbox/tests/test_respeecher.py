@@ -22,10 +22,12 @@ def make_folder(sandbox) -> dict:
     return folder
 
 
-def upload(sandbox, folder_id: str, data: bytes, filename="take.wav", label="Take 1"):
+def upload(
+    sandbox, folder_id: str, data: bytes, filename="take.wav", label="Take 1", microphone="file"
+):
     return sandbox.respeecher.post(
         "/api/recordings",
-        data={"parent_folder_id": folder_id, "microphone": "file", "label": label},
+        data={"parent_folder_id": folder_id, "microphone": microphone, "label": label},
         files={"data": (filename, data, "audio/wav")},
     )
 
@@ -110,6 +112,21 @@ def test_uploaded_recording_is_listed_served_and_measured(sandbox):
         "/api/recordings", params={"project_id": folder["project_id"]}
     )
     assert by_project.json()["pagination"]["count"] == 1
+
+
+def test_an_upload_keeps_its_microphone_and_the_log_keeps_its_form(sandbox):
+    folder = make_folder(sandbox)
+    sandbox.http.delete("/_sandbox/requests")
+    created = upload(sandbox, folder["id"], tone(2), microphone="USB Studio Mic").json()
+    assert recording(sandbox, created["id"])["microphone"] == "USB Studio Mic"
+    logged = sandbox.http.get("/_sandbox/requests", params={"method": "POST"}).json()
+    [entry] = logged["requests"]
+    assert entry["form"] == {
+        "parent_folder_id": folder["id"],
+        "microphone": "USB Studio Mic",
+        "label": "Take 1",
+    }
+    assert entry["files"] == {"data": {"name": "take.wav", "size": len(tone(2))}}
 
 
 def test_upload_that_is_not_audio_is_422(sandbox):
