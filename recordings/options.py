@@ -157,4 +157,4 @@ def calibration_choices(account) -> list[tuple[str, str]]:
         if enabled
         else "Automatic, the account's default (Respeecher chooses for each take)"
     )
-    return [("", default), *((c.remote_id, f"“{c}”") for c in calibrations if c != enabled)]
+    return [("", default), *((c.remote_id, f"“{c}”") for c in calibrations)]
