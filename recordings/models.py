@@ -219,6 +219,8 @@ class Recording(Mirrored):
         "created_at",
         "model_id",
         "model_name",
+        "note_remote_id",
+        "note_text",
     )
 
     class Kind(models.TextChoices):
@@ -252,6 +254,9 @@ class Recording(Mirrored):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(null=True, blank=True)
     converted_at = models.DateTimeField(null=True, blank=True)
+    # Its note (the payload's `note`), both empty when it has none.
+    note_remote_id = models.CharField(max_length=64, blank=True)
+    note_text = models.TextField(blank=True)
 
     objects = RecordingQuerySet.as_manager()
 
@@ -267,6 +272,8 @@ class Recording(Mirrored):
 
     # Respeecher refuses a longer label (docs/upstream/respeecher.md); ours is the same.
     LABEL_MAX = 40
+    # Respeecher publishes no limit for a note; ours, checked before anything is sent.
+    NOTE_MAX = 1000
 
     def get_absolute_url(self):
         """The take page: an original's own, a conversion's original's (its anchor)."""
@@ -303,6 +310,10 @@ class Recording(Mirrored):
     @property
     def is_unfinished(self) -> bool:
         return self.state in (Status.QUEUED, Status.SUBMITTING, Status.PROCESSING)
+
+    @property
+    def has_note(self) -> bool:
+        return bool(self.note_remote_id)
 
 
 class Calibration(Mirrored):

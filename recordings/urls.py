@@ -48,3 +48,11 @@ urlpatterns += [
     path("folders/<int:folder_id>/bulk/delete/", views.bulk_delete, name="recordings_bulk_delete"),
     path("folders/<int:folder_id>/bulk/export/", views.bulk_export, name="recordings_bulk_export"),
 ]
+urlpatterns += [
+    path("takes/<int:recording_id>/note/", views.recording_note, name="recordings_note"),
+    path(
+        "takes/<int:recording_id>/note/delete/",
+        views.recording_note_delete,
+        name="recordings_note_delete",
+    ),
+]

@@ -29,6 +29,7 @@ from recordings import (
     exporting,
     marking,
     media,
+    noting,
     opening,
     ordering,
     replacing,
@@ -734,3 +735,44 @@ def bulk_export(request, team, folder_id):
         messages.info(request, "None of the ticked takes has a finished conversion to export.")
         return redirect(folder.get_absolute_url())
     return response
+
+
+# Notes ----------------------------------------------------------------------------------
+
+
+def _noted(request, take, refusal, *, done: str, typed=None):
+    """The note block for htmx (the reason shown by the box, or a toast), else back to the
+    take's page with a message."""
+    if request.htmx:
+        context = {"recording": take, "error": refusal or "", "typed": typed}
+        response = render(request, "recordings/take.html#note", context)
+        return _toast(response, refusal or done, "error" if refusal else "success")
+    if refusal:
+        messages.error(request, refusal)
+    else:
+        messages.success(request, done)
+    return redirect(take.get_absolute_url())
+
+
+@change_view
+@require_POST
+def recording_note(request, team, recording_id):
+    """Add the take's note or change it: empty or over-long text is refused unsent."""
+    take = _recording(team, recording_id, Recording.objects.listed().originals())
+    text = request.POST.get("text", "")
+    had = take.has_note
+    saved, refusal = noting.save_note(take, text, user=request.user)
+    if refusal and noting.refusal_of(text) is None:
+        refusal = f"Respeecher did not save the note: {refusal}"
+    done = "Note saved at Respeecher." if had else "Note added at Respeecher."
+    return _noted(request, saved, refusal, done=done, typed=text if refusal else None)
+
+
+@change_view
+@require_POST
+def recording_note_delete(request, team, recording_id):
+    take = _recording(team, recording_id, Recording.objects.listed().originals())
+    saved, refusal = noting.delete_note(take, user=request.user)
+    if refusal:
+        refusal = f"Respeecher did not delete the note: {refusal} It is kept."
+    return _noted(request, saved, refusal, done="Note deleted at Respeecher and here.")
