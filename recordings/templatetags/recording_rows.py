@@ -56,17 +56,23 @@ NOTE = """<div class="note" id="note-{pk}">{shown}{edit}</div>"""
 
 NOTE_EDIT = """<details class="note-edit"{open}>
       <summary class="small">{summary}</summary>
-      <form class="stack" method="post" action="{url}" hx-post="{url}" hx-target="#note-{pk}" hx-swap="outerHTML">
+      <form class="stack" method="post" action="{url}"
+            hx-post="{url}" hx-target="#note-{pk}" hx-swap="outerHTML">
         <input type="hidden" name="csrfmiddlewaretoken" value="{csrf}">
         <label class="visually-hidden" for="note-text-{pk}">Note on {name}</label>
-        <textarea id="note-text-{pk}" name="text" rows="2" data-counter="{max}"{invalid}>{typed}</textarea>
+        <textarea id="note-text-{pk}" name="text" rows="2"
+                  data-counter="{max}"{invalid}>{typed}</textarea>
         <span class="small muted">Up to {max_words} characters, kept at Respeecher.</span>{error}
         <div><button type="submit" class="small">Save note</button></div>
       </form>{delete}
     </details>"""
 
+NOTE_ERROR = """
+        <span class="bad small" id="note-error-{pk}" role="alert">{error}</span>"""
+
 NOTE_DELETE = """
-      <form class="inline" method="post" action="{url}delete/" hx-post="{url}delete/" hx-target="#note-{pk}" hx-swap="outerHTML"
+      <form class="inline" method="post" action="{url}delete/"
+            hx-post="{url}delete/" hx-target="#note-{pk}" hx-swap="outerHTML"
             data-confirm="Delete the note on {name}? Respeecher deletes it too.">
         <input type="hidden" name="csrfmiddlewaretoken" value="{csrf}">
         <button type="submit" class="small danger">Delete note</button>
@@ -96,11 +102,7 @@ def note_html(
         max_words=f"{Recording.NOTE_MAX:,}",
         invalid=f' aria-invalid="true" aria-describedby="note-error-{pk}"' if error else "",
         typed=escape(typed if error and typed is not None else text),
-        error=(
-            f'\n        <span class="bad small" id="note-error-{pk}" role="alert">{escape(error)}</span>'
-            if error
-            else ""
-        ),
+        error=NOTE_ERROR.format(pk=pk, error=escape(error)) if error else "",
         delete=NOTE_DELETE.format(url=escape(url), pk=pk, csrf=escape(csrf), name=name)
         if text
         else "",
