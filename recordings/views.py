@@ -383,6 +383,7 @@ def take_detail(request, team, recording_id):
         "conversions": conversions,
         "orders": orders,
         "playable": sum(1 for c in conversions if c.media["audio"]),
+        "failed_count": sum(1 for c in conversions if c.is_failed),
         "project": take.project,
         "folder": take.folder,
     }
@@ -494,16 +495,45 @@ def order_create(request, team, folder_id):
 @change_view
 @require_POST
 def conversion_retry(request, team, recording_id):
-    conversion = _recording(
-        team, recording_id, Recording.objects.listed().filter(kind=Recording.Kind.CONVERSION)
-    )
-    job, message = ordering.retry(conversion, by=request.user)
-    if job is None:
-        messages.error(request, message)
+    """Retry a take's failed conversions (given the take) or one of them (given the
+    conversion). Respeecher's retry takes the original and remakes every failed
+    conversion of it, so each is followed here as its own job."""
+    recording = _recording(team, recording_id)
+    take = recording.original if recording.is_conversion else recording
+    if recording.is_conversion:
+        failed = [recording]
     else:
-        messages.success(request, message or f"{job.label}: sent again to Respeecher.")
-    target = conversion.original or conversion
-    return redirect(target.get_absolute_url() or reverse("recordings", kwargs={"team": team.slug}))
+        failed = list(
+            recording.conversions.listed()
+            .filter(kind=Recording.Kind.CONVERSION, state=Status.FAILED)
+            .select_related("account", "team", "original", "original__folder")
+            .order_by("created_at", "pk")
+        )
+    back = (take or recording).get_absolute_url() or reverse(
+        "recordings", kwargs={"team": team.slug}
+    )
+    if not failed:
+        messages.info(request, "No conversion of this take failed: nothing to retry.")
+        return redirect(back)
+    sent, again, refusals = 0, 0, []
+    for conversion in failed:
+        job, message = ordering.retry(conversion, by=request.user)
+        if job is None:
+            refusals.append(message)
+        elif message:
+            again += 1
+        else:
+            sent += 1
+    if sent:
+        what = "1 failed conversion" if sent == 1 else f"{sent} failed conversions"
+        messages.success(
+            request, f"Sent {what} of this take back to Respeecher; they finish here, live."
+        )
+    if again and not sent:
+        messages.info(request, "It was already sent again; it finishes here, live.")
+    for refusal in dict.fromkeys(refusals):
+        messages.error(request, refusal)
+    return redirect(back)
 
 
 # Originals in ---------------------------------------------------------------------------

@@ -966,15 +966,16 @@ async def create_orders(request: Request, store: Store):
 @route("POST", "/api/v2/orders/retry/{recording_id}")
 async def retry_order(request: Request, store: Store):
     world = store.respeecher
+    # Seed 003: "Retry a conversion order for a specific original": the id is the
+    # original's, and each of its failed conversions is made again.
     record = get_or_404(world.recordings, path_uuid(request, "recording_id"), "Recording")
     if record["type"] == CONVERTED:
-        failed = [record] if record["state"] == "error" else []
-    else:
-        failed = [
-            r
-            for r in world.recordings.values()
-            if r["original_id"] == record["id"] and r["type"] == CONVERTED and r["state"] == "error"
-        ]
+        raise error(400, "Recording is not an original")
+    failed = [
+        r
+        for r in world.recordings.values()
+        if r["original_id"] == record["id"] and r["type"] == CONVERTED and r["state"] == "error"
+    ]
     if not failed:
         raise error(400, "Nothing to retry: no failed conversion")
     orders = []
