@@ -56,3 +56,6 @@ urlpatterns += [
         name="recordings_note_delete",
     ),
 ]
+urlpatterns += [
+    path("takes/<int:recording_id>/delete/", views.take_delete, name="recordings_take_delete"),
+]

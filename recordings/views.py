@@ -677,9 +677,11 @@ def project_export(request, team, project_id):
 
 @team_view()
 def take_export(request, team, recording_id):
-    """An original's conversions (with the original) as Respeecher zips them, relayed."""
+    """An original's conversions (with the original) as Respeecher zips them, relayed;
+    `?starred=1` for the starred ones only."""
     take = _recording(team, recording_id, Recording.objects.listed().originals())
-    response, refusal = exporting.export_conversions(take, user=request.user)
+    starred = request.GET.get("starred") == "1"
+    response, refusal = exporting.export_conversions(take, starred_only=starred, user=request.user)
     return response or _export_refused(request, refusal, take.get_absolute_url())
 
 
@@ -806,3 +808,26 @@ def recording_note_delete(request, team, recording_id):
     if refusal:
         refusal = f"Respeecher did not delete the note: {refusal} It is kept."
     return _noted(request, saved, refusal, done="Note deleted at Respeecher and here.")
+
+
+# Deleting one take ----------------------------------------------------------------------
+
+
+@change_view
+def take_delete(request, team, recording_id):
+    """First a page saying what goes (the take and its conversions); then, confirmed, it
+    is deleted at Respeecher and here, and the folder it was in is shown."""
+    take = _recording(team, recording_id, Recording.objects.listed().originals())
+    if request.method != "POST":
+        conversions = take.conversions.listed().filter(kind=Recording.Kind.CONVERSION).count()
+        context = {"take": take, "take_name": _take_name(take), "conversion_count": conversions}
+        return render(request, "recordings/take_delete.html", context)
+    [(_, refusal)] = deleting.delete_takes([take], user=request.user)
+    if refusal:
+        messages.error(
+            request, f"Respeecher did not delete “{_take_name(take)}”: {refusal} It is kept."
+        )
+        return redirect(take.get_absolute_url())
+    messages.success(request, f"Deleted “{_take_name(take)}” at Respeecher and here.")
+    back = take.folder or take.project
+    return redirect(back.get_absolute_url())
