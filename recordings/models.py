@@ -339,6 +339,8 @@ class SyncRun(runs.SyncRun):
 
     projects = models.PositiveIntegerField(default=0)
     projects_read = models.PositiveIntegerField(default=0)
+    # Asked to read every project's tree again, not only those with new recordings.
+    full = models.BooleanField(default=False)
 
     def __str__(self):
         return f"Recordings sync of {self.account} ({self.get_status_display()})"

@@ -98,9 +98,17 @@ def project_list(request, team):
 @require_POST
 def refresh(request, team):
     account = get_for_team(ProviderAccount, team, provider=Provider.RESPEECHER)
-    run, created = runs.request_sync(account, user=request.user)
+    full = request.POST.get("full") == "1"
+    run, created = runs.request_sync(account, user=request.user, full=full)
     if not created:
-        messages.info(request, "Respeecher's projects are already refreshing.")
+        if full and not run.full:
+            messages.info(
+                request,
+                "Respeecher's projects are already refreshing; read every project again "
+                "once it ends.",
+            )
+        else:
+            messages.info(request, "Respeecher's projects are already refreshing.")
     if request.htmx:
         return render(request, "recordings/projects.html#sync", {"account": account, "run": run})
     return redirect("recordings", team=team.slug)
