@@ -110,6 +110,36 @@ class FolderQuerySet(MirrorQuerySet):
         ).annotate(original_count=F("recording_count") - F("conversion_count"))
 
 
+def as_tree(folders) -> list:
+    """Folders in tree order (each followed by the folders inside it, by name), each
+    with its `depth` (0 at the top); one whose parent is not among them stands at the
+    top, and a cycle in bad data ends where it closes."""
+    folders = list(folders)
+    children: dict = {}
+    pks = {f.pk for f in folders}
+    for folder in folders:
+        parent = folder.parent_id if folder.parent_id in pks else None
+        children.setdefault(parent, []).append(folder)
+    ordered, seen = [], set()
+
+    def walk(parent, depth):
+        for folder in children.get(parent, []):
+            if folder.pk in seen:
+                continue
+            seen.add(folder.pk)
+            folder.depth = depth
+            ordered.append(folder)
+            walk(folder.pk, depth + 1)
+
+    walk(None, 0)
+    for folder in folders:  # those only a cycle reaches
+        if folder.pk not in seen:
+            seen.add(folder.pk)
+            folder.depth = 0
+            ordered.append(folder)
+    return ordered
+
+
 class Folder(Mirrored):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="folders")
     # Respeecher nests folders; the parent is linked after the whole project is read.

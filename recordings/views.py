@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Q, Subquery
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -45,7 +46,15 @@ from recordings.forms import (
     SpeakForm,
     UploadForm,
 )
-from recordings.models import Folder, Order, Project, Recording, SyncRun, shown_conversions
+from recordings.models import (
+    Folder,
+    Order,
+    Project,
+    Recording,
+    SyncRun,
+    as_tree,
+    shown_conversions,
+)
 from teams.models import Provider, ProviderAccount, Role
 from teams.scoping import get_for_team, ids_from, team_view
 
@@ -156,9 +165,9 @@ def project_detail(request, team, project_id):
         pk=project_id,
     )
     folders = Folder.objects.listed().filter(project=project).with_counts().order_by("name", "pk")
-    page = Paginator(folders.select_related("parent").defer("raw"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    # Shown as a tree: each folder followed by those inside it, indented by depth.
+    tree = as_tree(folders.select_related("parent").defer("raw", "parent__raw"))
+    page = Paginator(tree, PAGE_SIZE).get_page(request.GET.get("page"))
     return render_page(
         request,
         "recordings/project.html",
@@ -208,7 +217,7 @@ def folder_detail(request, team, folder_id):
         context,
         partial="originals",
         target="originals",
-        page_only=lambda: _originals_in(team, folder),
+        page_only=lambda: {**_originals_in(team, folder), **_subfolders(folder)},
     )
 
 
@@ -283,11 +292,15 @@ def project_delete(request, team, project_id):
 @change_view
 def folder_create(request, team, project_id):
     project = _project(team, project_id)
+    parent = _parent_folder(request, team, project)
     form = NameForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         folder, refusal = editing.create_folder(
-            project, form.cleaned_data["name"], user=request.user
+            project, form.cleaned_data["name"], user=request.user, parent=parent
         )
+        if folder is not None and parent is not None:
+            messages.success(request, f"Made the folder “{folder.name}” in “{parent.name}”.")
+            return redirect(parent.get_absolute_url())
         if folder is not None:
             text = f"Made the folder “{folder.name}”."
             if request.htmx:
@@ -305,9 +318,10 @@ def folder_create(request, team, project_id):
         return render(
             request, "recordings/project.html#new-folder", {"project": project, "form": form}
         )
-    title = f"New folder in “{project.name}”"
+    where = parent or project
+    title = f"New folder in “{where.name}”"
     return _name_page(
-        request, form, title=title, submit="Make the folder", back=project.get_absolute_url()
+        request, form, title=title, submit="Make the folder", back=where.get_absolute_url()
     )
 
 
@@ -839,3 +853,28 @@ def take_delete(request, team, recording_id):
     messages.success(request, f"Deleted “{_take_name(take)}” at Respeecher and here.")
     back = take.folder or take.project
     return redirect(back.get_absolute_url())
+
+
+# Folders in folders ---------------------------------------------------------------------
+
+
+def _parent_folder(request, team, project):
+    """The folder a new folder goes inside (`parent`, a folder of this project), or None;
+    one of another project or team is not found."""
+    source = request.POST if request.method == "POST" else request.GET
+    asked = source.get("parent", "")
+    if not asked:
+        return None
+    parent = ids_from([asked], 1)
+    if not parent:
+        raise Http404("No such folder.")
+    return get_for_team(
+        Folder.objects.listed().filter(project=project).select_related("project"),
+        team,
+        pk=parent[0],
+    )
+
+
+def _subfolders(folder) -> dict:
+    subfolders = Folder.objects.listed().filter(parent=folder).with_counts()
+    return {"subfolders": list(subfolders.defer("raw").order_by("name", "pk"))}
