@@ -20,6 +20,8 @@ def refusal_of(text: str) -> str | None:
     text = (text or "").strip()
     if not text:
         return "Write the note first: it is empty."
+    if "\x00" in text:
+        return "The note holds a null character, which cannot be saved: remove it."
     if len(text) > Recording.NOTE_MAX:
         return f"Keep the note to {Recording.NOTE_MAX:,} characters or fewer; it has {len(text):,}."
     return None

@@ -125,6 +125,7 @@ def test_a_note_made_at_respeecher_arrives_with_a_sync(member_client, team, take
     ("text", "message"),
     [
         ("   ", "Write the note first: it is empty."),
+        ("a\x00b", "The note holds a null character, which cannot be saved: remove it."),
         (
             "x" * (Recording.NOTE_MAX + 1),
             "Keep the note to 1,000 characters or fewer; it has 1,001.",
