@@ -69,6 +69,8 @@ class Verb(models.TextChoices):
     TAKE_STARRED = "recording.starred", "Take starred"
     TAKE_UNSTARRED = "recording.unstarred", "Star removed"
     TAKE_LABELLED = "recording.labelled", "Take renamed"
+    TAKE_NOTED = "recording.noted", "Note saved"
+    TAKE_NOTE_DELETED = "recording.note_deleted", "Note deleted"
     TAKES_EXPORTED = "recording.takes_exported", "Takes exported"
     CONVERSION_ORDERED = "recording.ordered", "Conversion ordered"
     CONVERSION_DONE = "recording.converted", "Conversion finished"

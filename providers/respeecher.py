@@ -213,6 +213,8 @@ class Recording:
     created_at: datetime | None
     converted_at: datetime | None
     raw: dict = field(repr=False)
+    # Its note ({id, text, active}), or None when it has none or it was deleted.
+    note: Note | None = None
 
     @property
     def is_conversion(self) -> bool:
@@ -248,7 +250,15 @@ class Recording:
             created_at=timestamp(raw, "created_at"),
             converted_at=timestamp(raw, "converted_at"),
             raw=raw,
+            note=_note(raw.get("note")),
         )
+
+
+def _note(raw: Any) -> Note | None:
+    """A recording's note, unless it is missing, empty or no longer active."""
+    if not isinstance(raw, dict) or not raw.get("id") or raw.get("active") is False:
+        return None
+    return Note.from_raw(raw)
 
 
 @dataclass(frozen=True)
@@ -1130,8 +1140,10 @@ class RespeecherClient(client.Client):
     def use_auto_calibration(self) -> Ack:
         return self._ack("use_auto_calibration")
 
-    # Notes. The seed names the routes but not their bodies: these fields are a guess
-    # from the note object ({id, text, active}) and the recording that carries it.
+    # Notes. Weak: the seed names the routes and says each answers the note, but gives no
+    # request bodies. These fields are a guess from the note object ({id, text, active})
+    # and the recording that carries it; the sandbox honours the same guess. Respeecher
+    # publishes no length limit for a note's text (Recording.NOTE_MAX is ours).
 
     def create_note(self, recording_id: str, text: str) -> Note:
         body = {"recording_id": recording_id, "text": text}

@@ -66,20 +66,23 @@ def delete_project(project: Project, user=None) -> str | None:
     return None
 
 
-def create_folder(project: Project, name: str, user=None) -> Result:
+def create_folder(project: Project, name: str, user=None, parent: Folder | None = None) -> Result:
+    """A folder in the project, or inside `parent` (a folder of it: Respeecher's
+    `parent_id`)."""
+    parent_id = parent.remote_id if parent is not None else None
     try:
-        made = client_for(project.account).create_folder(project.remote_id, name)
+        made = client_for(project.account).create_folder(
+            project.remote_id, name, parent_id=parent_id
+        )
     except UpstreamError as exc:
         return None, _refused(project.team, Verb.FOLDER_CREATED, user, name, exc)
     with transaction.atomic():
         folder = sync.save_one(Folder, project.account, sync.folder_record(made, project.pk))
-        record(
-            project.team,
-            Verb.FOLDER_CREATED,
-            actor=user,
-            target=folder,
-            message=f"In “{project.name}”.",
-        )
+        if parent is not None and (made.parent_id or "") == parent.remote_id:
+            Folder.objects.filter(pk=folder.pk).update(parent=parent)
+            folder.parent = parent
+        where = f"In “{parent.name}”." if parent is not None else f"In “{project.name}”."
+        record(project.team, Verb.FOLDER_CREATED, actor=user, target=folder, message=where)
     return folder, None
 
 

@@ -78,9 +78,12 @@ def export_project(project, *, starred_only: bool = False, user=None) -> Result:
     )
 
 
-def export_conversions(original: Recording, *, user=None) -> Result:
-    """A zip of an original and its conversions, as Respeecher makes it, named for the take."""
-    opened = client_for(original.account).stream_conversions_export(original.remote_id)
+def export_conversions(original: Recording, *, starred_only: bool = False, user=None) -> Result:
+    """A zip of an original and its conversions (or only the starred ones), as Respeecher
+    makes it, named for the take."""
+    opened = client_for(original.account).stream_conversions_export(
+        original.remote_id, starred_only=starred_only
+    )
     return _relayed(
         original.team,
         Verb.CONVERSIONS_EXPORTED,
@@ -88,6 +91,7 @@ def export_conversions(original: Recording, *, user=None) -> Result:
         original,
         opened,
         name=f"{safe_name(original.label or original.file_name, 'take')}.zip",
+        message="Starred conversions only." if starred_only else "",
     )
 
 

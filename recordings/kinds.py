@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from jobs import kinds
 from jobs.kinds import COMPLETED, FAILED, PROCESSING, JobKind, Remote
-from providers import NotFound, ProtocolError, RateLimited, Unavailable
+from providers import BadRequest, NotFound, ProtocolError, RateLimited, Unavailable
 from providers.respeecher import Conversion, RespeecherClient
 from teams.models import Provider
 
@@ -208,9 +208,7 @@ class RespeecherConversion(JobKind):
         params = self.params(job)
         again = self._retrying(job, params)
         if again:
-            items = client.retry_order(again)
-            item = next((i for i in items if i.conversion_id == again), None)
-            return _ordered(item) if item else Remote(again, PROCESSING, "new")
+            return self._retry(client, params.original_id, again)
         conversion = Conversion(
             voice_id=params.voice_id,
             narration_style_id=params.narration_style_id or None,
@@ -226,6 +224,34 @@ class RespeecherConversion(JobKind):
                 Provider.RESPEECHER, 200, "Respeecher's order answer holds no conversion."
             )
         return _ordered(items[0])
+
+    @staticmethod
+    def _retry(client: RespeecherClient, original_id: str, conversion_id: str) -> Remote:
+        """orders/retry takes the original's id (seed 003: "retry a conversion order for
+        a specific original") and remakes every failed conversion of it. So a sibling's
+        retry may already have remade this one: Respeecher then says nothing failed, and
+        the conversion, no longer failed, is followed as it is, and no second retry is
+        sent (one read first; a retry crossing ours is told by Respeecher's refusal)."""
+
+        def remade() -> Remote | None:
+            try:
+                conversion = client.get_recording(conversion_id)
+            except NotFound:
+                return None
+            return None if conversion.state == FAILED else conversion_remote(conversion)
+
+        already = remade()
+        if already is not None:
+            return already
+        try:
+            items = client.retry_order(original_id)
+        except BadRequest:
+            already = remade()
+            if already is None:
+                raise
+            return already
+        item = next((i for i in items if i.conversion_id == conversion_id), None)
+        return _ordered(item) if item else Remote(conversion_id, PROCESSING, "new")
 
     def find(self, job, client: RespeecherClient) -> Remote | None:
         from jobs.models import Job

@@ -110,6 +110,36 @@ class FolderQuerySet(MirrorQuerySet):
         ).annotate(original_count=F("recording_count") - F("conversion_count"))
 
 
+def as_tree(folders) -> list:
+    """Folders in tree order (each followed by the folders inside it, by name), each
+    with its `depth` (0 at the top); one whose parent is not among them stands at the
+    top, and a cycle in bad data ends where it closes."""
+    folders = list(folders)
+    children: dict = {}
+    pks = {f.pk for f in folders}
+    for folder in folders:
+        parent = folder.parent_id if folder.parent_id in pks else None
+        children.setdefault(parent, []).append(folder)
+    ordered, seen = [], set()
+
+    def walk(parent, depth):
+        for folder in children.get(parent, []):
+            if folder.pk in seen:
+                continue
+            seen.add(folder.pk)
+            folder.depth = depth
+            ordered.append(folder)
+            walk(folder.pk, depth + 1)
+
+    walk(None, 0)
+    for folder in folders:  # those only a cycle reaches
+        if folder.pk not in seen:
+            seen.add(folder.pk)
+            folder.depth = 0
+            ordered.append(folder)
+    return ordered
+
+
 class Folder(Mirrored):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="folders")
     # Respeecher nests folders; the parent is linked after the whole project is read.
@@ -219,6 +249,8 @@ class Recording(Mirrored):
         "created_at",
         "model_id",
         "model_name",
+        "note_remote_id",
+        "note_text",
     )
 
     class Kind(models.TextChoices):
@@ -252,6 +284,9 @@ class Recording(Mirrored):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(null=True, blank=True)
     converted_at = models.DateTimeField(null=True, blank=True)
+    # Its note (the payload's `note`), both empty when it has none.
+    note_remote_id = models.CharField(max_length=64, blank=True)
+    note_text = models.TextField(blank=True)
 
     objects = RecordingQuerySet.as_manager()
 
@@ -267,6 +302,8 @@ class Recording(Mirrored):
 
     # Respeecher refuses a longer label (docs/upstream/respeecher.md); ours is the same.
     LABEL_MAX = 40
+    # Respeecher publishes no limit for a note; ours, checked before anything is sent.
+    NOTE_MAX = 1000
 
     def get_absolute_url(self):
         """The take page: an original's own, a conversion's original's (its anchor)."""
@@ -303,6 +340,10 @@ class Recording(Mirrored):
     @property
     def is_unfinished(self) -> bool:
         return self.state in (Status.QUEUED, Status.SUBMITTING, Status.PROCESSING)
+
+    @property
+    def has_note(self) -> bool:
+        return bool(self.note_remote_id)
 
 
 class Calibration(Mirrored):
@@ -348,6 +389,8 @@ class SyncRun(runs.SyncRun):
 
     projects = models.PositiveIntegerField(default=0)
     projects_read = models.PositiveIntegerField(default=0)
+    # Asked to read every project's tree again, not only those with new recordings.
+    full = models.BooleanField(default=False)
 
     def __str__(self):
         return f"Recordings sync of {self.account} ({self.get_status_display()})"

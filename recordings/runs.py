@@ -38,12 +38,26 @@ def _failed(run: SyncRun, message: str) -> None:
 
 RUNS = Runs(
     SyncRun,
-    sync=lambda account, progress: sync.sync_account(account, progress=progress),
+    sync=lambda account, progress, full=False: sync.sync_account(
+        account, progress=progress, full=full
+    ),
     enqueue=_enqueue,
     accounts=lambda: ProviderAccount.objects.filter(provider=Provider.RESPEECHER),
     on_done=_done,
     on_failed=_failed,
+    options=lambda run: {"full": run.full},
 )
-request_sync = RUNS.request
 execute = RUNS.execute
 request_all = RUNS.request_all
+
+
+def request_sync(account: ProviderAccount, user=None, *, full: bool = False):
+    """The account's live run or a new one; (run, created). Asking for a full reading
+    while a run waits to start makes that run full; one already running stays as it is."""
+    if not full:
+        return RUNS.request(account, user=user)
+    run, created = RUNS.request(account, user=user, full=True)
+    waiting = SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.QUEUED)
+    if not created and not run.full and waiting.update(full=True):
+        run.full = True
+    return run, created

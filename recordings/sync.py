@@ -103,6 +103,8 @@ def recording_record(recording, project_pk: int, folder_pk: int | None) -> Recor
         "error": recording.error or "",
         "created_at": recording.created_at,
         "converted_at": recording.converted_at,
+        "note_remote_id": recording.note.id if recording.note else "",
+        "note_text": (recording.note.text or "") if recording.note else "",
         "raw": recording.raw,
     }
 

@@ -79,3 +79,14 @@ urlpatterns += [
         name="recordings_calibration_delete",
     ),
 ]
+urlpatterns += [
+    path("takes/<int:recording_id>/note/", views.recording_note, name="recordings_note"),
+    path(
+        "takes/<int:recording_id>/note/delete/",
+        views.recording_note_delete,
+        name="recordings_note_delete",
+    ),
+]
+urlpatterns += [
+    path("takes/<int:recording_id>/delete/", views.take_delete, name="recordings_take_delete"),
+]

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Q, Subquery
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -29,6 +30,7 @@ from recordings import (
     exporting,
     marking,
     media,
+    noting,
     opening,
     ordering,
     replacing,
@@ -44,7 +46,15 @@ from recordings.forms import (
     SpeakForm,
     UploadForm,
 )
-from recordings.models import Folder, Order, Project, Recording, SyncRun, shown_conversions
+from recordings.models import (
+    Folder,
+    Order,
+    Project,
+    Recording,
+    SyncRun,
+    as_tree,
+    shown_conversions,
+)
 from teams.models import Provider, ProviderAccount, Role
 from teams.scoping import get_for_team, ids_from, team_view
 
@@ -97,9 +107,17 @@ def project_list(request, team):
 @require_POST
 def refresh(request, team):
     account = get_for_team(ProviderAccount, team, provider=Provider.RESPEECHER)
-    run, created = runs.request_sync(account, user=request.user)
+    full = request.POST.get("full") == "1"
+    run, created = runs.request_sync(account, user=request.user, full=full)
     if not created:
-        messages.info(request, "Respeecher's projects are already refreshing.")
+        if full and not run.full:
+            messages.info(
+                request,
+                "Respeecher's projects are already refreshing; read every project again "
+                "once it ends.",
+            )
+        else:
+            messages.info(request, "Respeecher's projects are already refreshing.")
     if request.htmx:
         return render(request, "recordings/projects.html#sync", {"account": account, "run": run})
     return redirect("recordings", team=team.slug)
@@ -147,9 +165,9 @@ def project_detail(request, team, project_id):
         pk=project_id,
     )
     folders = Folder.objects.listed().filter(project=project).with_counts().order_by("name", "pk")
-    page = Paginator(folders.select_related("parent").defer("raw"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    # Shown as a tree: each folder followed by those inside it, indented by depth.
+    tree = as_tree(folders.select_related("parent").defer("raw", "parent__raw"))
+    page = Paginator(tree, PAGE_SIZE).get_page(request.GET.get("page"))
     return render_page(
         request,
         "recordings/project.html",
@@ -199,7 +217,7 @@ def folder_detail(request, team, folder_id):
         context,
         partial="originals",
         target="originals",
-        page_only=lambda: _originals_in(team, folder),
+        page_only=lambda: {**_originals_in(team, folder), **_subfolders(folder)},
     )
 
 
@@ -274,11 +292,15 @@ def project_delete(request, team, project_id):
 @change_view
 def folder_create(request, team, project_id):
     project = _project(team, project_id)
+    parent = _parent_folder(request, team, project)
     form = NameForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         folder, refusal = editing.create_folder(
-            project, form.cleaned_data["name"], user=request.user
+            project, form.cleaned_data["name"], user=request.user, parent=parent
         )
+        if folder is not None and parent is not None:
+            messages.success(request, f"Made the folder “{folder.name}” in “{parent.name}”.")
+            return redirect(parent.get_absolute_url())
         if folder is not None:
             text = f"Made the folder “{folder.name}”."
             if request.htmx:
@@ -296,9 +318,10 @@ def folder_create(request, team, project_id):
         return render(
             request, "recordings/project.html#new-folder", {"project": project, "form": form}
         )
-    title = f"New folder in “{project.name}”"
+    where = parent or project
+    title = f"New folder in “{where.name}”"
     return _name_page(
-        request, form, title=title, submit="Make the folder", back=project.get_absolute_url()
+        request, form, title=title, submit="Make the folder", back=where.get_absolute_url()
     )
 
 
@@ -382,6 +405,7 @@ def take_detail(request, team, recording_id):
         "conversions": conversions,
         "orders": orders,
         "playable": sum(1 for c in conversions if c.media["audio"]),
+        "failed_count": sum(1 for c in conversions if c.is_failed),
         "project": take.project,
         "folder": take.folder,
     }
@@ -493,16 +517,45 @@ def order_create(request, team, folder_id):
 @change_view
 @require_POST
 def conversion_retry(request, team, recording_id):
-    conversion = _recording(
-        team, recording_id, Recording.objects.listed().filter(kind=Recording.Kind.CONVERSION)
-    )
-    job, message = ordering.retry(conversion, by=request.user)
-    if job is None:
-        messages.error(request, message)
+    """Retry a take's failed conversions (given the take) or one of them (given the
+    conversion). Respeecher's retry takes the original and remakes every failed
+    conversion of it, so each is followed here as its own job."""
+    recording = _recording(team, recording_id)
+    take = recording.original if recording.is_conversion else recording
+    if recording.is_conversion:
+        failed = [recording]
     else:
-        messages.success(request, message or f"{job.label}: sent again to Respeecher.")
-    target = conversion.original or conversion
-    return redirect(target.get_absolute_url() or reverse("recordings", kwargs={"team": team.slug}))
+        failed = list(
+            recording.conversions.listed()
+            .filter(kind=Recording.Kind.CONVERSION, state=Status.FAILED)
+            .select_related("account", "team", "original", "original__folder")
+            .order_by("created_at", "pk")
+        )
+    back = (take or recording).get_absolute_url() or reverse(
+        "recordings", kwargs={"team": team.slug}
+    )
+    if not failed:
+        messages.info(request, "No conversion of this take failed: nothing to retry.")
+        return redirect(back)
+    sent, again, refusals = 0, 0, []
+    for conversion in failed:
+        job, message = ordering.retry(conversion, by=request.user)
+        if job is None:
+            refusals.append(message)
+        elif message:
+            again += 1
+        else:
+            sent += 1
+    if sent:
+        what = "1 failed conversion" if sent == 1 else f"{sent} failed conversions"
+        messages.success(
+            request, f"Sent {what} of this take back to Respeecher; they finish here, live."
+        )
+    if again and not sent:
+        messages.info(request, "It was already sent again; it finishes here, live.")
+    for refusal in dict.fromkeys(refusals):
+        messages.error(request, refusal)
+    return redirect(back)
 
 
 # Originals in ---------------------------------------------------------------------------
@@ -655,9 +708,11 @@ def project_export(request, team, project_id):
 
 @team_view()
 def take_export(request, team, recording_id):
-    """An original's conversions (with the original) as Respeecher zips them, relayed."""
+    """An original's conversions (with the original) as Respeecher zips them, relayed;
+    `?starred=1` for the starred ones only."""
     take = _recording(team, recording_id, Recording.objects.listed().originals())
-    response, refusal = exporting.export_conversions(take, user=request.user)
+    starred = request.GET.get("starred") == "1"
+    response, refusal = exporting.export_conversions(take, starred_only=starred, user=request.user)
     return response or _export_refused(request, refusal, take.get_absolute_url())
 
 
@@ -743,3 +798,92 @@ def bulk_export(request, team, folder_id):
         messages.info(request, "None of the ticked takes has a finished conversion to export.")
         return redirect(folder.get_absolute_url())
     return response
+
+
+# Notes ----------------------------------------------------------------------------------
+
+
+def _noted(request, take, refusal, *, done: str, typed=None):
+    """The note block for htmx (the reason shown by the box, or a toast), else back to the
+    take's page with a message."""
+    if request.htmx:
+        context = {"recording": take, "error": refusal or "", "typed": typed}
+        response = render(request, "recordings/take.html#note", context)
+        return _toast(response, refusal or done, "error" if refusal else "success")
+    if refusal:
+        messages.error(request, refusal)
+    else:
+        messages.success(request, done)
+    return redirect(take.get_absolute_url())
+
+
+@change_view
+@require_POST
+def recording_note(request, team, recording_id):
+    """Add the take's note or change it: empty or over-long text is refused unsent."""
+    take = _recording(team, recording_id, Recording.objects.listed().originals())
+    text = request.POST.get("text", "")
+    had = take.has_note
+    saved, refusal = noting.save_note(take, text, user=request.user)
+    if refusal and noting.refusal_of(text) is None:
+        refusal = f"Respeecher did not save the note: {refusal}"
+    done = "Note saved at Respeecher." if had else "Note added at Respeecher."
+    return _noted(request, saved, refusal, done=done, typed=text if refusal else None)
+
+
+@change_view
+@require_POST
+def recording_note_delete(request, team, recording_id):
+    take = _recording(team, recording_id, Recording.objects.listed().originals())
+    saved, refusal = noting.delete_note(take, user=request.user)
+    if refusal:
+        refusal = f"Respeecher did not delete the note: {refusal} It is kept."
+    return _noted(request, saved, refusal, done="Note deleted at Respeecher and here.")
+
+
+# Deleting one take ----------------------------------------------------------------------
+
+
+@change_view
+def take_delete(request, team, recording_id):
+    """First a page saying what goes (the take and its conversions); then, confirmed, it
+    is deleted at Respeecher and here, and the folder it was in is shown."""
+    take = _recording(team, recording_id, Recording.objects.listed().originals())
+    if request.method != "POST":
+        conversions = take.conversions.listed().filter(kind=Recording.Kind.CONVERSION).count()
+        context = {"take": take, "take_name": _take_name(take), "conversion_count": conversions}
+        return render(request, "recordings/take_delete.html", context)
+    [(_, refusal)] = deleting.delete_takes([take], user=request.user)
+    if refusal:
+        messages.error(
+            request, f"Respeecher did not delete “{_take_name(take)}”: {refusal} It is kept."
+        )
+        return redirect(take.get_absolute_url())
+    messages.success(request, f"Deleted “{_take_name(take)}” at Respeecher and here.")
+    back = take.folder or take.project
+    return redirect(back.get_absolute_url())
+
+
+# Folders in folders ---------------------------------------------------------------------
+
+
+def _parent_folder(request, team, project):
+    """The folder a new folder goes inside (`parent`, a folder of this project), or None;
+    one of another project or team is not found."""
+    source = request.POST if request.method == "POST" else request.GET
+    asked = source.get("parent", "")
+    if not asked:
+        return None
+    parent = ids_from([asked], 1)
+    if not parent:
+        raise Http404("No such folder.")
+    return get_for_team(
+        Folder.objects.listed().filter(project=project).select_related("project"),
+        team,
+        pk=parent[0],
+    )
+
+
+def _subfolders(folder) -> dict:
+    subfolders = Folder.objects.listed().filter(parent=folder).with_counts()
+    return {"subfolders": list(subfolders.defer("raw").order_by("name", "pk"))}

@@ -769,6 +769,8 @@ def _json_bytes(value: Any) -> bytes:
 
 
 # Notes --------------------------------------------------------------------------
+# Weak, as in the client: the seed gives these routes no request bodies. The guess:
+# POST {recording_id, text}, PUT {id, text}, DELETE {id}; each answers the note.
 
 
 @route("POST", "/api/notes")
@@ -798,6 +800,9 @@ async def update_note(request: Request, store: Store):
     body = await body_of(request)
     entry = _note_for(store, body)
     entry["note"]["text"] = body_str(body, "text")
+    recording = store.respeecher.recordings.get(entry["recording_id"])
+    if recording is not None:  # the same note, also after a restore from disk
+        recording["note"] = entry["note"]
     return entry["note"]
 
 
@@ -961,15 +966,16 @@ async def create_orders(request: Request, store: Store):
 @route("POST", "/api/v2/orders/retry/{recording_id}")
 async def retry_order(request: Request, store: Store):
     world = store.respeecher
+    # Seed 003: "Retry a conversion order for a specific original": the id is the
+    # original's, and each of its failed conversions is made again.
     record = get_or_404(world.recordings, path_uuid(request, "recording_id"), "Recording")
     if record["type"] == CONVERTED:
-        failed = [record] if record["state"] == "error" else []
-    else:
-        failed = [
-            r
-            for r in world.recordings.values()
-            if r["original_id"] == record["id"] and r["type"] == CONVERTED and r["state"] == "error"
-        ]
+        raise error(400, "Recording is not an original")
+    failed = [
+        r
+        for r in world.recordings.values()
+        if r["original_id"] == record["id"] and r["type"] == CONVERTED and r["state"] == "error"
+    ]
     if not failed:
         raise error(400, "Nothing to retry: no failed conversion")
     orders = []

@@ -91,6 +91,7 @@ class Runs:
         accounts: Callable[[], object],
         on_done: Callable[[SyncRun, Tally], None] | None = None,
         on_failed: Callable[[SyncRun, str], None] | None = None,
+        options: Callable[[SyncRun], dict] | None = None,
     ):
         self.model = model
         self.sync = sync
@@ -98,11 +99,14 @@ class Runs:
         self.accounts = accounts
         self.on_done = on_done
         self.on_failed = on_failed
+        # What a run's own row asks of `sync`, as keyword arguments (a full reading, say).
+        self.options = options or (lambda run: {})
         self._counts = {f.name for f in model._meta.concrete_fields}
 
-    def request(self, account: ProviderAccount, user=None) -> tuple[SyncRun, bool]:
+    def request(self, account: ProviderAccount, user=None, **fields) -> tuple[SyncRun, bool]:
         """The account's live run, or a new one enqueued after commit; (run, created).
-        One left going by a dead worker (`is_stuck`) is marked failed and replaced."""
+        One left going by a dead worker (`is_stuck`) is marked failed and replaced.
+        `fields` are set on a new run (what it is asked to do; see `options`)."""
         model = self.model
         with transaction.atomic():
             # Lock the account row so two clicks at once make one run.
@@ -114,7 +118,9 @@ class Runs:
                 model.objects.filter(pk=running.pk, status__in=model.LIVE).update(
                     status=model.Status.FAILED, message=INTERRUPTED, finished_at=timezone.now()
                 )
-            run = model.objects.create(team=account.team, account=account, requested_by=user)
+            run = model.objects.create(
+                team=account.team, account=account, requested_by=user, **fields
+            )
             transaction.on_commit(lambda: self.enqueue(run.pk))
         return run, True
 
@@ -142,7 +148,7 @@ class Runs:
             model.objects.filter(pk=run_id).update(**self.counts(tally))
 
         try:
-            tally = self.sync(run.account, progress)
+            tally = self.sync(run.account, progress, **self.options(run))
         except UpstreamError as exc:
             self._fail(run, exc.message)
             return "failed"

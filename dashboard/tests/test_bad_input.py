@@ -63,6 +63,7 @@ NO_INPUT = {
     "webhook_redeliver": "queues the delivery again; reads no field",
     "recordings_refresh": "starts a sync of Respeecher's projects (a SyncRun row by design)",
     "recordings_retry": "sends a failed conversion again (this one is not failed: it says so)",
+    "recordings_note_delete": "deletes the take's note; reads no field (drawn only on a note)",
     "voices_refresh": "starts a sync of the provider's voices (a SyncRun row by design)",
     "logout": "ends the session; walked anonymously so the admin's session survives",
     "healthz": "answers any method with the health of the database and broker",

@@ -195,7 +195,9 @@ def test_failed_conversion_is_retried_to_done(respeecher, folder, take, sandbox)
     failed = poll(lambda: respeecher.get_recording(item.conversion_id), lambda r: r.state == FAILED)
     sandbox.config(fail_rate=0.0)
 
-    [again] = respeecher.retry_order(failed.id)
+    with pytest.raises(BadRequest):
+        respeecher.retry_order(failed.id)  # the original's id, not the conversion's
+    [again] = respeecher.retry_order(original.id)
     done = poll(
         lambda: respeecher.get_recording(item.conversion_id), lambda r: r.state != PROCESSING
     )

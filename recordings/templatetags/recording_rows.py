@@ -15,7 +15,7 @@ register = template.Library()
 
 ORIGINAL = """  <tr class="original">
     {pick}<td>{star}</td>
-    <td><a href="{url}">{label}</a>{file_name}</td>
+    <td><a href="{url}">{label}</a>{file_name}{note}</td>
     <td>{source}</td>
     <td>{state}</td>
     <td>{created}</td>
@@ -52,13 +52,74 @@ def state_html(recording) -> str:
     return '<span class="muted small">—</span>'
 
 
+NOTE = """<div class="note" id="note-{pk}">{shown}{edit}</div>"""
+
+NOTE_EDIT = """<details class="note-edit"{open}>
+      <summary class="small">{summary}</summary>
+      <form class="stack" method="post" action="{url}"
+            hx-post="{url}" hx-target="#note-{pk}" hx-swap="outerHTML">
+        <input type="hidden" name="csrfmiddlewaretoken" value="{csrf}">
+        <label class="visually-hidden" for="note-text-{pk}">Note on {name}</label>
+        <textarea id="note-text-{pk}" name="text" rows="2"
+                  data-counter="{max}"{invalid}>{typed}</textarea>
+        <span class="small muted">Up to {max_words} characters, kept at Respeecher.</span>{error}
+        <div><button type="submit" class="small">Save note</button></div>
+      </form>{delete}
+    </details>"""
+
+NOTE_ERROR = """
+        <span class="bad small" id="note-error-{pk}" role="alert">{error}</span>"""
+
+NOTE_DELETE = """
+      <form class="inline" method="post" action="{url}delete/"
+            hx-post="{url}delete/" hx-target="#note-{pk}" hx-swap="outerHTML"
+            data-confirm="Delete the note on {name}? Respeecher deletes it too.">
+        <input type="hidden" name="csrfmiddlewaretoken" value="{csrf}">
+        <button type="submit" class="small danger">Delete note</button>
+      </form>"""
+
+
+def note_html(
+    recording, *, url: str, can_change: bool, csrf: str, error: str = "", typed=None
+) -> str:
+    """A take's note and, for those who may change it, its edit and delete forms (the
+    originals list's rows and the take page). `url` is the take's note address."""
+    from recordings.models import Recording
+
+    pk, text = recording.pk, recording.note_text if recording.note_remote_id else ""
+    shown = f'<p class="small note-text"><span class="muted">Note:</span> {escape(text)}</p>'
+    if not can_change:
+        return NOTE.format(pk=pk, shown=shown if text else "", edit="")
+    name = escape(recording.label or recording.file_name or "this take")
+    edit = NOTE_EDIT.format(
+        open=" open" if error else "",
+        summary="Edit the note" if text else "Add a note",
+        url=escape(url),
+        pk=pk,
+        csrf=escape(csrf),
+        name=name,
+        max=Recording.NOTE_MAX,
+        max_words=f"{Recording.NOTE_MAX:,}",
+        invalid=f' aria-invalid="true" aria-describedby="note-error-{pk}"' if error else "",
+        typed=escape(typed if error and typed is not None else text),
+        error=NOTE_ERROR.format(pk=pk, error=escape(error)) if error else "",
+        delete=NOTE_DELETE.format(url=escape(url), pk=pk, csrf=escape(csrf), name=name)
+        if text
+        else "",
+    )
+    return NOTE.format(pk=pk, shown=shown if text else "", edit=edit)
+
+
 def _created(recording) -> str:
     # As the `when` filter says it: "2 hours ago", with the exact time for a pointer.
     return when(recording.created_at) if recording.created_at else ""
 
 
-def _original(take, can_change: bool) -> str:
+def _original(take, can_change: bool, csrf: str = "") -> str:
     name = take.label or take.file_name or "the take without a label"
+    note = ""
+    if take.note_remote_id or can_change:
+        note = note_html(take, url=f"{take.page_url}note/", can_change=can_change, csrf=csrf)
     return ORIGINAL.format(
         pick=PICK.format(pk=take.pk, name=escape(name)) if can_change else "",
         star='<span title="Starred" aria-label="Starred">★</span>' if take.starred else "",
@@ -70,6 +131,7 @@ def _original(take, can_change: bool) -> str:
             if take.file_name and take.label
             else ""
         ),
+        note=note,
         source="Text to speech" if take.tts else "Upload",
         state=state_html(take),
         created=_created(take),
@@ -95,8 +157,9 @@ def original_rows(context, originals):
     membership = context.get("membership")
     can_change = bool(membership and membership.can_change)
     live_row, out = None, []
+    csrf = str(context.get("csrf_token") or "") if can_change else ""
     for take in originals:
-        out.append(_original(take, can_change))
+        out.append(_original(take, can_change, csrf))
         out.extend(_conversion(c, can_change) for c in take.shown_conversions)
         for order in take.live_orders:
             if live_row is None:
@@ -109,3 +172,25 @@ def original_rows(context, originals):
 @register.simple_tag
 def recording_state(recording):
     return mark_safe(state_html(recording))  # noqa: S308 -- escaped in state_html
+
+
+@register.simple_tag(takes_context=True)
+def recording_note(context, recording, error="", typed=None):
+    """The take page's note block (and the answer to an htmx note form)."""
+    from django.urls import reverse
+
+    membership = context.get("membership")
+    can_change = bool(membership and membership.can_change)
+    url = reverse(
+        "recordings_note",
+        kwargs={"team": recording.team.slug, "recording_id": recording.pk},
+    )
+    html = note_html(
+        recording,
+        url=url,
+        can_change=can_change,
+        csrf=str(context.get("csrf_token") or ""),
+        error=error,
+        typed=typed,
+    )
+    return mark_safe(html)  # noqa: S308 -- escaped in note_html

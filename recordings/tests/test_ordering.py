@@ -189,14 +189,15 @@ def test_a_failed_conversion_is_retried_with_orders_retry(
     assert first.status == Status.FAILED
     conversion = Recording.objects.get(kind=Recording.Kind.CONVERSION)
     assert conversion.is_failed
+    retry_url = reverse(
+        "recordings_retry", kwargs={"team": take.team.slug, "recording_id": take.pk}
+    )
     page = member_client.get(take.get_absolute_url()).content.decode()
-    assert "Retry this conversion" in page
+    assert "Retry asks Respeecher to make all of this take's failed conversions again" in page
+    assert f'action="{retry_url}"' in page
 
     control.post("/_sandbox/config", json={"fail_rate": 0.0}).raise_for_status()
     requests_log()
-    retry_url = reverse(
-        "recordings_retry", kwargs={"team": take.team.slug, "recording_id": conversion.pk}
-    )
     assert member_client.post(retry_url).status_code == 302
     again = Job.objects.get(retry_of=first)
     _run([again.pk])
@@ -204,7 +205,9 @@ def test_a_failed_conversion_is_retried_with_orders_retry(
     assert again.status == Status.COMPLETED
     assert again.remote_id == first.remote_id  # the same conversion, made again
     paths = [r["path"] for r in requests_log()]
-    assert any(p.endswith(f"/api/v2/orders/retry/{conversion.remote_id}") for p in paths)
+    # As seed 003 documents it: the original's id, never the conversion's.
+    retries = [p for p in paths if "/api/v2/orders/retry/" in p]
+    assert retries == [f"/respeecher/api/v2/orders/retry/{take.remote_id}"]
     assert not any(p.endswith("/api/v2/orders") for p in paths)
     conversion.refresh_from_db()
     assert conversion.is_completed
@@ -403,12 +406,53 @@ def test_retrying_a_conversion_made_elsewhere_twice_sends_one_retry(member_clien
     ).json()["ids"][0]
     sync.sync_account(take.account, full=True)
     conversion = Recording.objects.get(remote_id=seeded)
-    url = reverse(
-        "recordings_retry", kwargs={"team": take.team.slug, "recording_id": conversion.pk}
-    )
+    url = reverse("recordings_retry", kwargs={"team": take.team.slug, "recording_id": take.pk})
     member_client.post(url)
     member_client.post(url)  # pressed again while the first retry waits to be sent
-    assert Job.objects.filter(kind=RespeecherConversion.name).count() == 1
+    [job] = Job.objects.filter(kind=RespeecherConversion.name)
+    assert RespeecherConversion.params(job).retry_conversion_id == (conversion.remote_id)
+    control.delete("/_sandbox/requests").raise_for_status()
+    _run([job.pk])
+    log = control.get("/_sandbox/requests", params={"provider": "respeecher"}).json()
+    retries = [r["path"] for r in log["requests"] if "/orders/retry/" in r["path"]]
+    assert retries == [f"/respeecher/api/v2/orders/retry/{take.remote_id}"]
+
+
+def test_retry_remakes_every_failed_conversion_of_the_take_with_one_call(
+    member_client, world, control, requests_log
+):
+    take = world["takes"][0]
+    control.post("/_sandbox/config", json={"fail_rate": 1.0}).raise_for_status()
+    _order(member_client, world, world["voices"], takes=[take])
+    firsts = list(Job.objects.order_by("pk"))
+    _run([j.pk for j in firsts])
+    assert {j.status for j in Job.objects.all()} == {Status.FAILED}
+    page = member_client.get(take.get_absolute_url()).content.decode()
+    assert "2 conversions of this take failed." in page
+    control.post("/_sandbox/config", json={"fail_rate": 0.0}).raise_for_status()
+    requests_log()
+
+    url = reverse("recordings_retry", kwargs={"team": take.team.slug, "recording_id": take.pk})
+    answer = member_client.post(url, follow=True)
+
+    assert "Sent 2 failed conversions of this take back to Respeecher" in answer.content.decode()
+    again = list(Job.objects.filter(retry_of__in=firsts))
+    assert len(again) == 2
+    _run([j.pk for j in again])
+    assert {j.status for j in Job.objects.filter(pk__in=[j.pk for j in again])} == {
+        Status.COMPLETED
+    }
+    retries = [r["path"] for r in requests_log() if "/orders/retry/" in r["path"]]
+    assert retries == [f"/respeecher/api/v2/orders/retry/{take.remote_id}"]
+    assert "failed." not in member_client.get(take.get_absolute_url()).content.decode()
+
+
+def test_retry_with_nothing_failed_says_so_and_sends_nothing(member_client, world, requests_log):
+    take = world["takes"][0]
+    url = reverse("recordings_retry", kwargs={"team": take.team.slug, "recording_id": take.pk})
+    answer = member_client.post(url, follow=True)
+    assert "No conversion of this take failed: nothing to retry." in answer.content.decode()
+    assert requests_log() == [] and not Job.objects.exists()
 
 
 def test_an_order_sent_twice_at_once_is_placed_once(member, world, requests_log):

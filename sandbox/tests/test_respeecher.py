@@ -218,6 +218,10 @@ def test_conversions_fail_with_an_error_at_fail_rate_one_and_can_be_retried(sand
     wait_until(lambda: recording(sandbox, placed["conversion_id"]), lambda r: r["state"] == "done")
     nothing = sandbox.respeecher.post(f"/api/v2/orders/retry/{original['id']}")
     assert nothing.status_code == 400
+    assert nothing.json() == {"detail": "Nothing to retry: no failed conversion"}
+    # Seed 003: the id is the original's; a conversion's is refused.
+    by_conversion = sandbox.respeecher.post(f"/api/v2/orders/retry/{placed['conversion_id']}")
+    assert by_conversion.status_code == 400
 
 
 def test_order_for_a_tts_original_needs_a_narration_style(sandbox):
