@@ -71,7 +71,8 @@ class SyncRun(models.Model):
         return not self.is_finished and timezone.now() - self.created_at > limit
 
 
-Sync = Callable[[ProviderAccount, Callable[[Tally], None]], Tally]
+# sync(account, progress, **options) -> Tally
+Sync = Callable[..., Tally]
 
 
 class Runs:
@@ -80,7 +81,8 @@ class Runs:
     `sync(account, progress)` does the work and returns its tally, calling `progress`
     with the tally so far; `enqueue(run_pk)` sends the task; `accounts()` are the
     accounts the scheduled refresh covers. `on_done(run, tally)` and
-    `on_failed(run, message)` say what else happens (an activity entry)."""
+    `on_failed(run, message)` say what else happens (an activity entry); `options(run)`
+    are keyword arguments `sync` is called with for that run (how it is narrowed)."""
 
     def __init__(
         self,
@@ -91,6 +93,7 @@ class Runs:
         accounts: Callable[[], object],
         on_done: Callable[[SyncRun, Tally], None] | None = None,
         on_failed: Callable[[SyncRun, str], None] | None = None,
+        options: Callable[[SyncRun], dict] | None = None,
     ):
         self.model = model
         self.sync = sync
@@ -98,11 +101,13 @@ class Runs:
         self.accounts = accounts
         self.on_done = on_done
         self.on_failed = on_failed
+        self.options = options
         self._counts = {f.name for f in model._meta.concrete_fields}
 
-    def request(self, account: ProviderAccount, user=None) -> tuple[SyncRun, bool]:
+    def request(self, account: ProviderAccount, user=None, **fields) -> tuple[SyncRun, bool]:
         """The account's live run, or a new one enqueued after commit; (run, created).
-        One left going by a dead worker (`is_stuck`) is marked failed and replaced."""
+        One left going by a dead worker (`is_stuck`) is marked failed and replaced.
+        `fields` are the new run's own columns (what a narrowed run is narrowed to)."""
         model = self.model
         with transaction.atomic():
             # Lock the account row so two clicks at once make one run.
@@ -114,7 +119,9 @@ class Runs:
                 model.objects.filter(pk=running.pk, status__in=model.LIVE).update(
                     status=model.Status.FAILED, message=INTERRUPTED, finished_at=timezone.now()
                 )
-            run = model.objects.create(team=account.team, account=account, requested_by=user)
+            run = model.objects.create(
+                team=account.team, account=account, requested_by=user, **fields
+            )
             transaction.on_commit(lambda: self.enqueue(run.pk))
         return run, True
 
@@ -142,7 +149,7 @@ class Runs:
             model.objects.filter(pk=run_id).update(**self.counts(tally))
 
         try:
-            tally = self.sync(run.account, progress)
+            tally = self.sync(run.account, progress, **(self.options(run) if self.options else {}))
         except UpstreamError as exc:
             self._fail(run, exc.message)
             return "failed"

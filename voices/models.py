@@ -35,6 +35,14 @@ AGE_GROUPS = {"child": "Child", "young": "Young", "adult": "Adult", "senior": "S
 PITCH_GROUPS = {"low": "Low", "mid": "Middle", "high": "High"}
 # Where Burki hosts a cloned voice.
 HOSTS = {"elevenlabs": "ElevenLabs", "resemble": "Resemble AI", "inworld": "Inworld"}
+# A Burki cloned voice's `status` codes (docs/upstream/burki.md), in the catalog's words;
+# the codes are also what Burki's list takes to narrow itself.
+BURKI_STATUSES = {
+    "ready": "Ready",
+    "processing": "Training",
+    "failed": "Failed",
+    "archived": "Archived",
+}
 
 
 def voice_word(table: dict[str, str], code: str) -> str:
@@ -150,7 +158,7 @@ class VoiceQuerySet(BurkiQuerySetMixin, TeamQuerySet):
     def filtered(self, params) -> "VoiceQuerySet":
         """Apply the catalog's filters from a GET mapping; unknown values match nothing."""
         qs = self.search(params.get("q", ""))
-        for field in ("provider", "kind", "language", "gender", "status", "age_group"):
+        for field in ("provider", "kind", "language", "gender", "status", "age_group", "host"):
             value = params.get(field, "")
             if value:
                 qs = qs.filter(**{field: value})
@@ -318,9 +326,30 @@ class Voice(models.Model):
 
 
 class SyncRun(runs.SyncRun):
-    """One refresh of an account's voices, so people can watch it and see how it ended."""
+    """One refresh of an account's voices, so people can watch it and see how it ended.
+    A Burki refresh may be narrowed to one status and one host, which Burki's list is
+    then asked for (blank: all of them)."""
 
     time_limit_setting = "VOICES_SYNC_TIME_LIMIT"
+
+    only_status = models.CharField(max_length=20, blank=True)
+    only_host = models.CharField(max_length=30, blank=True)
+
+    @property
+    def narrowing(self) -> dict[str, str]:
+        """What sync.sync_account is asked to narrow this run to."""
+        return {"status": self.only_status, "host": self.only_host}
+
+    @property
+    def narrowing_said(self) -> str:
+        """ "ready voices hosted at ElevenLabs", or "" for a whole refresh."""
+        if not (self.only_status or self.only_host):
+            return ""
+        said = voice_word(BURKI_STATUSES, self.only_status).lower() if self.only_status else ""
+        said = f"{said} voices" if said else "voices"
+        if self.only_host:
+            said += f" hosted at {voice_word(HOSTS, self.only_host)}"
+        return said
 
     def __str__(self):
         return f"Voice sync of {self.account} ({self.get_status_display()})"

@@ -32,6 +32,7 @@ from voices.forms import (
 )
 from voices.models import (
     AGE_GROUPS,
+    BURKI_STATUSES,
     GENDERS,
     HOSTS,
     PITCH_GROUPS,
@@ -150,6 +151,13 @@ def catalog(request, team):
             "providers": Provider.choices,
             "kinds": Kind.choices,
             "bands": QualityBand.choices,
+            "burki_statuses": list(BURKI_STATUSES.items()),
+            "hosts": list(HOSTS.items()),
+            # What Burki's Refresh is narrowed to: the filters, where they are Burki's.
+            "narrow_status": status
+            if (status := request.GET.get("status")) in BURKI_STATUSES
+            else "",
+            "narrow_host": host if (host := request.GET.get("host")) in HOSTS else "",
             "genders": [(code, GENDERS[code]) for code in ("female", "male")],
             "age_groups": list(AGE_GROUPS.items()),
             "pitch_groups": list(PITCH_GROUPS.items()),
@@ -190,11 +198,39 @@ def voice_detail(request, team, voice_id):
     )
 
 
+NARROWING_REFUSED = (
+    "Burki's voices can be refreshed by a status and a host from the lists only;"
+    " choose them again, or clear them to refresh every voice."
+)
+
+
+def _narrowing(account, data) -> dict[str, str] | None:
+    """The status and host a Burki refresh is narrowed to (the catalog's filters, sent
+    with its Refresh button), as the run's columns; None when one is not Burki's."""
+    if not account.narrows_voices:
+        return {}
+    status, host = data.get("status", ""), data.get("host", "")
+    if (status and status not in BURKI_STATUSES) or (host and host not in HOSTS):
+        return None
+    return {"only_status": status, "only_host": host}
+
+
 @team_view()
 @require_POST
 def refresh(request, team, provider):
     account = get_for_team(ProviderAccount, team, provider=provider)
-    run, created = runs.request_sync(account, user=request.user)
+    narrowing = _narrowing(account, request.POST)
+    if narrowing is None:
+        run = SyncRun.objects.filter(account=account).first()
+        if request.htmx:
+            response = render(request, "voices/catalog.html#sync", {"account": account, "run": run})
+            trigger_client_event(
+                response, "toasts", [{"message": NARROWING_REFUSED, "level": "error"}]
+            )
+            return response
+        messages.error(request, NARROWING_REFUSED)
+        return redirect("voices", team=team.slug)
+    run, created = runs.request_sync(account, user=request.user, **narrowing)
     if not created:
         messages.info(request, f"{account.get_provider_display()} voices are already refreshing.")
     if request.htmx:
