@@ -261,6 +261,38 @@ class Voice(models.Model):
         return self.status == PROVIDER_FAILED
 
     @property
+    def failure_reason(self) -> str:
+        """Why the provider could not make this voice, as its record says; "" when it
+        did not fail or gave no reason."""
+        if not self.is_failed:
+            return ""
+        if self.provider == Provider.A2E:
+            from providers.a2e import Voice as A2EVoice
+
+            return A2EVoice.from_raw(self.raw).failed_message or ""
+        if self.provider == Provider.BURKI:
+            return str(self.raw.get("error_message") or "")
+        return ""
+
+    @property
+    def failure_advice(self) -> str:
+        """What to do about a clone that failed, in the words its clone job uses."""
+        from voices.kinds import A2E_CLONE_TIPS, BURKI_CLONE_TIPS
+
+        if not self.is_failed:
+            return ""
+        return {Provider.A2E: A2E_CLONE_TIPS, Provider.BURKI: BURKI_CLONE_TIPS}.get(
+            self.provider, ""
+        )
+
+    @property
+    def clone_again_url_name(self) -> str:
+        """The page that clones a voice at this voice's provider, when it has one here."""
+        return {Provider.A2E: "voices_clone", Provider.BURKI: "voices_burki_clone"}.get(
+            self.provider, ""
+        )
+
+    @property
     def status_label(self) -> str:
         """The voice's state in people's words; the provider's own word is in Details."""
         if not self.status:
