@@ -256,6 +256,54 @@ class Voice(models.Model):
         """Respeecher keeps favourites and accent settings itself, per voice."""
         return self.provider == Provider.RESPEECHER
 
+    @cached_property
+    def accents(self) -> list[dict]:
+        """A Respeecher voice's accents as its page shows them: id, name, locale, whether
+        it is the default, the account's favourite, and its semitone correction."""
+        found = []
+        for item in self._raw_items("accents"):
+            info = item.get("info") if isinstance(item.get("info"), dict) else {}
+            settings = self._settings(item)
+            found.append(
+                {
+                    "id": str(item["id"]),
+                    "name": info.get("name") or info.get("short_name") or "",
+                    "locale": info.get("locale") or "",
+                    "is_default": bool(item.get("is_default")),
+                    "favourite": bool(settings.get("favorite")),
+                    "semitones": settings.get("semitones_correction") or 0,
+                }
+            )
+        return found
+
+    @cached_property
+    def narration_styles(self) -> list[dict]:
+        """A Respeecher voice's narration styles as its page shows them (the name is
+        `name` to the official client, `info.name` in seed 003)."""
+        found = []
+        for item in self._raw_items("narration_styles"):
+            info = item.get("info") if isinstance(item.get("info"), dict) else {}
+            tags = [t.get("name") for t in item.get("tags") or [] if isinstance(t, dict)]
+            found.append(
+                {
+                    "id": str(item["id"]),
+                    "name": item.get("name") or info.get("name") or "",
+                    "is_default": bool(item.get("is_default")),
+                    "favourite": bool(self._settings(item).get("favorite")),
+                    "tags": [t for t in tags if t],
+                }
+            )
+        return found
+
+    def _raw_items(self, key: str) -> list[dict]:
+        if self.provider != Provider.RESPEECHER or not isinstance(self.raw, dict):
+            return []
+        return [i for i in self.raw.get(key) or [] if isinstance(i, dict) and i.get("id")]
+
+    @staticmethod
+    def _settings(item: dict) -> dict:
+        return item.get("settings") if isinstance(item.get("settings"), dict) else {}
+
     @property
     def is_failed(self) -> bool:
         return self.status == PROVIDER_FAILED

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import trigger_client_event
 
 from core.htmx import render_page
@@ -27,6 +27,7 @@ from voices.forms import (
     BurkiCloneForm,
     CloneForm,
     SpeechForm,
+    VoiceFavouriteForm,
     VoiceSettingsForm,
     burki_rules,
 )
@@ -194,7 +195,13 @@ def voice_detail(request, team, voice_id):
     return render(
         request,
         "voices/detail.html",
-        {"voice": voice, "made_by": jobs.first(), "generations": generations},
+        {
+            "voice": voice,
+            "made_by": jobs.first(),
+            "generations": generations,
+            # Respeecher keeps favourites and accent settings: members change them there.
+            "can_set": voice.keeps_settings_upstream and request.membership.can_change,
+        },
     )
 
 
@@ -552,4 +559,57 @@ def voice_sample_audio(request, team, voice_id):
     if response.status_code == 502:
         # The player asks its page again on error (catalog.html#player), which then says why.
         lookups.remember_failure(voice, response.content.decode())
+    return response
+
+
+@team_view()
+@require_POST
+def voice_favourite(request, team, voice_id, what):
+    """Mark a narration style or an accent (`what`, from the URL) as the voice's
+    favourite at Respeecher."""
+    voice = get_for_team(Voice.objects.select_related("account"), team, pk=voice_id)
+    form = VoiceFavouriteForm(request.POST, voice=voice, what=what)
+    if not form.is_valid():
+        messages.error(request, next(iter(form.errors.values()))[0])
+    elif refusal := form.save():
+        messages.error(request, f"Respeecher did not save it: {refusal}")
+    else:
+        voice.refresh_from_db(fields=["raw"])
+        messages.success(request, f"Saved at Respeecher: {_favourite_said(voice, form)}.")
+    return redirect(voice.get_absolute_url())
+
+
+def _favourite_said(voice, form) -> str:
+    chosen = form.cleaned_data[form.what]
+    if form.what == "narration_style_id":
+        style = next((s for s in voice.narration_styles if s["id"] == chosen), {})
+        return f"“{style.get('name') or 'that style'}” is a favourite narration style of this voice"
+    accent = next((a for a in voice.accents if a["id"] == chosen), {})
+    return f"“{accent.get('name') or 'that accent'}” is a favourite accent of this voice"
+
+
+@team_view()
+@require_safe
+def voice_accent_audio(request, team, voice_id, accent_id):
+    """The sample of one accent of a Respeecher voice, asked for when it is played and
+    relayed as it arrives (jobs.files), so the page's player loads only our origin."""
+    voice = get_for_team(Voice.objects.select_related("account"), team, pk=voice_id)
+    if accent_id not in {str(a["id"]) for a in lookups.accents_of(voice)}:
+        raise Http404("This voice has no such accent.")
+    if failed := lookups.sample_failure(voice, accent_id):
+        return HttpResponse(failed, status=502, content_type="text/plain; charset=utf-8")
+    try:
+        url = lookups.accent_sample_url(voice, accent_id)
+    except UpstreamError as exc:
+        lookups.remember_failure(voice, exc.message, accent_id)
+        return HttpResponse(f"Respeecher did not list it: {exc.message}", status=502)
+    if not url:
+        raise Http404("Respeecher has no sample of this accent.")
+    response = relay_response(
+        client_for(voice.account).stream(url),
+        name=f"sample-{voice.pk}-{accent_id[:8]}",
+        provider=voice.get_provider_display(),
+    )
+    if response.status_code == 502:
+        lookups.remember_failure(voice, response.content.decode(), accent_id)
     return response
