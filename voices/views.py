@@ -2,12 +2,12 @@
 
 from django.contrib import messages
 from django.db.models import OuterRef, Subquery
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
 from core.htmx import render_page
@@ -589,11 +589,14 @@ def _favourite_said(voice, form) -> str:
 
 
 @team_view()
-@require_safe
 def voice_accent_audio(request, team, voice_id, accent_id):
     """The sample of one accent of a Respeecher voice, asked for when it is played and
-    relayed as it arrives (jobs.files), so the page's player loads only our origin."""
+    relayed as it arrives (jobs.files), so the page's player loads only our origin.
+    Read-only: another team's voice is not found whatever the method, then only GET
+    and HEAD are answered."""
     voice = get_for_team(Voice.objects.select_related("account"), team, pk=voice_id)
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
     if accent_id not in {str(a["id"]) for a in lookups.accents_of(voice)}:
         raise Http404("This voice has no such accent.")
     if failed := lookups.sample_failure(voice, accent_id):
