@@ -102,6 +102,9 @@ class JobKind(abc.ABC):
         different things (speech into a folder makes a take, in a voice audio)."""
         return cls.made_label
 
+    # What to do about a failed job of this kind, said after its reason ("" says nothing).
+    failure_advice = ""
+
     @classmethod
     def params(cls, job: Job) -> Params:
         return cls.Params.read(job.params)

@@ -172,6 +172,12 @@ class Job(models.Model):
         return self.job_kind.verbose_name if self.job_kind else "Job"
 
     @property
+    def failure_advice(self) -> str:
+        """What to do next about a failed job, in its kind's words; "" when not failed."""
+        kind = self.job_kind
+        return kind.failure_advice if self.is_failed and kind is not None else ""
+
+    @property
     def made(self):
         """A Made link to what this job made, once completed; else None."""
         kind = self.job_kind

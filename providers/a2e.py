@@ -86,6 +86,8 @@ class Voice:
     created_at: datetime | None
     updated_at: datetime | None
     raw: dict = field(repr=False)
+    # Why training failed, as A2E said it; "" or None while it has not failed.
+    failed_message: str | None = None
 
     @classmethod
     def from_raw(cls, raw: dict) -> Voice:
@@ -102,6 +104,8 @@ class Voice:
             created_at=timestamp(raw, "createdAt", "created_at"),
             updated_at=timestamp(raw, "updatedAt", "updated_at"),
             raw=raw,
+            # Spelt as the dubbing record's (seed 001's example: faild_message).
+            failed_message=string(raw, "failed_message", "faild_message"),
         )
 
 

@@ -584,20 +584,27 @@ def marketplace_voices() -> list[dict[str, Any]]:
         ids = [fixed("voice"), fixed("accent"), fixed("style")]
         voice = respeecher_voice(name, MARKETPLACE_CREATED_AT, n, params, ids)
         voice["description"] = f"{name}: {gender}, {age}, {nation}; from the marketplace."
-        voice["accents"] = [
-            {
-                "id": ids[1] if i == 0 else fixed(f"accent/{short}"),
-                "is_default": i == 0,
-                "native": i == 0,
-                "info": dict(_ACCENTS[short]),
-                "tiers": [{"name": "basic"}],
-                "available": True,
-                "settings": {"favorite": False, "semitones_correction": 0},
-            }
-            for i, short in enumerate(accents)
-        ]
+        voice["accents"] = accents_of(
+            accents, [ids[1], *(fixed(f"accent/{short}") for short in accents[1:])]
+        )
         voices.append(voice)
     return voices
+
+
+def accents_of(short_names, ids) -> list[dict[str, Any]]:
+    """A voice's accents (by _ACCENTS' short names), the first its native default."""
+    return [
+        {
+            "id": accent_id,
+            "is_default": i == 0,
+            "native": i == 0,
+            "info": dict(_ACCENTS[short]),
+            "tiers": [{"name": "basic"}],
+            "available": True,
+            "settings": {"favorite": False, "semitones_correction": 0},
+        }
+        for i, (short, accent_id) in enumerate(zip(short_names, ids, strict=True))
+    ]
 
 
 def seed_respeecher_voice(store, count: int, params: dict) -> list[str]:
@@ -609,6 +616,9 @@ def seed_respeecher_voice(store, count: int, params: dict) -> list[str]:
         record = respeecher_voice(
             f"{prefix} {i + 1:06d}", stamp, len(voices), params, pool[3 * i : 3 * i + 3]
         )
+        if params.get("accents"):  # short names (US, GB, AU, UA, ES), the first the default
+            shorts = [s for s in params["accents"] if s in _ACCENTS]
+            record["accents"] = accents_of(shorts, [pool[3 * i + 1], *new_uuids(len(shorts) - 1)])
         voices[record["id"]] = record
         ids.append(record["id"])
     return ids

@@ -299,6 +299,11 @@ class ProviderAccount(models.Model):
         return self.provider == Provider.BURKI
 
     @property
+    def narrows_voices(self) -> bool:
+        """Burki's list of cloned voices narrows itself to a status and a host."""
+        return self.provider == Provider.BURKI
+
+    @property
     def followed_assistants(self) -> list[int]:
         return [int(a) for a in self.options.get("assistants", [])]
 

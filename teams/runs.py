@@ -71,7 +71,8 @@ class SyncRun(models.Model):
         return not self.is_finished and timezone.now() - self.created_at > limit
 
 
-Sync = Callable[[ProviderAccount, Callable[[Tally], None]], Tally]
+# sync(account, progress, **options) -> Tally
+Sync = Callable[..., Tally]
 
 
 class Runs:
@@ -80,7 +81,8 @@ class Runs:
     `sync(account, progress)` does the work and returns its tally, calling `progress`
     with the tally so far; `enqueue(run_pk)` sends the task; `accounts()` are the
     accounts the scheduled refresh covers. `on_done(run, tally)` and
-    `on_failed(run, message)` say what else happens (an activity entry)."""
+    `on_failed(run, message)` say what else happens (an activity entry); `options(run)`
+    are keyword arguments `sync` is called with for that run (how it is narrowed)."""
 
     def __init__(
         self,

@@ -404,3 +404,42 @@ class VoiceSettingsForm(forms.Form):
             return exc.message
         Voice.objects.filter(pk=self.voice.pk).update(raw=answer.raw)
         return None
+
+
+CHOOSE_FAVOURITE = {
+    "narration_style_id": "Choose one of this voice's narration styles.",
+    "accent_id": "Choose one of this voice's accents.",
+}
+# The voice's record's list each kind of favourite is chosen from.
+FAVOURITE_LISTS = {"narration_style_id": "narration_styles", "accent_id": "accents"}
+
+
+class VoiceFavouriteForm(forms.Form):
+    """Mark one narration style or one accent (`what`: its field's name) as the voice's
+    favourite, which Respeecher keeps per voice (`POST /api/v2/voices/settings`; it
+    offers no way to unmark one)."""
+
+    def __init__(self, *args, voice, what, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.voice, self.what = voice, what
+        raw = voice.raw if voice.keeps_settings_upstream else {}
+        items = [i for i in raw.get(FAVOURITE_LISTS[what]) or [] if isinstance(i, dict)]
+        self.fields[what] = forms.ChoiceField(
+            choices=[(str(i["id"]), str(i["id"])) for i in items if i.get("id")],
+            error_messages=dict.fromkeys(("required", "invalid_choice"), CHOOSE_FAVOURITE[what]),
+        )
+
+    def save(self) -> str | None:
+        """Mark it at Respeecher, then keep its answer here. Returns Respeecher's reason
+        when it refuses, and then nothing changes here."""
+        from providers import UpstreamError
+        from teams.connection import client_for
+
+        try:
+            answer = client_for(self.voice.account).save_voice_settings(
+                self.voice.remote_id, **{self.what: self.cleaned_data[self.what]}
+            )
+        except UpstreamError as exc:
+            return exc.message
+        Voice.objects.filter(pk=self.voice.pk).update(raw=answer.raw)
+        return None

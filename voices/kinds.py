@@ -65,12 +65,23 @@ class CloneKind(JobKind):
             Clone.objects.filter(job=job).update(voice=voice)
 
 
+# What to do about a clone that failed, after the provider's reason (docs/upstream: A2E
+# takes 15-60 s of one speaker; Burki's hosts each have their own limits).
+A2E_CLONE_TIPS = (
+    "Clone it again with clearer samples: one speaker, little background noise,"
+    " 15 to 60 seconds each."
+)
+A2E_CLONE_ADVICE = f"{A2E_CLONE_TIPS} Retry sends the same samples again."
+BURKI_CLONE_TIPS = "Clone it again from a clearer recording, or at another host."
+BURKI_CLONE_ADVICE = f"{BURKI_CLONE_TIPS} Retry sends the same sample to the same host."
+
+
 def clone_remote(voice: A2EVoice) -> Remote:
     return Remote(
         remote_id=voice.id,
         state=voice.state,
         status=voice.status or "",
-        message=str(voice.raw.get("faild_message") or voice.raw.get("failed_message") or ""),
+        message=voice.failed_message or "",
         payload=voice.raw,
     )
 
@@ -78,6 +89,7 @@ def clone_remote(voice: A2EVoice) -> Remote:
 class A2EVoiceClone(CloneKind):
     name = "a2e.voice_clone"
     verbose_name = "Voice clone"
+    failure_advice = A2E_CLONE_ADVICE
     provider = Provider.A2E
     callback_kind = "voice"
     marker_note = "A2E voice clone: the `name` sent ends with `[<marker>]`; found by that suffix"
@@ -297,6 +309,7 @@ class BurkiClonedVoice(CloneKind):
     name = "burki.cloned_voice"
 
     verbose_name = "Voice clone"
+    failure_advice = BURKI_CLONE_ADVICE
     provider = Provider.BURKI
     callback_kind = "cloned_voice"
     marker_note = (

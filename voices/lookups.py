@@ -66,30 +66,47 @@ def sample_url(voice) -> str:
     and kept an hour. Raises UpstreamError when Respeecher does not answer."""
     if voice.sample_url or voice.provider != Provider.RESPEECHER:
         return voice.sample_url
-    accents = [a for a in voice.raw.get("accents") or [] if isinstance(a, dict) and a.get("id")]
+    accents = accents_of(voice)
     if not accents:
         return ""
     accent = next((a for a in accents if a.get("is_default")), accents[0])
+    return accent_sample_url(voice, str(accent["id"]))
+
+
+def accents_of(voice) -> list[dict]:
+    """A Respeecher voice's accents as its record lists them (none for other providers)."""
+    if voice.provider != Provider.RESPEECHER:
+        return []
+    return [a for a in voice.raw.get("accents") or [] if isinstance(a, dict) and a.get("id")]
+
+
+def accent_sample_url(voice, accent_id: str) -> str:
+    """The first sample of one of a Respeecher voice's accents, asked for only when
+    someone plays it, and kept an hour. Respeecher does not document the answer's
+    shape: the first item with a `url` is taken. Raises UpstreamError."""
 
     def fetch():
-        samples = client_for(voice.account).list_accent_samples(str(accent["id"]))
+        samples = client_for(voice.account).list_accent_samples(accent_id)
         return next((s.get("url") for s in samples if s.get("url")), "")
 
-    return cached(voice.account, f"respeecher-sample:{accent['id']}", SAMPLE_CACHE, fetch)
+    return cached(voice.account, f"respeecher-sample:{accent_id}", SAMPLE_CACHE, fetch)
 
 
-def _failure_key(voice) -> str:
-    return f"voices:sample-failed:{voice.pk}:{voice.sample_url or voice.remote_id}"
+def _failure_key(voice, accent_id: str = "") -> str:
+    where = f"accent:{accent_id}" if accent_id else voice.sample_url or voice.remote_id
+    return f"voices:sample-failed:{voice.pk}:{where}"
 
 
-def sample_failure(voice) -> str:
-    """Why the voice's sample could not be fetched lately, or "" (see remember_failure)."""
+def sample_failure(voice, accent_id: str = "") -> str:
+    """Why the voice's sample (or one accent's) could not be fetched lately, or ""
+    (see remember_failure)."""
     from django.core.cache import cache
 
-    return cache.get(_failure_key(voice)) or ""
+    return cache.get(_failure_key(voice, accent_id)) or ""
 
 
-def remember_failure(voice, reason: str) -> None:
+def remember_failure(voice, reason: str, accent_id: str = "") -> None:
     from django.core.cache import cache
 
-    cache.set(_failure_key(voice), reason or "it could not be fetched", SAMPLE_FAILURE_CACHE)
+    key = _failure_key(voice, accent_id)
+    cache.set(key, reason or "it could not be fetched", SAMPLE_FAILURE_CACHE)

@@ -35,6 +35,14 @@ AGE_GROUPS = {"child": "Child", "young": "Young", "adult": "Adult", "senior": "S
 PITCH_GROUPS = {"low": "Low", "mid": "Middle", "high": "High"}
 # Where Burki hosts a cloned voice.
 HOSTS = {"elevenlabs": "ElevenLabs", "resemble": "Resemble AI", "inworld": "Inworld"}
+# A Burki cloned voice's `status` codes (docs/upstream/burki.md), in the catalog's words;
+# the codes are also what Burki's list takes to narrow itself.
+BURKI_STATUSES = {
+    "ready": "Ready",
+    "processing": "Training",
+    "failed": "Failed",
+    "archived": "Archived",
+}
 
 
 def voice_word(table: dict[str, str], code: str) -> str:
@@ -150,7 +158,7 @@ class VoiceQuerySet(BurkiQuerySetMixin, TeamQuerySet):
     def filtered(self, params) -> "VoiceQuerySet":
         """Apply the catalog's filters from a GET mapping; unknown values match nothing."""
         qs = self.search(params.get("q", ""))
-        for field in ("provider", "kind", "language", "gender", "status", "age_group"):
+        for field in ("provider", "kind", "language", "gender", "status", "age_group", "host"):
             value = params.get(field, "")
             if value:
                 qs = qs.filter(**{field: value})
@@ -248,9 +256,89 @@ class Voice(models.Model):
         """Respeecher keeps favourites and accent settings itself, per voice."""
         return self.provider == Provider.RESPEECHER
 
+    @cached_property
+    def accents(self) -> list[dict]:
+        """A Respeecher voice's accents as its page shows them: id, name, locale, whether
+        it is the default, the account's favourite, and its semitone correction."""
+        found = []
+        for item in self._raw_items("accents"):
+            info = item.get("info") if isinstance(item.get("info"), dict) else {}
+            settings = self._settings(item)
+            found.append(
+                {
+                    "id": str(item["id"]),
+                    "name": info.get("name") or info.get("short_name") or "",
+                    "locale": info.get("locale") or "",
+                    "is_default": bool(item.get("is_default")),
+                    "favourite": bool(settings.get("favorite")),
+                    "semitones": settings.get("semitones_correction") or 0,
+                }
+            )
+        return found
+
+    @cached_property
+    def narration_styles(self) -> list[dict]:
+        """A Respeecher voice's narration styles as its page shows them (the name is
+        `name` to the official client, `info.name` in seed 003)."""
+        found = []
+        for item in self._raw_items("narration_styles"):
+            info = item.get("info") if isinstance(item.get("info"), dict) else {}
+            tags = [t.get("name") for t in item.get("tags") or [] if isinstance(t, dict)]
+            found.append(
+                {
+                    "id": str(item["id"]),
+                    "name": item.get("name") or info.get("name") or "",
+                    "is_default": bool(item.get("is_default")),
+                    "favourite": bool(self._settings(item).get("favorite")),
+                    "tags": [t for t in tags if t],
+                }
+            )
+        return found
+
+    def _raw_items(self, key: str) -> list[dict]:
+        if self.provider != Provider.RESPEECHER or not isinstance(self.raw, dict):
+            return []
+        return [i for i in self.raw.get(key) or [] if isinstance(i, dict) and i.get("id")]
+
+    @staticmethod
+    def _settings(item: dict) -> dict:
+        return item.get("settings") if isinstance(item.get("settings"), dict) else {}
+
     @property
     def is_failed(self) -> bool:
         return self.status == PROVIDER_FAILED
+
+    @property
+    def failure_reason(self) -> str:
+        """Why the provider could not make this voice, as its record says; "" when it
+        did not fail or gave no reason."""
+        if not self.is_failed:
+            return ""
+        if self.provider == Provider.A2E:
+            from providers.a2e import Voice as A2EVoice
+
+            return A2EVoice.from_raw(self.raw).failed_message or ""
+        if self.provider == Provider.BURKI:
+            return str(self.raw.get("error_message") or "")
+        return ""
+
+    @property
+    def failure_advice(self) -> str:
+        """What to do about a clone that failed, in the words its clone job uses."""
+        from voices.kinds import A2E_CLONE_TIPS, BURKI_CLONE_TIPS
+
+        if not self.is_failed:
+            return ""
+        return {Provider.A2E: A2E_CLONE_TIPS, Provider.BURKI: BURKI_CLONE_TIPS}.get(
+            self.provider, ""
+        )
+
+    @property
+    def clone_again_url_name(self) -> str:
+        """The page that clones a voice at this voice's provider, when it has one here."""
+        return {Provider.A2E: "voices_clone", Provider.BURKI: "voices_burki_clone"}.get(
+            self.provider, ""
+        )
 
     @property
     def status_label(self) -> str:
@@ -318,9 +406,30 @@ class Voice(models.Model):
 
 
 class SyncRun(runs.SyncRun):
-    """One refresh of an account's voices, so people can watch it and see how it ended."""
+    """One refresh of an account's voices, so people can watch it and see how it ended.
+    A Burki refresh may be narrowed to one status and one host, which Burki's list is
+    then asked for (blank: all of them)."""
 
     time_limit_setting = "VOICES_SYNC_TIME_LIMIT"
+
+    only_status = models.CharField(max_length=20, blank=True)
+    only_host = models.CharField(max_length=30, blank=True)
+
+    @property
+    def narrowing(self) -> dict[str, str]:
+        """What sync.sync_account is asked to narrow this run to."""
+        return {"status": self.only_status, "host": self.only_host}
+
+    @property
+    def narrowing_said(self) -> str:
+        """ "ready voices hosted at ElevenLabs", or "" for a whole refresh."""
+        if not (self.only_status or self.only_host):
+            return ""
+        said = voice_word(BURKI_STATUSES, self.only_status).lower() if self.only_status else ""
+        said = f"{said} voices" if said else "voices"
+        if self.only_host:
+            said += f" hosted at {voice_word(HOSTS, self.only_host)}"
+        return said
 
     def __str__(self):
         return f"Voice sync of {self.account} ({self.get_status_display()})"

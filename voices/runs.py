@@ -14,9 +14,12 @@ def _enqueue(run_id: int) -> None:
 
 RUNS = Runs(
     SyncRun,
-    sync=lambda account, progress: sync.sync_account(account, progress=progress),
+    sync=lambda account, progress, **narrowing: sync.sync_account(
+        account, progress=progress, **narrowing
+    ),
     enqueue=_enqueue,
     accounts=lambda: ProviderAccount.objects.select_related("team"),
+    options=lambda run: run.narrowing,
 )
 request_sync = RUNS.request
 execute = RUNS.execute

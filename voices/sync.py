@@ -146,10 +146,15 @@ def respeecher_records(account: ProviderAccount, client) -> Iterator[Record]:
         }
 
 
-def burki_records(account: ProviderAccount, client) -> Iterator[Record]:
+def burki_records(
+    account: ProviderAccount, client, *, status: str = "", host: str = ""
+) -> Iterator[Record]:
     # The organisation's list holds every assistant's voices; only a Burki without it is
-    # asked for the assistants the team follows, one by one.
-    found = client.all_cloned_voices(account.followed_assistants)
+    # asked for the assistants the team follows, one by one. Burki narrows its list to a
+    # status and a host itself when asked (blank: not asked, so not sent).
+    found = client.all_cloned_voices(
+        account.followed_assistants, status=status or None, provider=host or None
+    )
     for assistant_id in found.missing_assistants:
         # The assistant was deleted at Burki: its voices went with it.
         log.info("Burki assistant %s of %s is gone", assistant_id, account)
@@ -210,13 +215,17 @@ RECORDS = {
 }
 
 
-def mirror(account: ProviderAccount) -> Mirror:
+def mirror(account: ProviderAccount, host: str = "") -> Mirror:
     """The account's voices, as the mirror engine sees them: one voice per id within its
-    provider's list (`tts_list` says which); voices gone upstream stay, marked gone."""
+    provider's list (`tts_list` says which); voices gone upstream stay, marked gone.
+    With `host`, only the Burki voices hosted there (a voice never changes host)."""
     fields = SYNCED_FIELDS + (["favorite"] if account.provider in UPSTREAM_FAVORITES else [])
+    scope = Voice.objects.filter(account=account)
+    if host:
+        scope = scope.filter(host=host)
     return Mirror(
         Voice,
-        Voice.objects.filter(account=account),
+        scope,
         constants={"team_id": account.team_id, "account": account, "provider": account.provider},
         unique=("team", "provider", "tts_list", "remote_id"),
         key=("tts_list", "remote_id"),
@@ -226,20 +235,38 @@ def mirror(account: ProviderAccount) -> Mirror:
     )
 
 
-def sync_account(account: ProviderAccount, progress: Progress | None = None, now=None) -> Tally:
+def sync_account(
+    account: ProviderAccount,
+    progress: Progress | None = None,
+    now=None,
+    *,
+    status: str = "",
+    host: str = "",
+) -> Tally:
     """Bring the catalog in line with what `account`'s provider lists now. Upstream
     errors propagate before anything is written, so a failed listing never marks every
-    voice gone."""
+    voice gone.
+
+    A Burki sync may be narrowed to a `status` and a `host`, which Burki is asked for.
+    Narrowed to a host, the voices hosted there that Burki no longer lists are marked
+    gone as usual. Narrowed to a status, none are: a voice missing from the "ready" list
+    may have failed or been archived since, so it is updated by the next whole sync."""
+    if not account.narrows_voices:
+        status = host = ""
     now = now or timezone.now()
-    voices = mirror(account)
+    voices = mirror(account, host=host)
+    narrowing = {"status": status, "host": host} if account.narrows_voices else {}
     listed: dict = {}
-    for record in RECORDS[account.provider](account, client_for(account)):
+    for record in RECORDS[account.provider](account, client_for(account), **narrowing):
         listed[voices.key(record)] = record
         if progress and len(listed) % BATCH == 0:
             progress(Tally(fetched=len(listed)))
     tally = Tally(fetched=len(listed))
     with transaction.atomic():
-        voices.sync(listed.values(), now, tally)
+        if status:
+            voices.upsert(listed.values(), voices.rows(), now, tally)
+        else:
+            voices.sync(listed.values(), now, tally)
     log.info("voices of %s synced: %s", account, tally)
     return tally
 

@@ -17,6 +17,23 @@ urlpatterns = [
     path("<int:voice_id>/favorite/", views.toggle_favorite, name="voice_favorite"),
     path("<int:voice_id>/delete/", views.voice_delete, name="voice_delete"),
     path("<int:voice_id>/settings/", views.voice_settings, name="voice_settings"),
+    path(
+        "<int:voice_id>/favourite/style/",
+        views.voice_favourite,
+        {"what": "narration_style_id"},
+        name="voice_favourite_style",
+    ),
+    path(
+        "<int:voice_id>/favourite/accent/",
+        views.voice_favourite,
+        {"what": "accent_id"},
+        name="voice_favourite_accent",
+    ),
+    path(
+        "<int:voice_id>/accents/<str:accent_id>/sample/",
+        views.voice_accent_audio,
+        name="voice_accent_audio",
+    ),
     path("<int:voice_id>/sample/", views.voice_sample, name="voice_sample"),
     path("<int:voice_id>/sample/audio/", views.voice_sample_audio, name="voice_sample_audio"),
 ]

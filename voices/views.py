@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.db.models import OuterRef, Subquery
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,11 +27,13 @@ from voices.forms import (
     BurkiCloneForm,
     CloneForm,
     SpeechForm,
+    VoiceFavouriteForm,
     VoiceSettingsForm,
     burki_rules,
 )
 from voices.models import (
     AGE_GROUPS,
+    BURKI_STATUSES,
     GENDERS,
     HOSTS,
     PITCH_GROUPS,
@@ -150,6 +152,13 @@ def catalog(request, team):
             "providers": Provider.choices,
             "kinds": Kind.choices,
             "bands": QualityBand.choices,
+            "burki_statuses": list(BURKI_STATUSES.items()),
+            "hosts": list(HOSTS.items()),
+            # What Burki's Refresh is narrowed to: the filters, where they are Burki's.
+            "narrow_status": status
+            if (status := request.GET.get("status")) in BURKI_STATUSES
+            else "",
+            "narrow_host": host if (host := request.GET.get("host")) in HOSTS else "",
             "genders": [(code, GENDERS[code]) for code in ("female", "male")],
             "age_groups": list(AGE_GROUPS.items()),
             "pitch_groups": list(PITCH_GROUPS.items()),
@@ -186,15 +195,49 @@ def voice_detail(request, team, voice_id):
     return render(
         request,
         "voices/detail.html",
-        {"voice": voice, "made_by": jobs.first(), "generations": generations},
+        {
+            "voice": voice,
+            "made_by": jobs.first(),
+            "generations": generations,
+            # Respeecher keeps favourites and accent settings: members change them there.
+            "can_set": voice.keeps_settings_upstream and request.membership.can_change,
+        },
     )
+
+
+NARROWING_REFUSED = (
+    "Burki's voices can be refreshed by a status and a host from the lists only;"
+    " choose them again, or clear them to refresh every voice."
+)
+
+
+def _narrowing(account, data) -> dict[str, str] | None:
+    """The status and host a Burki refresh is narrowed to (the catalog's filters, sent
+    with its Refresh button), as the run's columns; None when one is not Burki's."""
+    if not account.narrows_voices:
+        return {}
+    status, host = data.get("status", ""), data.get("host", "")
+    if (status and status not in BURKI_STATUSES) or (host and host not in HOSTS):
+        return None
+    return {"only_status": status, "only_host": host}
 
 
 @team_view()
 @require_POST
 def refresh(request, team, provider):
     account = get_for_team(ProviderAccount, team, provider=provider)
-    run, created = runs.request_sync(account, user=request.user)
+    narrowing = _narrowing(account, request.POST)
+    if narrowing is None:
+        run = SyncRun.objects.filter(account=account).first()
+        if request.htmx:
+            response = render(request, "voices/catalog.html#sync", {"account": account, "run": run})
+            trigger_client_event(
+                response, "toasts", [{"message": NARROWING_REFUSED, "level": "error"}]
+            )
+            return response
+        messages.error(request, NARROWING_REFUSED)
+        return redirect("voices", team=team.slug)
+    run, created = runs.request_sync(account, user=request.user, **narrowing)
     if not created:
         messages.info(request, f"{account.get_provider_display()} voices are already refreshing.")
     if request.htmx:
@@ -516,4 +559,60 @@ def voice_sample_audio(request, team, voice_id):
     if response.status_code == 502:
         # The player asks its page again on error (catalog.html#player), which then says why.
         lookups.remember_failure(voice, response.content.decode())
+    return response
+
+
+@team_view()
+@require_POST
+def voice_favourite(request, team, voice_id, what):
+    """Mark a narration style or an accent (`what`, from the URL) as the voice's
+    favourite at Respeecher."""
+    voice = get_for_team(Voice.objects.select_related("account"), team, pk=voice_id)
+    form = VoiceFavouriteForm(request.POST, voice=voice, what=what)
+    if not form.is_valid():
+        messages.error(request, next(iter(form.errors.values()))[0])
+    elif refusal := form.save():
+        messages.error(request, f"Respeecher did not save it: {refusal}")
+    else:
+        voice.refresh_from_db(fields=["raw"])
+        messages.success(request, f"Saved at Respeecher: {_favourite_said(voice, form)}.")
+    return redirect(voice.get_absolute_url())
+
+
+def _favourite_said(voice, form) -> str:
+    chosen = form.cleaned_data[form.what]
+    if form.what == "narration_style_id":
+        style = next((s for s in voice.narration_styles if s["id"] == chosen), {})
+        return f"“{style.get('name') or 'that style'}” is a favourite narration style of this voice"
+    accent = next((a for a in voice.accents if a["id"] == chosen), {})
+    return f"“{accent.get('name') or 'that accent'}” is a favourite accent of this voice"
+
+
+@team_view()
+def voice_accent_audio(request, team, voice_id, accent_id):
+    """The sample of one accent of a Respeecher voice, asked for when it is played and
+    relayed as it arrives (jobs.files), so the page's player loads only our origin.
+    Read-only: another team's voice is not found whatever the method, then only GET
+    and HEAD are answered."""
+    voice = get_for_team(Voice.objects.select_related("account"), team, pk=voice_id)
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    if accent_id not in {str(a["id"]) for a in lookups.accents_of(voice)}:
+        raise Http404("This voice has no such accent.")
+    if failed := lookups.sample_failure(voice, accent_id):
+        return HttpResponse(failed, status=502, content_type="text/plain; charset=utf-8")
+    try:
+        url = lookups.accent_sample_url(voice, accent_id)
+    except UpstreamError as exc:
+        lookups.remember_failure(voice, exc.message, accent_id)
+        return HttpResponse(f"Respeecher did not list it: {exc.message}", status=502)
+    if not url:
+        raise Http404("Respeecher has no sample of this accent.")
+    response = relay_response(
+        client_for(voice.account).stream(url),
+        name=f"sample-{voice.pk}-{accent_id[:8]}",
+        provider=voice.get_provider_display(),
+    )
+    if response.status_code == 502:
+        lookups.remember_failure(voice, response.content.decode(), accent_id)
     return response

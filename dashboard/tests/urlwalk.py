@@ -72,6 +72,7 @@ PLAIN_ARGS = {
     "token": "not-a-real-token",
     "part": "audio",
     "avatar_id": "not-an-avatar",
+    "accent_id": "00000000-0000-0000-0000-000000000001",
 }
 
 

@@ -237,4 +237,17 @@
     field.select();
     navigator.clipboard.writeText(field.value).then(function () { toast("Copied.", "success"); });
   });
+
+  // <input type="hidden" data-follows="#control">: keeps the value of that control, so a
+  // form elsewhere on the page sends what a filter shows now (the voice catalog's Burki
+  // Refresh asks Burki for the status and host filtered by). Kept in step as the control
+  // changes and when htmx draws the form anew.
+  function follow() {
+    document.querySelectorAll("input[data-follows]").forEach(function (input) {
+      var control = document.querySelector(input.getAttribute("data-follows"));
+      if (control) input.value = control.value;
+    });
+  }
+  document.addEventListener("change", follow);
+  document.addEventListener("htmx:load", follow);
 })();
