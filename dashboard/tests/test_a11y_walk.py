@@ -302,7 +302,7 @@ def test_without_javascript_a_phone_still_shows_every_section(
     # No button that would do nothing, and every link within the screen's width.
     assert not page.get_by_role("button", name="Menu").is_visible()
     links = page.get_by_role("navigation", name="Sections").get_by_role("link")
-    assert links.count() == 7 and all(link.is_visible() for link in links.all())
+    assert links.count() == 8 and all(link.is_visible() for link in links.all())
     assert _links_off_screen(page, PHONE["width"]) == []
     context.close()
 

@@ -63,7 +63,11 @@ NO_INPUT = {
     "webhook_redeliver": "queues the delivery again; reads no field",
     "recordings_refresh": "starts a sync of Respeecher's projects (a SyncRun row by design)",
     "recordings_retry": "sends a failed conversion again (this one is not failed: it says so)",
+    "recordings_calibration_enable": "makes the calibration the default; reads no field",
+    "recordings_calibration_auto": "switches the account to automatic calibration; reads no field",
+    "recordings_calibration_refresh": "reads Respeecher's calibrations again; reads no field",
     "recordings_note_delete": "deletes the take's note; reads no field (drawn only on a note)",
+    "usage_refresh": "reads Respeecher's usage figures again now; reads no field",
     "voices_refresh": "starts a sync of the provider's voices (a SyncRun row by design)",
     "logout": "ends the session; walked anonymously so the admin's session survives",
     "healthz": "answers any method with the health of the database and broker",
@@ -290,6 +294,7 @@ class World:
         from dubbing.forms import source_rules
         from dubbing.models import Dubbing
         from jobs import inputs
+        from jobs.models import Status
         from recordings.models import Recording
         from recordings.tests.factories import RecordingFactory
         from teams.models import Invitation, ProviderAccount
@@ -309,7 +314,10 @@ class World:
         # The opener's room, so Speak, Ask and the context are read, not refused as
         # someone else's.
         objects["room_id"] = RoomFactory(team=team, account=a2e, opened_by=self.admin.user).pk
-        take = RecordingFactory(project__team=team, project__account=respeecher)
+        # Finished, so its page draws what only a take with audio offers (calibrating).
+        take = RecordingFactory(
+            project__team=team, project__account=respeecher, state=Status.COMPLETED
+        )
         objects["recording_id"] = take.pk
         objects["folder_id"] = take.folder_id or self._folder_for(take)
         objects["conversion_id"] = RecordingFactory(

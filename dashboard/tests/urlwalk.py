@@ -41,6 +41,15 @@ def dubbing(team):
     return Dubbing.objects.create(team=team, batch=batch, job=job, name="x", target_lang="de")
 
 
+def calibration(team):
+    """One of the team's Respeecher account's calibrations (the page lists that
+    account's), or of a Respeecher account of its own when the team has none."""
+    from teams.models import Provider, ProviderAccount
+
+    account = ProviderAccount.objects.filter(team=team, provider=Provider.RESPEECHER).first()
+    return CalibrationFactory(team=team, **({"account": account} if account else {})).pk
+
+
 # How to make an object of a given team for each URL argument that names one.
 OBJECT_ARGS = {
     "member_id": lambda team: MembershipFactory(team=team).pk,
@@ -64,7 +73,7 @@ OBJECT_ARGS = {
     "folder_id": lambda team: FolderFactory(project__team=team).pk,
     "recording_id": lambda team: RecordingFactory(project__team=team).pk,
     "room_id": lambda team: RoomFactory(team=team).pk,
-    "calibration_id": lambda team: CalibrationFactory(team=team).pk,
+    "calibration_id": lambda team: calibration(team),
 }
 # Arguments that name no team object.
 PLAIN_ARGS = {
