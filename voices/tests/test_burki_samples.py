@@ -234,3 +234,23 @@ def _clones(team, account, sample_ids):
                 name=f"Clone {sid}",
                 voice_sample_id=sid,
             )
+
+
+@pytest.mark.django_db
+def test_when_burki_refuses_the_list_the_samples_page_says_so(
+    member_client, team, connected, control
+):
+    account = connected["burki"]
+    account.set_secret("not-the-key")
+    account.save()
+    response = member_client.get(_samples_url(team))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Burki did not list the samples" in body and "No samples yet" not in body
+
+
+@pytest.mark.django_db
+def test_a_viewer_sees_the_samples_without_the_clone_links(viewer_client, team, connected, control):
+    [sample_id] = _seed(control, name_prefix="Greeting")
+    body = viewer_client.get(_samples_url(team)).content.decode()
+    assert "Greeting 1" in body and f"sample={sample_id}" not in body
