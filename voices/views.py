@@ -483,7 +483,6 @@ def burki_clone(request, team):
         form=form,
         providers=[(p, burki_rules(p)) for p in providers],
         assistant_id=assistant_id,
-        has_samples=bool(samples),
     )
     return render(request, "voices/burki_clone.html", context)
 
