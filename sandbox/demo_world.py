@@ -18,6 +18,7 @@ from sandbox import media
 from sandbox.seeds import (
     a2e_dubbing,
     burki_assistant,
+    burki_sample,
     marketplace_voices,
     respeecher_folder,
     respeecher_project,
@@ -75,6 +76,12 @@ BURKI_VOICES = (
     ("Clinic greeting, Sara", "elevenlabs", "en", "female", "ready", 0.94, 312),
     ("After-hours message", "resemble", "en", "male", "ready", 0.88, 57),
     ("Recepción (español)", "elevenlabs", "es", "female", "processing", None, 0),
+)
+# The recordings the assistant's voices were cloned from: (name, seconds, status).
+BURKI_SAMPLES = (
+    ("Sara reading the greeting", 42, "ready"),
+    ("Night message, Tom", 28, "ready"),
+    ("Sara, Spanish greeting", 35, "processing"),
 )
 
 
@@ -220,4 +227,17 @@ def _burki(store: Any, now: datetime) -> None:
             "last_used_at": _ago(now, 1) if ready else None,
             "synthesis_count": count,
         }
-    world.next_id = {"assistant": 2, "voice": len(BURKI_VOICES) + 1, "sample": 1}
+    for sid, (sname, seconds, status) in enumerate(BURKI_SAMPLES, start=1):
+        world.samples[1][sid] = burki_sample(
+            sid, sname, seconds, _ago(now, 26 - 8 * sid), status=status
+        )
+        store.put_file(
+            f"burki/samples/sample_{sid}.wav",
+            "audio/wav",
+            produce=lambda s=seconds: media.tone_wav(s),
+        )
+    world.next_id = {
+        "assistant": 2,
+        "voice": len(BURKI_VOICES) + 1,
+        "sample": len(BURKI_SAMPLES) + 1,
+    }

@@ -10,6 +10,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sandbox import media
 from sandbox.state import mongo_id, new_uuid, new_uuids
 
 # The seed documents' example records, field for field (typos included). They are
@@ -827,6 +828,52 @@ def seed_burki_cloned_voice(store, count: int, params: dict) -> list[int]:
     return ids
 
 
+def burki_sample(sid: int, name: str, seconds: float, stamp: str, **fields: Any) -> dict:
+    """A voice sample as the upload keeps it: a WAV tone of `seconds`, its file stored
+    beside it only when someone asks for it (`store.put_file(..., produce=...)`)."""
+    return {
+        "id": sid,
+        "name": name,
+        "description": None,
+        "filename": f"sample_{sid}.wav",
+        "original_filename": f"{name.lower().replace(' ', '-')}.wav",
+        "content_type": "audio/wav",
+        "file_size": media.tone_wav_size(seconds),
+        "duration_seconds": round(float(seconds), 2),
+        "status": "uploaded",
+        "error_message": None,
+        "tags": [],
+        "created_at": stamp,
+        **fields,
+    }
+
+
+def seed_burki_voice_sample(store, count: int, params: dict) -> list[int]:
+    world = store.burki
+    assistant_id = int(params.get("assistant_id") or 1)
+    if assistant_id not in world.assistants:
+        raise SeedError(f"unknown assistant_id {assistant_id}")
+    seconds = params.get("seconds", 30)
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 < seconds <= 600:
+        raise SeedError("seconds must be a number from 1 to 600")
+    status = params.get("status", "uploaded")
+    if status not in ("uploaded", "processing", "ready", "failed"):
+        raise SeedError("status must be uploaded, processing, ready or failed")
+    prefix = params.get("name_prefix", "Seeded sample")
+    samples = world.samples.setdefault(assistant_id, {})
+    ids = []
+    for i, stamp in enumerate(_stamps(count)):
+        sid = world.new_id("sample")
+        samples[sid] = burki_sample(sid, f"{prefix} {i + 1}", seconds, stamp, status=status)
+        store.put_file(
+            f"burki/samples/sample_{sid}.wav",
+            "audio/wav",
+            produce=lambda s=seconds: media.tone_wav(s),
+        )
+        ids.append(sid)
+    return ids
+
+
 # `POST /_sandbox/seed {"kind": "examples"}`: every record replaced by the examples.
 EXAMPLES = "examples"
 SEEDERS = {
@@ -839,4 +886,5 @@ SEEDERS = {
     "respeecher.recording": seed_respeecher_recording,
     "burki.assistant": seed_burki_assistant,
     "burki.cloned_voice": seed_burki_cloned_voice,
+    "burki.voice_sample": seed_burki_voice_sample,
 }

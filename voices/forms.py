@@ -300,10 +300,46 @@ BURKI_DESCRIPTION_MAX = 500
 BURKI_TAGS_MAX, BURKI_TAG_MAX_CHARS = 10, 40
 
 
+# What a person reads when the form cannot tell which recording to clone.
+CHOOSE_SAMPLE = "Choose one of the assistant's samples, or upload a new recording."
+SAMPLE_OR_UPLOAD = "Choose one of the assistant's samples or upload a new recording, not both."
+ONE_HOST_FOR_UPLOADS = (
+    "A new recording is cloned at one host first. Start it at one host; then clone the"
+    " same sample at the others from the assistant's samples, without uploading it again."
+)
+
+
 class BurkiCloneForm(forms.Form):
+    """One clone per chosen host, from a new recording or from one of the assistant's
+    samples at Burki (`samples`: VoiceSamples), which is then not uploaded again."""
+
     assistant = forms.TypedChoiceField(coerce=int)
-    provider = forms.ChoiceField(help_text="Where Burki hosts the cloned voice.")
+    provider = forms.MultipleChoiceField(
+        label="Hosts",
+        widget=forms.CheckboxSelectMultiple,
+        help_text=(
+            "Where Burki hosts the cloned voice. Choose several to clone one sample at"
+            " each and compare them."
+        ),
+        error_messages={
+            "required": "Choose at least one host.",
+            "invalid_choice": "Choose the hosts from the list.",
+        },
+    )
     name = forms.CharField(max_length=100)
+    voice_sample = forms.TypedChoiceField(
+        coerce=int,
+        empty_value=None,
+        required=False,
+        label="Sample",
+        help_text="One of the assistant's samples at Burki: it is not uploaded again.",
+        error_messages={"invalid_choice": "Choose one of the assistant's samples from the list."},
+    )
+    sample = forms.FileField(
+        required=False,
+        label="Or a new recording",
+        help_text="One recording of the voice; the hosts' limits are listed beside.",
+    )
     language = forms.ChoiceField(
         choices=[("", "Not said"), *LANGUAGE_CHOICES],
         required=False,
@@ -326,17 +362,20 @@ class BurkiCloneForm(forms.Form):
         label="Enhance quality",
         help_text="Burki cleans the sample up before cloning (its default).",
     )
-    sample = forms.FileField(
-        help_text="One recording of the voice; the provider's limits are listed beside."
-    )
 
-    def __init__(self, *args, assistants, providers, **kwargs):
+    def __init__(self, *args, assistants, providers, samples=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.providers = {p.provider: p for p in providers if p.provider}
+        self.samples = {s.id: s for s in samples if s.id is not None}
         # `assistants`: {id: name} of the followed assistants.
         self.fields["assistant"].choices = list(assistants.items())
         self.fields["provider"].choices = [
             (key, p.name or key) for key, p in self.providers.items()
+        ]
+        first = "Upload a new recording" if self.samples else "None yet: upload a recording"
+        self.fields["voice_sample"].choices = [
+            ("", first),
+            *((sid, sample_label(s)) for sid, s in self.samples.items()),
         ]
 
     def clean_tags(self):
@@ -349,13 +388,52 @@ class BurkiCloneForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        provider, upload = self.providers.get(data.get("provider")), data.get("sample")
-        if provider is not None and upload is not None:
-            try:
-                inputs.inspect(upload, burki_rules(provider))
-            except inputs.Refused as exc:
-                self.add_error("sample", str(exc))
+        hosts = [self.providers[p] for p in data.get("provider") or () if p in self.providers]
+        chosen, upload = data.get("voice_sample"), data.get("sample")
+        if "voice_sample" in self.errors or "sample" in self.errors:
+            return data
+        if chosen is None and upload is None:
+            self.add_error("voice_sample", CHOOSE_SAMPLE)
+        elif chosen is not None and upload is not None:
+            self.add_error("sample", SAMPLE_OR_UPLOAD)
+        elif upload is not None:
+            if len(hosts) > 1:
+                self.add_error("provider", ONE_HOST_FOR_UPLOADS)
+            for host in hosts[:1]:
+                try:
+                    inputs.inspect(upload, burki_rules(host))
+                except inputs.Refused as exc:
+                    self.add_error("sample", str(exc))
+        else:
+            for host in hosts:
+                refusal = sample_refusal(self.samples[chosen], host)
+                if refusal:
+                    self.add_error("voice_sample", refusal)
         return data
+
+
+def sample_label(sample) -> str:
+    """A Burki voice sample as the form lists it: "Greeting (42 s)"."""
+    name = sample.name or sample.filename or "A sample"
+    if sample.duration_seconds is None:
+        return name
+    return f"{name} ({sample.duration_seconds:.0f} s)"
+
+
+def sample_refusal(sample, host) -> str:
+    """Why a host would refuse to clone one of the assistant's samples, read from the
+    sample's length and size against the host's limits; "" when it fits."""
+    rules = burki_rules(host)
+    name, where = sample.name or "The sample", host.name or host.provider
+    seconds, size = sample.duration_seconds, sample.file_size
+    if seconds is not None and rules.min_seconds is not None and seconds < rules.min_seconds:
+        return f"“{name}” lasts {seconds:.0f} s; {where} needs at least {rules.min_seconds:g} s."
+    if seconds is not None and rules.max_seconds is not None and seconds > rules.max_seconds:
+        return f"“{name}” lasts {seconds:.0f} s; {where} takes at most {rules.max_seconds:g} s."
+    if size is not None and size > rules.max_bytes:
+        megabytes = rules.max_bytes // (1024 * 1024)
+        return f"“{name}” is larger than the {megabytes} MB {where} takes."
+    return ""
 
 
 SEMITONES = 12

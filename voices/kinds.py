@@ -303,8 +303,10 @@ def burki_remote(voice) -> Remote:
 
 class BurkiClonedVoice(CloneKind):
     """Burki clones in two calls: upload the sample, then create the cloned voice from
-    it. A worker lost between them re-uploads (a spare sample costs nothing) and the
-    voice is created once: its name carries the marker, looked for before creating."""
+    it; or in one, from a sample the assistant already has (`voice_sample_id`), which is
+    how one sample is cloned on several hosts to compare them. A worker lost between the
+    two calls re-uploads (a spare sample costs nothing) and the voice is created once:
+    its name carries the marker, looked for before creating."""
 
     name = "burki.cloned_voice"
 
@@ -326,6 +328,7 @@ class BurkiClonedVoice(CloneKind):
         description: str = ""
         tags: list[str] = field(default_factory=list)
         enhance_quality: bool = True
+        voice_sample_id: int | None = None
 
     @classmethod
     def start(
@@ -336,44 +339,70 @@ class BurkiClonedVoice(CloneKind):
         assistant_id,
         provider,
         name,
-        sample,
+        sample=None,
+        voice_sample_id=None,
         language="",
         description="",
         tags=(),
         enhance_quality=True,
     ):
-        """Clone a voice for one assistant from a stored sample (an InputFile)."""
+        """Clone a voice for one assistant from a stored sample (an InputFile), uploaded
+        when the job is sent, or from one of the assistant's samples at Burki."""
+        if (sample is None) == (voice_sample_id is None):
+            raise ValueError("A Burki clone takes a stored sample or a Burki sample id.")
         params = cls.Params(
             assistant_id=int(assistant_id),
             provider=provider,
             name=name,
-            input_id=sample.pk,
+            input_id=sample.pk if sample is not None else None,
             language=language or "",
             description=description or "",
             tags=list(tags),
             enhance_quality=bool(enhance_quality),
+            voice_sample_id=int(voice_sample_id) if voice_sample_id is not None else None,
         )
         job = cls.create(account=account, by=by, label=f"Burki clone “{name}”", params=params)
-        record_clone(job, name)
+        cls._record(job, name, params.voice_sample_id)
         return job
+
+    @staticmethod
+    def _record(job, name, voice_sample_id) -> None:
+        from voices.models import Clone
+
+        record_clone(job, name)
+        if voice_sample_id is not None:
+            Clone.objects.filter(job=job).update(burki_sample_id=voice_sample_id)
+
+    def on_retry(self, old, new) -> None:
+        super().on_retry(old, new)
+        from voices.models import Clone
+
+        sample_id = self.params(new).voice_sample_id
+        if sample_id is not None:
+            Clone.objects.filter(job=new).update(burki_sample_id=sample_id)
 
     def submit(self, job, client: BurkiClient) -> Remote:
         from jobs.models import InputFile
+        from voices.models import Clone
 
         params = self.params(job)
-        sample_file = InputFile.objects.filter(pk=params.input_id, team=job.team).first()
-        if sample_file is None:
-            raise Unsendable("Its sample was deleted before it could be sent.")
-        with sample_file.file.open("rb") as handle:
-            sample = client.upload_voice_sample(
-                params.assistant_id,
-                handle,
-                name=params.name,
-                filename=sample_file.original_name,
-            )
+        sample_id = params.voice_sample_id
+        if sample_id is None:
+            sample_file = InputFile.objects.filter(pk=params.input_id, team=job.team).first()
+            if sample_file is None:
+                raise Unsendable("Its sample was deleted before it could be sent.")
+            with sample_file.file.open("rb") as handle:
+                sample = client.upload_voice_sample(
+                    params.assistant_id,
+                    handle,
+                    name=params.name,
+                    filename=sample_file.original_name,
+                )
+            sample_id = sample.id
+            Clone.objects.filter(job=job).update(burki_sample_id=sample_id)
         voice = client.create_cloned_voice(
             params.assistant_id,
-            sample.id,
+            sample_id,
             params.provider,
             marked(params.name, job),
             language=params.language or None,

@@ -1,15 +1,17 @@
 """What the voice pages ask providers for and keep a while: Respeecher folders, Burki's
-cloning providers, a Respeecher accent's sample. A form sent back with an error, or a
-player opened twice, costs no second upstream call."""
+cloning providers and an assistant's voice samples, a Respeecher accent's sample. A
+form sent back with an error, or a player opened twice, costs no second upstream call."""
 
 from providers import UpstreamError
-from providers.burki import CloningProvider
-from teams.connection import burki_assistants, cached, client_for
+from providers.burki import CloningProvider, VoiceSample
+from teams.connection import burki_assistants, cached, client_for, forget
 from teams.models import Provider
 
 FOLDERS_CACHE = 300
 FOLDER_PROJECTS = 20
 PROVIDERS_CACHE = 3600
+# Short: a sample uploaded by a clone shows on the next read; the samples page reads anew.
+SAMPLES_CACHE = 300
 ASSISTANTS_CACHE = 3600
 SAMPLE_CACHE = 3600
 # A sample that could not be fetched is not asked for again for this long: its page
@@ -40,6 +42,21 @@ def burki_providers(account, assistant_id: int) -> list[CloningProvider]:
         lambda: [p.raw for p in client_for(account).list_cloning_providers(assistant_id)],
     )
     return [CloningProvider.from_raw(r) for r in raw]
+
+
+def burki_samples(account, assistant_id: int, *, fresh: bool = False) -> list[VoiceSample]:
+    """The assistant's uploaded voice samples (Burki's `voice-samples/list`), kept five
+    minutes for the clone form; `fresh` reads them again (the samples page does)."""
+    name = f"burki-samples:{assistant_id}"
+    if fresh:
+        forget(account, name)
+    raw = cached(
+        account,
+        name,
+        SAMPLES_CACHE,
+        lambda: [s.raw for s in client_for(account).list_voice_samples(assistant_id)],
+    )
+    return [VoiceSample.from_raw(r) for r in raw]
 
 
 def burki_assistant_names(account) -> dict[int, str]:

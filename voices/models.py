@@ -43,6 +43,13 @@ BURKI_STATUSES = {
     "failed": "Failed",
     "archived": "Archived",
 }
+# A Burki voice sample's `status` codes (docs/upstream/burki.md), in people's words.
+BURKI_SAMPLE_STATUSES = {
+    "uploaded": "Uploaded",
+    "processing": "Being cloned",
+    "ready": "Cloned",
+    "failed": "Failed",
+}
 
 
 def voice_word(table: dict[str, str], code: str) -> str:
@@ -473,6 +480,10 @@ class Clone(models.Model):
         Voice, on_delete=models.SET_NULL, null=True, blank=True, related_name="clones"
     )
     name = models.CharField(max_length=200)
+    # The Burki voice sample it was cloned from: the one chosen, or the one its job
+    # uploaded (set once uploaded). Burki's voice records do not name their sample, so
+    # this is how clones of one sample are compared.
+    burki_sample_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -485,3 +496,9 @@ class Clone(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def host_label(self) -> str:
+        """Where Burki hosts it: its voice's host, else the one its job asked for."""
+        host = (self.voice.host if self.voice else "") or (self.job.params or {}).get("provider")
+        return voice_word(HOSTS, host) if host else ""

@@ -31,23 +31,31 @@ def a2e_clone(*, account, by, data: dict) -> Job:
         )
 
 
-def burki_clone(*, account, by, data: dict, rules: inputs.Rules) -> Job:
-    """Store the sample (checked by `rules`, the chosen host's) and start cloning it for
-    the assistant; `data` is a valid BurkiCloneForm's cleaned data."""
+def burki_clone(*, account, by, data: dict, rules: inputs.Rules | None = None) -> list[Job]:
+    """Start one clone per chosen host (`data["provider"]`) for the assistant; `data` is
+    a valid BurkiCloneForm's cleaned data. A new recording is stored first (checked by
+    `rules`, its host's) and uploaded when its job is sent; one of the assistant's
+    samples (`data["voice_sample"]`) is cloned as it is, uploaded by no job."""
     with transaction.atomic():
-        stored = inputs.store(account.team, data["sample"], rules, user=by)
-        return BurkiClonedVoice.start(
-            account=account,
-            by=by,
-            assistant_id=data["assistant"],
-            provider=data["provider"],
-            name=data["name"],
-            sample=stored,
-            language=data["language"],
-            description=data["description"],
-            tags=data["tags"],
-            enhance_quality=data["enhance_quality"],
-        )
+        stored = None
+        if data.get("voice_sample") is None:
+            stored = inputs.store(account.team, data["sample"], rules, user=by)
+        return [
+            BurkiClonedVoice.start(
+                account=account,
+                by=by,
+                assistant_id=data["assistant"],
+                provider=host,
+                name=data["name"],
+                sample=stored,
+                voice_sample_id=data.get("voice_sample"),
+                language=data["language"],
+                description=data["description"],
+                tags=data["tags"],
+                enhance_quality=data["enhance_quality"],
+            )
+            for host in data["provider"]
+        ]
 
 
 def speak(*, by, data: dict) -> Job:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("speech/", views.speech, name="voices_speech"),
     path("burki/", views.burki_insights, name="voices_burki"),
     path("burki/clone/", views.burki_clone, name="voices_burki_clone"),
+    path("burki/samples/", views.burki_samples, name="voices_burki_samples"),
     path("refresh/<str:provider>/", views.refresh, name="voices_refresh"),
     path("syncs/<int:run_id>/", views.sync_status, name="voices_sync_status"),
     path("<int:voice_id>/", views.voice_detail, name="voice_detail"),

@@ -33,11 +33,13 @@ from voices.forms import (
 )
 from voices.models import (
     AGE_GROUPS,
+    BURKI_SAMPLE_STATUSES,
     BURKI_STATUSES,
     GENDERS,
     HOSTS,
     PITCH_GROUPS,
     SORTS,
+    Clone,
     Generation,
     Kind,
     QualityBand,
@@ -412,6 +414,13 @@ def _attention_reason(voice, now) -> str:
     return f"unused for {(now - voice.last_used_at).days} days"
 
 
+def _burki_assistant(request, account) -> int:
+    """The followed assistant a Burki page is about: the one asked for, else the first."""
+    assistants = account.followed_assistants
+    chosen = str(request.POST.get("assistant") or request.GET.get("assistant") or "")
+    return int(chosen) if chosen.isdigit() and int(chosen) in assistants else assistants[0]
+
+
 @uploads.upload_view(lambda: BURKI_MAX_BYTES, read_role=Role.MEMBER)
 @once.per_submit
 def burki_clone(request, team):
@@ -420,41 +429,101 @@ def burki_clone(request, team):
     context = {"account": account, "assistants": assistants}
     if not assistants:
         return render(request, "voices/burki_clone.html", context)
-    chosen = request.POST.get("assistant") or request.GET.get("assistant") or assistants[0]
-    assistant_id = int(chosen) if str(chosen).isdigit() and int(chosen) in assistants else None
-    if assistant_id is None:
-        assistant_id = assistants[0]
+    assistant_id = _burki_assistant(request, account)
     try:
         providers = lookups.burki_providers(account, assistant_id)
     except UpstreamError as exc:
         messages.error(request, f"Burki did not list its cloning providers: {exc.message}")
         providers = []
+    try:
+        samples = lookups.burki_samples(account, assistant_id)
+    except UpstreamError as exc:
+        messages.error(
+            request,
+            f"Burki did not list the assistant's samples: {exc.message}"
+            " You can still upload a new recording.",
+        )
+        samples = []
     names = lookups.burki_assistant_names(account)
+    initial = {"assistant": assistant_id, "voice_sample": request.GET.get("sample")}
     form = BurkiCloneForm(
         request.POST or None,
         request.FILES or None,
         assistants=names,
         providers=providers,
-        initial={"assistant": assistant_id},
+        samples=samples,
+        initial=initial,
     )
     if uploads.refused(request):
         form = BurkiCloneForm(
             assistants=names,
             providers=providers,
+            samples=samples,
             initial={**request.POST.dict(), "assistant": assistant_id},
         )
     elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        rules = burki_rules(form.providers[data["provider"]])
-        job = starting.burki_clone(account=account, by=request.user, data=data, rules=rules)
-        messages.success(request, "Cloning started; this page follows it live.")
-        return redirect(job.get_absolute_url())
+        hosts = [form.providers[p] for p in data["provider"]]
+        # Only a new recording is checked here, and it goes to one host (the form's rule).
+        rules = burki_rules(hosts[0])
+        jobs = starting.burki_clone(account=account, by=request.user, data=data, rules=rules)
+        if len(jobs) == 1:
+            messages.success(request, "Cloning started; this page follows it live.")
+            return redirect(jobs[0].get_absolute_url())
+        said = [h.name or h.provider for h in hosts]
+        at = f"{', '.join(said[:-1])} and {said[-1]}"
+        messages.success(
+            request,
+            f"Cloning “{data['name']}” at {at}. The comparison below fills in as each finishes.",
+        )
+        url = reverse("voices_burki_samples", kwargs={"team": team.slug})
+        query = urlencode({"assistant": data["assistant"]})
+        return redirect(f"{url}?{query}#sample-{data['voice_sample']}")
     context.update(
         form=form,
         providers=[(p, burki_rules(p)) for p in providers],
         assistant_id=assistant_id,
     )
     return render(request, "voices/burki_clone.html", context)
+
+
+@team_view()
+def burki_samples(request, team):
+    """An assistant's voice samples at Burki, each with the clones made from it here
+    side by side (status, quality, use), and a way to clone it at more hosts."""
+    account = ProviderAccount.objects.for_team(team).of(Provider.BURKI)
+    assistants = account.followed_assistants if account else []
+    context = {"account": account, "assistants": assistants}
+    if not assistants:
+        return render(request, "voices/burki_samples.html", context)
+    assistant_id = _burki_assistant(request, account)
+    try:
+        samples = lookups.burki_samples(account, assistant_id, fresh=True)
+        problem = ""
+    except UpstreamError as exc:
+        samples, problem = [], exc.message
+    names = lookups.burki_assistant_names(account)
+    ids = [s.id for s in samples if s.id is not None]
+    clones: dict[int, list] = {}
+    rows = (
+        Clone.objects.for_team(team)
+        .filter(job__account=account, burki_sample_id__in=ids)
+        .select_related("voice__team", "job__team")
+        .order_by("created_at", "pk")
+    )
+    for clone in rows:
+        clones.setdefault(clone.burki_sample_id, []).append(clone)
+    context.update(
+        assistant_id=assistant_id,
+        assistant_name=names.get(assistant_id, ""),
+        assistant_choices=list(names.items()),
+        problem=problem,
+        samples=[
+            (s, voice_word(BURKI_SAMPLE_STATUSES, s.status or ""), clones.get(s.id, []))
+            for s in samples
+        ],
+    )
+    return render(request, "voices/burki_samples.html", context)
 
 
 BULK_LIMIT = 200

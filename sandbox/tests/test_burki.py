@@ -194,3 +194,23 @@ def test_a_burki_without_the_organisation_list_reads_it_as_an_assistant_id(sandb
     assert len(voices(sandbox)) == 2  # the per-assistant list still answers
     sandbox.http.post("/_sandbox/reset").raise_for_status()
     assert sandbox.burki.get("/api/v1/assistants/cloned-voices").status_code == 200
+
+
+def test_a_seeded_sample_is_listed_and_cloned_on_two_hosts_without_an_upload(sandbox):
+    ids = sandbox.seed("burki.voice_sample", 2, seconds=40, name_prefix="Greeting")["ids"]
+    listed = sandbox.burki.get("/api/v1/assistants/1/voice-samples/list").json()
+    assert [(s["id"], s["name"]) for s in listed["voice_samples"]] == [
+        (ids[0], "Greeting 1"),
+        (ids[1], "Greeting 2"),
+    ]
+    assert listed["voice_samples"][0]["duration_seconds"] == 40.0
+    made = [clone(sandbox, ids[0], provider=p).json() for p in ("elevenlabs", "resemble")]
+    assert [m["cloned_voice"]["provider"] for m in made] == ["elevenlabs", "resemble"]
+    assert len({m["cloned_voice"]["id"] for m in made}) == 2
+
+
+def test_a_sample_seed_for_an_unknown_assistant_is_refused(sandbox):
+    response = sandbox.http.post(
+        "/_sandbox/seed", json={"kind": "burki.voice_sample", "count": 1, "assistant_id": 9}
+    )
+    assert response.status_code == 400
