@@ -2,6 +2,7 @@
 one in-thread sandbox of the upstreams for the session."""
 
 import itertools
+import uuid
 from datetime import timedelta
 
 import httpx
@@ -26,6 +27,22 @@ def _plain_static_storage(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # Real hashing costs ~0.3 s a user; tests create many.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(settings):
+    """Each test starts with an empty cache of its own. What the cache keeps is keyed by
+    account id, and ids repeat across tests (and across xdist workers sharing one Redis);
+    and with REDIS_URL set the cache shares Redis's database with the Celery broker, so
+    a cache.clear() in a test would flush the queued tasks of a worker another test is
+    watching. Every use of the cache reads through it, so nothing depends on sharing it
+    between the test process and its worker processes."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"test-{uuid.uuid4().hex}",
+        }
+    }
 
 
 @pytest.fixture(autouse=True)

@@ -167,6 +167,8 @@ def _respeecher(store: Any, now: datetime) -> None:
             "is_default": default,
         }
     days = 20
+    voices = list(world.voices.values())
+    converted = 0
     for project_name, folders in RESPEECHER_PROJECTS:
         project = respeecher_project(project_name, world.user["id"], _ago(now, days))
         project["id"] = fixed_uuid("respeecher-project", project_name)
@@ -201,6 +203,35 @@ def _respeecher(store: Any, now: datetime) -> None:
                 world.audio[rid] = audio
                 world.recordings[rid] = record
                 project["last_recording_at"] = record["created_at"]
+                converted += 1
+                _converted(store, record, voices[converted % len(voices)], now, converted, data)
+
+
+def _converted(store: Any, original: dict, voice: dict, now: datetime, n: int, data) -> None:
+    """A finished conversion of a demo take, converted in one of the last four months,
+    so the Usage page has months to chart. Its audio is a copy of the take's (the demo's
+    voices are names, not sounds), so deleting one leaves the other's."""
+    from sandbox.respeecher import GATEWAY_FILES
+
+    world = store.respeecher
+    cid = fixed_uuid("respeecher-conversion", original["id"])
+    audio = f"respeecher/recordings/{cid}.wav"
+    stamp = _ago(now, 30 * (n % 4) + 1)
+    world.recordings[cid] = {
+        **original,
+        "id": cid,
+        "type": "converted",
+        "original_id": original["id"],
+        "model_id": voice["id"],
+        "model_name": voice["name"],
+        "label": f"{original['label']}, {voice['name'].split(',')[0]}",
+        "microphone": None,
+        "url": GATEWAY_FILES + audio,
+        "created_at": stamp,
+        "converted_at": stamp,
+    }
+    store.put_file(audio, "audio/wav", data)
+    world.audio[cid] = audio
 
 
 def _burki(store: Any, now: datetime) -> None:

@@ -65,6 +65,10 @@ def test_the_demo_world_has_a_teams_work_in_every_provider():
     assert names == {"Northwind audiobook", "Spring campaign"}
     takes = store.respeecher.recordings.values()
     assert all(t["label"] and t["duration"] > 0 and t["text"] for t in takes)
+    # Each take converted once, in one of the last four months, for the Usage page.
+    conversions = [t for t in takes if t["type"] == "converted"]
+    assert len(conversions) == len(takes) // 2
+    assert len({c["converted_at"][:7] for c in conversions}) == 4
     # Burki's assistant 1, which `manage.py demo` follows.
     assert store.burki.assistants[1]["name"] == "Reception line"
     assert len(store.burki.voices[1]) == 3
