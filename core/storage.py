@@ -9,8 +9,10 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, Storage, default_storage
 from django.utils.http import content_disposition_header
@@ -234,3 +236,66 @@ def is_bucket_link(url: str, storage: Storage | None = None) -> bool:
     return (there.scheme, there.netloc) == (probe.scheme, probe.netloc) and there.path.startswith(
         folder
     )
+
+
+# Moving an install's media from its local folder into the bucket (manage.py move_media).
+
+# Where the copier of results before issue 23 kept its partial downloads: never media.
+OLD_PARTIALS = "tmp"
+
+
+@dataclass
+class Moved:
+    """What a move did: files copied (and their bytes), files already in the bucket at
+    the same size and so left alone, and the names of those that failed."""
+
+    copied: int = 0
+    copied_bytes: int = 0
+    skipped: int = 0
+    failed: list[str] = field(default_factory=list)
+
+
+def stored_names(storage: Storage, folder: str = "") -> Iterator[str]:
+    """Every file's name in `storage` under `folder`, depth first."""
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:  # no media folder at all: nothing was ever stored
+        return
+    for name in sorted(files):
+        yield f"{folder}/{name}" if folder else name
+    for sub in sorted(folders):
+        if not folder and sub == OLD_PARTIALS:
+            continue
+        yield from stored_names(storage, f"{folder}/{sub}" if folder else sub)
+
+
+def move_to_bucket(source: Storage, bucket: S3Storage, on_file=None) -> Moved:
+    """Copy every file of `source` into `bucket` under the same name (rows name their
+    files, so names must not change), skipping one already there at the same size: a
+    move cut short is resumed by running it again. Nothing is deleted from `source`.
+    `on_file(name, outcome)` hears of each file ("copied", "skipped" or the error)."""
+    moved = Moved()
+    for name in stored_names(source):
+        size = source.size(name)
+        try:
+            there = bucket.size(name)
+        except FileNotFoundError:
+            there = None
+        if there == size:
+            moved.skipped += 1
+            outcome = "skipped"
+        else:
+            try:
+                with source.open(name, "rb") as handle, BucketWriter(bucket, name) as out:
+                    for chunk in handle.chunks(COPY_CHUNK):
+                        out.write(chunk)
+            except (OSError, BotoCoreError, ClientError) as exc:
+                moved.failed.append(name)
+                outcome = f"failed: {exc}"
+            else:
+                moved.copied += 1
+                moved.copied_bytes += size
+                outcome = "copied"
+        if on_file is not None:
+            on_file(name, outcome)
+    return moved

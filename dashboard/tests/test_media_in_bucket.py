@@ -1,17 +1,20 @@
 """Media in an S3-compatible bucket (moto's server on loopback), the whole way: an upload
 stored there, the provider fetching it through a presigned link, its result copied in,
-a browser's download sent to a presigned link, a team's delete taking its objects; and
-nothing written under MEDIA_ROOT along the way."""
+a browser's download sent to a presigned link, a team's delete taking its objects, an
+install's local files moved in; and nothing written under MEDIA_ROOT along the way."""
 
 import hashlib
+import io
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from core import storage
 from core.tests.s3 import PREFIX, media_root_files
 from dubbing.models import Dubbing
 from jobs import inputs
@@ -172,3 +175,51 @@ def test_the_source_player_is_sent_to_the_bucket_too(member_client, team, a2e, b
     url = reverse("dubbing_source", kwargs={"team": team.slug, "job_id": dubbing.job_id})
     answer = httpx.get(member_client.get(url)["Location"])
     assert answer.content == SOURCE and answer.headers["Content-Type"] == "audio/wav"
+
+
+# manage.py move_media --to s3 ------------------------------------------------------------
+
+
+def _move():
+    out = io.StringIO()
+    call_command("move_media", "--to", "s3", stdout=out)
+    return out.getvalue()
+
+
+def test_move_media_copies_local_files_into_the_bucket_and_resumes(bucket, settings):
+    local = storage.local_storage()
+    local.save("inputs/1/a/sample.wav", ContentFile(SOURCE))
+    local.save("jobs/1/2/result.wav", ContentFile(b"RIFF" * 1000))
+    local.save("jobs/1/3/cut.wav", ContentFile(b"RIFF" * 500))
+    local.save("tmp/tmpab12", ContentFile(b"a partial download"))  # never media
+    # A move cut short: one file there whole, one only partly.
+    bucket.put(f"{PREFIX}/jobs/1/2/result.wav", b"RIFF" * 1000)
+    bucket.put(f"{PREFIX}/jobs/1/3/cut.wav", b"RIFF")
+
+    said = _move()
+
+    assert "Copied 2 files (" in said and "1 already there were left alone" in said
+    assert bucket.objects() == {
+        f"{PREFIX}/inputs/1/a/sample.wav": len(SOURCE),
+        f"{PREFIX}/jobs/1/2/result.wav": 4000,
+        f"{PREFIX}/jobs/1/3/cut.wav": 2000,
+    }
+    assert bucket.read(f"{PREFIX}/inputs/1/a/sample.wav") == SOURCE
+    assert "Nothing was deleted from the local folder" in said
+    assert len(media_root_files(settings)) == 4  # the folder is left as it was
+    assert "Copied 0 files (0\xa0bytes)" in _move() and bucket.unfinished_uploads() == []
+
+
+def test_move_media_says_what_to_set_when_media_is_not_in_a_bucket(settings):
+    with pytest.raises(CommandError, match="set S3_BUCKET"):
+        _move()
+
+
+def test_a_moved_file_is_served_from_the_bucket_under_its_old_row(viewer_client, team, bucket):
+    stored = JobFileFactory(job__team=team, file=ContentFile(SOURCE, name="result.wav"))
+    name = stored.file.name
+    bucket.client.delete_object(Bucket=bucket.name, Key=f"{PREFIX}/{name}")
+    storage.local_storage().save(name, ContentFile(SOURCE))
+    _move()
+    answer = httpx.get(_download(viewer_client, team, stored)["Location"])
+    assert answer.content == SOURCE
