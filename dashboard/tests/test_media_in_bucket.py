@@ -223,3 +223,26 @@ def test_a_moved_file_is_served_from_the_bucket_under_its_old_row(viewer_client,
     _move()
     answer = httpx.get(_download(viewer_client, team, stored)["Location"])
     assert answer.content == SOURCE
+
+
+def test_a_clone_keeps_no_expiring_bucket_link_as_its_sample(team, bucket):
+    from types import SimpleNamespace
+
+    from voices.sync import a2e_clone_record
+
+    rules = inputs.Rules(("wav",), 2**20)
+    stored = inputs.store(team, SimpleUploadedFile("sample.wav", SOURCE), rules)
+    ours = inputs.public_url(stored)
+    voice = SimpleNamespace(
+        id="v1",
+        name="Ann",
+        language="en",
+        gender="female",
+        status="completed",
+        state=None,
+        voice_urls=[ours, "https://cdn.example/ann.wav"],
+        raw={},
+    )
+    assert a2e_clone_record(voice)["sample_url"] == "https://cdn.example/ann.wav"
+    voice.voice_urls = [ours]
+    assert a2e_clone_record(voice)["sample_url"] == ""
