@@ -43,6 +43,44 @@ class BucketStorage(S3Storage):
     # temporary file that spills to disk past this, instead of into memory whole.
     max_memory_size = MB
 
+    def get_default_settings(self):
+        # Where browsers and providers reach the bucket server, when that is not where
+        # we do (S3_PUBLIC_ENDPOINT_URL): links are signed for that address alone.
+        return {**super().get_default_settings(), "public_endpoint_url": None}
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_link_client", None)
+        return state
+
+    def url(self, name, parameters=None, expire=None, http_method=None):
+        if not self.public_endpoint_url:
+            return super().url(name, parameters, expire, http_method)
+        params = {**(parameters or {}), "Bucket": self.bucket_name}
+        params["Key"] = self._normalize_name(clean_name(name))
+        return self._public_client().generate_presigned_url(
+            "get_object",
+            Params=params,
+            ExpiresIn=self.querystring_expire if expire is None else expire,
+            HttpMethod=http_method,
+        )
+
+    def _public_client(self):
+        """A client on the public address, for signing links only: a signature covers
+        the host it is sent to, so a link signed for the address we store through
+        would fail at the one a browser reaches."""
+        client = self.__dict__.get("_link_client")
+        if client is None:
+            # Signing reads only keys and the clock; one client may serve every thread.
+            client = self._create_session().client(
+                "s3",
+                region_name=self.region_name,
+                endpoint_url=self.public_endpoint_url,
+                config=self.client_config,
+            )
+            self.__dict__["_link_client"] = client
+        return client
+
     def _save(self, name, content):
         cleaned = clean_name(name)
         with BucketWriter(self, cleaned) as out:

@@ -175,6 +175,21 @@ S3_ACCESS_KEY_ID = env.string("S3_ACCESS_KEY_ID") or None
 S3_SECRET_ACCESS_KEY = env.string("S3_SECRET_ACCESS_KEY") or None
 S3_REGION = env.string("S3_REGION", "us-east-1").strip() or "us-east-1"
 S3_PREFIX = env.string("S3_PREFIX").strip().strip("/")
+# Where browsers and providers reach that server, when not where we do (MinIO on a
+# private network behind a proxy): presigned links are signed for this address only.
+S3_PUBLIC_ENDPOINT_URL = env.url("S3_PUBLIC_ENDPOINT_URL", "")
+if S3_PUBLIC_ENDPOINT_URL:
+    if not S3_ENDPOINT_URL:
+        raise ImproperlyConfigured(
+            "S3_PUBLIC_ENDPOINT_URL is the public address of the server S3_ENDPOINT_URL "
+            "names; set S3_ENDPOINT_URL too (AWS needs neither)."
+        )
+    if urlsplit(S3_PUBLIC_ENDPOINT_URL).path.strip("/"):
+        raise ImproperlyConfigured(
+            f"S3_PUBLIC_ENDPOINT_URL={S3_PUBLIC_ENDPOINT_URL} has a path; give it an origin "
+            "of its own (https://media.example.com, or a port): a link's signature covers "
+            "its path, which a proxy stripping a prefix would change."
+        )
 if S3_BUCKET:
     if bool(S3_ACCESS_KEY_ID) != bool(S3_SECRET_ACCESS_KEY):
         raise ImproperlyConfigured(
@@ -194,6 +209,8 @@ if S3_BUCKET:
             "signature_version": "s3v4",
         },
     }
+    if S3_PUBLIC_ENDPOINT_URL:
+        STORAGES["default"]["OPTIONS"]["public_endpoint_url"] = S3_PUBLIC_ENDPOINT_URL
 
 # Provider credentials are encrypted with MultiFernet: the first key encrypts, every
 # key decrypts, so keys rotate by prepending a new one and running rotate_encryption_keys.
@@ -425,7 +442,7 @@ CONTENT_SECURITY_POLICY = {
 # With media in a bucket, a page's players and images are sent there (core/storage.py).
 if S3_BUCKET:
     if S3_ENDPOINT_URL:
-        _endpoint = urlsplit(S3_ENDPOINT_URL)
+        _endpoint = urlsplit(S3_PUBLIC_ENDPOINT_URL or S3_ENDPOINT_URL)
         _bucket_origins = [f"{_endpoint.scheme}://{_endpoint.netloc}"]
     else:
         _bucket_origins = [

@@ -246,3 +246,43 @@ def test_a_clone_keeps_no_expiring_bucket_link_as_its_sample(team, bucket):
     assert a2e_clone_record(voice)["sample_url"] == "https://cdn.example/ann.wav"
     voice.voice_urls = [ours]
     assert a2e_clone_record(voice)["sample_url"] == ""
+
+
+# S3_PUBLIC_ENDPOINT_URL ------------------------------------------------------------------
+
+
+@pytest.fixture
+def public_bucket(bucket, settings):
+    """The bucket stored through 127.0.0.1 (as web and workers reach MinIO inside their
+    network) and linked to through `localhost` (as browsers and providers reach it)."""
+    public = bucket.endpoint.replace("127.0.0.1", "localhost")
+    default = settings.STORAGES["default"]
+    options = {**default["OPTIONS"], "public_endpoint_url": public}
+    settings.STORAGES = {**settings.STORAGES, "default": {**default, "OPTIONS": options}}
+    return public
+
+
+def test_a_download_link_is_signed_for_the_public_address(
+    viewer_client, team, bucket, public_bucket
+):
+    stored = JobFileFactory(
+        job__team=team, file=ContentFile(SOURCE, name="result.wav"), size=len(SOURCE)
+    )
+    location = _download(viewer_client, team, stored, download=1)["Location"]
+    assert location.startswith(f"{public_bucket}/{bucket.name}/{PREFIX}/jobs/")
+    assert parse_qs(urlsplit(location).query)["X-Amz-SignedHeaders"] == ["host"]
+    answer = httpx.get(location)
+    assert answer.status_code == 200 and answer.content == SOURCE
+    assert answer.headers["Content-Disposition"].startswith("attachment")
+
+
+def test_the_provider_fetches_an_input_on_the_public_address(
+    member_client, team, a2e, bucket, public_bucket, control, run_to_the_end
+):
+    job = run_to_the_end(_dub(member_client, team).job)
+    assert job.status == Status.COMPLETED, job.failure_message
+    (sent,) = _sent_source_urls(control)
+    assert sent.startswith(f"{public_bucket}/{bucket.name}/{PREFIX}/inputs/")
+    # Stored through the private address all the same.
+    (result,) = job.files.all()
+    assert bucket.read(f"{PREFIX}/{result.file.name}").startswith(b"RIFF")

@@ -76,3 +76,37 @@ def test_input_links_longer_than_a_bucket_allows_stop_start_up(tmp_path):
     started = _start(tmp_path, S3_BUCKET="voxboard-media", INPUT_URL_LIFETIME="700000")
     assert started.returncode != 0
     assert "longer than a bucket's links may live (604800 s" in started.stderr
+
+
+def test_a_public_endpoint_signs_links_and_opens_the_page_policy_for_itself(tmp_path):
+    started = _start(
+        tmp_path,
+        S3_BUCKET="voxboard-media",
+        S3_ENDPOINT_URL="http://minio:9000",
+        S3_PUBLIC_ENDPOINT_URL="https://media.example.com/",
+    )
+    assert started.returncode == 0, started.stderr
+    default, media_src = json.loads(started.stdout.splitlines()[-1])
+    assert default["OPTIONS"]["endpoint_url"] == "http://minio:9000"
+    assert default["OPTIONS"]["public_endpoint_url"] == "https://media.example.com"
+    # Players fetch from where browsers reach the bucket, not the private address.
+    assert "https://media.example.com" in media_src and "http://minio:9000" not in media_src
+
+
+def test_a_public_endpoint_with_a_path_stops_start_up_saying_why(tmp_path):
+    started = _start(
+        tmp_path,
+        S3_BUCKET="voxboard-media",
+        S3_ENDPOINT_URL="http://minio:9000",
+        S3_PUBLIC_ENDPOINT_URL="https://voxboard.example.com/bucket",
+    )
+    assert started.returncode != 0
+    assert "S3_PUBLIC_ENDPOINT_URL=https://voxboard.example.com/bucket has a path" in started.stderr
+
+
+def test_a_public_endpoint_without_a_server_endpoint_stops_start_up(tmp_path):
+    started = _start(
+        tmp_path, S3_BUCKET="voxboard-media", S3_PUBLIC_ENDPOINT_URL="https://media.example.com"
+    )
+    assert started.returncode != 0
+    assert "set S3_ENDPOINT_URL too" in started.stderr
