@@ -15,8 +15,10 @@ ROOT = Path(__file__).resolve().parents[2]
 VARIABLE = re.compile(r"\$\{(\w+)(?:(:?[-?])([^}]*))?\}")
 
 
-def _compose_environment(dotenv: dict[str, str]) -> dict[str, str]:
-    app = yaml.safe_load((ROOT / "compose.yaml").read_text())["x-app"]
+def _compose_environment(dotenv: dict[str, str], anchor: str = "x-app") -> dict[str, str]:
+    """The environment compose gives a service built on `anchor` (x-app: every app
+    service's; x-bucket-media: the scale profile's web and workers)."""
+    app = yaml.safe_load((ROOT / "compose.yaml").read_text())[anchor]
 
     def substitute(match):
         name, op, rest = match.groups()
@@ -34,6 +36,7 @@ def _dotenv() -> dict[str, str]:
         "SECRET_KEY": "k" * 20 + Fernet.generate_key().decode(),
         "VOXBOARD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "ALLOWED_HOSTS": "voxboard.example.com",
+        "COMPOSE_PROFILES": "single",
     }
 
 
@@ -44,9 +47,9 @@ def test_compose_runs_behind_tls_by_default():
     assert "DEBUG" not in env or env["DEBUG"] in ("", "0")
 
 
-def test_deploy_check_is_clean_with_compose_environment(tmp_path):
+def _deploy_check(tmp_path, environment):
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
-    env.update(_compose_environment(_dotenv()))
+    env.update(environment)
     env["VOXBOARD_VAR_DIR"] = str(tmp_path)  # /app/var does not exist outside the image
     env["MEDIA_ROOT"] = str(tmp_path / "media")
     result = subprocess.run(
@@ -58,6 +61,24 @@ def test_deploy_check_is_clean_with_compose_environment(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_deploy_check_is_clean_with_compose_environment(tmp_path):
+    _deploy_check(tmp_path, _compose_environment(_dotenv()))
+
+
+def test_deploy_check_is_clean_with_the_scale_profiles_environment(tmp_path):
+    # What the scale profile adds to .env: MinIO's password (its key for the bucket) and
+    # where browsers reach the bucket.
+    dotenv = {
+        **_dotenv(),
+        "MINIO_ROOT_PASSWORD": "m" * 24,
+        "S3_PUBLIC_ENDPOINT_URL": "https://media.example.com",
+    }
+    environment = _compose_environment(dotenv, "x-bucket-media")
+    assert environment["S3_BUCKET"] and environment["VOXBOARD_PROXY_COUNT"] == "2"
+    assert "MEDIA_ROOT" not in environment
+    _deploy_check(tmp_path, environment)
 
 
 def _procfile() -> dict[str, str]:

@@ -344,16 +344,202 @@ def test_migrate_runs_once_before_every_app_service():
         assert "migrate" not in _argv(service), f"{name} migrates in its command"
 
 
-def test_every_long_running_service_has_a_healthcheck():
-    for name, service in _services().items():
+# The rules every profile's resulting set of services keeps. Each checker takes the parsed
+# file and returns what breaks its rule, so the tests below can also run it on broken copies.
+
+
+def _shapes(compose: dict) -> dict[str, dict[str, dict]]:
+    """What `docker compose up` starts, by profile: the services without a profile, plus
+    those of that profile ("" for no profile at all)."""
+    services = compose["services"]
+    named = sorted({p for service in services.values() for p in service.get("profiles", ())})
+    return {
+        profile: {
+            name: service
+            for name, service in services.items()
+            if not service.get("profiles") or profile in service["profiles"]
+        }
+        for profile in ["", *named]
+    }
+
+
+def _is_beat(service: dict) -> bool:
+    argv = _argv(service)
+    return "build" in service and argv[:1] == ["celery"] and "beat" in argv
+
+
+def _stores_media(service: dict) -> bool:
+    """Web (the image's CMD) and workers write media; migrate and beat never do."""
+    argv = _argv(service)
+    return "build" in service and (argv == _image_cmd() or "worker" in argv[:4])
+
+
+def _volume_over(service: dict, folder: str) -> list[str]:
+    """The service's volumes mounted on `folder`, inside it or over it."""
+    targets = []
+    for volume in service.get("volumes", ()):
+        target = volume["target"] if isinstance(volume, dict) else volume.split(":")[1]
+        target = target.rstrip("/")
+        if target == folder or folder.startswith(target + "/") or target.startswith(folder + "/"):
+            targets.append(target)
+    return targets
+
+
+def healthcheck_problems(compose: dict) -> list[str]:
+    problems = []
+    for name, service in compose["services"].items():
         check = service.get("healthcheck")
         if check is None:
             # Only a service running the image's own process may use the image's check.
-            assert "build" in service and _argv(service) == _image_cmd(), f"{name}: no healthcheck"
+            if not ("build" in service and _argv(service) == _image_cmd()):
+                problems.append(f"{name}: no healthcheck")
         elif check.get("disable"):
-            assert service.get("restart") == "no", f"{name} runs on with its healthcheck off"
-        else:
-            assert check["test"], f"{name}: an empty healthcheck"
+            if service.get("restart") != "no":
+                problems.append(f"{name} runs on with its healthcheck off")
+        elif not check.get("test"):
+            problems.append(f"{name}: an empty healthcheck")
+    return problems
+
+
+def media_problems(compose: dict) -> list[str]:
+    """With S3 set, media lives in the bucket alone: no volume over the media folder, and
+    no web or worker of the same shape writing to a folder of its own. Without it, media
+    is on a volume, or a recreated container would take it along."""
+    problems = []
+    for profile, services in _shapes(compose).items():
+        writers = {n: s for n, s in services.items() if _stores_media(s)}
+        in_bucket = {n for n, s in writers.items() if (s.get("environment") or {}).get("S3_BUCKET")}
+        for name, service in writers.items():
+            media = (service.get("environment") or {}).get("MEDIA_ROOT", "/app/var/media")
+            volumes = _volume_over(service, media)
+            if name in in_bucket and volumes:
+                problems.append(
+                    f"{profile or 'no profile'}: {name} has S3 set and a volume {volumes}"
+                )
+            elif in_bucket and name not in in_bucket:
+                problems.append(f"{profile or 'no profile'}: {name} writes media to local disk")
+            elif not in_bucket and not volumes:
+                problems.append(f"{profile or 'no profile'}: {name} keeps media on no volume")
+    return problems
+
+
+def beat_problems(compose: dict) -> list[str]:
+    """Two beats send every tick twice; none sends no tick: one in every shape."""
+    problems = []
+    for profile, services in _shapes(compose).items():
+        beats = [name for name, service in services.items() if _is_beat(service)]
+        if len(beats) != 1:
+            problems.append(f"{profile or 'no profile'}: {len(beats)} beats {beats}")
+    return problems
+
+
+def test_every_long_running_service_has_a_healthcheck():
+    assert healthcheck_problems(_compose()) == []
+
+
+def test_no_service_with_s3_writes_media_to_a_local_volume():
+    assert media_problems(_compose()) == []
+
+
+def test_every_shape_runs_exactly_one_beat():
+    assert beat_problems(_compose()) == []
+
+
+def test_the_scale_profile_is_two_web_two_workers_and_what_they_share():
+    scale = _shapes(_compose())["scale"]
+    assert sorted(n for n, s in scale.items() if _stores_media(s)) == [
+        "web-1",
+        "web-2",
+        "worker-1",
+        "worker-2",
+    ]
+    assert {"beat", "migrate", "postgres", "redis", "minio", "minio-bucket", "proxy"} <= set(scale)
+    for name in ("web-1", "web-2", "worker-1", "worker-2", "beat"):
+        assert scale[name]["depends_on"]["migrate"] == {
+            "condition": "service_completed_successfully"
+        }, f"{name} does not wait for migrate"
+    # The bucket is made before any web or worker stores into it, by a one-shot.
+    bucket = scale["minio-bucket"]
+    assert "mc mb --ignore-existing" in " ".join(bucket["command"])
+    assert bucket["restart"] == "no"
+    for name in ("web-1", "web-2", "worker-1", "worker-2"):
+        environment = scale[name]["environment"]
+        assert scale[name]["depends_on"]["minio-bucket"] == {
+            "condition": "service_completed_successfully"
+        }
+        assert environment["S3_ENDPOINT_URL"] == "http://minio:9000"
+        assert environment["S3_PUBLIC_ENDPOINT_URL"].startswith(
+            "${S3_PUBLIC_ENDPOINT_URL:-https://"
+        )
+    # The proxy spreads requests over both web processes and passes the bucket's host on.
+    conf = _compose()["configs"]["proxy-conf"]["content"]
+    assert "server web-1:8000" in conf and "server web-2:8000" in conf
+    assert "proxy_pass http://minio:9000;" in conf and "Host $$http_host" in conf
+    assert all(p.startswith("127.0.0.1:") for p in scale["proxy"]["ports"])
+    # The single shape's web and worker are not part of it (they write to the volume).
+    assert "web" not in scale and "worker" not in scale
+
+
+def _broken(edit) -> dict:
+    """A copy of compose.yaml with one edit made to it."""
+    import copy
+
+    compose = copy.deepcopy(_compose())
+    edit(compose["services"])
+    return compose
+
+
+def test_the_rules_catch_a_broken_compose_file():
+    def no_check(services):
+        del services["proxy"]["healthcheck"]
+
+    def one_shot_left_running(services):
+        services["minio-bucket"]["restart"] = "unless-stopped"
+
+    def volume_beside_the_bucket(services):
+        # web-2 and worker-2 are aliases of web-1 and worker-1 (YAML anchors): copied first.
+        services["worker-2"] = {**services["worker-2"], "volumes": ["media:/app/var/media"]}
+
+    def web_without_the_bucket(services):
+        environment = services["web-2"]["environment"]
+        services["web-2"] = {
+            **services["web-2"],
+            "environment": {k: v for k, v in environment.items() if not k.startswith("S3_")},
+        }
+
+    def single_shape_in_every_shape(services):
+        del services["web"]["profiles"]
+
+    def local_media_on_no_volume(services):
+        del services["worker"]["volumes"]
+
+    def second_beat_for_scale(services):
+        services["beat-2"] = {**services["beat"], "profiles": ["scale"]}
+
+    def beat_in_one_shape_only(services):
+        services["beat"] = {**services["beat"], "profiles": ["single"]}
+
+    assert healthcheck_problems(_broken(no_check)) == ["proxy: no healthcheck"]
+    assert healthcheck_problems(_broken(one_shot_left_running)) == [
+        "minio-bucket runs on with its healthcheck off"
+    ]
+    assert media_problems(_broken(volume_beside_the_bucket)) == [
+        "scale: worker-2 has S3 set and a volume ['/app/var/media']"
+    ]
+    assert media_problems(_broken(web_without_the_bucket)) == [
+        "scale: web-2 writes media to local disk"
+    ]
+    assert "scale: web writes media to local disk" in media_problems(
+        _broken(single_shape_in_every_shape)
+    )
+    assert media_problems(_broken(local_media_on_no_volume)) == [
+        "single: worker keeps media on no volume"
+    ]
+    assert beat_problems(_broken(second_beat_for_scale)) == ["scale: 2 beats ['beat', 'beat-2']"]
+    assert beat_problems(_broken(beat_in_one_shape_only)) == [
+        "no profile: 0 beats []",
+        "scale: 0 beats []",
+    ]
 
 
 def test_web_healthcheck_asks_healthz_of_the_port_gunicorn_serves():
