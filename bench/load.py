@@ -215,7 +215,12 @@ def main(argv: list[str] | None = None) -> None:  # pragma: no cover - run by ha
     args = parse_args(argv)
     from load_run import run  # the part that needs gevent, Django and locust
 
-    run(args)
+    try:
+        run(args)
+    except KeyboardInterrupt:
+        # run() has stopped what it started and dropped its database on the way out.
+        print("load: interrupted; everything it started is stopped", file=sys.stderr)
+        raise SystemExit(130) from None
 
 
 if __name__ == "__main__":  # pragma: no cover
