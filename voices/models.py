@@ -11,6 +11,7 @@ from django.utils.functional import cached_property
 
 from teams import runs
 from teams.models import Provider, TeamQuerySet
+from voices.search import search_names
 
 
 class Kind(models.TextChoices):
@@ -159,8 +160,9 @@ class VoiceQuerySet(BurkiQuerySetMixin, TeamQuerySet):
         )
 
     def search(self, q: str):
-        q = (q or "").strip()
-        return self.filter(name__icontains=q) if q else self
+        """The voices whose names hold every word of `q` at the start of one of their
+        words, through the name index (voices/search.py); blank `q` narrows nothing."""
+        return search_names(self, q)
 
     def filtered(self, params) -> "VoiceQuerySet":
         """Apply the catalog's filters from a GET mapping; unknown values match nothing."""
