@@ -36,7 +36,7 @@ SQLITE_BACKWARD = [
 ]
 PG_FORWARD = [
     "CREATE INDEX voice_name_words_idx ON voices_voice "
-    "USING gin (to_tsvector('simple'::regconfig, name))",
+    "USING gin (to_tsvector('simple'::regconfig, name)) WITH (fastupdate = off)",
 ]
 PG_BACKWARD = ["DROP INDEX IF EXISTS voice_name_words_idx"]
 
