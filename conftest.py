@@ -142,6 +142,31 @@ def control(sandbox_url):
     client.close()
 
 
+# Media in a bucket: one S3-compatible server (moto's) for the session, a bucket per test
+# (core/tests/s3.py).
+@pytest.fixture(scope="session")
+def s3_server():
+    """The base URL of moto's S3 server, in a thread on a free loopback port."""
+    moto_server = pytest.importorskip(
+        "moto.server", reason="moto is not installed (requirements-dev.lock has it)"
+    )
+    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def bucket(s3_server, settings):
+    """Media in a new bucket of the S3 server for this test, as S3_BUCKET sets it."""
+    from core.tests.s3 import new_bucket
+
+    made = new_bucket(s3_server, settings)
+    yield made
+    made.client.close()
+
+
 # The browser tests' fixtures (browser_page, live_workers) live with their helpers.
 pytest_plugins = ["dashboard.tests.browser"]
 

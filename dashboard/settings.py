@@ -4,6 +4,7 @@ import base64
 import hashlib
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from cryptography.fernet import Fernet
@@ -164,6 +165,35 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Media (uploads, inputs hosted for providers, copied results) in an S3-compatible
+# bucket instead of MEDIA_ROOT, so that several machines share it (core/storage.py).
+# Without S3_ENDPOINT_URL it is AWS; with it, MinIO, R2 and the like (addressed by path).
+# Unset keys leave boto3 to find its own (an instance role, AWS_* variables).
+S3_BUCKET = env.string("S3_BUCKET").strip()
+S3_ENDPOINT_URL = env.url("S3_ENDPOINT_URL", "")
+S3_ACCESS_KEY_ID = env.string("S3_ACCESS_KEY_ID") or None
+S3_SECRET_ACCESS_KEY = env.string("S3_SECRET_ACCESS_KEY") or None
+S3_REGION = env.string("S3_REGION", "us-east-1").strip() or "us-east-1"
+S3_PREFIX = env.string("S3_PREFIX").strip().strip("/")
+if S3_BUCKET:
+    if bool(S3_ACCESS_KEY_ID) != bool(S3_SECRET_ACCESS_KEY):
+        raise ImproperlyConfigured(
+            "Set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither (boto3 then "
+            "finds its own credentials)."
+        )
+    STORAGES["default"] = {
+        "BACKEND": "core.storage.BucketStorage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": S3_ENDPOINT_URL or None,
+            "access_key": S3_ACCESS_KEY_ID,
+            "secret_key": S3_SECRET_ACCESS_KEY,
+            "region_name": S3_REGION,
+            "location": S3_PREFIX,
+            "addressing_style": "path" if S3_ENDPOINT_URL else "virtual",
+            "signature_version": "s3v4",
+        },
+    }
 
 # Provider credentials are encrypted with MultiFernet: the first key encrypts, every
 # key decrypts, so keys rotate by prepending a new one and running rotate_encryption_keys.
@@ -322,6 +352,12 @@ JOBS_STALE_AFTER = env.integer("JOBS_STALE_AFTER", 1800, minimum=1)
 
 # How long a link to a file we host for a provider (a voice sample) stays valid, seconds.
 INPUT_URL_LIFETIME = env.integer("INPUT_URL_LIFETIME", 86400, minimum=60)
+# A presigned S3 link lives at most seven days (AWS Signature Version 4).
+if S3_BUCKET and INPUT_URL_LIFETIME > 7 * 86400:
+    raise ImproperlyConfigured(
+        f"INPUT_URL_LIFETIME={INPUT_URL_LIFETIME} is longer than a bucket's links may live "
+        "(604800 s, seven days)."
+    )
 
 # Dubbing: the largest source file people may upload, in MB.
 DUBBING_MAX_UPLOAD_MB = env.integer("DUBBING_MAX_UPLOAD_MB", 500, minimum=1)
@@ -386,6 +422,18 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+# With media in a bucket, a page's players and images are sent there (core/storage.py).
+if S3_BUCKET:
+    if S3_ENDPOINT_URL:
+        _endpoint = urlsplit(S3_ENDPOINT_URL)
+        _bucket_origins = [f"{_endpoint.scheme}://{_endpoint.netloc}"]
+    else:
+        _bucket_origins = [
+            f"https://{S3_BUCKET}.s3.amazonaws.com",
+            f"https://{S3_BUCKET}.s3.{S3_REGION}.amazonaws.com",
+        ]
+    for _directive in ("img-src", "media-src"):
+        CONTENT_SECURITY_POLICY["DIRECTIVES"][_directive] += _bucket_origins
 
 # What an avatar room page adds to the policy for Agora's Web SDK (static/vendor/agora,
 # 4.24.8), applied per response by dashboard.csp.room_csp. Exact hosts only. Sources:

@@ -5,9 +5,10 @@ inline, and nothing may script."""
 import re
 from contextlib import ExitStack
 
-from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.utils.http import content_disposition_header
 
+from core import storage
 from jobs import media
 from providers import UpstreamError
 
@@ -53,9 +54,20 @@ def inline_type(head: bytes) -> str | None:
     return None
 
 
-def file_response(stored_file, *, size: int, name: str, download: bool = False) -> FileResponse:
+def file_response(stored_file, *, size: int, name: str, download: bool = False) -> HttpResponse:
     """A response for a stored file. Whatever type the provider or the uploader claimed
-    is ignored; anything not media is sent as an octet-stream attachment."""
+    is ignored; anything not media is sent as an octet-stream attachment. A file in a
+    bucket is not passed through here: the browser is sent to a presigned link that
+    answers with the type read from its first bytes and always as an attachment (the
+    bucket cannot add our sandboxing headers, so nothing there is shown as a page)."""
+    if storage.in_bucket(stored_file.storage):
+        content_type = inline_type(storage.first_bytes(stored_file, 64))
+        link = storage.download_link(
+            stored_file, name=name, content_type=content_type or "application/octet-stream"
+        )
+        response = HttpResponseRedirect(link)
+        response["Cache-Control"] = "private, no-store"  # the link expires; ask us again
+        return sealed(response)
     handle = stored_file.open("rb")
     head = handle.read(64)
     handle.seek(0)

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.files import File
 
+from core import storage
 from jobs import media
 from jobs.models import InputFile
 
@@ -101,8 +102,15 @@ def store(team, upload, rules: Rules, user=None) -> InputFile:
 
 
 def public_url(stored: InputFile) -> str:
-    """A link a provider can fetch the file from, valid for INPUT_URL_LIFETIME seconds."""
+    """A link a provider can fetch the file from, valid for INPUT_URL_LIFETIME seconds:
+    a presigned link into the bucket when media is in one (PUBLIC_BASE_URL is then not
+    needed), else a signed link to our own origin."""
     from django.urls import reverse
+
+    if storage.in_bucket(stored.file.storage):
+        return storage.fetch_link(
+            stored.file, content_type=stored.content_type, lifetime=settings.INPUT_URL_LIFETIME
+        )
 
     token = signing.TimestampSigner(salt=SALT).sign(str(stored.pk))
     path = reverse("input_file", kwargs={"token": token})

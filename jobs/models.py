@@ -1,5 +1,6 @@
 """The life of a remote job: one row per upstream task, its timeline and its stored results."""
 
+import mimetypes
 import secrets
 from datetime import timedelta
 from typing import NamedTuple
@@ -347,6 +348,9 @@ class JobFile(models.Model):
         stored = self.file.name.rsplit("/", 1)[-1]
         extension = stored.rsplit(".", 1)[1] if "." in stored else ""
         extension = f".{extension}" if extension.isalnum() and len(extension) <= 8 else ""
+        if not extension and self.content_type:
+            # A link with no name (`.../download?id=7`): the type the provider gave.
+            extension = mimetypes.guess_extension(self.content_type) or ""
         return f"{safe_name(title, 'result', limit=120)}{extension}"
 
     @property

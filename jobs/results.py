@@ -1,17 +1,15 @@
 """Copying a completed job's result files from the provider into our storage."""
 
 import mimetypes
-import os
-import tempfile
 from datetime import timedelta
 from pathlib import PurePosixPath
 
 from django.conf import settings
-from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core import storage
 from core.retry import Backoff
 from jobs.engine import PERMANENT
 from jobs.errands import ANNOUNCE, FETCH_RESULTS
@@ -135,37 +133,28 @@ def give_up_results(job_id: int, message: str) -> None:
 
 
 def _store_one(job: Job, client: ProviderClient, role: str, url: str) -> JobFile:
-    """Download one result into storage; a file already stored for the role is kept
-    (a copier whose hold lapsed mid-download may find the next one has finished)."""
+    """Stream one result from the provider into storage (in parts, into a bucket), never
+    held whole; a file already stored for the role is kept (a copier whose hold lapsed
+    mid-download may find the next one has finished)."""
     existing = job.files.filter(role=role).first()
     if existing is not None:
         return existing
+    stored = JobFile(job=job, role=role, source_url=url[:2000])
     name = PurePosixPath(url.split("?", 1)[0]).name or f"{role}.bin"
-    tmp_dir = os.path.join(settings.MEDIA_ROOT, "tmp")
-    os.makedirs(tmp_dir, exist_ok=True)
-    fd, tmp_path = tempfile.mkstemp(dir=tmp_dir)
-    os.close(fd)
+    with storage.writing(stored.file.field.generate_filename(stored, name)) as out:
+        download = client.download(url, out, max_bytes=settings.RESULTS_MAX_MB * 1024 * 1024)
+    stored.file.name = out.name
+    content_type = download.content_type or mimetypes.guess_type(name)[0] or ""
+    stored.content_type = content_type.split(";")[0].strip()
+    stored.size, stored.sha256 = download.size, download.sha256
     try:
-        download = client.download(url, tmp_path, max_bytes=settings.RESULTS_MAX_MB * 1024 * 1024)
-        content_type = download.content_type or mimetypes.guess_type(name)[0] or ""
-        stored = JobFile(
-            job=job,
-            role=role,
-            content_type=content_type.split(";")[0].strip(),
-            size=download.size,
-            sha256=download.sha256,
-            source_url=url[:2000],
-        )
-        with open(tmp_path, "rb") as handle:
-            stored.file.save(download.filename or name, File(handle), save=False)
-        try:
-            with transaction.atomic():
-                stored.save()
-        except IntegrityError:
-            # Another copier (whose hold outlived ours) stored it first: keep theirs.
+        with transaction.atomic():
+            stored.save()
+    except IntegrityError:
+        # Another copier (whose hold outlived ours) stored it first: keep theirs, and
+        # drop ours unless both were written under one name (a bucket's may be).
+        theirs = job.files.get(role=role)
+        if theirs.file.name != stored.file.name:
             stored.file.delete(save=False)
-            return job.files.get(role=role)
-        return stored
-    finally:
-        if os.path.exists(tmp_path):
-            os.remove(tmp_path)
+        return theirs
+    return stored

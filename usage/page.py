@@ -117,7 +117,6 @@ class Spent:
 
 
 ROOM_WHY_OPEN = "still open: counted once it is left"
-JOB_WHY = "{provider} does not say what one job costs"
 
 
 def _room_spent(room) -> Spent:
@@ -142,7 +141,8 @@ def _job_spent(job) -> Spent:
         job.created_at,
         "not known",
         False,
-        JOB_WHY.format(provider=job.provider_label),
+        # No provider says what one job cost: the table's note says so once, not per row.
+        "",
     )
 
 

@@ -108,7 +108,10 @@ def a2e_clone_record(voice) -> Record:
 def _ours(url: str) -> bool:
     from django.conf import settings
 
-    return url.startswith(settings.PUBLIC_BASE_URL.rstrip("/") + "/files/")
+    from core import storage
+
+    ours = url.startswith(settings.PUBLIC_BASE_URL.rstrip("/") + "/files/")
+    return ours or storage.is_bucket_link(url)
 
 
 def respeecher_records(account: ProviderAccount, client) -> Iterator[Record]:

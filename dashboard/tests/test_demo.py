@@ -179,3 +179,31 @@ def test_make_run_mirrors_no_example_text_from_the_provider_documents(settings, 
     assert len(texts) > 100  # voices, takes, dubbings and their payloads were mirrored
     shown = [(w.pattern, t) for t in texts for w in words if w.search(t)]
     assert shown == []
+
+
+@pytest.mark.s3
+def test_with_a_bucket_the_demo_keeps_its_files_there_and_none_under_media_root(
+    settings, tmp_path, bucket, run_to_the_end
+):
+    # `make run` with S3_BUCKET set: the demo's sample upload and every result it copies.
+    from core.tests.s3 import PREFIX, media_root_files
+    from jobs.models import InputFile, JobFile
+    from sandbox.server import run_in_thread
+
+    settings.PUBLIC_BASE_URL = "http://127.0.0.1:9"  # providers fetch from the bucket
+    url, stop = run_in_thread(port=0, world="demo", speed=1000, tts_engine="tone")
+    try:
+        team, user = _demo_team(url, settings, tmp_path)
+        demo.liven(team, user)
+        started = Job.objects.for_team(team).filter(created_by=user)
+        for job in started.filter(kind__in=("a2e.tts", "a2e.voice_clone")):
+            job = run_to_the_end(job)
+            assert job.status == Status.COMPLETED, job.failure_message
+    finally:
+        stop()
+
+    kept = {f.file.name for f in InputFile.objects.filter(team=team)}
+    kept |= {f.file.name for f in JobFile.objects.filter(job__team=team)}
+    assert len(kept) >= 3  # the clone's sample and two speeches' audio
+    assert {f"{PREFIX}/{name}" for name in kept} <= set(bucket.objects())
+    assert media_root_files(settings) == []

@@ -111,3 +111,14 @@ def test_a_relayed_file_that_is_never_read_still_lets_its_connection_go():
     assert response["Content-Disposition"].startswith("inline")
     response.close()  # as Django does when a client goes away before the body
     assert opened.left
+
+
+def test_a_result_stored_without_an_extension_is_named_by_its_type(owner_client, team):
+    # A provider's link with no name (`.../download?id=7`) is stored as "download".
+    stored = JobFileFactory(
+        job__team=team,
+        job__label="Promo",
+        file=ContentFile(b"ID3" + b"\x00" * 64, name="download"),
+        content_type="audio/mpeg",
+    )
+    assert stored.download_name == "Promo.mp3"

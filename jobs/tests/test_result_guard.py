@@ -66,8 +66,8 @@ def _completed(team, account, upstream, url):
 
 
 def _leftovers(settings):
-    tmp = os.path.join(settings.MEDIA_ROOT, "tmp")
-    return os.listdir(tmp) if os.path.isdir(tmp) else []
+    """Every file in the media folder: a copy cut off keeps nothing, partial or not."""
+    return [name for _dir, _dirs, names in os.walk(settings.MEDIA_ROOT) for name in names]
 
 
 def test_a_result_url_pointing_at_loopback_is_never_fetched(
@@ -183,3 +183,55 @@ def test_another_hosts_error_body_is_never_kept(team, account, upstream):
     assert "SECRET" not in job.last_error
     assert "cdn.example.test answered HTTP 403 for the A2E file." in job.last_error
     assert "credentials" not in job.last_error  # it never saw the key: not the key's fault
+
+
+# Into a bucket (moto's S3 server) -------------------------------------------------------
+
+
+@pytest.fixture
+def big_provider():
+    """A provider whose result is 20 MB: more than two of a multipart upload's parts."""
+    body = WAV + bytes(range(256)) * (20 * 2**20 // 256)
+    server = Host({"/a2e/files/big.wav": (200, {"Content-Type": "audio/wav"}, body)})
+    server.body = body
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def big_account(team, big_provider):
+    return ProviderAccountFactory(team=team, provider="a2e", base_url=f"{big_provider.url}/a2e")
+
+
+@pytest.mark.s3
+def test_a_large_result_is_streamed_into_the_bucket_in_parts(
+    team, big_account, upstream, big_provider, bucket, settings
+):
+    import hashlib
+
+    job = _completed(team, big_account, upstream, f"{big_provider.url}/a2e/files/big.wav")
+    assert results.fetch_results(job.pk) == "stored"
+    (stored,) = Job.objects.get(pk=job.pk).files.all()
+    key = f"vb/{stored.file.name}"
+    assert bucket.objects() == {key: len(big_provider.body)} and stored.size == len(
+        big_provider.body
+    )
+    assert stored.sha256 == hashlib.sha256(big_provider.body).hexdigest()
+    assert bucket.read(key) == big_provider.body
+    # A multipart upload's ETag ends in its number of parts: 8 MB, 8 MB, the rest.
+    etag = bucket.client.head_object(Bucket=bucket.name, Key=key)["ETag"]
+    assert etag.strip('"').endswith("-3")
+    assert _leftovers(settings) == []
+
+
+@pytest.mark.s3
+def test_a_result_cut_off_mid_upload_leaves_nothing_in_the_bucket(
+    team, account, upstream, provider, bucket, settings
+):
+    settings.RESULTS_MAX_MB = 10  # past the first 8 MB part, short of the 12.5 MB sent
+    job = _completed(team, account, upstream, f"{provider.url}/a2e/files/endless.wav")
+    assert results.fetch_results(job.pk) == "failed"
+    job.refresh_from_db()
+    assert "The result was larger than 10 MB." in job.last_error and not job.files.exists()
+    assert bucket.objects() == {} and bucket.unfinished_uploads() == []
+    assert _leftovers(settings) == []

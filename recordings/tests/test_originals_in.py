@@ -463,3 +463,28 @@ def test_speech_on_both_pages_is_one_kind_and_a_voices_lost_answers_are_found_ag
     assert spoken.status == Status.COMPLETED, spoken.failure_message
     assert spoken.made.label == "Open the take"
     assert Recording.objects.get(folder=folder, label="Opening").tts
+
+
+@pytest.mark.s3
+def test_a_take_stored_in_a_bucket_is_sent_from_there_and_then_removed(
+    member_client,
+    team,
+    folder,
+    respeecher,
+    bucket,
+    settings,
+    run_to_the_end,
+    django_capture_on_commit_callbacks,
+):
+    from core.tests.s3 import media_root_files
+
+    take = wav(1)
+    _upload(member_client, folder, SimpleUploadedFile("take.wav", take), label="Scene 5")
+    (stored,) = InputFile.objects.filter(team=team)
+    assert list(bucket.objects().values()) == [len(take)]
+    with django_capture_on_commit_callbacks(execute=True):
+        job = run_to_the_end(Job.objects.get(team=team))
+    assert job.status == Status.COMPLETED, job.failure_message
+    (sent,) = _upstream_originals(respeecher, folder).values()
+    assert (sent.file_name, sent.size) == ("take.wav", len(take))
+    assert bucket.objects() == {} and media_root_files(settings) == []

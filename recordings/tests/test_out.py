@@ -491,3 +491,23 @@ def test_a_selection_is_named_for_its_folder_its_project_or_how_many_it_holds():
     assert selection_name(folder, [take]) == "Episode 1.zip"
     assert selection_name(folder, [loose]) == "Season_ 2.zip"
     assert selection_name(folder, [take, picked]) == "2 takes from Episode 1.zip"
+
+
+@pytest.mark.s3
+def test_an_export_with_media_in_a_bucket_is_streamed_and_stores_nothing(
+    member_client, team, workspace, bucket, settings
+):
+    from core.tests.s3 import media_root_files
+
+    folder, opening, closing = workspace
+    response = member_client.get(
+        _url(team, "recordings_project_export", project_id=folder.project.pk)
+    )
+    assert response.status_code == 200 and response.streaming
+    assert len([n for n in _unzipped(response).namelist() if n.endswith(".wav")]) == 5
+    selection = _bulk(member_client, folder, "export", [opening.pk, closing.pk])
+    assert selection.status_code == 200 and selection.streaming
+    body = b"".join(selection.streaming_content)
+    assert MANIFEST in zipfile.ZipFile(io.BytesIO(body)).namelist()
+    # Made as it is sent: nothing of it is kept, in the bucket or on disk.
+    assert bucket.objects() == {} and media_root_files(settings) == []

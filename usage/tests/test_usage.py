@@ -374,7 +374,8 @@ def test_rooms_show_the_coins_measured_and_jobs_say_not_known(owner_client, team
     assert "Avatar room with Lena A2E" in text and "6 coins" in text
     assert "not known (A2E's coins could not be read just before or after it opened)" in text
     assert "Spring teaser into German A2E" in text
-    assert "not known (A2E does not say what one job costs)" in text
+    assert "Spring teaser into German A2E just now not known" in text
+    assert "No provider says what one job cost" in text
 
 
 def test_the_page_costs_the_same_queries_at_5_and_50_rows(owner_client, team):
