@@ -141,16 +141,79 @@ def test_a_deleted_voice_leaves_the_index(owner_client, team, catalog):
             assert cursor.fetchone() == (0,)
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite only")
-def test_common_and_rare_words_are_found_the_same_way(team, catalog, monkeypatch):
-    # A query matching many names walks the catalog in name order with GLOB; a rare one
-    # reads the FTS index. Both must say the same thing about every name.
+def _pages(client, team, q, sort="name") -> list[str]:
+    """Every name the catalog lists for a search, page after page, as they come."""
+    url = reverse("voices", kwargs={"team": team.slug})
+    params, names = {"q": q, "sort": sort}, []
+    while True:
+        response = client.get(url, params)
+        names += [v.name for v in response.context["voices"]]
+        if not response.context["page"].next_cursor:
+            return names
+        params["after"] = response.context["page"].next_cursor
+
+
+@pytest.fixture
+def crowd(team):
+    """Names that begin with a few words and hold others later, in two cases, some after
+    punctuation: enough for three pages of some searches."""
+    account = ProviderAccountFactory(team=team, provider="a2e")
+    firsts = ["Ella", "ellis", "Emma", "(Elm)", "Zoé", "Zed", "ant", "Ant", "Bo"]
+    laters = ["Elegant", "host", "el-Paso", "Narrator", "zoom", "emmet"]
+    names = [f"{first} {laters[i % len(laters)]} {i}" for i, first in enumerate(firsts * 14)]
+    return [VoiceFactory(team=team, account=account, name=name) for name in names]
+
+
+def _key(name):
+    return name.lstrip(search.SEPARATORS).translate(search.ASCII_LOWER)
+
+
+def _expected(names, q, descending=False):
+    """What the catalog should list: every name each word of `q` begins a word of, in
+    sort_key order (lower case A to Z, leading punctuation left out)."""
+    wanted = [w.lower() for w in search.words(q)]
+
+    def matches(name):
+        found = [w.lower() for w in search.WORD.findall(name)]
+        return all(any(f.startswith(w) for f in found) for w in wanted)
+
+    hits = sorted((n for n in names if matches(n)), key=_key, reverse=descending)
+    return [_key(n) for n in hits]
+
+
+@pytest.mark.parametrize("sorted_at", [0, 10_000])
+def test_every_match_is_listed_once_in_name_order_however_it_is_found(
+    owner_client, team, crowd, monkeypatch, sorted_at
+):
+    # The page is made of the names that begin with a word typed and the others, each
+    # found by walking the catalog in order (SORTED_AT 0) or sorting what the index
+    # names (SORTED_AT large); either way every match comes once, in name order, across
+    # pages.
+    monkeypatch.setattr(search, "SORTED_AT", sorted_at)
+    names = [v.name for v in crowd]
     listed = Voice.objects.for_team(team).listed()
-    queries = ["nar", "em", "e", "o", "ne", "zo", "zoé", "é", "él", "ros", "brit", "4", "em nar"]
-    rare = {q: set(listed.search(q)) for q in queries}
-    monkeypatch.setattr(search, "DENSE", 0)
-    for q in queries:
-        assert set(listed.search(q)) == rare[q], q
+    for q in ["el", "e", "em", "zo", "zoé", "ant", "el h", "h el", "emma el", "z", "elm", "qq"]:
+        for sort, descending in (("name", False), ("-name", True)):
+            got = _pages(owner_client, team, q, sort)
+            assert [_key(n) for n in got] == _expected(names, q, descending), (q, sort)
+            assert len(got) == len(set(got)), (q, sort)
+        # Other orders find the same voices.
+        assert sorted(_pages(owner_client, team, q, "newest")) == sorted(
+            v.name for v in listed.search(q)
+        ), q
+
+
+def test_names_are_listed_without_case_and_leading_punctuation(owner_client, team):
+    account = ProviderAccountFactory(team=team, provider="a2e")
+    for name in ["bravo", "Alpha", "(Charlie)", "  delta", "Echo"]:
+        VoiceFactory(team=team, account=account, name=name)
+    body = owner_client.get(reverse("voices", kwargs={"team": team.slug})).content.decode()
+    shown = [
+        n
+        for n in re.findall(r">([^<>]+)</a>", body)
+        if n.strip() in {"bravo", "Alpha", "(Charlie)", "delta", "Echo"}
+    ]
+    assert [n.strip() for n in shown] == ["Alpha", "bravo", "(Charlie)", "delta", "Echo"]
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's triggers and statistics")
