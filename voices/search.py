@@ -13,27 +13,28 @@ under B and "emma" beside "Emma".
 
 The indexes: SQLite keeps an FTS5 table of the names (external content, kept in step by
 triggers on the voices table, so the mirror's INSERT ... ON CONFLICT DO UPDATE and any
-delete update it in the same statement). PostgreSQL has a GIN index on the words of
-`sort_key` plus one marker lexeme, "^" and the whole sort key, which says how the name
-begins. Both are made by migrations 0013 and 0014.
+delete update it in the same statement). PostgreSQL has a GIN index on
+voice_name_words(sort_key): the words of sort_key, every one but the first after "~".
+Both are made by migrations 0013 and 0014.
 
-How a page of matches is found (`page_rows`), ordered by name: the matches are split in
-two, names that begin with one of the words typed ("Ella..." for "el") and the others.
-The first kind sits together in name order, in one range of `sort_key` per word, read
-straight from the catalog's index. The others spread over the catalog with the names'
-first words. For either part the index is asked for at most SORTED_AT + 1 of its
-rows: if it has no more, they are sorted (a few milliseconds); if it has more, they are
-common enough that walking the catalog in name order (skipping the ranges of the first
-part) meets a page of them soon. Other orders (provider, newest) do the same with one
-part. Without the split, a prefix such as "el" or "viole" at 1,000,000 voices has tens
-of thousands of matches gathered late in the alphabet: walking reads most of the
-catalog and sorting reads every match (figures in bench/README.md, search.py).
+How a page of matches is found (`page_rows`), ordered by name: the longest word typed
+(the anchor) splits them in two, the names that begin with it ("Ella..." for "el") and
+the others. The first sit together in name order, one range of `sort_key`, read straight
+from the catalog's index. The others spread over the catalog with the names' first
+words: if the index holds SORTED_AT or fewer of them they are read and sorted (a few
+milliseconds), and if more, they are common enough that walking the catalog in name
+order (skipping the range) meets a page of them soon. Other orders (provider, newest)
+do the same with one part. The other words typed are tested on the rows read. Without
+the split, a prefix such as "el" or "viole" at 1,000,000 voices has tens of thousands of
+matches gathered late in the alphabet: walking reads most of the catalog and sorting
+reads every match (figures in bench/README.md, search.py).
 """
 
 from __future__ import annotations
 
 import heapq
 import json
+import math
 import re
 
 from django.db import connections
@@ -53,9 +54,16 @@ PG_SEPARATOR = "[^A-Za-z0-9\\u0080-\\U0010FFFF]"
 # At most this many words of a query are looked up; more say little and cost more.
 MAX_WORDS = 8
 # A part of a search with no more matches than this (in every team) is sorted; with
-# more, the catalog is walked in order. Sorting costs about a microsecond a match;
-# walking, about 51 x catalog / matches rows (bench/README.md, search.py).
-SORTED_AT = 2000
+# more, the catalog is walked in order. Sorting n matches costs about 1.5 us x n;
+# walking, 51 x rows / n rows at 0.3 us each on SQLite and 3 us on PostgreSQL (which
+# reads each from the table until VACUUM has marked its pages), the same where n is
+# sqrt(100 x rows) on PostgreSQL (bench/README.md, search.py). So PostgreSQL takes that,
+# from the table's size as ANALYZE last saw it (3,300 at 110,000 voices, 10,500 at
+# 1,100,000), never under SORTED_AT_LEAST; SQLite counts its matches exactly but not
+# its rows, and 2,000 served both sizes.
+SORTED_AT = {"sqlite": 2000}
+SORTED_AT_LEAST = 1000
+PG_ROWS = "SELECT reltuples FROM pg_class WHERE oid = 'voices_voice'::regclass"
 
 # Kept in SQLite's FTS5 table by triggers: they fire for the mirror's upsert (its
 # DO UPDATE runs the UPDATE triggers), for deletes, and for any save.
@@ -205,14 +213,20 @@ def _few(connection, found, part) -> RawSQL | None:
     query = _probe_query(connection.vendor, _anchor(found), part)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            cursor.execute(PG_ROWS)
+            (rows,) = cursor.fetchone()
+            sorted_at = SORTED_AT.get("postgresql")
+            if sorted_at is None:
+                sorted_at = max(SORTED_AT_LEAST, int(math.sqrt(100 * max(rows, 0))))
             cursor.execute(PG_ESTIMATE, [query])
             (plan,) = cursor.fetchone()
             plan = json.loads(plan) if isinstance(plan, str) else plan
             count = plan[0]["Plan"]["Plan Rows"]
         else:
-            cursor.execute(SQLITE_COUNT, [query, SORTED_AT + 1])
+            sorted_at = SORTED_AT["sqlite"]
+            cursor.execute(SQLITE_COUNT, [query, sorted_at + 1])
             (count,) = cursor.fetchone()
-    if count > SORTED_AT:
+    if count > sorted_at:
         return None
     if count == 0 and connection.vendor == "sqlite":
         return NOTHING

@@ -189,7 +189,8 @@ def test_every_match_is_listed_once_in_name_order_however_it_is_found(
     # found by walking the catalog in order (SORTED_AT 0) or sorting what the index
     # names (SORTED_AT large); either way every match comes once, in name order, across
     # pages.
-    monkeypatch.setattr(search, "SORTED_AT", sorted_at)
+    monkeypatch.setattr(search, "SORTED_AT", {"sqlite": sorted_at, "postgresql": sorted_at})
+    monkeypatch.setattr(search, "SORTED_AT_LEAST", 0)
     names = [v.name for v in crowd]
     listed = Voice.objects.for_team(team).listed()
     for q in ["el", "e", "em", "zo", "zoé", "ant", "el h", "h el", "emma el", "z", "elm", "qq"]:
