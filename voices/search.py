@@ -36,6 +36,7 @@ import heapq
 import json
 import math
 import re
+import time
 
 from django.db import connections
 from django.db.models import BooleanField, Q
@@ -206,6 +207,21 @@ def _probe_query(vendor: str, anchor: str, part: str) -> str:
     return f'"{anchor}"* NOT ^"{anchor}"*' if part == "rest" else f'"{anchor}"*'
 
 
+# The table's size changes slowly; asked once every ROWS_FOR seconds in each process.
+ROWS_FOR = 300
+_rows_seen: dict = {}
+
+
+def _pg_rows(cursor) -> float:
+    now = time.monotonic()
+    rows, until = _rows_seen.get("voices_voice", (0.0, 0.0))
+    if now >= until:
+        cursor.execute(PG_ROWS)
+        rows = max(cursor.fetchone()[0], 0.0)
+        _rows_seen["voices_voice"] = (rows, now + ROWS_FOR)
+    return rows
+
+
 def _few(connection, found, part) -> RawSQL | None:
     """The index's test for a part's rows (those holding the anchor, a superset of the
     matches) when there are SORTED_AT or fewer of them in every team (on PostgreSQL,
@@ -213,11 +229,9 @@ def _few(connection, found, part) -> RawSQL | None:
     query = _probe_query(connection.vendor, _anchor(found), part)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(PG_ROWS)
-            (rows,) = cursor.fetchone()
             sorted_at = SORTED_AT.get("postgresql")
             if sorted_at is None:
-                sorted_at = max(SORTED_AT_LEAST, int(math.sqrt(100 * max(rows, 0))))
+                sorted_at = max(SORTED_AT_LEAST, int(math.sqrt(100 * _pg_rows(cursor))))
             cursor.execute(PG_ESTIMATE, [query])
             (plan,) = cursor.fetchone()
             plan = json.loads(plan) if isinstance(plan, str) else plan
