@@ -54,7 +54,8 @@ def upsert_rows(model, rows: list[dict], *, unique: list[str], update: list[str]
     meta = model._meta
     connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
-    columns = [f for f in meta.concrete_fields if f is not meta.pk]
+    # A generated column is the database's to write.
+    columns = [f for f in meta.concrete_fields if f is not meta.pk and not f.generated]
     named = {f.name: f for f in meta.concrete_fields}
     conflict = connection.ops.on_conflict_suffix_sql(
         columns,

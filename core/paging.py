@@ -37,11 +37,17 @@ def keyset_page(queryset, ordering: tuple[str, ...], cursor: str | None, size: i
     ordering starts from the first row."""
     queryset = queryset.order_by(*ordering)
     values = _read(cursor, ordering)
+    after = None
     # Values that do not fit the fields start the list from the first page too.
     with contextlib.suppress(ValidationError):
         if values is not None:
-            queryset = queryset.filter(_after(queryset.model, ordering, values))
-    rows = list(queryset[: size + 1])
+            after = _after(queryset.model, ordering, values)
+    # A queryset may read its pages its own way (a search through its index does:
+    # voices.models.VoiceQuerySet.keyset_rows), given the cursor as a condition.
+    if hasattr(queryset, "keyset_rows"):
+        rows = queryset.keyset_rows(ordering, after, size + 1)
+    else:
+        rows = list((queryset.filter(after) if after is not None else queryset)[: size + 1])
     if len(rows) <= size:
         return Page(rows, None)
     rows = rows[:size]

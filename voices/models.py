@@ -4,13 +4,15 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models import BooleanField, ExpressionWrapper, F, Func, Q, Value
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
 from teams import runs
 from teams.models import Provider, TeamQuerySet
+from voices.search import SEPARATORS, page_rows, search_names
 
 
 class Kind(models.TextChoices):
@@ -71,10 +73,12 @@ def quality_band(score: float | None) -> str:
 
 
 # Sort keys people can choose; each ends with the primary key so keyset pages are exact.
+# Names are ordered by sort_key: without case (A to Z; any letter on PostgreSQL) and
+# without the punctuation they start with, by code point (voices/search.py).
 SORTS = {
-    "name": ("name", "pk"),
-    "-name": ("-name", "-pk"),
-    "provider": ("provider", "name", "pk"),
+    "name": ("sort_key", "pk"),
+    "-name": ("-sort_key", "-pk"),
+    "provider": ("provider", "sort_key", "pk"),
     "newest": ("-first_seen_at", "-pk"),
 }
 
@@ -138,6 +142,21 @@ STATUS_TONES = {"Ready": "completed", "Failed": "failed"}
 
 
 class VoiceQuerySet(BurkiQuerySetMixin, TeamQuerySet):
+    # The words of a search (search()), kept through further filters for keyset_rows().
+    _name_words: tuple[str, ...] = ()
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._name_words = self._name_words
+        return clone
+
+    def keyset_rows(self, ordering, after, limit):
+        """A page for core.paging.keyset_page: a search's through its index
+        (voices/search.py), any other as the queryset reads it."""
+        if self._name_words:
+            return page_rows(self, ordering, after, limit)
+        return list((self.filter(after) if after is not None else self)[:limit])
+
     def listed(self):
         """Voices the provider still lists: the catalog hides the ones gone upstream."""
         return self.filter(gone_at__isnull=True)
@@ -159,8 +178,9 @@ class VoiceQuerySet(BurkiQuerySetMixin, TeamQuerySet):
         )
 
     def search(self, q: str):
-        q = (q or "").strip()
-        return self.filter(name__icontains=q) if q else self
+        """The voices whose names hold every word of `q` at the start of one of their
+        words, through the name index (voices/search.py); blank `q` narrows nothing."""
+        return search_names(self, q)
 
     def filtered(self, params) -> "VoiceQuerySet":
         """Apply the catalog's filters from a GET mapping; unknown values match nothing."""
@@ -178,6 +198,18 @@ class VoiceQuerySet(BurkiQuerySetMixin, TeamQuerySet):
         return qs
 
 
+class CodePointCharField(models.CharField):
+    """Text compared by code point on both databases: SQLite's BINARY, and "C" on
+    PostgreSQL, whatever collation the database was made with. voices/search.py reads
+    the names beginning with a word as one range of them, and merges ranges in Python."""
+
+    def db_parameters(self, connection):
+        parameters = super().db_parameters(connection)
+        if connection.vendor == "postgresql":
+            parameters["collation"] = "C"
+        return parameters
+
+
 class Voice(models.Model):
     team = models.ForeignKey("teams.Team", on_delete=models.CASCADE, related_name="voices")
     account = models.ForeignKey(
@@ -191,6 +223,12 @@ class Voice(models.Model):
     tts_list = models.BooleanField(default=False)
     kind = models.CharField(max_length=10, choices=Kind.choices)
     name = models.CharField(max_length=200)
+    # What the catalog orders names by and finds their beginnings in (voices/search.py).
+    sort_key = models.GeneratedField(
+        expression=Lower(Func(F("name"), Value(SEPARATORS), function="LTRIM")),
+        output_field=CodePointCharField(max_length=200),
+        db_persist=True,
+    )
     language = models.CharField(max_length=40, blank=True)
     gender = models.CharField(max_length=20, blank=True)
     # The provider's own word for the voice's state ("completed", "ready", "public"...).
@@ -223,7 +261,7 @@ class Voice(models.Model):
     objects = VoiceQuerySet.as_manager()
 
     class Meta:
-        ordering = ["name", "pk"]
+        ordering = ["sort_key", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["team", "provider", "tts_list", "remote_id"],
@@ -232,9 +270,9 @@ class Voice(models.Model):
         ]
         indexes = [
             models.Index(
-                fields=["team", "name", "id"],
+                fields=["team", "sort_key", "id"],
                 condition=Q(gone_at__isnull=True),
-                name="voice_catalog_name_idx",
+                name="voice_catalog_sort_idx",
             ),
             models.Index(fields=["account", "remote_id"], name="voice_account_remote_idx"),
         ]

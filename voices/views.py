@@ -52,6 +52,7 @@ PAGE_SIZE = 50
 # The columns the catalog's rows show (voices/templatetags/voice_rows.py), and the sorts'.
 ROW_FIELDS = (
     "name",
+    "sort_key",
     "provider",
     "kind",
     "language",
