@@ -11,7 +11,7 @@ from core.words import LANGUAGE_CHOICES, language_name
 from jobs import inputs
 from recordings import options
 from teams.models import Provider
-from voices.models import Kind, Voice
+from voices.models import Generation, Kind, Voice
 
 # A2E's documented sample rules: mp3, wav or m4a, roughly 15-60 seconds.
 A2E_SAMPLE_RULES = inputs.Rules(
@@ -125,12 +125,24 @@ class VoiceChoiceField(forms.ModelChoiceField):
         return " · ".join(parts)
 
 
+# A team with more speakable voices than this finds them by name on the speech form: a
+# list of 100,000 would be megabytes of page and no use to a person. The list then holds
+# the chosen voice, the ones spoken with last, the team's clones and what the name finds.
+VOICES_LISTED = 200
+VOICES_RECENT = 20
+CLONES_LISTED = 50
+VOICES_FOUND = 50
+
 CHOOSE_FOLDER = "Choose the folder to make the speech in."
 NO_FOLDER = "Respeecher has no folder to make the speech in yet: add one under Recordings."
 
 
 class SpeechForm(forms.Form):
-    voice = VoiceChoiceField(queryset=Voice.objects.none(), empty_label="Choose a voice")
+    voice = VoiceChoiceField(
+        queryset=Voice.objects.none(),
+        empty_label="Choose a voice",
+        error_messages={"required": "Choose the voice to speak with."},
+    )
     text = forms.CharField(
         max_length=A2E_TTS_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 5, "data-counter": A2E_TTS_MAX_CHARS}),
@@ -180,14 +192,14 @@ class SpeechForm(forms.Form):
     # The order options' names on this form (the order form suffixes them per voice).
     ORDER_NAMES = {**options.names(), "style": "narration_style"}
 
-    def __init__(self, *args, team, folders=(), **kwargs):
+    def __init__(self, *args, team, folders=(), voice_query="", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["voice"].queryset = (
-            Voice.objects.for_team(team)
-            .listed()
-            .speakable()
-            .order_by("provider", "kind", "language", "name")
-        )
+        speakable = Voice.objects.for_team(team).listed().speakable()
+        ordering = ("provider", "kind", "language", "name")
+        self.fields["voice"].queryset = speakable.order_by(*ordering)
+        self.voice_query = voice_query.strip()[:100]
+        self.voices_found = None
+        self.voices_searched = speakable.order_by()[VOICES_LISTED : VOICES_LISTED + 1].exists()
         self.fields["folder"].choices = [("", "Choose a folder"), *folders]
         # The page asks again (htmx, ?voice=) when another voice is picked, so only the
         # chosen voice's fields and narration styles are drawn (a catalog may hold
@@ -198,6 +210,8 @@ class SpeechForm(forms.Form):
             voices = self.fields["voice"].queryset.only("name", "raw", "provider", "kind")
             voice = voices.filter(pk=chosen).first()
         self.chosen_voice = voice
+        if self.voices_searched:
+            self._list_some_voices(team, speakable, ordering)
         if voice is not None:
             if voice.provider == Provider.RESPEECHER:
                 unused = self.A2E_FIELDS
@@ -235,6 +249,40 @@ class SpeechForm(forms.Form):
                 self.fields["folder"].required = True
                 self.fields["folder"].error_messages["required"] = self.no_folder_message
 
+    def _list_some_voices(self, team, speakable, ordering):
+        """The voice list of a large catalog: the chosen voice, the voices spoken with
+        last, the team's clones and the first VOICES_FOUND the query's words find (as the
+        catalog's search does). Any speakable voice is still accepted when sent."""
+        field = self.fields["voice"]
+        shown = {self.chosen_voice.pk} if self.chosen_voice is not None else set()
+        recent = Generation.objects.for_team(team).exclude(voice=None)
+        shown.update(recent.values_list("voice_id", flat=True)[:VOICES_RECENT])
+        clones = speakable.filter(kind=Kind.CLONE).order_by("sort_key")
+        shown.update(clones.values_list("pk", flat=True)[:CLONES_LISTED])
+        if self.voice_query:
+            found = speakable.search(self.voice_query)
+            rows = found.keyset_rows(("sort_key", "pk"), None, VOICES_FOUND)
+            self.voices_found = len(rows)
+            shown.update(voice.pk for voice in rows)
+        listing = VoicesByProvider(field)
+        listing.queryset = speakable.filter(pk__in=shown).order_by(*ordering)
+        field.widget.choices = listing
+
+    @property
+    def voice_find_help(self) -> str:
+        """What the list of a large catalog holds, in words, under it."""
+        if self.voices_found is None:
+            return (
+                "The list holds your clones and the voices you spoke with last: type part"
+                " of a name to find any other."
+            )
+        if not self.voices_found:
+            return f"No voice's name has “{self.voice_query}”: try the start of another word."
+        found = f"Found {self.voices_found}"
+        if self.voices_found >= VOICES_FOUND:
+            found += " or more: type more of the name to narrow them"
+        return f"{found}. They are in the list with your clones and recent voices."
+
     @property
     def provider_groups(self):
         """(provider code, its name, its fields) for each provider whose fields are drawn:
@@ -243,8 +291,9 @@ class SpeechForm(forms.Form):
         if self.chosen_voice is not None:
             providers = [self.chosen_voice.provider]
         else:
+            # One short look per provider: a distinct over a large catalog reads it all.
             listed = self.fields["voice"].queryset.order_by()
-            providers = set(listed.values_list("provider", flat=True).distinct())
+            providers = {p for p in self.PROVIDER_FIELDS if listed.filter(provider=p).exists()}
         return [
             (provider, Provider(provider).label, [self[n] for n in names if n in self.fields])
             for provider, names in self.PROVIDER_FIELDS.items()

@@ -336,7 +336,13 @@ def speech(request, team):
     elif request.GET.get("voice"):
         # Another voice was picked (htmx): what was typed in the fields stays.
         initial = {k: v for k, v in request.GET.items() if k in SpeechForm.base_fields}
-    form = SpeechForm(request.POST or None, team=team, folders=folders, initial=initial)
+    form = SpeechForm(
+        request.POST or None,
+        team=team,
+        folders=folders,
+        initial=initial,
+        voice_query=request.GET.get("voice_q", ""),
+    )
     if request.method == "POST" and account is None:
         messages.error(request, "Connect A2E or Respeecher first: speech is generated there.")
     elif request.method == "POST" and form.is_valid():
