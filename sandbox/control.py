@@ -314,6 +314,7 @@ async def seed(request: Request, store: Store):
     if isinstance(count, bool) or not isinstance(count, int) or not 0 < count <= 1_000_000:
         raise bad("count must be an integer from 1 to 1000000")
     params = {k: v for k, v in body.items() if k not in ("kind", "count")}
+    params[seeds.BASE_URL] = absolute_url(request, "")
     # Hundreds of thousands of fresh dicts set off the cycle collector again and again,
     # each pass longer than the last; pausing it makes 100,000 voices 3-4x faster.
     gc.disable()

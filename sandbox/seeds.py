@@ -436,6 +436,10 @@ def a2e_dubbing(name: str, source_url: str, target_lang: str, stamp: str, **fiel
     return record
 
 
+# The sandbox's own address, which the control route puts into every seeder's params.
+BASE_URL = "_base_url"
+
+
 def seed_a2e_dubbing(store, count: int, params: dict) -> list[str]:
     status = params.get("status", "completed")
     target = params.get("target_lang", "en")
@@ -451,7 +455,12 @@ def seed_a2e_dubbing(store, count: int, params: dict) -> list[str]:
             faild_message="Seeded failure" if status == "failed" else "",
         )
         if status == "completed":
-            record["result_url"] = f"https://example.com/dubbing/{record['task_id']}.mp3"
+            # A result the sandbox serves, made when first fetched, as a finished
+            # dubbing's is: an import copies it as it would copy A2E's.
+            seconds = record["duration"]
+            result = f"a2e/dubbing/{record['task_id']}.wav"
+            store.put_file(result, "audio/wav", produce=lambda s=seconds: media.tone_wav(s))
+            record["result_url"] = f"{params.get(BASE_URL, '')}/files/{result}"
         store.a2e.dubbings[record["_id"]] = record
         ids.append(record["_id"])
     return ids
