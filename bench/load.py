@@ -192,6 +192,23 @@ def next_page(page: str) -> str | None:
     return html.unescape(match.group(1)) if match else None
 
 
+REFUSAL = re.compile(
+    r"<div class=\"toast toast-error\"[^>]*>(.*?)</div>"
+    r"|<ul class=\"errorlist[^\"]*\"[^>]*>(.*?)</ul>",
+    re.S,
+)
+
+
+def refusal(page: str) -> str:
+    """What a form sent back says was wrong: its first error message or field error,
+    without tags, or "" when it says none."""
+    match = REFUSAL.search(page)
+    if not match:
+        return ""
+    text = re.sub(r"<[^>]+>", " ", match.group(1) or match.group(2) or "")
+    return " ".join(html.unescape(text).split())
+
+
 POLL_ROUTES = [
     (re.compile(r"/jobs/\d+/row/"), "job row (poll)"),
     (re.compile(r"/jobs/badge/"), "jobs badge (poll)"),

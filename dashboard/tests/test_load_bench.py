@@ -135,3 +135,16 @@ def test_next_page_is_the_keyset_link(load):
     )
     assert load.next_page(page) == "?q=nora&after=abc:def"
     assert load.next_page("<p>No more voices.</p>") is None
+
+
+@pytest.mark.django_db
+def test_a_refused_form_says_why_as_the_page_says_it(load, member_client, team, a2e_account):
+    url = f"/t/{team.slug}/voices/speech/"
+    # The speech form sent empty: its first field error, read off the real page.
+    page = member_client.post(url, {"speech_rate": "1.0"}).content.decode()
+    assert load.refusal(page) == "Choose the voice to speak with."
+    # A message toast is read too: here, a team with nothing connected to speak with.
+    a2e_account.delete()
+    page = member_client.post(url, {"text": "Hello.", "speech_rate": "1.0"}).content.decode()
+    assert load.refusal(page) == "Connect A2E or Respeecher first: speech is generated there."
+    assert load.refusal("<p>All good.</p>") == ""
