@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -78,6 +79,14 @@ class JobQuerySet(TeamQuerySet):
 
     def finished(self):
         return self.filter(status__in=FINISHED)
+
+    def recent(self, kept=timedelta(minutes=15)):
+        """The jobs still running or ended within `kept`, newest first, with their files:
+        what a page shows beside the records the jobs make, until those are in the list."""
+        ended = Q(finished_at__gte=timezone.now() - kept)
+        return (
+            self.filter(Q(status__in=UNFINISHED) | ended).prefetch_related("files").order_by("-pk")
+        )
 
 
 class Job(models.Model):

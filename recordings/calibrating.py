@@ -274,23 +274,16 @@ def name_taken(account, name: str) -> bool:
     )
 
 
-# A calibration job stays on the page this long after it ended, then only in Jobs.
-JOBS_KEPT_MINUTES = 15
+# The calibration jobs the page shows (JobQuerySet.recent: running or just ended).
+JOBS_SHOWN = 20
 
 
 def recent_jobs(team) -> list:
     """The team's calibration jobs running or recently ended, newest first."""
-    from datetime import timedelta
+    from jobs.models import Job
 
-    from django.db.models import Q
-    from django.utils import timezone
-
-    from jobs.models import UNFINISHED, Job
-
-    since = timezone.now() - timedelta(minutes=JOBS_KEPT_MINUTES)
-    recent = Q(status__in=UNFINISHED) | Q(finished_at__gte=since)
-    jobs = Job.objects.for_team(team).filter(kind=RespeecherCalibration.name).filter(recent)
-    return list(jobs.prefetch_related("files").order_by("-pk")[:20])
+    jobs = Job.objects.for_team(team).filter(kind=RespeecherCalibration.name)
+    return list(jobs.recent()[:JOBS_SHOWN])
 
 
 def refresh(account) -> Refusal:

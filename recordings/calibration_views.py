@@ -37,14 +37,14 @@ def _listed(team, account) -> dict:
     return {
         "calibrations": calibrations,
         "default": next((c for c in calibrations if c.enabled), None),
-        "calibration_jobs": calibrating.recent_jobs(team),
     }
 
 
 def _page(request, team, account, form=None, status=200):
     context = {"account": account, "form": form or CalibrationForm(account=account)}
     if account is not None:
-        context.update(_listed(team, account))
+        # The jobs' table sits outside the list an htmx reload swaps: the page alone shows it.
+        context.update(_listed(team, account), calibration_jobs=calibrating.recent_jobs(team))
     return render(request, "recordings/calibrations.html", context, status=status)
 
 

@@ -6,24 +6,22 @@ converting takes into voices, and the way out: exports as zips and bulk actions 
 originals list."""
 
 import functools
-from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
 from core.htmx import render_page
 from core.paging import keyset_page
 from jobs import once, uploads
-from jobs.models import UNFINISHED, Job, Status
+from jobs.models import Job, Status
 from recordings import (
     deleting,
     editing,
@@ -560,22 +558,15 @@ def conversion_retry(request, team, recording_id):
 
 # Originals in ---------------------------------------------------------------------------
 
-# A finished upload or speech job stays on its folder's page this long, then only in Jobs.
-FOLDER_JOBS_KEPT = timedelta(minutes=15)
+# The upload and speech jobs a folder's page shows (JobQuerySet.recent: running or just
+# ended; then they are only in Jobs).
 FOLDER_JOBS_SHOWN = 20
 
 
 def _folder_jobs(team, folder) -> list:
     """The folder's upload and speech jobs still running or recently ended, newest first."""
-    recent = Q(status__in=UNFINISHED) | Q(finished_at__gte=timezone.now() - FOLDER_JOBS_KEPT)
-    jobs = (
-        Job.objects.for_team(team)
-        .filter(arrival__folder=folder)
-        .filter(recent)
-        .prefetch_related("files")
-        .order_by("-pk")
-    )
-    return list(jobs[:FOLDER_JOBS_SHOWN])
+    jobs = Job.objects.for_team(team).filter(arrival__folder=folder)
+    return list(jobs.recent()[:FOLDER_JOBS_SHOWN])
 
 
 def _originals_in(team, folder, upload_form=None, speak_form=None, record_form=None) -> dict:

@@ -1,7 +1,13 @@
 """A team whose Respeecher account is the shared sandbox (root conftest), and its seeding."""
 
+import io
+
 import pytest
 
+from recordings import sync
+from recordings.models import Folder, Recording
+from sandbox import media
+from teams.connection import client_for
 from teams.tests.factories import ProviderAccountFactory
 
 
@@ -25,6 +31,21 @@ def seed(control):
         return answer.json().get("ids", [])  # ids come back only up to 1,000
 
     return seed
+
+
+@pytest.fixture
+def take(respeecher, seed):
+    """An original uploaded to a new sandbox folder and mirrored, so it has Respeecher's
+    audio and waveform links: "Opening line", one second of tone. (Some modules have a
+    `take` of their own.)"""
+    folder_id = seed("respeecher.folder", 1)[0]
+    audio = io.BytesIO(media.tone_wav(1.0))
+    uploaded = client_for(respeecher).upload_recording(
+        folder_id, audio, label="Opening line", filename="opening.wav"
+    )
+    sync.sync_account(respeecher)
+    assert Folder.objects.filter(remote_id=folder_id).exists()
+    return Recording.objects.get(account=respeecher, remote_id=uploaded.id)
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 row from its answer, htmx answered with the small partial, refusals kept with their
 reason, and an over-long label stopped before any call (the request log stays empty)."""
 
-import io
 import json
 
 import pytest
@@ -10,9 +9,7 @@ from django.urls import reverse
 
 from activity.models import Activity
 from recordings import sync
-from recordings.models import Folder, Recording
 from recordings.tests.factories import RecordingFactory
-from sandbox import media
 from teams.connection import client_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=False)]
@@ -22,19 +19,6 @@ MISSING = "9b1d5b7e-0000-4000-8000-000000000000"  # a well-formed id Respeecher 
 
 def _url(team, name, **kwargs):
     return reverse(name, kwargs={"team": team.slug, **kwargs})
-
-
-@pytest.fixture
-def take(respeecher, seed):
-    """An uploaded original, mirrored, so it has Respeecher's audio and waveform links."""
-    folder_id = seed("respeecher.folder", 1)[0]
-    audio = io.BytesIO(media.tone_wav(1.0))
-    uploaded = client_for(respeecher).upload_recording(
-        folder_id, audio, label="Opening line", filename="opening.wav"
-    )
-    sync.sync_account(respeecher)
-    assert Folder.objects.filter(remote_id=folder_id).exists()
-    return Recording.objects.get(account=respeecher, remote_id=uploaded.id)
 
 
 def _toasts(response) -> list[str]:

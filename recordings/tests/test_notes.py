@@ -2,7 +2,6 @@
 edited and deleted on the take page, each at Respeecher first (the request log shows the
 call), mirrored on the row so lists show it; empty or over-long text is refused unsent."""
 
-import io
 import json
 
 import pytest
@@ -10,9 +9,8 @@ from django.urls import reverse
 
 from activity.models import Activity
 from recordings import sync
-from recordings.models import Folder, Recording
+from recordings.models import Recording
 from recordings.tests.factories import RecordingFactory
-from sandbox import media
 from teams.connection import client_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=False)]
@@ -20,18 +18,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=False)]
 
 def _url(team, name, **kwargs):
     return reverse(name, kwargs={"team": team.slug, **kwargs})
-
-
-@pytest.fixture
-def take(respeecher, seed):
-    folder_id = seed("respeecher.folder", 1)[0]
-    audio = io.BytesIO(media.tone_wav(1.0))
-    uploaded = client_for(respeecher).upload_recording(
-        folder_id, audio, label="Opening line", filename="opening.wav"
-    )
-    sync.sync_account(respeecher)
-    assert Folder.objects.filter(remote_id=folder_id).exists()
-    return Recording.objects.get(account=respeecher, remote_id=uploaded.id)
 
 
 def _notes_calls(requests_log) -> list[tuple[str, dict]]:

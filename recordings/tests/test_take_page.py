@@ -8,10 +8,8 @@ import zipfile
 import pytest
 from django.urls import reverse
 
-from recordings import sync
-from recordings.models import Folder, Recording
+from recordings.models import Recording
 from recordings.tests.factories import RecordingFactory
-from sandbox import media
 from teams.connection import client_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=False)]
@@ -19,18 +17,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=False)]
 
 def _url(team, name, **kwargs):
     return reverse(name, kwargs={"team": team.slug, **kwargs})
-
-
-@pytest.fixture
-def take(respeecher, seed):
-    folder_id = seed("respeecher.folder", 1)[0]
-    audio = io.BytesIO(media.tone_wav(1.0))
-    uploaded = client_for(respeecher).upload_recording(
-        folder_id, audio, label="Opening line", filename="opening.wav"
-    )
-    sync.sync_account(respeecher)
-    assert Folder.objects.filter(remote_id=folder_id).exists()
-    return Recording.objects.get(account=respeecher, remote_id=uploaded.id)
 
 
 def test_the_take_page_deletes_its_take_after_asking(member_client, team, take, requests_log):
