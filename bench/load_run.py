@@ -199,6 +199,7 @@ def seed(args, control, sandbox_base: str, web_base: str, people: int) -> World:
     from teams.models import Membership, Provider, ProviderAccount, Role, Team
     from voices import sync as voices_sync
     from voices.models import Voice
+    from voices.search import analyze_after
 
     started = time.monotonic()
     team = Team.objects.create(name="Morning team", slug="morning")
@@ -231,6 +232,7 @@ def seed(args, control, sandbox_base: str, web_base: str, people: int) -> World:
             voices_sync.mirror(respeecher).upsert(
                 (voice_record(n) for n in range(more)), {}, timezone.now(), Tally()
             )
+        analyze_after(more)  # as sync_account does after a large write
     say(f"  catalog: {Voice.objects.filter(team=team).count():,} voices")
 
     control.post(

@@ -17,6 +17,7 @@ from jobs.kinds import COMPLETED, without_marker
 from providers import NotFound
 from teams.connection import client_for
 from teams.models import Provider, ProviderAccount
+from voices import search
 from voices.models import RESPEECHER_UNAVAILABLE, Kind, Voice, quality_band
 
 log = logging.getLogger(__name__)
@@ -270,6 +271,7 @@ def sync_account(
             voices.upsert(listed.values(), voices.rows(), now, tally)
         else:
             voices.sync(listed.values(), now, tally)
+    search.analyze_after(tally.created + tally.updated)
     log.info("voices of %s synced: %s", account, tally)
     return tally
 

@@ -254,3 +254,25 @@ def test_words_are_what_the_index_cuts_names_into():
     assert search.words("  Em-ma, O'Neil_x zoé ") == ["Em", "ma", "O", "Neil", "x", "zoé"]
     assert search.words("%_*[") == []
     assert re.fullmatch(r"[^*?\[\]\"']+", "".join(search.words("a*b?c[d]\"e'f")))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner figures")
+def test_a_large_sync_gives_postgresql_the_catalogs_figures_at_once(team, monkeypatch):
+    # Autovacuum would read them in a minute or more; until then PostgreSQL guesses how
+    # many names a typed prefix finds from an empty table (and searches sort too many).
+    monkeypatch.setattr(search, "ANALYZE_AFTER_ROWS", 30)
+    account = ProviderAccountFactory(team=team, provider="a2e")
+    few = [(f"v{n}", f"Narrator {n}") for n in range(10)]
+    monkeypatch.setattr(sync, "RECORDS", {"a2e": lambda *_a, **_k: iter(_records(*few))})
+    sync.sync_account(account)
+    assert _reltuples() != Voice.objects.count()  # 10 written: below the bar, not read
+    many = [(f"v{n}", f"Narrator {n}") for n in range(40)]
+    monkeypatch.setattr(sync, "RECORDS", {"a2e": lambda *_a, **_k: iter(_records(*many))})
+    sync.sync_account(account)
+    assert _reltuples() == Voice.objects.count() == 40
+
+
+def _reltuples() -> float:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = 'voices_voice'::regclass")
+        return cursor.fetchone()[0]
