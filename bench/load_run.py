@@ -501,6 +501,9 @@ def person_class(world: World, state, *, think: bool, start_jobs: bool):
                     "voice": voice,
                     "text": "Good morning, and welcome to the show.",
                     "speech_rate": "1.0",
+                    # What a clone asks for (the form leaves them out for other voices).
+                    "country": "en",
+                    "region": "US",
                 },
             )
             self.stay(answer, self.think_time(4, 8))
