@@ -131,3 +131,44 @@ def test_choosing_a_voice_shows_only_its_providers_settings(
         expect(page.get_by_text("Respeecher settings")).to_be_visible()
         expect(folder).to_be_visible()
         expect(speed).to_be_hidden()
+
+
+def test_in_a_large_catalog_a_typed_name_finds_the_voice_to_speak_with(
+    transactional_db, live_server, browser_page, sandbox_url, control, monkeypatch
+):
+    from playwright.sync_api import expect
+
+    from voices import forms
+    from voices.models import Kind
+    from voices.tests.factories import VoiceFactory
+
+    monkeypatch.setattr(forms, "VOICES_LISTED", 3)  # the live server runs in this process
+    user = UserFactory(username="ada", password="a long pass phrase 42")
+    team = MembershipFactory(user=user, role=Role.MEMBER).team
+    a2e = ProviderAccountFactory(
+        team=team, provider="a2e", base_url=f"{sandbox_url}/a2e", secret="sandbox-a2e"
+    )
+    for n in range(6):
+        VoiceFactory(team=team, account=a2e, kind=Kind.PUBLIC, name=f"Crowd {n}", can_speak=True)
+    emma = VoiceFactory(
+        team=team, account=a2e, kind=Kind.PUBLIC, name="Narrator Emma", can_speak=True
+    )
+    page = browser_page
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", "ada")
+    page.fill("input[name=password]", "a long pass phrase 42")
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/t/{team.slug}/voices/speech/")
+    voice = page.locator("select[name=voice]")
+    expect(voice.locator("option", has_text="Narrator Emma")).to_have_count(0)
+
+    # Typed as a person types: the list is asked for again once typing pauses.
+    page.get_by_label("Find a voice by name").press_sequentially("narr", delay=60)
+    expect(voice.locator("option", has_text="Narrator Emma")).to_have_count(1)
+    expect(page.locator("#voice-find-help")).to_contain_text("Found 1.")
+    expect(voice.locator("option", has_text="Crowd")).to_have_count(0)
+
+    # The found voice is chosen like any other: its provider's settings come.
+    page.select_option("select[name=voice]", str(emma.pk))
+    expect(page.get_by_text("A2E settings")).to_be_visible()
+    expect(page.locator("input[name=speech_rate]")).to_be_visible()
