@@ -89,3 +89,11 @@ def live_workers(live_server, settings, tmp_path, worker_env):
         # An idle worker's warm shutdown takes 4 to 7 s here, now and then over 15;
         # nothing a finished test needs is left in it, so it is not waited for longer.
         process.stop(timeout=8)
+
+
+def log_in(page, base_url: str, username: str, password: str) -> None:
+    """Log in through the login form, as a person does."""
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")

@@ -60,33 +60,18 @@ def _seed(control, kind, count=1, **params):
 def converted(control):
     """Conversions in two earlier months and this one, in a project of the sandbox."""
     [original] = _seed(control, "respeecher.recording")
-    _seed(
-        control,
-        "respeecher.recording",
-        2,
-        original_id=original,
-        folder_id=_folder_of(control, original),
-        duration=90,
-        converted_at="2024-01-15T10:00:00Z",
-    )
-    _seed(
-        control,
-        "respeecher.recording",
-        1,
-        original_id=original,
-        folder_id=_folder_of(control, original),
-        duration=30,
-        converted_at="2024-02-03T09:00:00Z",
-    )
-    _seed(
-        control,
-        "respeecher.recording",
-        1,
-        original_id=original,
-        folder_id=_folder_of(control, original),
-        duration=120,
-    )
+    _convert(control, original, 2, duration=90, converted_at="2024-01-15T10:00:00Z")
+    _convert(control, original, 1, duration=30, converted_at="2024-02-03T09:00:00Z")
+    _convert(control, original, 1, duration=120)
     return original
+
+
+def _convert(control, original, count, **params):
+    """`count` conversions of `original` seeded in its folder (`duration`, `converted_at`)."""
+    folder = _folder_of(control, original)
+    return _seed(
+        control, "respeecher.recording", count, original_id=original, folder_id=folder, **params
+    )
 
 
 def _folder_of(control, recording_id):
@@ -192,14 +177,7 @@ def test_where_the_minutes_went_sorts_by_the_column_asked(
     owner_client, team, respeecher, control, converted
 ):
     [other_original] = _seed(control, "respeecher.recording")
-    _seed(
-        control,
-        "respeecher.recording",
-        1,
-        original_id=other_original,
-        folder_id=_folder_of(control, other_original),
-        duration=600,
-    )
+    _convert(control, other_original, 1, duration=600)
     largest = owner_client.get(_url(team, sort="-total")).content.decode()
     smallest = owner_client.get(_url(team, sort="total")).content.decode()
 
@@ -435,15 +413,7 @@ def test_a_month_respeecher_dates_mid_month_is_read_as_that_month():
 
 def test_the_sandbox_counts_a_seeded_conversion_in_the_month_it_was_converted(control):
     [original] = _seed(control, "respeecher.recording")
-    _seed(
-        control,
-        "respeecher.recording",
-        1,
-        original_id=original,
-        folder_id=_folder_of(control, original),
-        duration=42,
-        converted_at="2024-05-20T08:00:00Z",
-    )
+    _convert(control, original, 1, duration=42, converted_at="2024-05-20T08:00:00Z")
     stats = control.get("/respeecher/api/stats", headers={"api-key": "sandbox-respeecher"}).json()
     assert {"month": "2024-05-01", "duration": 42} in stats["time_converted"]["previous_monthes"]
     bad = control.post(

@@ -3,7 +3,7 @@ the new voice and play the result. Chromium (Debian's) driven by Playwright; a r
 Celery worker and beat move the jobs, against the sandbox."""
 
 from dashboard import processes
-from dashboard.tests.browser import MARKS
+from dashboard.tests.browser import MARKS, log_in
 from jobs.tests.audio import wav
 from teams.models import Role
 from teams.tests.factories import MembershipFactory, ProviderAccountFactory, UserFactory
@@ -34,10 +34,7 @@ def test_clone_train_live_then_speak_and_play(
     page = browser_page
     page.set_default_timeout(60_000)
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", "ada")
-    page.fill("input[name=password]", "a long pass phrase 42")
-    page.click("button[type=submit]")
+    log_in(page, live_server.url, "ada", "a long pass phrase 42")
     page.goto(f"{live_server.url}/t/{team.slug}/voices/clone/")
     page.fill("input[name=name]", "Ada")
     page.select_option("select[name=gender]", "female")
@@ -104,10 +101,7 @@ def test_choosing_a_voice_shows_only_its_providers_settings(
         raw={"narration_styles": [{"id": "ns1", "is_default": True, "name": "Calm"}]},
     )
     page = browser_page
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", "ada")
-    page.fill("input[name=password]", "a long pass phrase 42")
-    page.click("button[type=submit]")
+    log_in(page, live_server.url, "ada", "a long pass phrase 42")
     page.goto(f"{live_server.url}/t/{team.slug}/voices/speech/")
     folder = page.locator("select[name=folder]")
     speed = page.locator("input[name=speech_rate]")
@@ -154,10 +148,7 @@ def test_in_a_large_catalog_a_typed_name_finds_the_voice_to_speak_with(
         team=team, account=a2e, kind=Kind.PUBLIC, name="Narrator Emma", can_speak=True
     )
     page = browser_page
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", "ada")
-    page.fill("input[name=password]", "a long pass phrase 42")
-    page.click("button[type=submit]")
+    log_in(page, live_server.url, "ada", "a long pass phrase 42")
     page.goto(f"{live_server.url}/t/{team.slug}/voices/speech/")
     voice = page.locator("select[name=voice]")
     expect(voice.locator("option", has_text="Narrator Emma")).to_have_count(0)
