@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from botocore.exceptions import BotoCoreError, ClientError
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import FileSystemStorage, Storage, default_storage
 from django.utils.http import content_disposition_header
 from storages.backends.s3 import S3Storage
@@ -83,11 +83,9 @@ class BucketStorage(S3Storage):
 
     def _save(self, name, content):
         cleaned = clean_name(name)
-        with BucketWriter(self, cleaned) as out:
-            if hasattr(content, "seek") and content.seekable():
-                content.seek(0)
-            for chunk in content.chunks(COPY_CHUNK):
-                out.write(chunk)
+        if hasattr(content, "seek") and content.seekable():
+            content.seek(0)
+        upload(self, cleaned, content)
         return cleaned
 
 
@@ -100,6 +98,13 @@ def local_storage() -> FileSystemStorage:
     """The local media folder, whatever the default storage is: where `move_media`
     reads an install's files from before they go to the bucket."""
     return FileSystemStorage()  # its location is the MEDIA_ROOT setting
+
+
+def upload(bucket: S3Storage, name: str, content: File) -> None:
+    """`content` (a Django File) streamed into the object `name`, chunk by chunk."""
+    with BucketWriter(bucket, name) as out:
+        for chunk in content.chunks(COPY_CHUNK):
+            out.write(chunk)
 
 
 class BucketWriter:
@@ -132,9 +137,6 @@ class BucketWriter:
         if self._part.tell() >= PART_BYTES:
             self._send_part()
         return len(data)
-
-    def flush(self) -> None:
-        pass
 
     def _send_part(self) -> None:
         if self._upload_id is None:
@@ -200,16 +202,13 @@ class Written:
     def write(self, data) -> int:
         return self._out.write(data)
 
-    def flush(self) -> None:
-        self._out.flush()
-
 
 @contextmanager
-def writing(name: str, storage: Storage | None = None) -> Iterator[Written]:
+def writing(name: str) -> Iterator[Written]:
     """A new stored file under `name`, or a free name like it (`.name`), written
     chunk by chunk as bytes arrive (a result streamed from a provider) and never held
     whole in memory. On an error inside the block nothing is kept under that name."""
-    storage = storage if storage is not None else default_storage
+    storage = default_storage
     if in_bucket(storage):
         name = storage.get_available_name(name)
         with BucketWriter(storage, name) as out:
@@ -263,9 +262,9 @@ def download_link(stored_file, *, name: str, content_type: str) -> str:
     )
 
 
-def is_bucket_link(url: str, storage: Storage | None = None) -> bool:
+def is_bucket_link(url: str) -> bool:
     """Whether `url` is a presigned link into our bucket (it expires)."""
-    storage = storage if storage is not None else default_storage
+    storage = default_storage
     if not in_bucket(storage):
         return False
     probe = urlsplit(storage.url("probe"))
@@ -307,26 +306,37 @@ def stored_names(storage: Storage, folder: str = "") -> Iterator[str]:
         yield from stored_names(storage, f"{folder}/{sub}" if folder else sub)
 
 
+def bucket_sizes(bucket: S3Storage) -> dict[str, int]:
+    """{name: size} of every object in the bucket (under its prefix): one listing of up
+    to 1,000 objects a request, not a question per file."""
+    client = bucket.connection.meta.client
+    prefix = bucket._normalize_name("")
+    prefix = prefix if not prefix or prefix.endswith("/") else prefix + "/"
+    sizes = {}
+    for page in client.get_paginator("list_objects_v2").paginate(
+        Bucket=bucket.bucket_name, Prefix=prefix
+    ):
+        for item in page.get("Contents", []):
+            sizes[item["Key"][len(prefix) :]] = item["Size"]
+    return sizes
+
+
 def move_to_bucket(source: Storage, bucket: S3Storage, on_file=None) -> Moved:
     """Copy every file of `source` into `bucket` under the same name (rows name their
     files, so names must not change), skipping one already there at the same size: a
     move cut short is resumed by running it again. Nothing is deleted from `source`.
     `on_file(name, outcome)` hears of each file ("copied", "skipped" or the error)."""
     moved = Moved()
+    sizes = bucket_sizes(bucket)
     for name in stored_names(source):
         size = source.size(name)
-        try:
-            there = bucket.size(name)
-        except FileNotFoundError:
-            there = None
-        if there == size:
+        if sizes.get(name) == size:
             moved.skipped += 1
             outcome = "skipped"
         else:
             try:
-                with source.open(name, "rb") as handle, BucketWriter(bucket, name) as out:
-                    for chunk in handle.chunks(COPY_CHUNK):
-                        out.write(chunk)
+                with source.open(name, "rb") as handle:
+                    upload(bucket, name, handle)
             except (OSError, BotoCoreError, ClientError) as exc:
                 moved.failed.append(name)
                 outcome = f"failed: {exc}"
