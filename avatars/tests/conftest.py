@@ -1,19 +1,11 @@
 """A team whose A2E account is the shared sandbox, and the sandbox's A2E request log."""
 
 import pytest
-from django.core.cache import cache
 
 from teams.tests.factories import ProviderAccountFactory
 
 LILY = "6710b8b8c8d8e8f801a2b3c4"
 MARCUS = "6710b8b8c8d8e8f801a2b3c5"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()  # the avatar list is kept an hour per account
-    yield
-    cache.clear()
 
 
 @pytest.fixture

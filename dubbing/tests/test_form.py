@@ -1,16 +1,9 @@
 """The new-dubbing form reads as words, in the person's language where A2E offers it."""
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 pytestmark = [pytest.mark.django_db, pytest.mark.integration]
-
-
-@pytest.fixture(autouse=True)
-def _nothing_kept():
-    # Language lists are kept a day per account; these tests count the asking.
-    cache.clear()
 
 
 def _new(member_client, team, **headers):

@@ -2,7 +2,6 @@
 sandbox's months, and the same numbers in the table beside it."""
 
 from django.conf import settings
-from django.core.cache import cache
 from django.test import Client
 
 from dashboard.tests.browser import MARKS
@@ -23,7 +22,6 @@ def test_usage_shows_the_sandboxs_months_in_a_chart_and_the_same_numbers_in_a_ta
 ):
     from playwright.sync_api import expect
 
-    cache.clear()
     member = MembershipFactory(role=Role.VIEWER)
     ProviderAccountFactory(
         team=member.team,
@@ -67,4 +65,3 @@ def test_usage_shows_the_sandboxs_months_in_a_chart_and_the_same_numbers_in_a_ta
     # Bar for bar, the table says the same numbers in the same order.
     assert [value for _, value in bars] == [value for _, value in rows]
     assert len(bars) == len(rows) >= 3
-    cache.clear()

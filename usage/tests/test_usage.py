@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 from html import unescape
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -19,13 +18,6 @@ from teams.models import BalancePoint
 from teams.tests.factories import ProviderAccountFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _nothing_kept():
-    cache.clear()  # figures are kept per account id, and ids repeat across tests
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -17,13 +17,6 @@ from voices.tests.factories import sample
 BURKI = "/burki/api/v1/assistants/1"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()  # the assistant's samples and hosts are kept a while per account
-    yield
-    cache.clear()
-
-
 def _samples_url(team):
     return reverse("voices_burki_samples", kwargs={"team": team.slug})
 
