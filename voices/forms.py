@@ -260,7 +260,7 @@ class SpeechForm(forms.Form):
         clones = speakable.filter(kind=Kind.CLONE).order_by("sort_key")
         shown.update(clones.values_list("pk", flat=True)[:CLONES_LISTED])
         if self.voice_query:
-            found = speakable.search(self.voice_query)
+            found = speakable.search(self.voice_query).only("pk")
             rows = found.keyset_rows(("sort_key", "pk"), None, VOICES_FOUND)
             self.voices_found = len(rows)
             shown.update(voice.pk for voice in rows)

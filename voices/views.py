@@ -308,6 +308,8 @@ def clone_new(request, team):
 
 
 HISTORY = 20
+# The speech form's voice list, which its find box asks for again as a name is typed.
+VOICE_LIST = "id_voice"
 
 
 @team_view()
@@ -315,8 +317,11 @@ HISTORY = 20
 def speech(request, team):
     accounts = {a.provider: a for a in ProviderAccount.objects.for_team(team)}
     account = accounts.get(Provider.A2E) or accounts.get(Provider.RESPEECHER)
+    listing_only = bool(request.htmx) and request.htmx.target == VOICE_LIST
     folders = []
-    if Provider.RESPEECHER in accounts:
+    # Respeecher's folders only where the form is drawn whole: not for a viewer (no
+    # form) nor for the voice list alone.
+    if Provider.RESPEECHER in accounts and request.membership.can_change and not listing_only:
         try:
             folders = lookups.respeecher_folders(accounts[Provider.RESPEECHER])
         except UpstreamError as exc:
@@ -350,15 +355,22 @@ def speech(request, team):
         # The form comes back with the same voice and settings, for the next line.
         url = reverse("voices_speech", kwargs={"team": team.slug})
         return redirect(f"{url}?{urlencode(form.settings())}")
-    history = (
-        Generation.objects.for_team(team)
-        .select_related("job", "created_by")
-        .prefetch_related("job__files")[:HISTORY]
-    )
-    return render(
+
+    def page_only():
+        history = (
+            Generation.objects.for_team(team)
+            .select_related("job", "created_by")
+            .prefetch_related("job__files")[:HISTORY]
+        )
+        return {"history": history}
+
+    return render_page(
         request,
         "voices/speech.html",
-        {"form": form, "account": account, "history": history, "max_chars": A2E_TTS_MAX_CHARS},
+        {"form": form, "account": account, "max_chars": A2E_TTS_MAX_CHARS},
+        partial="voice_list",
+        target=VOICE_LIST,
+        page_only=page_only,
     )
 
 

@@ -112,3 +112,21 @@ def test_a_small_catalog_lists_every_voice_with_a_filter_in_the_page(
     assert _listed(body) == ["Ann", "Bea", "Cy"]
     assert not [a for _t, a, _x in elements(body, "input") if a.get("name") == "voice_q"]
     assert [a for _t, a, _x in elements(body, "input") if a.get("data-filter-select")]
+
+
+def test_typing_a_name_asks_for_the_voice_list_alone_and_nothing_upstream(
+    member_client, team, catalog, control
+):
+    before = len(
+        control.get("/_sandbox/requests", params={"provider": "respeecher"}).json()["requests"]
+    )
+    answer = member_client.get(
+        _url(team, voice_q="nar"), HTTP_HX_REQUEST="true", HTTP_HX_TARGET="id_voice"
+    )
+    body = answer.content.decode()
+    # What the find box swaps in: the list and the line under it, not the page.
+    assert sorted(_listed(body)) == ["Narrator Emma", "Our host"]
+    assert _help(body).startswith("Found 1.")
+    assert "<textarea" not in body and "History" not in body
+    after = control.get("/_sandbox/requests", params={"provider": "respeecher"}).json()["requests"]
+    assert len(after) == before  # Respeecher's folders are not asked for
