@@ -36,6 +36,7 @@ from core.bulk import BATCH, upsert_rows  # noqa: E402
 from core.paging import keyset_page  # noqa: E402
 from teams.models import ProviderAccount, Team  # noqa: E402
 from voices.models import SORTS, Kind, Voice  # noqa: E402
+from voices.search import analyze_after  # noqa: E402
 from voices.views import PAGE_SIZE, ROW_FIELDS  # noqa: E402
 
 FIRST = [
@@ -345,9 +346,7 @@ def main() -> None:
     seconds = load(team, accounts[0], args.voices, rng)
     # Another team's voices share the index: the wall keeps them out of this team's page.
     load(other, accounts[1], max(args.voices // 10, 1000), rng)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE voices_voice")
+    analyze_after(args.voices)  # as a sync that wrote them does
     say(f"(a) {args.voices} voices written through upsert_rows in {seconds:.1f} s")
 
     listed = Voice.objects.for_team(team).listed()

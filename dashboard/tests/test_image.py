@@ -205,6 +205,7 @@ KEPT = [
     "dashboard/wsgi.py",
     "dashboard/celery.py",
     "dashboard/settings.py",
+    "gunicorn.conf.py",
     "templates/base.html",
     "static/js/app.js",
 ]
