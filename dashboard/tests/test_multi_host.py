@@ -17,7 +17,7 @@ from django.test import Client
 from django.urls import reverse
 
 from core.tests.s3 import KEYS, PREFIX
-from dashboard import processes
+from dashboard import processes, readiness
 from dashboard.tests.browser import FAST
 from dubbing.models import Dubbing
 from jobs.kinds import carries_marker
@@ -102,7 +102,7 @@ class Host:
 
 
 @pytest.fixture
-def shared_env(bucket, sandbox_url):
+def shared_env(bucket):
     """What every host is given alike: the database (the test's), Redis, the bucket, the
     same keys, and polling as fast as in the browser tests."""
     return {
@@ -126,16 +126,6 @@ def hosts(transactional_db, tmp_path, shared_env):
     yield made
     for host in made.values():
         host.stop()
-
-
-def _answers(url):
-    def check():
-        try:
-            return httpx.get(f"{url}/healthz", timeout=2).status_code == 200
-        except httpx.TransportError:
-            return False
-
-    return check
 
 
 def _browser(base_url: str, session_cookie: str) -> httpx.Client:
@@ -189,7 +179,9 @@ def test_two_web_and_two_workers_share_a_dubbing_and_a_killed_worker_loses_nothi
     workers = [a.celery("worker"), b.celery("worker")]
     c.celery("beat")  # one beat for the whole deployment, on a host of its own
     for url in (web_a, web_b):
-        processes.wait_until(_answers(url), timeout=60, what=f"{url} answering")
+        processes.wait_until(
+            readiness.answers(f"{url}/healthz"), timeout=60, what=f"{url} answering"
+        )
     # Signed in once (a session in the shared database and cache), as a person whose
     # requests a load balancer sends now to one web process, now to the other.
     person = Client()
