@@ -188,7 +188,7 @@ def seed(args, control, sandbox_base: str, web_base: str, people: int) -> World:
     from django.utils import timezone
 
     from core.mirror import Tally
-    from dashboard.management.commands.demo import SANDBOX_SECRETS
+    from dashboard.management.commands.demo import point_at_sandbox
     from dubbing.imports import import_records
     from dubbing.kinds import A2EDubbing
     from dubbing.lookups import languages_for
@@ -196,7 +196,7 @@ def seed(args, control, sandbox_base: str, web_base: str, people: int) -> World:
     from jobs.tests.audio import wav
     from recordings import sync as recordings_sync
     from recordings.models import Folder, Project
-    from teams.models import Membership, Provider, ProviderAccount, Role, Team
+    from teams.models import Membership, Provider, Role, Team
     from voices import sync as voices_sync
     from voices.models import Voice
     from voices.search import analyze_after
@@ -212,16 +212,8 @@ def seed(args, control, sandbox_base: str, web_base: str, people: int) -> World:
     Membership.objects.bulk_create(
         Membership(team=team, user=user, role=Role.MEMBER) for user in users
     )
-    accounts = {}
-    for provider, secret in SANDBOX_SECRETS.items():
-        account = ProviderAccount(
-            team=team, provider=provider, base_url=f"{sandbox_base}/{provider}"
-        )
-        account.set_secret(secret)
-        if provider == Provider.BURKI:
-            account.options = {"assistants": [1]}  # the sandbox's seed assistant
-        account.save()
-        accounts[provider] = account
+    accounts = point_at_sandbox(team, sandbox_base)
+    for account in accounts.values():
         voices_sync.sync_account(account)
 
     a2e, respeecher = accounts[Provider.A2E], accounts[Provider.RESPEECHER]
@@ -491,13 +483,10 @@ def person_class(world: World, state, *, think: bool, start_jobs: bool):
             voice = self.rng.choice(world.speech_voices)
             form = self.fetch("GET", f"{team}/voices/speech/?voice={voice}", "speech form")
             self.stay(form)
-            answer = self.fetch(
-                "POST",
+            self.submit(
                 f"{team}/voices/speech/",
                 "speech start",
-                redirects=True,
-                data={
-                    "csrfmiddlewaretoken": self.client.cookies.get("csrftoken", ""),
+                {
                     "voice": voice,
                     "text": "Good morning, and welcome to the show.",
                     "speech_rate": "1.0",
@@ -506,24 +495,33 @@ def person_class(world: World, state, *, think: bool, start_jobs: bool):
                     "region": "US",
                 },
             )
-            self.stay(answer, self.think_time(4, 8))
 
         def dub(self):
             form = self.fetch("GET", f"{team}/dubbing/new/", "dubbing form")
             self.stay(form)
-            answer = self.fetch(
-                "POST",
+            self.submit(
                 f"{team}/dubbing/new/",
                 "dubbing start",
-                redirects=True,
-                data={
-                    "csrfmiddlewaretoken": self.client.cookies.get("csrftoken", ""),
+                {
                     "name": f"Spot {self.rng.randint(1, 9999)}",
                     "source_lang": "auto",
                     "targets": self.rng.choice(world.targets),
                     "num_speakers": "1",
                 },
                 files={"source": ("spot.wav", world.source, "audio/wav")},
+            )
+
+        def submit(self, url, route, data, **kwargs):
+            """Send a form (with the page's CSRF token) that starts a job, and stay on
+            the page it leads to a little longer than on others."""
+            token = self.client.cookies.get("csrftoken", "")
+            answer = self.fetch(
+                "POST",
+                url,
+                route,
+                redirects=True,
+                data={"csrfmiddlewaretoken": token, **data},
+                **kwargs,
             )
             self.stay(answer, self.think_time(4, 8))
 
@@ -598,17 +596,14 @@ def settle_imports(world: World) -> None:
     """Wait until the imported dubbings' results are copied: yesterday's import is done
     by the morning, so its copies are not measured as the morning's load. One whose copy
     failed (the seed documents' example points at A2E's real CDN) is retried later, held."""
+    from dashboard.processes import wait_until
     from jobs.models import Job, ResultsState
 
     started = time.monotonic()
     copying = Job.objects.filter(results_state=ResultsState.PENDING, last_error="").exclude(
         pk__in=world.watched
     )
-    deadline = started + IMPORT_SETTLE_S
-    while copying.exists():
-        if time.monotonic() > deadline:
-            raise SystemExit(f"the imported results were not copied in {IMPORT_SETTLE_S} s")
-        time.sleep(1)
+    wait_until(lambda: not copying.exists(), IMPORT_SETTLE_S, interval=1, what="the imports copied")
     say(f"  imported results copied in {time.monotonic() - started:.1f} s")
 
 

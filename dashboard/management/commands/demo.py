@@ -45,18 +45,7 @@ class Command(BaseCommand):
             )
             password = self._password(user, created, password_file)
             Membership.objects.update_or_create(team=team, user=user, defaults={"role": Role.OWNER})
-            for provider, secret in SANDBOX_SECRETS.items():
-                account = ProviderAccount.objects.filter(team=team, provider=provider).first()
-                account = account or ProviderAccount(team=team, provider=provider)
-                base_url = f"{sandbox_url}/{provider}"
-                if account.pk and account.base_url == base_url and account.get_secret() == secret:
-                    continue
-                account.base_url = base_url
-                account.set_secret(secret)
-                if provider == Provider.BURKI and not account.followed_assistants:
-                    # The sandbox's seed assistant, so Burki's cloned voices show at once.
-                    account.options = {**account.options, "assistants": [1]}
-                account.save()
+            point_at_sandbox(team, sandbox_url)
             if not options["empty"]:
                 from dashboard.tasks import liven_demo
 
@@ -116,3 +105,23 @@ def login_line() -> str:
     if user is None:
         return "No demo user yet: run `python manage.py demo`."
     return _login_line(stored if stored and user.check_password(stored) else None)
+
+
+def point_at_sandbox(team, sandbox_url: str) -> dict:
+    """The team's A2E, Respeecher and Burki accounts, made or pointed at the sandbox
+    (its secrets; Burki following the sandbox's seed assistant), by provider."""
+    accounts = {}
+    for provider, secret in SANDBOX_SECRETS.items():
+        account = ProviderAccount.objects.filter(team=team, provider=provider).first()
+        account = account or ProviderAccount(team=team, provider=provider)
+        accounts[provider] = account
+        base_url = f"{sandbox_url}/{provider}"
+        if account.pk and account.base_url == base_url and account.get_secret() == secret:
+            continue
+        account.base_url = base_url
+        account.set_secret(secret)
+        if provider == Provider.BURKI and not account.followed_assistants:
+            # The sandbox's seed assistant, so Burki's cloned voices show at once.
+            account.options = {**account.options, "assistants": [1]}
+        account.save()
+    return accounts
