@@ -47,7 +47,7 @@ def keyset_page(queryset, ordering: tuple[str, ...], cursor: str | None, size: i
     if hasattr(queryset, "keyset_rows"):
         rows = queryset.keyset_rows(ordering, after, size + 1)
     else:
-        rows = list((queryset.filter(after) if after is not None else queryset)[: size + 1])
+        rows = rows_after(queryset, after, size + 1)
     if len(rows) <= size:
         return Page(rows, None)
     rows = rows[:size]
@@ -69,3 +69,9 @@ def _read(cursor: str | None, ordering: tuple[str, ...]) -> list | None:
     if made_for != list(ordering) or not isinstance(values, list):
         return None
     return values
+
+
+def rows_after(queryset, after, limit: int) -> list:
+    """The first `limit` rows of `queryset` (already in its page order) after the cursor
+    condition `after` (None: from the start), as a plain queryset reads a page."""
+    return list((queryset.filter(after) if after is not None else queryset)[:limit])

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from core.paging import rows_after
 from teams import runs
 from teams.models import Provider, TeamQuerySet
 from voices.search import SEPARATORS, page_rows, search_names
@@ -155,7 +156,7 @@ class VoiceQuerySet(BurkiQuerySetMixin, TeamQuerySet):
         (voices/search.py), any other as the queryset reads it."""
         if self._name_words:
             return page_rows(self, ordering, after, limit)
-        return list((self.filter(after) if after is not None else self)[:limit])
+        return rows_after(self, after, limit)
 
     def listed(self):
         """Voices the provider still lists: the catalog hides the ones gone upstream."""
